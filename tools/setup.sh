@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what clas-ledger needs from Debian 12's archive, and nothing when all is there.
+# Non-interactive and idempotent; quiet when there is nothing to do.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  librocksdb-dev
+  libprotobuf-dev protobuf-compiler
+  libgrpc++-dev protobuf-compiler-grpc
+  libabsl-dev
+  libgtest-dev libgmock-dev
+  libssl-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
