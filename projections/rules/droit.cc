@@ -1,0 +1,290 @@
+#include "projections/rules/droit.h"
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ledger/base/status_macros.h"
+#include "projections/core/violation.h"
+
+namespace clas::rules {
+namespace {
+
+// Circular sections named with each rule (RULES.md §5 gives the rule → section mapping).
+constexpr char kSectionPlafond[] = "§3.2";    // R-DROIT-1/2/3/6/7: PS, prix plafond, barème
+constexpr char kSectionBonus[] = "§3.3";      // R-DROIT-4, R-BON-3: the bonuses
+constexpr char kSectionCofinance[] = "§2.3";  // R-DROIT-5: co-financing, 80 % at most
+
+// The rates of RULES.md as exact fractions; each is used once, with its rounding rule.
+constexpr int64_t kPsRateNum = 13;  // R-DROIT-3: 32.5 % = 13/40, half away from zero
+constexpr int64_t kPsRateDen = 40;
+constexpr int64_t kCapRateNum = 4;  // R-DROIT-5: 80 % = 4/5, floor to the cent
+constexpr int64_t kCapRateDen = 5;
+constexpr int64_t kNShareNum = 4;  // R-PAY-1: 4/10 of the PS, half away from zero
+constexpr int64_t kNShareDen = 10;
+
+// The school years a date of the ledger can belong to (see kDateMin, kDateMax).
+constexpr int32_t kSchoolYearFirst = kDateMin / 10000;
+constexpr int32_t kSchoolYearLast = kDateMax / 10000 - 1;
+
+std::string SchoolYearText(int32_t n) { return SchoolYear(n).ToString(); }
+
+// Adds an error naming `rule` when a count of collectifs is outside [0, kDroitCollectifsMax].
+void CheckCount(std::string_view rule, std::string_view section, std::string_view field,
+                int32_t count, std::string_view what, Violations* out) {
+  if (count >= 0 && count <= kDroitCollectifsMax) return;
+  out->Add(RuleError(rule, section, field, absl::StrFormat("%d", count),
+                     absl::StrFormat("%s doit être compris entre 0 et %d", std::string(what),
+                                     kDroitCollectifsMax)));
+}
+
+// Adds an error naming `rule` when an amount is outside [0, kAmountMaxCents].
+void CheckAmount(std::string_view rule, std::string_view section, std::string_view field,
+                 int64_t cents, std::string_view what, Violations* out) {
+  if (cents >= 0 && cents <= kAmountMaxCents) return;
+  out->Add(RuleError(rule, section, field, Money::Cents(cents).ToFrench(),
+                     absl::StrFormat("%s doit être compris entre 0,00 € et %s", std::string(what),
+                                     Money::Cents(kAmountMaxCents).ToFrench())));
+}
+
+// R-BON-3: a bonus is granted on financed collectifs only, so E ≤ C and P ≤ C. Not checked
+// when C itself is out of range (already reported).
+void CheckBonusCount(std::string_view field, int32_t bonus_count, int32_t collectifs,
+                     std::string_view bonus_name, Violations* out) {
+  if (collectifs < 0 || collectifs > kDroitCollectifsMax || bonus_count <= collectifs) return;
+  out->Add(RuleError("R-BON-3", kSectionBonus, field, absl::StrFormat("%d", bonus_count),
+                     absl::StrFormat("le %s ne peut porter que sur les collectifs financés : %d "
+                                     "collectifs avec bonus pour %d collectifs (C)",
+                                     std::string(bonus_name), bonus_count, collectifs)));
+}
+
+// Every input out of range (kInvalidArgument), the barème's amounts included.
+Violations ValidateInputs(const v1::DroitInputs& in) {
+  Violations out;
+  if (in.school_year() < kSchoolYearFirst || in.school_year() > kSchoolYearLast) {
+    out.Add(RuleError("R-DROIT-1", kSectionPlafond, "school_year",
+                      absl::StrFormat("%d", in.school_year()),
+                      absl::StrFormat("l'année scolaire d'ouverture du droit doit être comprise "
+                                      "entre %d et %d",
+                                      kSchoolYearFirst, kSchoolYearLast)));
+  }
+  if (in.kind() == v1::DROIT_KIND_UNSPECIFIED || !v1::DroitKind_IsValid(in.kind())) {
+    out.Add(RuleError("R-DROIT-6", kSectionPlafond, "kind",
+                      absl::StrFormat("%d", static_cast<int>(in.kind())),
+                      "le type de droit (prévisionnel, réel ou contrôlé) doit être indiqué"));
+  }
+  CheckCount("R-DROIT-2", kSectionPlafond, "collectifs", in.collectifs(),
+             "le nombre de collectifs (C)", &out);
+  CheckAmount("R-DROIT-2", kSectionPlafond, "charges_cents", in.charges_cents(),
+              "le prix de revient de la fonction d'accompagnement à la scolarité", &out);
+  CheckCount("R-DROIT-4", kSectionBonus, "bonus_enfants_collectifs", in.bonus_enfants_collectifs(),
+             "le nombre de collectifs avec bonus enfants (E)", &out);
+  CheckCount("R-DROIT-4", kSectionBonus, "bonus_parents_collectifs", in.bonus_parents_collectifs(),
+             "le nombre de collectifs avec bonus parents (P)", &out);
+  CheckBonusCount("bonus_enfants_collectifs", in.bonus_enfants_collectifs(), in.collectifs(),
+                  "bonus enfants", &out);
+  CheckBonusCount("bonus_parents_collectifs", in.bonus_parents_collectifs(), in.collectifs(),
+                  "bonus parents", &out);
+  CheckAmount("R-DROIT-5", kSectionCofinance, "autres_bf_cents", in.autres_bf_cents(),
+              "le montant des autres financements de la Branche Famille", &out);
+  const v1::BaremeFigures& bareme = in.bareme();
+  CheckAmount("R-DROIT-1", kSectionPlafond, "bareme.plafond_cents", bareme.plafond_cents(),
+              "le prix plafond du barème", &out);
+  CheckAmount("R-DROIT-1", kSectionBonus, "bareme.bonus_enfants_cents",
+              bareme.bonus_enfants_cents(), "le montant du bonus enfants du barème", &out);
+  CheckAmount("R-DROIT-1", kSectionBonus, "bareme.bonus_parents_cents",
+              bareme.bonus_parents_cents(), "le montant du bonus parents du barème", &out);
+  return out;
+}
+
+// R-DROIT-7, R-DROIT-1: the barème of year N must be the one given (kFailedPrecondition).
+Violations CheckBaremeOfYear(const v1::DroitInputs& in) {
+  Violations out;
+  const v1::BaremeFigures& bareme = in.bareme();
+  const std::string year = SchoolYearText(in.school_year());
+  const bool absent = !in.has_bareme() || bareme.school_year() == 0 || bareme.plafond_cents() == 0;
+  if (absent) {
+    out.Add(RuleError("R-DROIT-7", kSectionPlafond, "bareme", "",
+                      absl::StrFormat("aucun barème publié pour l'année scolaire %s : le droit "
+                                      "n'est pas calculé",
+                                      year)));
+    return out;
+  }
+  if (bareme.school_year() != in.school_year()) {
+    out.Add(RuleError("R-DROIT-1", kSectionPlafond, "bareme.school_year",
+                      SchoolYearText(bareme.school_year()),
+                      absl::StrFormat("le droit de l'année scolaire %s se calcule avec le barème "
+                                      "de son année d'ouverture, pas avec celui de %s",
+                                      year, SchoolYearText(bareme.school_year()))));
+    out.Add(RuleError("R-DROIT-7", kSectionPlafond, "bareme", "",
+                      absl::StrFormat("le barème de l'année scolaire %s n'est pas fourni : le "
+                                      "droit n'est pas calculé, aucun autre barème n'en tient lieu",
+                                      year)));
+  }
+  return out;
+}
+
+// R-DROIT-2, R-DROIT-3, R-DROIT-4: base, PS and bonuses before the cap.
+void FillBeforeCap(const v1::DroitInputs& in, v1::DroitBreakdown* b) {
+  const v1::BaremeFigures& bareme = in.bareme();
+  // R-DROIT-2 [choice]: the plafond applies to the whole action (plafond × C).
+  const Money plafond_total = Money::Cents(bareme.plafond_cents()) * in.collectifs();
+  const Money base = Min(Money::Cents(in.charges_cents()), plafond_total);
+  b->set_base_cents(base.cents());
+  // R-DROIT-3 [choice]: half away from zero; for base ≥ 0 this is (base × 13 + 20) div 40.
+  b->set_ps_before_cap_cents(base.MulDivRoundHalfAway(kPsRateNum, kPsRateDen).cents());
+  // R-DROIT-4
+  b->set_bonus_enfants_before_cap_cents(
+      (Money::Cents(bareme.bonus_enfants_cents()) * in.bonus_enfants_collectifs()).cents());
+  b->set_bonus_parents_before_cap_cents(
+      (Money::Cents(bareme.bonus_parents_cents()) * in.bonus_parents_collectifs()).cents());
+}
+
+// Takes min(*amount, *excess) off both and returns it.
+Money TakeFrom(Money* amount, Money* excess) {
+  const Money taken = Min(*amount, *excess);
+  *amount -= taken;
+  *excess -= taken;
+  return taken;
+}
+
+// R-DROIT-5: PS + bonuses + autres_bf ≤ floor(80 % × charges); the excess is taken from the
+// bonus parents, then the bonus enfants, then the PS [choice].
+void FillCap(const v1::DroitInputs& in, v1::DroitBreakdown* b) {
+  const Money cap = Money::Cents(in.charges_cents()).MulDivFloor(kCapRateNum, kCapRateDen);
+  b->set_cap_cents(cap.cents());
+  const Money room = Max(Money::Zero(), cap - Money::Cents(in.autres_bf_cents()));
+  Money ps = Money::Cents(b->ps_before_cap_cents());
+  Money enfants = Money::Cents(b->bonus_enfants_before_cap_cents());
+  Money parents = Money::Cents(b->bonus_parents_before_cap_cents());
+  Money excess = Max(Money::Zero(), ps + enfants + parents - room);
+  b->set_reduction_bonus_parents_cents(TakeFrom(&parents, &excess).cents());
+  b->set_reduction_bonus_enfants_cents(TakeFrom(&enfants, &excess).cents());
+  b->set_reduction_ps_cents(TakeFrom(&ps, &excess).cents());
+  CLAS_CHECK(excess == Money::Zero()) << "R-DROIT-5: excess left after reducing everything";
+  b->set_ps_cents(ps.cents());
+  b->set_bonus_enfants_cents(enfants.cents());
+  b->set_bonus_parents_cents(parents.cents());
+  b->set_droit_cents((ps + enfants + parents).cents());
+}
+
+// R-PAY-1: N share = 4/10 of the PS, half away from zero ((4 × PS + 5) div 10 for PS ≥ 0);
+// N+1 share = the rest of the PS + every bonus (R-BON-4), so the two add up to the droit.
+void FillShares(v1::DroitBreakdown* b) {
+  const Money ps = Money::Cents(b->ps_cents());
+  const Money n_share = ps.MulDivRoundHalfAway(kNShareNum, kNShareDen);
+  b->set_n_share_cents(n_share.cents());
+  const Money bonuses =
+      Money::Cents(b->bonus_enfants_cents()) + Money::Cents(b->bonus_parents_cents());
+  b->set_n1_share_cents((ps - n_share + bonuses).cents());
+}
+
+void CheckInvariants(const v1::DroitBreakdown& b) {
+  for (int64_t cents : {b.base_cents(), b.ps_cents(), b.bonus_enfants_cents(),
+                        b.bonus_parents_cents(), b.n_share_cents(), b.n1_share_cents()}) {
+    CLAS_CHECK(cents >= 0) << "droit: negative amount in the breakdown";
+  }
+  CLAS_CHECK(b.n_share_cents() + b.n1_share_cents() == b.droit_cents()) << "R-PAY-1";
+  CLAS_CHECK(b.droit_cents() == 0 ||
+             b.droit_cents() + b.inputs().autres_bf_cents() <= b.cap_cents())
+      << "R-DROIT-5";
+}
+
+// "0 collectif", "1 collectif", "3 collectifs".
+std::string Collectifs(int32_t n) { return absl::StrFormat("%d collectif%s", n, n > 1 ? "s" : ""); }
+
+std::string Fr(int64_t cents) { return Money::Cents(cents).ToFrench(); }
+
+}  // namespace
+
+v1::DroitInputs MakeDroitInputs(SchoolYear year, v1::DroitKind kind, const v1::Figures& figures,
+                                const v1::BaremeFigures& bareme) {
+  v1::DroitInputs in;
+  in.set_school_year(year.n());
+  in.set_kind(kind);
+  in.set_collectifs(figures.collectifs());
+  in.set_charges_cents(figures.charges_cents());
+  in.set_bonus_enfants_collectifs(figures.bonus_enfants_collectifs());
+  in.set_bonus_parents_collectifs(figures.bonus_parents_collectifs());
+  in.set_autres_bf_cents(figures.autres_bf_cents());
+  *in.mutable_bareme() = bareme;
+  return in;
+}
+
+absl::StatusOr<v1::DroitBreakdown> ComputeDroit(const v1::DroitInputs& in) {
+  Violations invalid = ValidateInputs(in);
+  const Violations no_bareme = CheckBaremeOfYear(in);
+  if (invalid.has_errors()) {
+    invalid.AddAll(no_bareme);
+    return invalid.ToStatus(absl::StatusCode::kInvalidArgument);
+  }
+  if (no_bareme.has_errors()) return no_bareme.ToStatus(absl::StatusCode::kFailedPrecondition);
+
+  v1::DroitBreakdown b;
+  *b.mutable_inputs() = in;
+  FillBeforeCap(in, &b);
+  FillCap(in, &b);
+  FillShares(&b);
+  CheckInvariants(b);
+  return b;
+}
+
+std::string DroitKindName(v1::DroitKind kind) {
+  switch (kind) {
+    case v1::DROIT_PREVISIONNEL:
+      return "droit prévisionnel (DP)";
+    case v1::DROIT_REEL:
+      return "droit réel (DR)";
+    case v1::DROIT_CONTROLE:
+      return "droit contrôlé (DC)";
+    default:
+      return "droit de type non précisé";
+  }
+}
+
+std::string DescribeBreakdown(const v1::DroitBreakdown& b) {
+  const v1::DroitInputs& in = b.inputs();
+  const v1::BaremeFigures& bareme = in.bareme();
+  std::vector<std::string> lines;
+  lines.push_back(absl::StrFormat("Calcul du %s de l'année scolaire %s, barème %s",
+                                  DroitKindName(in.kind()), SchoolYearText(in.school_year()),
+                                  SchoolYearText(bareme.school_year())));
+  lines.push_back(absl::StrFormat(
+      "R-DROIT-2 base = min(charges %s ; plafond %s × %s = %s) = %s", Fr(in.charges_cents()),
+      Fr(bareme.plafond_cents()), Collectifs(in.collectifs()),
+      (Money::Cents(bareme.plafond_cents()) * in.collectifs()).ToFrench(), Fr(b.base_cents())));
+  lines.push_back(absl::StrFormat("R-DROIT-3 Ps = 32,5 %% de la base, arrondie au centime = %s",
+                                  Fr(b.ps_before_cap_cents())));
+  lines.push_back(absl::StrFormat(
+      "R-DROIT-4 bonus enfants = %s × %s = %s ; bonus parents = %s × %s = %s",
+      Fr(bareme.bonus_enfants_cents()), Collectifs(in.bonus_enfants_collectifs()),
+      Fr(b.bonus_enfants_before_cap_cents()), Fr(bareme.bonus_parents_cents()),
+      Collectifs(in.bonus_parents_collectifs()), Fr(b.bonus_parents_before_cap_cents())));
+  const int64_t room = std::max<int64_t>(0, b.cap_cents() - in.autres_bf_cents());
+  lines.push_back(absl::StrFormat(
+      "R-DROIT-5 plafond de cofinancement = 80 %% des charges = %s ; autres financements de la "
+      "Branche Famille %s ; reste pour la Ps et les bonus %s",
+      Fr(b.cap_cents()), Fr(in.autres_bf_cents()), Fr(room)));
+  const int64_t reductions_cents = b.reduction_bonus_parents_cents() +
+                                   b.reduction_bonus_enfants_cents() + b.reduction_ps_cents();
+  if (reductions_cents == 0) {
+    lines.push_back("R-DROIT-5 aucune réduction");
+  } else {
+    lines.push_back(
+        absl::StrFormat("R-DROIT-5 réductions : bonus parents %s, bonus enfants %s, Ps %s",
+                        Fr(b.reduction_bonus_parents_cents()),
+                        Fr(b.reduction_bonus_enfants_cents()), Fr(b.reduction_ps_cents())));
+  }
+  lines.push_back(absl::StrFormat("droit = Ps %s + bonus enfants %s + bonus parents %s = %s",
+                                  Fr(b.ps_cents()), Fr(b.bonus_enfants_cents()),
+                                  Fr(b.bonus_parents_cents()), Fr(b.droit_cents())));
+  lines.push_back(absl::StrFormat(
+      "R-PAY-1 part %d (4/10 de la Ps) = %s ; part %d (reste de la Ps et bonus) = %s",
+      in.school_year(), Fr(b.n_share_cents()), in.school_year() + 1, Fr(b.n1_share_cents())));
+  return absl::StrJoin(lines, "\n");
+}
+
+}  // namespace clas::rules
