@@ -1,0 +1,59 @@
+// The civil-year accounting of one Caf (R-ACC-*): every line it books, derived from the states
+// of its conventions and the closings it recorded, and the report of one civil year.
+//
+// Lines come from facts: an acompte, a solde, a rappel or a recovery gives its lines on its own
+// date (R-ACC-2, R-ACC-5, R-ACC-9); a closing gives the lines it recorded (R-ACC-3/4), never
+// recomputed (R-ACC-8); the engagements of a closed year are reversed in month 12 of the next
+// (R-ACC-4); a later correction of figures a closing used becomes a régularisation in the first
+// open year (R-ACC-8). A report as of D shows the lines dated on or before D.
+//
+// Thread-safety: pure functions.
+#ifndef CLAS_PROJECTIONS_ACCOUNTS_BOOKS_H_
+#define CLAS_PROJECTIONS_ACCOUNTS_BOOKS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "clas/v1/events.pb.h"
+#include "clas/v1/state.pb.h"
+#include "projections/convention/decide.h"
+#include "projections/rules/accounting.h"
+#include "projections/rules/accounting_report.h"
+
+namespace clas {
+
+// A closing the Caf recorded (the fact and its event).
+struct RecordedClosing {
+  v1::CivilYearClosed closing;
+  std::string event_id;
+  int32_t date = 0;
+};
+
+// What the books of one Caf are made of, as of one bitemporal point.
+struct CafBooks {
+  std::string caf_id;
+  std::vector<v1::ConventionState> conventions;
+  std::vector<RecordedClosing> closings;
+  int32_t as_of_date = 99991231;
+};
+
+// Every line of the Caf's books dated on or before books.as_of_date, sorted by date.
+absl::StatusOr<rules::Lines> AllLines(const CafBooks& books);
+
+// The report of civil year `year` (R-ACC-7, R-ACC-10), with opening balances carried from the
+// years before.
+absl::StatusOr<rules::CivilYearReport> CivilYearReportOf(const CafBooks& books, int32_t year);
+
+// The payment events (acomptes, soldes, rappels) dated in civil year `year`, gross (R-ACC-10).
+Money PaymentEventsOfYear(const CafBooks& books, int32_t year);
+
+// The closing of civil year `year` (R-ACC-3, R-ACC-4, R-ACC-8): the lines it records, from the
+// DP in force of every convention of school year `year`. kFailedPrecondition when the year is
+// already closed or the date is before its last day.
+absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const CafBooks& books);
+
+}  // namespace clas
+
+#endif  // CLAS_PROJECTIONS_ACCOUNTS_BOOKS_H_

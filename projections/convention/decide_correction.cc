@@ -1,0 +1,165 @@
+// Corrections and cancellations of earlier events (R-HIST-1, R-ACC-8).
+//
+// What may be corrected [choice]: the figures of a funding request, a bilan, a notification, a
+// contrôle's findings, and the forecast budget of a convention: their replacement must pass the
+// same checks as the original command. What may be cancelled: a bilan, a notification, and a
+// payment or recovery recorded by mistake, as long as nothing was computed from it (no solde
+// after a cancelled acompte) and its civil year is open. A payment's amount is never "corrected":
+// the wrong one is cancelled and the right one recorded.
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "projections/convention/decide.h"
+#include "projections/convention/decide_internal.h"
+#include "projections/rules/eligibility.h"
+
+namespace clas {
+
+using namespace decide_internal;  // NOLINT: the helpers of this family of files
+
+namespace {
+
+using C = v1::ClasEvent;
+
+bool Correctable(C::FactCase f) {
+  return f == C::kFundingRequestFiled || f == C::kBilanReceived || f == C::kCollectifsNotified ||
+         f == C::kControleFindingsRecorded || f == C::kConventionSigned;
+}
+
+bool Cancellable(C::FactCase f) {
+  return f == C::kBilanReceived || f == C::kCollectifsNotified || f == C::kAcomptePaid ||
+         f == C::kRappelPaid || f == C::kRecoveryRecorded;
+}
+
+void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::ConventionState& state,
+                 const DecideContext& ctx) {
+  const auto f = target.fact.fact_case();
+  if (!Cancellable(f)) {
+    verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "target_event_id", target.event_id,
+                                      absl::StrFormat("un fait « %s » ne s'annule pas",
+                                                      FactName(target.fact))));
+    return;
+  }
+  if (ctx.closed_civil_years.count(target.effective_date / 10000) > 0 &&
+      (f == C::kAcomptePaid || f == C::kRappelPaid || f == C::kRecoveryRecorded)) {
+    verdict.forbidden().Add(RuleError("R-ACC-8", "§4", "target_event_id", target.event_id,
+                                      "l'exercice de ce mouvement est clos : il n'est jamais réécrit"));
+  }
+  int32_t year = 0;
+  if (f == C::kAcomptePaid) year = target.fact.acompte_paid().school_year();
+  if (f == C::kBilanReceived) year = target.fact.bilan_received().school_year();
+  const v1::SchoolYearState* y = year == 0 ? nullptr : FindYear(state, year);
+  if (y != nullptr && y->solde_paid()) {
+    verdict.forbidden().Add(RuleError(
+        "R-HIST-3", "§9", "target_event_id", target.event_id,
+        "le solde a été calculé à partir de ce fait : il ne peut plus être annulé"));
+  }
+}
+
+void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
+                      const v1::ConventionState& state) {
+  const auto f = target.fact.fact_case();
+  if (!Correctable(f)) {
+    verdict.forbidden().Add(RuleError(
+        "R-HIST-1", "§9", "target_event_id", target.event_id,
+        absl::StrFormat("un fait « %s » ne se corrige pas%s", FactName(target.fact),
+                        Cancellable(f) ? " : annulez-le puis enregistrez le bon" : "")));
+    return;
+  }
+  if (r.fact_case() != f) {
+    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement", FactName(r),
+                                      absl::StrFormat("la correction remplace un fait « %s » par un "
+                                                      "fait de même nature", FactName(target.fact))));
+    return;
+  }
+  if (f == C::kFundingRequestFiled) {
+    verdict.malformed().AddAll(rules::ValidateFundingRequest(r.funding_request_filed()));
+    if (r.funding_request_filed().convention_id() != state.convention_id() ||
+        r.funding_request_filed().gestionnaire_id() != state.gestionnaire_id()) {
+      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.convention_id",
+                                        r.funding_request_filed().convention_id(),
+                                        "la correction ne change ni le dossier ni le gestionnaire"));
+    }
+  } else if (f == C::kBilanReceived) {
+    const auto& b = r.bilan_received();
+    if (b.school_year() != target.fact.bilan_received().school_year()) {
+      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.school_year",
+                                        Str(b.school_year()), "la correction garde l'année scolaire"));
+    }
+    CheckFigures(verdict.malformed(), b.figures(), "replacement.figures.",
+                 FindYear(state, b.school_year()));
+  } else if (f == C::kCollectifsNotified) {
+    const v1::SchoolYearState* y = FindYear(state, r.collectifs_notified().school_year());
+    if (y == nullptr || r.collectifs_notified().collectifs() < 1 ||
+        r.collectifs_notified().collectifs() > y->agrement().agreed_collectifs()) {
+      verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "replacement.collectifs",
+                                        Str(r.collectifs_notified().collectifs()),
+                                        "le nombre notifié va de 1 au nombre agréé"));
+    }
+  } else if (f == C::kControleFindingsRecorded) {
+    for (const auto& cy : r.controle_findings_recorded().years()) {
+      CheckFigures(verdict.malformed(), cy.figures(), "replacement.years.",
+                   FindYear(state, cy.school_year()));
+    }
+  } else if (f == C::kConventionSigned) {
+    const auto& o = target.fact.convention_signed();
+    const auto& c = r.convention_signed();
+    if (c.first_school_year() != o.first_school_year() ||
+        c.last_school_year() != o.last_school_year()) {
+      verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "replacement.last_school_year",
+                                        Str(c.last_school_year()),
+                                        "la durée d'une convention change par avenant"));
+    }
+    CheckAmount(verdict.malformed(), "R-DROIT-2", "§3.2", "replacement.charges_cents",
+                c.charges_cents(), true);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
+                                         const v1::ConventionState& state,
+                                         const std::vector<DomainEvent>& stream,
+                                         const DecideContext& ctx) {
+  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  const DomainEvent* target = nullptr;
+  for (const auto& e : stream) {
+    if (e.event_id == cmd.target_event_id()) target = &e;
+  }
+  if (target == nullptr) {
+    return absl::NotFoundError(absl::StrFormat(
+        "R-HIST-1 (§9) : aucun événement %s dans la convention %s", cmd.target_event_id(),
+        cmd.convention_id()));
+  }
+  Verdict verdict;
+  if (cmd.reason().empty()) {
+    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "reason", "",
+                                      "une correction dit pourquoi elle est faite"));
+  }
+  if (cmd.date() != 0) CheckDate(verdict.malformed(), cmd.date());
+  if (target->fact.has_event_corrected()) {
+    verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "target_event_id", target->event_id,
+                                      "on corrige le fait d'origine, pas une correction"));
+  } else if (cmd.cancel() == cmd.has_replacement()) {
+    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "cancel", cmd.cancel() ? "true" : "false",
+                                      "une correction annule le fait ou le remplace, l'un des deux"));
+  } else if (cmd.cancel()) {
+    CheckCancel(verdict, *target, state, ctx);
+  } else {
+    CheckReplacement(verdict, *target, cmd.replacement(), state);
+  }
+  RETURN_IF_ERROR(verdict.ToStatus());
+  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date() != 0 ? cmd.date() : target->effective_date);
+  auto* c = f.fact.mutable_event_corrected();
+  c->set_target_event_id(cmd.target_event_id());
+  c->set_reason(cmd.reason());
+  c->set_cancel(cmd.cancel());
+  if (!cmd.cancel()) {
+    *c->mutable_replacement() = cmd.replacement();
+    c->mutable_replacement()->set_convention_id(state.convention_id());
+    c->mutable_replacement()->set_caf_id(cmd.caf_id());
+  }
+  return Facts{f};
+}
+
+}  // namespace clas

@@ -1,0 +1,90 @@
+#include "projections/convention/decide_internal.h"
+
+#include "absl/strings/str_format.h"
+#include "projections/rules/droit.h"
+
+namespace clas::decide_internal {
+
+void CheckDate(Violations& v, int32_t date, std::string_view field) {
+  if (IsValidYmd(date)) return;
+  v.Add(RuleError("R-HIST-2", "§9", field, Str(date),
+                  "date d'effet invalide (attendu une date réelle AAAAMMJJ entre 2000 et 2099)"));
+}
+
+void CheckAmount(Violations& v, std::string_view rule, std::string_view section,
+                 std::string_view field, int64_t cents, bool positive) {
+  if (cents < 0 || (positive && cents == 0)) {
+    v.Add(RuleError(rule, section, field, Euros(cents),
+                    positive ? "le montant doit être strictement positif"
+                             : "le montant ne peut pas être négatif"));
+  } else if (cents > kAmountMaxCents) {
+    v.Add(RuleError(rule, section, field, Euros(cents),
+                    absl::StrFormat("montant invraisemblable : au-delà de %s",
+                                    Euros(kAmountMaxCents))));
+  }
+}
+
+absl::Status RequireConvention(const v1::ConventionState& state, std::string_view convention_id) {
+  if (!state.convention_id().empty()) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrFormat(
+      "R-CONV-4 (§3.1) : aucun dossier %s (aucune demande de financement déposée)",
+      std::string(convention_id)));
+}
+
+void CheckAgrementAndCoverage(Violations& v, const v1::ConventionState& state,
+                              int32_t school_year, int32_t date) {
+  const v1::SchoolYearState* y = FindYear(state, school_year);
+  const std::string sy = SchoolYear(school_year).ToString();
+  if (y == nullptr || !y->agrement().validated() || y->agrement().date() > date) {
+    v.Add(RuleError("R-CONV-1", "§2.3", "school_year", sy,
+                    absl::StrFormat("aucun paiement avant l'agrément du comité départemental pour "
+                                    "l'année scolaire %s", sy)));
+  }
+  if (y == nullptr || y->covered_by().empty() || state.signed_date() > date) {
+    v.Add(RuleError("R-CONV-1", "§4", "school_year", sy,
+                    absl::StrFormat("aucun paiement sans convention signée couvrant l'année "
+                                    "scolaire %s", sy)));
+  }
+}
+
+void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
+                  const v1::SchoolYearState* year) {
+  const std::string p(prefix);
+  if (f.collectifs() < 0 || f.collectifs() > rules::kDroitCollectifsMax) {
+    v.Add(RuleError("R-DROIT-2", "§3.2", p + "collectifs", Str(f.collectifs()),
+                    "nombre de collectifs invalide"));
+  }
+  CheckAmount(v, "R-DROIT-2", "§3.2", p + "charges_cents", f.charges_cents(), false);
+  CheckAmount(v, "R-DROIT-5", "§2.3", p + "autres_bf_cents", f.autres_bf_cents(), false);
+  struct Bonus { const char* name; int32_t count; int32_t granted; };
+  const Bonus bonuses[] = {
+      {"bonus_enfants_collectifs", f.bonus_enfants_collectifs(),
+       year ? year->agrement().bonus_enfants_collectifs() : 0},
+      {"bonus_parents_collectifs", f.bonus_parents_collectifs(),
+       year ? year->agrement().bonus_parents_collectifs() : 0}};
+  for (const Bonus& b : bonuses) {
+    if (b.count < 0 || b.count > f.collectifs()) {
+      v.Add(RuleError("R-DROIT-4", "§3.3", p + b.name, Str(b.count),
+                      "le nombre de collectifs bonifiés va de 0 au nombre de collectifs"));
+    } else if (year != nullptr && b.count > b.granted) {
+      v.Add(RuleError("R-BON-3", "§3.3", p + b.name, Str(b.count),
+                      absl::StrFormat("un bonus n'est versé que sur les collectifs pour lesquels "
+                                      "le comité l'a accordé (%d)", b.granted)));
+    }
+  }
+}
+
+bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id) {
+  for (const auto& y : state.years()) {
+    for (const auto& p : y.acomptes()) {
+      if (p.payment_id() == payment_id) return true;
+    }
+    for (const auto& p : y.rappels()) {
+      if (p.payment_id() == payment_id) return true;
+    }
+    if (y.solde_paid() && y.solde().payment_id() == payment_id) return true;
+  }
+  return false;
+}
+
+}  // namespace clas::decide_internal

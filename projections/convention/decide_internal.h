@@ -1,0 +1,52 @@
+// Helpers shared by the decide_*.cc files. Not part of the public API.
+#ifndef CLAS_PROJECTIONS_CONVENTION_DECIDE_INTERNAL_H_
+#define CLAS_PROJECTIONS_CONVENTION_DECIDE_INTERNAL_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "projections/convention/decide.h"
+#include "projections/core/calendar.h"
+#include "projections/core/money.h"
+
+namespace clas::decide_internal {
+
+// A new fact of the convention, stamped with its convention and Caf.
+inline NewFact ConventionFact(const v1::ConventionState& state, const std::string& caf_id,
+                              int32_t date) {
+  NewFact f;
+  f.fact.set_convention_id(state.convention_id());
+  f.fact.set_caf_id(caf_id);
+  f.effective_date = date;
+  return f;
+}
+
+// Errors on the command's date: not a real day (R-HIST-2: every event has an effective date).
+void CheckDate(Violations& v, int32_t date, std::string_view field = "date");
+
+// Errors on a money field: negative or above kAmountMaxCents; `positive` also refuses 0.
+void CheckAmount(Violations& v, std::string_view rule, std::string_view section,
+                 std::string_view field, int64_t cents, bool positive);
+
+// kNotFound when the convention does not exist (no funding request filed).
+absl::Status RequireConvention(const v1::ConventionState& state, std::string_view convention_id);
+
+// R-CONV-1: the agrément of the year and a signed convention (or avenant) covering it, both in
+// effect on `date`. Adds FailedPrecondition-kind errors to `v`.
+void CheckAgrementAndCoverage(Violations& v, const v1::ConventionState& state,
+                              int32_t school_year, int32_t date);
+
+// Checks controlled or final figures (collectifs, money, bonus counts).
+void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
+                  const v1::SchoolYearState* year);
+
+// True when a payment id is already used by a payment of the convention.
+bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id);
+
+inline std::string Str(int64_t v) { return absl::StrCat(v); }
+inline std::string Euros(int64_t cents) { return Money::Cents(cents).ToFrench(); }
+
+}  // namespace clas::decide_internal
+
+#endif  // CLAS_PROJECTIONS_CONVENTION_DECIDE_INTERNAL_H_

@@ -1,0 +1,265 @@
+// Decisions on money: acomptes, bilan, solde, rappels, recoveries (R-PAY-*, R-CONV-1, R-CONV-6,
+// R-CTL-3, R-CTL-5).
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "projections/convention/decide.h"
+#include "projections/convention/decide_internal.h"
+#include "projections/convention/year_figures.h"
+#include "projections/rules/payments.h"
+
+namespace clas {
+
+using namespace decide_internal;  // NOLINT: the helpers of this family of files
+
+namespace {
+
+bool Closed(const DecideContext& ctx, int32_t date) {
+  return ctx.closed_civil_years.count(date / 10000) > 0;
+}
+
+void CheckPaymentId(Verdict& verdict, const v1::ConventionState& state, const std::string& id) {
+  if (id.empty()) {
+    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "payment_id", "",
+                                      "l'identifiant du paiement est obligatoire"));
+  } else if (PaymentIdUsed(state, id)) {
+    verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "payment_id", id,
+                                      "identifiant de paiement déjà utilisé dans cette convention"));
+  }
+}
+
+Money SameShare(const v1::SchoolYearState& y, int32_t civil_year) {
+  Money sum;
+  for (const auto& p : y.acomptes()) {
+    if (p.civil_year() == civil_year) sum += Money::Cents(p.amount_cents());
+  }
+  return sum;
+}
+
+}  // namespace
+
+absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
+                                       const v1::ConventionState& state,
+                                       const DecideContext& ctx) {
+  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  Verdict verdict;
+  CheckPaymentId(verdict, state, cmd.payment_id());
+  CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
+  const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
+  const v1::DroitBreakdown* dp = y == nullptr ? nullptr : DpInForce(*y, cmd.date());
+  if (y != nullptr && dp == nullptr && !y->dp_missing_reason().empty() &&
+      ctx.baremes->Find(cmd.school_year()) == nullptr) {
+    verdict.forbidden().Add(RuleError(
+        "R-DROIT-7", "§3.2", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        absl::StrFormat("aucun barème publié pour l'année scolaire %s : le droit prévisionnel "
+                        "n'est pas calculé et aucun acompte ne peut être versé",
+                        SchoolYear(cmd.school_year()).ToString())));
+  }
+  rules::AcompteRequest request{
+      .school_year = SchoolYear(cmd.school_year()),
+      .date = cmd.date(),
+      .amount = Money::Cents(cmd.amount_cents()),
+      .dp_in_force = dp,
+      .paid_same_share = y == nullptr ? Money() : SameShare(*y, cmd.date() / 10000),
+      .solde_paid = y != nullptr && y->solde_paid(),
+      .civil_year_closed = Closed(ctx, cmd.date())};
+  rules::AcompteDecision decision = rules::DecideAcompte(request);
+  (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
+  RETURN_IF_ERROR(verdict.ToStatus());
+  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
+  auto* a = f.fact.mutable_acompte_paid();
+  a->set_payment_id(cmd.payment_id());
+  a->set_school_year(cmd.school_year());
+  a->set_amount_cents(cmd.amount_cents());
+  a->set_civil_year(cmd.date() / 10000);
+  *a->mutable_dp() = *dp;
+  a->set_cap_cents(decision.cap.cents());
+  a->set_paid_before_cents(request.paid_same_share.cents());
+  return Facts{f};
+}
+
+absl::StatusOr<Facts> DecideReceiveBilan(const v1::ReceiveBilan& cmd,
+                                         const v1::ConventionState& state,
+                                         const DecideContext& ctx) {
+  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  Verdict verdict;
+  CheckDate(verdict.malformed(), cmd.date());
+  const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
+  const std::string sy = SchoolYear(cmd.school_year()).ToString();
+  if (y == nullptr || y->covered_by().empty()) {
+    verdict.forbidden().Add(RuleError("R-CONV-6", "§3.1", "school_year", sy,
+                                      "le bilan porte sur une année scolaire couverte par la convention"));
+  } else if (y->bilan_received()) {
+    verdict.forbidden().Add(RuleError(
+        "R-HIST-1", "§9", "school_year", sy,
+        "le bilan de cette année est déjà reçu ; une erreur se corrige par une correction qui le "
+        "nomme"));
+  }
+  CheckFigures(verdict.malformed(), cmd.figures(), "figures.", y);
+  RETURN_IF_ERROR(verdict.ToStatus());
+  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
+  f.fact.mutable_bilan_received()->set_school_year(cmd.school_year());
+  *f.fact.mutable_bilan_received()->mutable_figures() = cmd.figures();
+  return Facts{f};
+}
+
+absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::ConventionState& state,
+                                     const DecideContext& ctx) {
+  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  Verdict verdict;
+  CheckPaymentId(verdict, state, cmd.payment_id());
+  CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
+  const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
+  absl::StatusOr<v1::DroitBreakdown> dr = absl::NotFoundError("no bilan");
+  if (y != nullptr && y->bilan_received()) {
+    dr = DroitOf(*y, v1::DROIT_REEL, FinalFigures(*y), *ctx.baremes);
+    if (!dr.ok()) verdict.forbidden().AddAll([&] {
+      Violations v;
+      for (auto& x : ViolationsOf(dr.status())) v.Add(x);
+      return v;
+    }());
+  }
+  const int64_t acomptes = y == nullptr ? 0 : y->acomptes_n_cents() + y->acomptes_n1_cents();
+  // A bilan whose DR cannot be computed (no barème, R-DROIT-7) is refused for that reason alone.
+  if (y != nullptr && y->bilan_received() && !dr.ok()) return verdict.ToStatus();
+  rules::SoldeDecision decision = rules::DecideSolde(
+      SchoolYear(cmd.school_year()), cmd.date(), dr.ok() ? &*dr : nullptr,
+      Money::Cents(acomptes), y != nullptr && y->solde_paid(), Closed(ctx, cmd.date()));
+  (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
+  RETURN_IF_ERROR(verdict.ToStatus());
+  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
+  auto* s = f.fact.mutable_solde_paid();
+  s->set_payment_id(cmd.payment_id());
+  s->set_school_year(cmd.school_year());
+  s->set_amount_cents(decision.amount.cents());
+  *s->mutable_dr() = *dr;
+  s->set_acomptes_cents(acomptes);
+  Facts facts{f};
+  if (decision.indu > Money()) {
+    // R-PAY-5: a negative solde pays nothing and is notified as an indu.
+    NewFact indu = ConventionFact(state, cmd.caf_id(), cmd.date());
+    auto* i = indu.fact.mutable_indu_notified();
+    i->set_indu_id(absl::StrCat(cmd.payment_id(), "-indu"));
+    i->set_school_year(cmd.school_year());
+    i->set_amount_cents(decision.indu.cents());
+    i->set_origin(v1::INDU_FROM_NEGATIVE_SOLDE);
+    facts.push_back(indu);
+  }
+  return facts;
+}
+
+absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::ConventionState& state,
+                                      const DecideContext& ctx) {
+  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  Verdict verdict;
+  CheckPaymentId(verdict, state, cmd.payment_id());
+  CheckDate(verdict.malformed(), cmd.date());
+  CheckAmount(verdict.malformed(), "R-CTL-3", "§4", "amount_cents", cmd.amount_cents(), false);
+  const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
+  const int64_t due = y == nullptr ? 0 : y->rappel_due_cents();
+  const int64_t amount = cmd.amount_cents() == 0 ? due : cmd.amount_cents();
+  if (due <= 0) {
+    verdict.forbidden().Add(RuleError(
+        "R-CTL-3", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        "aucun rappel n'est dû : un rappel naît d'une décision de contrôle où le droit contrôlé "
+        "dépasse ce qui a été versé"));
+  } else if (amount > due) {
+    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "amount_cents", Euros(amount),
+                                      absl::StrFormat("le rappel dû est de %s", Euros(due))));
+  }
+  if (y != nullptr && !cmd.controle_id().empty() && cmd.controle_id() != y->controle_id()) {
+    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "controle_id", cmd.controle_id(),
+                                      "ce contrôle n'a pas décidé de rappel pour cette année"));
+  }
+  verdict.forbidden().AddAll(rules::CheckPaymentYearOpen(cmd.date(), Closed(ctx, cmd.date()), "rappel"));
+  RETURN_IF_ERROR(verdict.ToStatus());
+  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
+  auto* r = f.fact.mutable_rappel_paid();
+  r->set_payment_id(cmd.payment_id());
+  r->set_school_year(cmd.school_year());
+  r->set_amount_cents(amount);
+  r->set_controle_id(y->controle_id());
+  return Facts{f};
+}
+
+namespace {
+
+void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd,
+                 const v1::ConventionState& state, const DecideContext& ctx) {
+  if (cmd.offset_payment_id().empty()) {
+    verdict.malformed().Add(RuleError("R-CTL-3", "§4", "offset_payment_id", "",
+                                      "une compensation nomme le paiement sur lequel elle est "
+                                      "retenue"));
+    return;
+  }
+  const std::string conv = cmd.offset_convention_id().empty() ? state.convention_id()
+                                                              : cmd.offset_convention_id();
+  std::optional<OffsetTarget> target;
+  if (ctx.find_payment) target = ctx.find_payment(conv, cmd.offset_payment_id());
+  if (!target.has_value()) {
+    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "offset_payment_id", cmd.offset_payment_id(),
+                                      "paiement inconnu : la compensation se fait sur un paiement "
+                                      "ultérieur au même gestionnaire"));
+    return;
+  }
+  if (target->gestionnaire_id != state.gestionnaire_id()) {
+    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "offset_convention_id", conv,
+                                      "la compensation se fait sur un paiement au même gestionnaire"));
+  }
+  if (cmd.amount_cents() > target->amount_cents - target->offset_cents) {
+    verdict.forbidden().Add(RuleError(
+        "R-CTL-3", "§4", "amount_cents", Euros(cmd.amount_cents()),
+        absl::StrFormat("la compensation dépasse ce qui reste du paiement (%s)",
+                        Euros(target->amount_cents - target->offset_cents))));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
+                                           const v1::ConventionState& state,
+                                           const DecideContext& ctx) {
+  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  const v1::InduState* indu = nullptr;
+  for (const auto& i : state.indus()) {
+    if (i.indu_id() == cmd.indu_id()) indu = &i;
+  }
+  if (indu == nullptr) {
+    return absl::NotFoundError(absl::StrFormat("R-CTL-5 (§4) : aucun indu %s dans la convention %s",
+                                               cmd.indu_id(), cmd.convention_id()));
+  }
+  Verdict verdict;
+  CheckDate(verdict.malformed(), cmd.date());
+  CheckAmount(verdict.malformed(), "R-CTL-5", "§4", "amount_cents", cmd.amount_cents(), true);
+  if (cmd.recovery_id().empty()) {
+    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "recovery_id", "", "identifiant obligatoire"));
+  }
+  if (cmd.method() != v1::REPAYMENT && cmd.method() != v1::OFFSET) {
+    verdict.malformed().Add(RuleError("R-CTL-3", "§4", "method", Str(cmd.method()),
+                                      "un indu se récupère par remboursement ou par compensation"));
+  }
+  if (cmd.amount_cents() > indu->open_cents()) {
+    verdict.forbidden().Add(RuleError(
+        "R-CTL-5", "§4", "amount_cents", Euros(cmd.amount_cents()),
+        absl::StrFormat("le recouvrement dépasse l'indu restant dû (%s sur %s)",
+                        Euros(indu->open_cents()), Euros(indu->amount_cents()))));
+  }
+  if (cmd.method() == v1::OFFSET) CheckOffset(verdict, cmd, state, ctx);
+  if (Closed(ctx, cmd.date())) {
+    verdict.forbidden().Add(RuleError("R-ACC-8", "§4", "date", FrenchDate(cmd.date()),
+                                      "l'exercice de cette date est clos : il n'est jamais réécrit"));
+  }
+  RETURN_IF_ERROR(verdict.ToStatus());
+  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
+  auto* r = f.fact.mutable_recovery_recorded();
+  r->set_recovery_id(cmd.recovery_id());
+  r->set_indu_id(cmd.indu_id());
+  r->set_amount_cents(cmd.amount_cents());
+  r->set_method(cmd.method());
+  r->set_offset_payment_id(cmd.offset_payment_id());
+  r->set_offset_convention_id(cmd.method() == v1::OFFSET && cmd.offset_convention_id().empty()
+                                  ? state.convention_id() : cmd.offset_convention_id());
+  return Facts{f};
+}
+
+}  // namespace clas

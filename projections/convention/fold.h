@@ -1,0 +1,79 @@
+// The convention fold: Apply(state, event) → state, and the bitemporal selection of the events a
+// fold sees (R-HIST-2).
+//
+// A state "as of effective date D, as known at instant T" is the fold of the stream's events
+// recorded at or before T, whose effective date is at or before D, with the corrections recorded
+// at or before T applied to their targets (R-HIST-1), in order of (effective date, position).
+// A fold is pure: no I/O; the barème and the gestionnaire come in a FoldContext.
+//
+// Thread-safety: functions are pure; a BaremeBook is immutable once built.
+#ifndef CLAS_PROJECTIONS_CONVENTION_FOLD_H_
+#define CLAS_PROJECTIONS_CONVENTION_FOLD_H_
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <vector>
+
+#include "clas/v1/state.pb.h"
+#include "clas/v1/types.pb.h"
+#include "projections/convention/domain_event.h"
+
+namespace clas {
+
+// "No limit" for the two time axes.
+inline constexpr int32_t kAsOfEndOfTime = 99991231;
+inline constexpr int64_t kKnownNow = std::numeric_limits<int64_t>::max();
+
+// The bitemporal point a projection answers for.
+struct AsOf {
+  int32_t effective_date = kAsOfEndOfTime;  // D
+  int64_t known_at_us = kKnownNow;          // T
+};
+
+// The barèmes published, by school year (R-DROIT-1, R-DROIT-7).
+class BaremeBook {
+ public:
+  // Builds the book from the barème stream's events as of `as_of`.
+  static BaremeBook FromEvents(const std::vector<DomainEvent>& events, const AsOf& as_of);
+  void Put(const v1::BaremeFigures& bareme) { by_year_[bareme.school_year()] = bareme; }
+  // The barème of school year N, or nullptr when none is published.
+  const v1::BaremeFigures* Find(int32_t school_year) const;
+
+ private:
+  std::map<int32_t, v1::BaremeFigures> by_year_;
+};
+
+struct FoldContext {
+  const BaremeBook* baremes = nullptr;            // REQUIRES: not null
+  const v1::GestionnaireState* gestionnaire = nullptr;  // may be null (unknown gestionnaire)
+};
+
+// The events of one stream a fold as of `as_of` sees, corrections applied, in fold order.
+// A correction replaces its target's fact (or drops it when cancelled); the correction itself is
+// kept in the timeline (it is part of the history) but Apply only records it.
+std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const AsOf& as_of);
+
+// Applies one event (already corrected) to the state. Unknown or irrelevant facts only add to
+// the timeline. Recomputes the derived figures of the school years the event touches.
+void Apply(v1::ConventionState* state, const DomainEvent& event, const FoldContext& context);
+
+// Folds a whole stream as of `as_of` (Timeline, then Apply in order).
+v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
+                                   const FoldContext& context);
+
+// The school year's entry, or nullptr.
+const v1::SchoolYearState* FindYear(const v1::ConventionState& state, int32_t school_year);
+v1::SchoolYearState* MutableYear(v1::ConventionState* state, int32_t school_year);
+
+// The DP in force on a date (R-PAY-6): the last DP version effective at or before `date`.
+// nullptr when none.
+const v1::DroitBreakdown* DpInForce(const v1::SchoolYearState& year, int32_t date);
+
+// Recomputes the derived figures of one school year (DP, DR, caps, rooms, sums) from its facts.
+void RecomputeYear(v1::SchoolYearState* year, int32_t effective_date, const std::string& cause,
+                   const FoldContext& context);
+
+}  // namespace clas
+
+#endif  // CLAS_PROJECTIONS_CONVENTION_FOLD_H_

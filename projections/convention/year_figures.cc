@@ -1,0 +1,129 @@
+#include "projections/convention/year_figures.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "projections/core/money.h"
+#include "projections/rules/droit.h"
+#include "projections/rules/payments.h"
+
+namespace clas {
+namespace {
+
+int32_t AtMost(int32_t value, int32_t limit) { return std::max(0, std::min(value, limit)); }
+
+void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
+                 const FoldContext& ctx) {
+  if (!y->agrement().validated() || y->notified_collectifs() <= 0) {
+    y->clear_dp();
+    y->set_dp_missing_reason("pas d'agrément validé pour cette année scolaire (R-CONV-1)");
+    return;
+  }
+  auto dp = DroitOf(*y, v1::DROIT_PREVISIONNEL, ForecastFigures(*y), *ctx.baremes);
+  if (!dp.ok()) {
+    y->clear_dp();
+    y->set_dp_missing_reason(std::string(dp.status().message()));
+    return;
+  }
+  y->clear_dp_missing_reason();
+  *y->mutable_dp() = *dp;
+  const int n = y->dp_history_size();
+  if (n > 0 && google::protobuf::util::MessageDifferencer::Equals(y->dp_history(n - 1).dp(), *dp)) {
+    return;
+  }
+  v1::DpVersion* v = y->add_dp_history();
+  v->set_effective_date(date);
+  *v->mutable_dp() = *dp;
+  v->set_cause_event_id(cause);
+}
+
+void RecomputeAcomptes(v1::SchoolYearState* y) {
+  int64_t n = 0, n1 = 0;
+  for (const auto& p : y->acomptes()) (p.share() == "N" ? n : n1) += p.amount_cents();
+  y->set_acomptes_n_cents(n);
+  y->set_acomptes_n1_cents(n1);
+  if (!y->has_dp()) {
+    y->set_cap_n_cents(0), y->set_cap_n1_cents(0), y->set_room_n_cents(0), y->set_room_n1_cents(0);
+    return;
+  }
+  const Money ps = Money::Cents(y->dp().ps_cents());
+  y->set_cap_n_cents(rules::AcompteCapN(ps).cents());      // R-PAY-2
+  y->set_cap_n1_cents(rules::AcompteCapN1(ps).cents());    // R-PAY-3
+  y->set_room_n_cents(std::max<int64_t>(0, y->cap_n_cents() - n));
+  y->set_room_n1_cents(std::max<int64_t>(0, y->cap_n1_cents() - n1));
+}
+
+void RecomputeDr(v1::SchoolYearState* y, const FoldContext& ctx) {
+  y->clear_dr();
+  if (!y->bilan_received()) return;
+  auto dr = DroitOf(*y, v1::DROIT_REEL, FinalFigures(*y), *ctx.baremes);
+  if (dr.ok()) *y->mutable_dr() = *dr;
+}
+
+void RecomputePaid(v1::SchoolYearState* y) {
+  int64_t paid = y->acomptes_n_cents() + y->acomptes_n1_cents();
+  if (y->solde_paid()) paid += y->solde().amount_cents();
+  for (const auto& r : y->rappels()) paid += r.amount_cents();
+  y->set_paid_cents(paid);
+  y->set_paid_net_cents(paid - y->indus_notified_cents());
+}
+
+}  // namespace
+
+v1::Figures ForecastFigures(const v1::SchoolYearState& y) {
+  v1::Figures f;
+  const int32_t c = y.notified_collectifs();
+  f.set_collectifs(c);
+  f.set_charges_cents(y.forecast_charges_cents());
+  f.set_autres_bf_cents(y.forecast_autres_bf_cents());
+  f.set_bonus_enfants_collectifs(AtMost(y.agrement().bonus_enfants_collectifs(), c));
+  f.set_bonus_parents_collectifs(AtMost(y.agrement().bonus_parents_collectifs(), c));
+  return f;
+}
+
+v1::Figures ControlledFigures(const v1::SchoolYearState& y, const v1::Figures& given) {
+  v1::Figures f = given;
+  const int32_t c = AtMost(given.collectifs(), y.notified_collectifs());
+  f.set_collectifs(c);
+  f.set_bonus_enfants_collectifs(
+      AtMost(std::min(given.bonus_enfants_collectifs(), y.agrement().bonus_enfants_collectifs()), c));
+  f.set_bonus_parents_collectifs(
+      AtMost(std::min(given.bonus_parents_collectifs(), y.agrement().bonus_parents_collectifs()), c));
+  return f;
+}
+
+v1::Figures FinalFigures(const v1::SchoolYearState& y) { return ControlledFigures(y, y.bilan()); }
+
+absl::StatusOr<v1::DroitBreakdown> DroitOf(const v1::SchoolYearState& year, v1::DroitKind kind,
+                                           const v1::Figures& figures, const BaremeBook& book) {
+  const v1::BaremeFigures* bareme = book.Find(year.school_year());
+  v1::BaremeFigures none;
+  return rules::ComputeDroit(rules::MakeDroitInputs(SchoolYear(year.school_year()), kind, figures,
+                                                    bareme != nullptr ? *bareme : none));
+}
+
+void RecomputeYear(v1::SchoolYearState* year, int32_t effective_date, const std::string& cause,
+                   const FoldContext& context) {
+  RecomputeDp(year, effective_date, cause, context);
+  RecomputeAcomptes(year);
+  RecomputeDr(year, context);
+  RecomputePaid(year);
+}
+
+void RecomputeTotals(v1::ConventionState* state) {
+  for (auto& y : *state->mutable_years()) {
+    int64_t notified = 0, recovered = 0;
+    for (const auto& i : state->indus()) {
+      if (i.school_year() != y.school_year()) continue;
+      notified += i.amount_cents();
+      recovered += i.recovered_cents();
+    }
+    y.set_indus_notified_cents(notified);
+    y.set_indus_recovered_cents(recovered);
+    y.set_indus_open_cents(notified - recovered);
+    RecomputePaid(&y);
+  }
+}
+
+}  // namespace clas

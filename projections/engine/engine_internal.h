@@ -1,0 +1,30 @@
+// Helpers shared by engine.cc and engine_commands.cc. Not part of the public API.
+#ifndef CLAS_PROJECTIONS_ENGINE_ENGINE_INTERNAL_H_
+#define CLAS_PROJECTIONS_ENGINE_ENGINE_INTERNAL_H_
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "projections/engine/engine.h"
+
+namespace clas {
+
+struct Engine::Loaded {
+  std::vector<DomainEvent> events;
+  v1::ConventionState state;
+  BaremeBook baremes;
+  std::optional<v1::GestionnaireState> gestionnaire;
+  DecideContext context;
+};
+
+namespace engine_internal {
+
+// The event id of the i-th fact of a request: unique per Caf and request.
+inline std::string EventId(const std::string& caf_id, const std::string& request_id, size_t i) {
+  return absl::StrCat(caf_id, "/", request_id, "#", i);
+}
+
+}  // namespace engine_internal
+}  // namespace clas
+
+#endif  // CLAS_PROJECTIONS_ENGINE_ENGINE_INTERNAL_H_

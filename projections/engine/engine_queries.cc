@@ -1,0 +1,96 @@
+// The queries of the engine: states as of D, known at T (R-HIST-2).
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "projections/engine/engine_internal.h"
+
+namespace clas {
+
+absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf_id,
+                                                          const std::string& convention_id,
+                                                          const AsOf& as_of) {
+  ASSIGN_OR_RETURN(Loaded loaded, LoadConvention(caf_id, convention_id, as_of));
+  if (loaded.state.convention_id().empty()) {
+    return absl::NotFoundError(absl::StrFormat("convention %s inconnue de la Caf %s (à cette date)",
+                                               convention_id, caf_id));
+  }
+  return loaded.state;
+}
+
+absl::StatusOr<v1::GestionnaireState> Engine::GetGestionnaire(const std::string& caf_id,
+                                                              const std::string& gestionnaire_id,
+                                                              const AsOf& as_of) {
+  ASSIGN_OR_RETURN(auto g, LoadGestionnaire(caf_id, gestionnaire_id, as_of));
+  if (!g.has_value()) {
+    return absl::NotFoundError(absl::StrFormat("gestionnaire %s inconnu de la Caf %s",
+                                               gestionnaire_id, caf_id));
+  }
+  ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
+  for (const auto& [caf, id] : ids) {
+    ASSIGN_OR_RETURN(auto events, log_->ReadStream(ConventionStream(caf, id)));
+    for (const auto& e : Timeline(events, as_of)) {
+      if (e.fact.has_funding_request_filed() &&
+          e.fact.funding_request_filed().gestionnaire_id() == gestionnaire_id) {
+        g->add_convention_ids(id);
+        break;
+      }
+    }
+  }
+  return *g;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Engine::ListConventionIds(
+    const std::string& caf_id) {
+  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(ConventionStreamPrefix(caf_id)));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& s : streams) {
+    // clas/<caf>/convention/<id>
+    std::vector<std::string> parts = absl::StrSplit(s, '/');
+    if (parts.size() == 4 && parts[2] == "convention") out.emplace_back(parts[1], parts[3]);
+  }
+  return out;
+}
+
+absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as_of) {
+  CafBooks books;
+  books.caf_id = caf_id;
+  books.as_of_date = as_of.effective_date;
+  ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
+  for (const auto& [caf, id] : ids) {
+    ASSIGN_OR_RETURN(Loaded loaded, LoadConvention(caf, id, as_of));
+    if (!loaded.state.convention_id().empty()) books.conventions.push_back(std::move(loaded.state));
+  }
+  const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");
+  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(prefix));
+  for (const auto& s : streams) {
+    ASSIGN_OR_RETURN(auto events, log_->ReadStream(s));
+    for (const auto& e : Timeline(events, as_of)) {
+      if (!e.fact.has_civil_year_closed()) continue;
+      books.closings.push_back(
+          RecordedClosing{.closing = e.fact.civil_year_closed(), .event_id = e.event_id,
+                          .date = e.effective_date});
+    }
+  }
+  return books;
+}
+
+absl::StatusOr<rules::CivilYearReport> Engine::GetCivilYear(const std::string& caf_id,
+                                                            int32_t year, const AsOf& as_of) {
+  ASSIGN_OR_RETURN(CafBooks books, Books(caf_id, as_of));
+  return CivilYearReportOf(books, year);
+}
+
+absl::StatusOr<std::vector<v1::ControleYearOutcome>> Engine::SimulateControle(
+    const std::string& caf_id, const std::string& convention_id,
+    const std::vector<v1::ControlledYear>& years) {
+  ASSIGN_OR_RETURN(Loaded loaded, LoadConvention(caf_id, convention_id, AsOf{}));
+  loaded.context.baremes = &loaded.baremes;
+  return clas::SimulateControle(loaded.state, years, loaded.context);
+}
+
+absl::StatusOr<std::vector<DomainEvent>> Engine::ConventionEvents(
+    const std::string& caf_id, const std::string& convention_id) {
+  return log_->ReadStream(ConventionStream(caf_id, convention_id));
+}
+
+}  // namespace clas
