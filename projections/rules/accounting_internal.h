@@ -1,0 +1,70 @@
+// Helpers shared by the accounting files (accounting.cc, accounting_adjustment.cc,
+// accounting_report.cc). Not a public API: include only from those files.
+//
+// Thread-safety: value types and pure functions.
+#ifndef CLAS_PROJECTIONS_RULES_ACCOUNTING_INTERNAL_H_
+#define CLAS_PROJECTIONS_RULES_ACCOUNTING_INTERNAL_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "clas/v1/types.pb.h"
+#include "projections/core/money.h"
+#include "projections/core/violation.h"
+#include "projections/rules/accounting.h"
+
+namespace clas::rules::accounting_internal {
+
+// The most faulty inputs one error lists; the rest are counted.
+inline constexpr int kFaultsListedMax = 20;
+
+// Collects every faulty input of one call under one rule id and the circular's §4.
+class Faults {
+ public:
+  explicit Faults(std::string_view rule_id) : rule_id_(rule_id) {}
+  // Records a fault: the field at fault, the value found (as text), a French sentence.
+  void Add(std::string_view field, std::string_view value, std::string_view message_fr);
+  // OK when nothing was recorded; otherwise kInvalidArgument listing the faults, with the
+  // clas.v1.RuleViolations payload.
+  absl::Status ToStatus() const;
+
+ private:
+  std::string rule_id_;
+  Violations listed_;
+  int count_ = 0;
+};
+
+// `amount` within [0, kAmountMaxCents], or within (0, kAmountMaxCents] when `positive`.
+void CheckAmount(Faults& f, std::string_view field, Money amount, bool positive);
+// `day` within [kDateMin, kDateMax].
+void CheckDay(Faults& f, std::string_view field, absl::CivilDay day);
+// A recorded line whose amount is within (0, kAmountMaxCents]: safe to add up.
+bool AmountInRange(const v1::AccountingLine& line);
+
+// When a line is booked: its day, and its month (the day's, or kClosingMonth).
+struct Booking {
+  absl::CivilDay day;
+  int month = 0;
+  static Booking On(absl::CivilDay day) { return {day, day.month()}; }
+};
+
+// What a line books.
+struct Entry {
+  std::string debit;
+  std::string credit;
+  Money amount;
+  std::string statistical_code;
+  std::string rule_id;
+  std::string label;
+};
+
+// Appends the line `e` to `out`, tied to the convention, school year and cause; nothing when the
+// amount is zero. REQUIRES: e.amount >= 0; e.debit != e.credit; both accounts and the code set.
+void Book(std::string_view convention_id, int32_t school_year, std::string_view cause_event_id,
+          Booking when, Entry e, Lines* out);
+
+}  // namespace clas::rules::accounting_internal
+
+#endif  // CLAS_PROJECTIONS_RULES_ACCOUNTING_INTERNAL_H_

@@ -1,0 +1,286 @@
+#include "projections/rules/accounting_report.h"
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ledger/base/status_macros.h"
+#include "projections/rules/accounting_internal.h"
+
+namespace clas::rules {
+namespace {
+
+using accounting_internal::CheckAmount;
+using accounting_internal::Faults;
+
+constexpr char kRuleEnvelope[] = "R-ACC-7";
+constexpr char kRuleReport[] = "R-ACC-10";
+
+bool KnownCode(std::string_view code) {
+  for (const char* known : {kCodePsGestionnaires, kCodePsInterne, kCodePsEntreprises,
+                            kCodeBonusGestionnaires, kCodeBonusInterne, kCodeBonusEntreprises}) {
+    if (code == known) return true;
+  }
+  return false;
+}
+
+// The failed checks of a report, listed up to kFailedChecksMax, then counted.
+class FailedChecks {
+ public:
+  void Fail(std::string sentence) {
+    if (count_++ < kFailedChecksMax) listed_.push_back(std::move(sentence));
+  }
+  std::vector<std::string> Take() && {
+    if (count_ > kFailedChecksMax) {
+      listed_.push_back(
+          absl::StrFormat("… et %d autres contrôles en échec", count_ - kFailedChecksMax));
+    }
+    return std::move(listed_);
+  }
+
+ private:
+  std::vector<std::string> listed_;
+  size_t count_ = 0;
+};
+
+// "D 1 200,00 €", "C 400,00 €" or "0,00 €": a debit-positive balance as a Caf agent reads it.
+std::string Balance(Money m) {
+  if (m > Money::Zero()) return "D " + m.ToFrench();
+  if (m < Money::Zero()) return "C " + (Money::Zero() - m).ToFrench();
+  return m.ToFrench();
+}
+
+void CheckEnvelopeDps(Faults& f, CivilYear year, const std::vector<EnvelopeDp>& dps) {
+  std::set<std::pair<std::string, int32_t>> seen;
+  for (size_t i = 0; i < dps.size(); ++i) {
+    const EnvelopeDp& d = dps[i];
+    if (d.school_year.n() != year.y() && d.school_year.n() != year.y() - 1) continue;
+    if (seen.size() >= 2 * kClosingConventionsMax) {
+      f.Add("dps", absl::StrFormat("%d", dps.size()), "trop de droits prévisionnels");
+      return;
+    }
+    const std::string at = absl::StrFormat("dps[%d]", i);
+    if (d.convention_id.empty()) f.Add(at + ".convention_id", "", "convention non renseignée");
+    if (!seen.insert({d.convention_id, d.school_year.n()}).second) {
+      f.Add(at, d.convention_id, "convention et année scolaire présentes deux fois");
+    }
+    CheckAmount(f, at + ".dp.n_share_cents", Money::Cents(d.dp.n_share_cents()), false);
+    CheckAmount(f, at + ".dp.n1_share_cents", Money::Cents(d.dp.n1_share_cents()), false);
+  }
+}
+
+}  // namespace
+
+// R-ACC-7.
+absl::StatusOr<EnvelopeFigures> EnvelopeFollowUp(CivilYear year, const std::vector<EnvelopeDp>& dps,
+                                                 Money paid_in_year) {
+  Faults f(kRuleEnvelope);
+  CheckEnvelopeDps(f, year, dps);
+  CheckAmount(f, "paid_in_year", paid_in_year, /*positive=*/false);
+  RETURN_IF_ERROR(f.ToStatus());
+  EnvelopeFigures out;
+  out.year = year;
+  for (const EnvelopeDp& d : dps) {
+    if (d.school_year.n() == year.y()) out.n_shares += Money::Cents(d.dp.n_share_cents());
+    if (d.school_year.n() == year.y() - 1) out.n1_shares += Money::Cents(d.dp.n1_share_cents());
+  }
+  out.envelope = out.n_shares + out.n1_shares;
+  out.paid = paid_in_year;
+  out.remaining = out.envelope - out.paid;
+  return out;
+}
+
+Money PaymentsOfYear(CivilYear year, const Lines& lines) {
+  CLAS_CHECK(lines.size() <= kLinesMax);
+  Money paid;
+  for (const v1::AccountingLine& line : lines) {
+    if (line.civil_year() != year.y() || !accounting_internal::AmountInRange(line)) continue;
+    if (IsPaymentLine(line)) paid += Money::Cents(line.amount_cents());
+  }
+  return paid;
+}
+
+bool CarriesForward(std::string_view account) {
+  return account == kChargesAPayer || account == kEngagementDebit || account == kEngagementCredit;
+}
+
+namespace {
+
+void CheckOpening(Faults& f, const std::vector<AccountBalance>& opening,
+                  std::map<std::string, AccountTotals>* accounts) {
+  for (size_t i = 0; i < opening.size(); ++i) {
+    const AccountBalance& b = opening[i];
+    const std::string at = absl::StrFormat("opening[%d]", i);
+    if (!CarriesForward(b.account)) {
+      f.Add(at, b.account, "seuls T 408143111, T 8091 et T 80182 reportent leur solde");
+    } else if (accounts->count(b.account) > 0) {
+      f.Add(at, b.account, "solde d'ouverture donné deux fois");
+    }
+    if (b.balance.cents() < -kAmountMaxCents || b.balance.cents() > kAmountMaxCents) {
+      f.Add(at + ".balance", b.balance.ToFrench(), "solde hors plage");
+    }
+    AccountTotals& a = (*accounts)[b.account];
+    a.account = b.account;
+    a.opening = b.balance;
+  }
+}
+
+// Adds every fault of `line` to `checks`; true when its amount can be added up.
+bool CheckLine(CivilYear year, size_t i, const v1::AccountingLine& l, FailedChecks& checks) {
+  std::vector<std::string> faults;
+  if (l.civil_year() != year.y()) faults.push_back("hors de l'exercice");
+  const bool month_ok = l.month() >= 1 && l.month() <= kClosingMonth;
+  const auto day = DayFromYmd(l.date());
+  if (!month_ok || !day.ok() || day->year() != year.y() ||
+      (l.month() != kClosingMonth && day->month() != l.month())) {
+    faults.push_back("mois ou date incohérents");
+  }
+  if (!accounting_internal::AmountInRange(l)) faults.push_back("montant hors plage");
+  if (l.debit_account().empty() || l.credit_account().empty()) {
+    faults.push_back("compte débité ou crédité manquant");
+  } else if (l.debit_account() == l.credit_account()) {
+    faults.push_back("compte débité et crédité identiques");
+  }
+  if (!KnownCode(l.statistical_code())) faults.push_back("code statistique inconnu (R-ACC-6)");
+  if (l.rule_id().empty()) faults.push_back("règle non nommée");
+  if (!faults.empty()) {
+    checks.Fail(absl::StrFormat("R-ACC-10 (§4) : ligne %d (%s) : %s", i, DescribeLine(l),
+                                absl::StrJoin(faults, ", ")));
+  }
+  return accounting_internal::AmountInRange(l);
+}
+
+void Accumulate(const v1::AccountingLine& l, std::map<std::string, AccountTotals>* accounts,
+                std::map<std::string, CodeTotals>* codes, CivilYearReport* r) {
+  const Money amount = Money::Cents(l.amount_cents());
+  if (!l.debit_account().empty()) {
+    AccountTotals& a = (*accounts)[l.debit_account()];
+    a.account = l.debit_account();
+    a.debits += amount;
+    r->total_debits += amount;
+  }
+  if (!l.credit_account().empty()) {
+    AccountTotals& a = (*accounts)[l.credit_account()];
+    a.account = l.credit_account();
+    a.credits += amount;
+    r->total_credits += amount;
+  }
+  CodeTotals& c = (*codes)[l.statistical_code()];
+  c.statistical_code = l.statistical_code();
+  c.lines_amount += amount;
+  if (AgeOfSubsidyAccount(l.debit_account()).has_value()) c.charge_debits += amount;
+  if (AgeOfSubsidyAccount(l.credit_account()).has_value()) c.charge_credits += amount;
+}
+
+Money ClosingOf(const CivilYearReport& r, std::string_view account) {
+  for (const AccountTotals& a : r.accounts) {
+    if (a.account == account) return a.closing;
+  }
+  return Money::Zero();
+}
+
+void CheckBalances(const CivilYearReport& r, FailedChecks& checks) {
+  if (r.total_debits != r.total_credits) {
+    checks.Fail(absl::StrFormat("R-ACC-10 (§4) : total des débits %s ≠ total des crédits %s",
+                                r.total_debits.ToFrench(), r.total_credits.ToFrench()));
+  }
+  if (r.payments_from_lines != r.payments_from_events) {
+    checks.Fail(absl::StrFormat(
+        "R-ACC-10 (§4) : paiements de l'exercice selon les écritures %s ≠ selon les "
+        "événements de paiement %s",
+        r.payments_from_lines.ToFrench(), r.payments_from_events.ToFrench()));
+  }
+  const Money charges_a_payer = ClosingOf(r, kChargesAPayer);
+  if (charges_a_payer > Money::Zero()) {
+    checks.Fail(absl::StrFormat(
+        "R-ACC-5 (§4) : %s clôture avec un solde débiteur de %s : plus de charges à payer "
+        "soldées que constituées",
+        kChargesAPayer, charges_a_payer.ToFrench()));
+  }
+  const Money debit = ClosingOf(r, kEngagementDebit), credit = ClosingOf(r, kEngagementCredit);
+  if (debit + credit != Money::Zero()) {
+    checks.Fail(absl::StrFormat("R-ACC-4 (§4) : %s (%s) et %s (%s) ne se compensent pas",
+                                kEngagementDebit, Balance(debit), kEngagementCredit,
+                                Balance(credit)));
+  }
+}
+
+}  // namespace
+
+// R-ACC-10.
+absl::StatusOr<CivilYearReport> BuildCivilYearReport(std::string_view caf_id, CivilYear year,
+                                                     const Lines& lines, Money payments_from_events,
+                                                     const std::vector<AccountBalance>& opening,
+                                                     const std::vector<EnvelopeDp>& envelope_dps) {
+  Faults f(kRuleReport);
+  if (caf_id.empty()) f.Add("caf_id", "", "Caf non renseignée");
+  if (lines.size() > kLinesMax)
+    f.Add("lines", absl::StrFormat("%d", lines.size()), "trop de lignes");
+  CheckAmount(f, "payments_from_events", payments_from_events, /*positive=*/false);
+  std::map<std::string, AccountTotals> accounts;
+  CheckOpening(f, opening, &accounts);
+  RETURN_IF_ERROR(f.ToStatus());
+
+  CivilYearReport r;
+  r.caf_id = std::string(caf_id);
+  r.year = year;
+  FailedChecks checks;
+  std::map<std::string, CodeTotals> codes;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (CheckLine(year, i, lines[i], checks)) Accumulate(lines[i], &accounts, &codes, &r);
+  }
+  for (auto& [name, a] : accounts) {
+    a.closing = a.opening + a.debits - a.credits;
+    r.accounts.push_back(a);
+  }
+  for (auto& [code, c] : codes) {
+    c.net_charge = c.charge_debits - c.charge_credits;
+    r.codes.push_back(c);
+  }
+  r.payments_from_lines = PaymentsOfYear(year, lines);
+  r.payments_from_events = payments_from_events;
+  ASSIGN_OR_RETURN(r.envelope, EnvelopeFollowUp(year, envelope_dps, r.payments_from_lines));
+  CheckBalances(r, checks);
+  r.failed_checks = std::move(checks).Take();
+  return r;
+}
+
+std::vector<AccountBalance> ClosingBalances(const CivilYearReport& report) {
+  std::vector<AccountBalance> out;
+  for (const AccountTotals& a : report.accounts) {
+    if (CarriesForward(a.account) && a.closing != Money::Zero()) {
+      out.push_back({a.account, a.closing});
+    }
+  }
+  return out;
+}
+
+std::string FormatReport(const CivilYearReport& r) {
+  std::string out = absl::StrFormat("Exercice %d, Caf %s\n", r.year.y(), r.caf_id);
+  for (const AccountTotals& a : r.accounts) {
+    absl::StrAppend(&out, absl::StrFormat("%s : ouverture %s, débits %s, crédits %s, clôture %s\n",
+                                          a.account, Balance(a.opening), a.debits.ToFrench(),
+                                          a.credits.ToFrench(), Balance(a.closing)));
+  }
+  for (const CodeTotals& c : r.codes) {
+    absl::StrAppend(&out,
+                    absl::StrFormat("code %s : lignes %s, charge nette %s\n", c.statistical_code,
+                                    c.lines_amount.ToFrench(), c.net_charge.ToFrench()));
+  }
+  absl::StrAppend(
+      &out, absl::StrFormat("paiements : écritures %s, événements %s\n",
+                            r.payments_from_lines.ToFrench(), r.payments_from_events.ToFrench()));
+  const EnvelopeFigures& e = r.envelope;
+  absl::StrAppend(
+      &out, absl::StrFormat("enveloppe : parts N %s + parts N+1 %s = %s, payé %s, reste %s\n",
+                            e.n_shares.ToFrench(), e.n1_shares.ToFrench(), e.envelope.ToFrench(),
+                            e.paid.ToFrench(), e.remaining.ToFrench()));
+  if (r.failed_checks.empty()) absl::StrAppend(&out, "contrôles : tous satisfaits\n");
+  for (const std::string& failed : r.failed_checks) absl::StrAppend(&out, failed, "\n");
+  return out;
+}
+
+}  // namespace clas::rules
