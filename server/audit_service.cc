@@ -1,0 +1,146 @@
+// Audit: replay of a convention's history with the state after each event, diffs between two
+// dates, chain verification, and exports an auditor verifies offline.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ledger/hash_chain.h"
+#include "server/call_log.h"
+#include "server/convert.h"
+#include "server/grpc_status.h"
+#include "server/services.h"
+#include "server/state_diff.h"
+
+namespace clas::server {
+namespace {
+
+template <typename Body>
+grpc::Status RunAudit(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
+                      const std::string& caf_id, Body body) {
+  CallLog log(method, caf_id);
+  auto caller = d.guard->Check(*context, Need::kAudit, caf_id);
+  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  log.set_caller(caller->user_id);
+  return log.Done(body());
+}
+
+bool InBounds(const DomainEvent& e, const v1::ReplayHistoryRequest& r) {
+  if (r.from_position() != 0 && e.position < r.from_position()) return false;
+  if (r.to_position() != 0 && e.position > r.to_position()) return false;
+  if (r.from_date() != 0 && e.effective_date < r.from_date()) return false;
+  if (r.to_date() != 0 && e.effective_date > r.to_date()) return false;
+  return r.known_at_us() == 0 || e.recorded_at_us <= r.known_at_us();
+}
+
+}  // namespace
+
+grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
+                                         const v1::ReplayHistoryRequest* request,
+                                         grpc::ServerWriter<v1::ReplayHistoryItem>* writer) {
+  return RunAudit(d_, "ReplayHistory", context, request->caf_id(), [&]() -> grpc::Status {
+    auto events = d_.engine->ConventionEvents(request->caf_id(), request->convention_id());
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    if (events->empty()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          absl::StrCat("convention ", request->convention_id(), " inconnue"));
+    }
+    int32_t sent = 0;
+    for (const DomainEvent& e : *events) {
+      if (!InBounds(e, *request)) continue;
+      if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "annulé");
+      if (++sent > d_.limits.replay_events_max) {
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("au plus ", d_.limits.replay_events_max,
+                                         " événements par rejeu : bornez par positions ou dates"));
+      }
+      v1::ReplayHistoryItem item;
+      *item.mutable_event() = ToApi(e);
+      // The state right after the event: everything recorded up to it, every effective date.
+      auto state = d_.engine->GetConvention(request->caf_id(), request->convention_id(),
+                                            AsOf{.known_at_us = e.recorded_at_us});
+      if (!state.ok()) return ToGrpcStatus(state.status());
+      *item.mutable_state_after() = *std::move(state);
+      if (!writer->Write(item)) return grpc::Status(grpc::StatusCode::CANCELLED, "client parti");
+    }
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
+                                      const v1::DiffStatesRequest* request,
+                                      v1::DiffStatesResponse* response) {
+  return RunAudit(d_, "DiffStates", context, request->caf_id(), [&]() -> grpc::Status {
+    const int64_t known = request->known_at_us() == 0 ? kKnownNow : request->known_at_us();
+    auto before = d_.engine->GetConvention(request->caf_id(), request->convention_id(),
+                                           AsOf{request->from_date(), known});
+    auto after = d_.engine->GetConvention(request->caf_id(), request->convention_id(),
+                                          AsOf{request->to_date(), known});
+    if (!after.ok()) return ToGrpcStatus(after.status());
+    v1::ConventionState empty;
+    const v1::ConventionState& from = before.ok() ? *before : empty;
+    for (auto& change : server::DiffStates(from, *after)) *response->add_changes() = change;
+    auto events = d_.engine->ConventionEvents(request->caf_id(), request->convention_id());
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    for (const auto& e : *events) {
+      if (e.effective_date > request->from_date() && e.effective_date <= request->to_date() &&
+          e.recorded_at_us <= known) {
+        *response->add_events() = ToApi(e);
+      }
+    }
+    response->set_log_position(PositionOf(AsOf{request->to_date(), known}, *d_.store));
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status AuditService::VerifyChain(grpc::ServerContext* context,
+                                       const v1::VerifyChainRequest* request,
+                                       v1::VerifyChainResponse* response) {
+  return RunAudit(d_, "VerifyChain", context, "", [&]() -> grpc::Status {
+    const ledger::LogHead head = d_.store->Head();
+    response->set_head_position(head.position);
+    response->set_head_hash(head.hash);
+    if (head.position == 0) {
+      response->set_ok(true);
+      return grpc::Status::OK;
+    }
+    const uint64_t from = request->from_position() == 0 ? 1 : request->from_position();
+    const uint64_t to = request->to_position() == 0 ? head.position : request->to_position();
+    auto report = d_.store->Verify(from, to);
+    if (!report.ok()) return ToGrpcStatus(report.status());
+    response->set_ok(report->ok);
+    response->set_events_checked(report->events_checked);
+    response->set_first_bad_position(report->first_bad_position);
+    response->set_problem(report->problem);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status AuditService::ExportConvention(grpc::ServerContext* context,
+                                            const v1::ExportConventionRequest* request,
+                                            v1::ConventionExport* response) {
+  return RunAudit(d_, "ExportConvention", context, request->caf_id(), [&]() -> grpc::Status {
+    const std::string stream = ConventionStream(request->caf_id(), request->convention_id());
+    const ledger::LogHead head = d_.store->Head();
+    auto events = d_.store->ReadStream(stream, 1, ledger::Direction::kForward,
+                                       ledger::kReadEventsMax);
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    if (events->empty()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          absl::StrCat("convention ", request->convention_id(), " inconnue"));
+    }
+    response->set_caf_id(request->caf_id());
+    response->set_convention_id(request->convention_id());
+    response->set_stream_id(stream);
+    for (const auto& e : *events) {
+      clas::ledger::v1::StoredEvent* stored = response->add_events();
+      stored->set_body(e.body.SerializeAsString());
+      stored->set_prev_hash(e.prev_hash);
+      stored->set_prev_stream_hash(e.prev_stream_hash);
+      stored->set_hash(e.hash);
+    }
+    response->set_head_position(head.position);
+    response->set_head_hash(head.hash);
+    response->set_exported_at_us(absl::ToUnixMicros(absl::Now()));
+    return grpc::Status::OK;
+  });
+}
+
+}  // namespace clas::server

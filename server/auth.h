@@ -1,0 +1,227 @@
+// Authentication and authorisation of the callers of the gRPC server, pure of gRPC: the server
+// hands this module the "authorization" metadata value and the full method name, and maps the
+// returned statuses onto the call.
+//
+//   Authentication  a bearer token, looked up by its SHA-256 in a token file (grammar below).
+//                   Tokens are never stored, logged or echoed: only their hashes are kept, and
+//                   no message of this module contains a token or a token hash.
+//   Authorisation   a fixed policy of roles x actions x Cafs (Authorize, the table in auth.cc):
+//
+//     action              agent  controleur  auditeur  service  cnaf
+//     kCommand            Caf    -           -         -        -
+//     kControleCommand    -      Caf         -         -        -
+//     kPublishBareme      -      -           -         -        national
+//     kRead               Caf    Caf         Caf       Caf      Caf
+//     kSimulateControle   -      Caf         Caf       -        -
+//     kAudit              -      -           Caf       -        -
+//     kLedgerRead         -      -           Caf       Caf      -
+//     kSubscribe          -      -           Caf       Caf      -
+//     kLedgerAppend       -      -           -         ext/<own user id>/...
+//     kUnknownMethod      -      -           -         -        -
+//
+//   "Caf" means: for the Cafs the token lists (or every Caf when it lists "*"). Agents and
+//   contrôleurs are kept apart (separation of duties): an agent runs the ordinary commands, a
+//   contrôleur the contrôle ones (OpenControle, RecordControleFindings, DecideControle,
+//   RecordRecovery, PayRappel). The barème is national: only the dedicated role "cnaf" publishes
+//   it, so that no Caf's agent can change every Caf's figures.
+//
+// Token file grammar (one entry per line; '#' lines and blank lines are ignored; fields are
+// separated by spaces or tabs; a trailing '\r' is ignored):
+//
+//   entry    = hash SP user-id SP role SP cafs [SP expires]
+//   hash     = "sha256:" 64(lowercase hex digit)        ; HashToken(token), never the token
+//   user-id  = (ALPHA / DIGIT) *63(ALPHA / DIGIT / "." / "_" / "-")
+//   role     = "agent" / "controleur" / "auditeur" / "service" / "cnaf"
+//   cafs     = "*" / caf-id *("," caf-id)               ; at most kCafsPerEntryMax, no repeat
+//   caf-id   = 1*64(ALPHA / DIGIT / "." / "_" / "-")
+//   expires  = "expires=" YYYY "-" MM "-" DD "T" hh ":" mm ":" ss "Z"   ; UTC, a real instant
+//
+//   Rules: "*" is refused for the roles agent and controleur (commands act for named Cafs
+//   only). A hash appears once. A user id may appear on several lines (to rotate a token: add
+//   the new one, deploy, remove the old) only with the same role and Caf list on every line, so
+//   that the actor recorded on events (R-HIST-4) means one thing. A token whose expiry has
+//   passed authenticates no more; the token is valid while now < expires.
+//
+//   Example:
+//     # Caf de Paris
+//     sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 a.martin agent caf-75
+//     sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752 audit-ccomptes auditeur * expires=2027-01-01T00:00:00Z
+//
+// Thread-safety: the free functions are pure (GenerateToken draws from OpenSSL's thread-safe
+// generator); Authenticator is safe for concurrent use by any number of threads.
+#ifndef CLAS_SERVER_AUTH_H_
+#define CLAS_SERVER_AUTH_H_
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace clas::server {
+
+// Limits of the token file and of a presented token. Raising one is safe; lowering one may
+// refuse a token file that earlier builds accepted.
+inline constexpr size_t kTokenFileBytesMax = size_t{1} << 20;  // 1 MiB
+inline constexpr size_t kTokenFileLineBytesMax = 1024;
+inline constexpr size_t kTokenEntriesMax = 10'000;
+inline constexpr size_t kTokenFileErrorsReportedMax = 50;  // the rest are counted
+inline constexpr size_t kUserIdBytesMax = 64;
+inline constexpr size_t kCafIdBytesMax = 64;
+inline constexpr size_t kCafsPerEntryMax = 128;
+inline constexpr size_t kBearerTokenBytesMax = 512;
+inline constexpr size_t kGeneratedTokenRandomBytes = 32;
+inline constexpr size_t kTokenDigestBytes = 32;  // SHA-256
+
+// Roles. RoleName(role) is written in token files and recorded on events as the actor's role:
+// do not change the names.
+enum class Role { kAgent, kControleur, kAuditeur, kService, kCnaf };
+
+// "agent", "controleur", "auditeur", "service" or "cnaf".
+std::string_view RoleName(Role role);
+
+// What a call asks to do. The server maps each method to one (ActionOfMethod) and asks
+// Authorize. There is no administrative action: the token file is the only administration.
+enum class Action {
+  kCommand,           // a Conventions command for one Caf, other than the ones below
+  kControleCommand,   // OpenControle, RecordControleFindings, DecideControle, RecordRecovery,
+                      // PayRappel
+  kPublishBareme,     // the national barème
+  kRead,              // Queries other than SimulateControle
+  kSimulateControle,  // Queries.SimulateControle
+  kAudit,             // Audit: ReplayHistory, DiffStates, VerifyChain, ExportConvention
+  kLedgerRead,        // Ledger.ReadStream, Ledger.ReadAll
+  kSubscribe,         // Ledger.Subscribe
+  kLedgerAppend,      // Ledger.Append (AuthorizeLedgerAppend checks the stream)
+  kUnknownMethod,     // a method this module does not know: granted to no role
+};
+
+// A short English name for logs: "command", "controle_command", "publish_bareme", ...
+std::string_view ActionName(Action action);
+
+// The identity a valid token stands for.
+struct Principal {
+  std::string user_id;
+  Role role = Role::kAgent;
+  std::set<std::string> cafs;  // empty when all_cafs
+  bool all_cafs = false;
+
+  bool operator==(const Principal&) const = default;
+};
+
+// One line of a token file.
+struct TokenEntry {
+  std::string digest;  // the kTokenDigestBytes raw bytes of SHA-256(token)
+  Principal principal;
+  absl::Time expires_at = absl::InfiniteFuture();
+  int line = 0;  // 1-based, for operators' messages
+};
+
+// The parsed token file. Only ParseTokenFile makes a non-empty one, so its entries always keep
+// the file's rules (distinct hashes, consistent user ids, at most kTokenEntriesMax). An empty
+// table authenticates nobody.
+class TokenTable {
+ public:
+  TokenTable() = default;
+
+  const std::vector<TokenEntry>& entries() const { return entries_; }
+
+ private:
+  explicit TokenTable(std::vector<TokenEntry> entries) : entries_(std::move(entries)) {}
+  friend absl::StatusOr<TokenTable> ParseTokenFile(std::string_view text);
+
+  std::vector<TokenEntry> entries_;
+};
+
+// Parses a token file (grammar above). On success, the table of its entries (possibly empty).
+// InvalidArgument if `text` exceeds kTokenFileBytesMax, or listing every bad line as
+// "line <n>: <what is wrong>" (the first kTokenFileErrorsReportedMax, then how many more): a
+// line too long or holding a control or non-ASCII byte outside a comment, a wrong number of
+// fields, a bad hash, user id, role, Caf list or expiry, "*" for agent or controleur, a hash
+// already used on an earlier line, a user id declared earlier with another role or Caf list,
+// more than kTokenEntriesMax entries. No message contains a hash field's content.
+absl::StatusOr<TokenTable> ParseTokenFile(std::string_view text);
+
+// Reads and parses the token file at `path`, a regular file of at most kTokenFileBytesMax
+// bytes. NotFound if it does not exist; PermissionDenied if it may not be read;
+// FailedPrecondition if it is not a regular file or is writable by group or others (anyone who
+// may write it may grant himself any role); InvalidArgument as ParseTokenFile, or if too large;
+// the errno's code for any other I/O error. Every message names the path.
+absl::StatusOr<TokenTable> LoadTokenFile(const std::string& path);
+
+// "sha256:" and the 64 lowercase hex digits of SHA-256(token): the hash field of a token file.
+std::string HashToken(std::string_view token);
+
+// A new token: "clas_" and the unpadded base64url of kGeneratedTokenRandomBytes bytes from
+// OpenSSL's generator (48 characters, valid in a bearer header). Internal if the generator
+// fails (no entropy); never a weak token.
+absl::StatusOr<std::string> GenerateToken();
+
+// Checks bearer tokens against a TokenTable that Reload may replace while calls are served
+// (e.g. when the server re-reads the token file on SIGHUP).
+class Authenticator {
+ public:
+  explicit Authenticator(TokenTable table);
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
+
+  // The principal of the token in `authorization_header`, the value of the call's
+  // "authorization" metadata ("" when the call has none; the server must refuse a call that
+  // carries several values). The scheme "Bearer" is matched without regard to case and
+  // followed by one or more spaces and a token of 1..kBearerTokenBytesMax characters of the
+  // RFC 6750 token68 set. Unauthenticated if the header is missing, malformed, the token is
+  // unknown, or it has expired (now >= its expiry). The message never contains the token.
+  // Every entry's hash is compared, in constant time, whatever the outcome.
+  absl::StatusOr<Principal> Authenticate(std::string_view authorization_header,
+                                         absl::Time now) const;
+
+  // Replaces the table atomically: calls that already hold the old one finish with it; every
+  // later call sees the new one.
+  void Reload(TokenTable table);
+
+  // How many entries the current table holds (for the server's log line after a load).
+  size_t entry_count() const;
+
+ private:
+  mutable absl::Mutex mutex_;
+  std::shared_ptr<const TokenTable> table_ ABSL_GUARDED_BY(mutex_);
+};
+
+// OkStatus if `principal` may do `action` for `caf_id`, where caf_id is the Caf the request
+// names, or "" for a request that names none (a list, ComputeDroit, VerifyChain, ReadAll,
+// Subscribe without filter: the server then filters what it returns with MayRead).
+// PermissionDenied, naming the role and the action in French then English ("le rôle auditeur
+// ne peut pas exécuter de commande (role auditeur may not run a command)"), if the role may
+// never do the action, or if it may but not for caf_id. InvalidArgument if caf_id is "" for a
+// command or SimulateControle (each names its Caf), or is not "" for kPublishBareme or
+// kLedgerAppend (national, resp. scoped by stream). The answer depends only on the principal,
+// never on what exists in the log, so that it reveals nothing of another Caf.
+// REQUIRES for kLedgerAppend: the server also calls AuthorizeLedgerAppend with the stream.
+absl::Status Authorize(const Principal& principal, Action action, std::string_view caf_id);
+
+// Whether `principal` may see data of `caf_id` ("" = data of no Caf, such as the barème: every
+// principal may). For filtering lists, reads of the whole log and subscriptions.
+bool MayRead(const Principal& principal, std::string_view caf_id);
+
+// OkStatus if `principal` is a service and `stream_id` starts with "ext/<its user id>/" and
+// names a stream under it. PermissionDenied otherwise (naming the role, and for a service the
+// namespace it may write to).
+absl::Status AuthorizeLedgerAppend(const Principal& principal, std::string_view stream_id);
+
+// The action a method needs, from its full gRPC name ("/clas.v1.Queries/GetConvention").
+// nullopt for the public methods, which need no token: grpc.health.v1.Health's Check and Watch
+// and grpc.reflection.v1alpha.ServerReflection's ServerReflectionInfo. kUnknownMethod for any
+// other name, so that a method added to the API without an entry here is refused, not open.
+std::optional<Action> ActionOfMethod(std::string_view full_method_name);
+
+}  // namespace clas::server
+
+#endif  // CLAS_SERVER_AUTH_H_

@@ -1,0 +1,32 @@
+// Conversions between the engine's and the store's types and the API's messages. No logic.
+#ifndef CLAS_SERVER_CONVERT_H_
+#define CLAS_SERVER_CONVERT_H_
+
+#include "clas/v1/service.pb.h"
+#include "ledger/event_store.h"
+#include "projections/convention/domain_event.h"
+#include "projections/convention/fold.h"
+#include "projections/engine/engine.h"
+#include "projections/rules/accounting_report.h"
+
+namespace clas::server {
+
+v1::RecordedEvent ToApi(const DomainEvent& event);
+// With its hashes; the payload decoded as a Clas fact when the stream is a Clas one.
+v1::RecordedEvent ToApi(const ledger::RecordedEvent& event);
+
+void FillCommandResponse(const CommandResult& result, v1::CommandResponse* response);
+
+// Resolves an AsOfSpec against the store: at_position becomes the instant of that position.
+// kInvalidArgument for a date that is not a real day or a position past the head.
+absl::StatusOr<AsOf> FromSpec(const v1::AsOfSpec& spec, const ledger::EventStore& store);
+// The position an answer as of `as_of` reflects: the head, or the last position recorded at or
+// before known_at.
+uint64_t PositionOf(const AsOf& as_of, const ledger::EventStore& store);
+
+void FillCivilYear(const rules::CivilYearReport& report, const rules::Lines& lines, bool closed,
+                   v1::GetCivilYearResponse* response);
+
+}  // namespace clas::server
+
+#endif  // CLAS_SERVER_CONVERT_H_

@@ -1,0 +1,140 @@
+// Ledger: the generic log for other services. Appends go only to the caller's own ext/
+// namespace (a Clas fact enters only through Conventions and its rules); reads and
+// subscriptions never show an event of a Caf the caller may not read.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/errors.h"
+#include "server/call_log.h"
+#include "server/convert.h"
+#include "server/grpc_status.h"
+#include "server/services.h"
+
+namespace clas::server {
+namespace {
+
+template <typename Body>
+grpc::Status RunLedger(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
+                       Need need, Body body) {
+  CallLog log(method, "");
+  auto caller = d.guard->Check(*context, need, "");
+  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  log.set_caller(caller->user_id);
+  return log.Done(body(*caller));
+}
+
+// An event the caller may see: of a Caf it may read, or of no Caf at all (other services' events
+// are tagged with their own tenant, which may_read also decides).
+bool Visible(const Caller& caller, const ledger::RecordedEvent& e) {
+  return caller.may_read(e.data().tenant_id());
+}
+
+bool Wanted(const v1::SubscribeRequest& r, const ledger::RecordedEvent& e) {
+  if (!r.caf_ids().empty() &&
+      std::find(r.caf_ids().begin(), r.caf_ids().end(), e.data().tenant_id()) == r.caf_ids().end()) {
+    return false;
+  }
+  return r.event_types().empty() || std::find(r.event_types().begin(), r.event_types().end(),
+                                              e.event_type()) != r.event_types().end();
+}
+
+int32_t PageSize(int32_t asked, int32_t max) { return asked <= 0 || asked > max ? max : asked; }
+
+}  // namespace
+
+grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) {
+  return RunLedger(d_, "Append", context, Need::kLedgerAppend, [&](const Caller& caller) {
+    absl::Status allowed = d_.guard->CheckLedgerAppend(caller, request->stream_id());
+    if (!allowed.ok()) return ToGrpcStatus(allowed);
+    std::vector<clas::ledger::v1::EventData> events(request->events().begin(),
+                                                    request->events().end());
+    for (auto& e : events) {
+      *e.mutable_actor() = caller.ActorFor(caller.user_id);  // R-HIST-4: from the token
+      e.set_tenant_id(caller.user_id);
+    }
+    ledger::ExpectedVersion expected = ledger::ExpectedVersion::Any();
+    if (request->expected_kind() == v1::EXPECTED_NO_STREAM) expected = ledger::ExpectedVersion::NoStream();
+    if (request->expected_kind() == v1::EXPECTED_EXACTLY) {
+      expected = ledger::ExpectedVersion::Exactly(request->expected_version());
+    }
+    auto result = d_.store->Append(request->stream_id(), expected, std::move(events));
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    response->set_first_position(result->first_position);
+    response->set_last_position(result->last_position);
+    response->set_first_version(result->first_version);
+    response->set_last_version(result->last_version);
+    response->set_duplicate(result->duplicate);
+    response->set_last_hash(result->last_hash);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status LedgerService::ReadStream(grpc::ServerContext* context,
+                                       const v1::ReadStreamRequest* request,
+                                       v1::ReadResponse* response) {
+  return RunLedger(d_, "ReadStream", context, Need::kLedgerRead, [&](const Caller& caller) {
+    const int32_t max = PageSize(request->max_count(), d_.limits.read_events_max);
+    const uint64_t from = request->backward() && request->from_version() == 0
+                              ? ledger::kStreamEnd : request->from_version();
+    auto events = d_.store->ReadStream(
+        request->stream_id(), from,
+        request->backward() ? ledger::Direction::kBackward : ledger::Direction::kForward, max);
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    if (!events->empty() && !Visible(caller, events->front())) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          absl::StrCat("flux ", request->stream_id(), " inconnu"));
+    }
+    for (const auto& e : *events) *response->add_events() = ToApi(e);
+    response->set_head_position(d_.store->Head().position);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status LedgerService::ReadAll(grpc::ServerContext* context,
+                                    const v1::ReadAllRequest* request,
+                                    v1::ReadResponse* response) {
+  return RunLedger(d_, "ReadAll", context, Need::kLedgerRead, [&](const Caller& caller) {
+    const int32_t max = PageSize(request->max_count(), d_.limits.read_events_max);
+    auto events = d_.store->ReadAll(request->from_position(), max);
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    for (const auto& e : *events) {
+      if (Visible(caller, e)) *response->add_events() = ToApi(e);
+    }
+    response->set_head_position(d_.store->Head().position);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
+                                      const v1::SubscribeRequest* request,
+                                      grpc::ServerWriter<v1::SubscribeItem>* writer) {
+  return RunLedger(d_, "Subscribe", context, Need::kLedgerRead, [&](const Caller& caller) {
+    uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
+    // One page in memory at a time: a slow subscriber blocks only its own Write, never the
+    // appenders, and holds at most read_events_max events.
+    while (!context->IsCancelled()) {
+      const bool stopping = d_.stopping != nullptr && d_.stopping->load();
+      auto page = d_.store->ReadAll(next, d_.limits.read_events_max);
+      if (!page.ok()) return ToGrpcStatus(page.status());
+      for (const auto& e : *page) {
+        next = e.position() + 1;
+        if (!Visible(caller, e) || !Wanted(*request, e)) continue;
+        v1::SubscribeItem item;
+        *item.mutable_event() = ToApi(e);
+        if (!writer->Write(item)) return grpc::Status::OK;  // client gone
+      }
+      if (!page->empty()) continue;
+      v1::SubscribeItem caught_up;
+      caught_up.set_caught_up_to(next - 1);
+      if (!writer->Write(caught_up)) return grpc::Status::OK;
+      if (stopping) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            absl::StrCat("arrêt du serveur : reprendre à la position ", next));
+      }
+      d_.store->WaitForHead(next - 1, absl::Now() + d_.limits.subscribe_idle_tick);
+    }
+    return grpc::Status(grpc::StatusCode::CANCELLED, "abonnement annulé");
+  });
+}
+
+}  // namespace clas::server

@@ -1,0 +1,119 @@
+// The gRPC services of service.proto. Each handler is three steps: check the caller, call the
+// engine or the store, convert the result. No rule lives here.
+//
+// Thread-safety: handlers run on gRPC's threads; the engine, the store and the guard are
+// thread-safe.
+#ifndef CLAS_SERVER_SERVICES_H_
+#define CLAS_SERVER_SERVICES_H_
+
+#include <atomic>
+
+#include "clas/v1/service.grpc.pb.h"
+#include "ledger/event_store.h"
+#include "projections/engine/engine.h"
+#include "server/guard.h"
+
+namespace clas::server {
+
+// Settings of the services, each a documented limit.
+struct ServiceLimits {
+  int32_t page_size_default = 50;
+  int32_t page_size_max = 500;
+  int32_t read_events_max = 1000;          // per ReadStream / ReadAll call
+  absl::Duration subscribe_idle_tick = absl::Seconds(1);  // caught_up_to while idle
+  int32_t replay_events_max = 10'000;      // per ReplayHistory call
+};
+
+struct ServiceDeps {
+  Engine* engine = nullptr;
+  ledger::EventStore* store = nullptr;
+  const Guard* guard = nullptr;
+  ServiceLimits limits;
+  // Set when the server is shutting down: streams end with a resumable position.
+  const std::atomic<bool>* stopping = nullptr;
+};
+
+class ConventionsService final : public v1::Conventions::Service {
+ public:
+  explicit ConventionsService(ServiceDeps deps) : d_(deps) {}
+#define CLAS_DECLARE_COMMAND(Method)                                                      \
+  grpc::Status Method(grpc::ServerContext* context, const v1::Method##Request* request, \
+                      v1::CommandResponse* response) override;
+  CLAS_DECLARE_COMMAND(RegisterGestionnaire)
+  CLAS_DECLARE_COMMAND(PublishBareme)
+  CLAS_DECLARE_COMMAND(FileFundingRequest)
+  CLAS_DECLARE_COMMAND(RecordCommitteeDecision)
+  CLAS_DECLARE_COMMAND(SignConvention)
+  CLAS_DECLARE_COMMAND(SignAvenant)
+  CLAS_DECLARE_COMMAND(NotifyCollectifs)
+  CLAS_DECLARE_COMMAND(PayAcompte)
+  CLAS_DECLARE_COMMAND(ReceiveBilan)
+  CLAS_DECLARE_COMMAND(PaySolde)
+  CLAS_DECLARE_COMMAND(OpenControle)
+  CLAS_DECLARE_COMMAND(RecordControleFindings)
+  CLAS_DECLARE_COMMAND(DecideControle)
+  CLAS_DECLARE_COMMAND(RecordRecovery)
+  CLAS_DECLARE_COMMAND(PayRappel)
+  CLAS_DECLARE_COMMAND(CloseCivilYear)
+  CLAS_DECLARE_COMMAND(CorrectEvent)
+#undef CLAS_DECLARE_COMMAND
+
+ private:
+  ServiceDeps d_;
+};
+
+class QueriesService final : public v1::Queries::Service {
+ public:
+  explicit QueriesService(ServiceDeps deps) : d_(deps) {}
+  grpc::Status GetConvention(grpc::ServerContext*, const v1::GetConventionRequest*,
+                             v1::GetConventionResponse*) override;
+  grpc::Status ListConventions(grpc::ServerContext*, const v1::ListConventionsRequest*,
+                               v1::ListConventionsResponse*) override;
+  grpc::Status GetGestionnaire(grpc::ServerContext*, const v1::GetGestionnaireRequest*,
+                               v1::GetGestionnaireResponse*) override;
+  grpc::Status GetCivilYear(grpc::ServerContext*, const v1::GetCivilYearRequest*,
+                            v1::GetCivilYearResponse*) override;
+  grpc::Status ComputeDroit(grpc::ServerContext*, const v1::ComputeDroitRequest*,
+                            v1::ComputeDroitResponse*) override;
+  grpc::Status SimulateControle(grpc::ServerContext*, const v1::SimulateControleRequest*,
+                                v1::SimulateControleResponse*) override;
+
+ private:
+  ServiceDeps d_;
+};
+
+class AuditService final : public v1::Audit::Service {
+ public:
+  explicit AuditService(ServiceDeps deps) : d_(deps) {}
+  grpc::Status ReplayHistory(grpc::ServerContext*, const v1::ReplayHistoryRequest*,
+                             grpc::ServerWriter<v1::ReplayHistoryItem>*) override;
+  grpc::Status DiffStates(grpc::ServerContext*, const v1::DiffStatesRequest*,
+                          v1::DiffStatesResponse*) override;
+  grpc::Status VerifyChain(grpc::ServerContext*, const v1::VerifyChainRequest*,
+                           v1::VerifyChainResponse*) override;
+  grpc::Status ExportConvention(grpc::ServerContext*, const v1::ExportConventionRequest*,
+                                v1::ConventionExport*) override;
+
+ private:
+  ServiceDeps d_;
+};
+
+class LedgerService final : public v1::Ledger::Service {
+ public:
+  explicit LedgerService(ServiceDeps deps) : d_(deps) {}
+  grpc::Status Append(grpc::ServerContext*, const v1::AppendRequest*,
+                      v1::AppendResponse*) override;
+  grpc::Status ReadStream(grpc::ServerContext*, const v1::ReadStreamRequest*,
+                          v1::ReadResponse*) override;
+  grpc::Status ReadAll(grpc::ServerContext*, const v1::ReadAllRequest*,
+                       v1::ReadResponse*) override;
+  grpc::Status Subscribe(grpc::ServerContext*, const v1::SubscribeRequest*,
+                         grpc::ServerWriter<v1::SubscribeItem>*) override;
+
+ private:
+  ServiceDeps d_;
+};
+
+}  // namespace clas::server
+
+#endif  // CLAS_SERVER_SERVICES_H_

@@ -1,0 +1,56 @@
+#include "server/store_event_log.h"
+
+#include "ledger/base/status_macros.h"
+
+namespace clas::server {
+
+absl::StatusOr<EventLog::Appended> StoreEventLog::Append(
+    const std::string& stream, uint64_t expected_version,
+    std::vector<ledger::v1::EventData> events) {
+  const size_t count = events.size();
+  const auto expected = expected_version == kNoStream
+                            ? ledger::ExpectedVersion::NoStream()
+                            : ledger::ExpectedVersion::Exactly(expected_version);
+  ASSIGN_OR_RETURN(ledger::AppendResult result,
+                   store_->Append(stream, expected, std::move(events)));
+  ASSIGN_OR_RETURN(auto recorded, store_->ReadAll(result.first_position, count));
+  Appended out;
+  out.duplicate = result.duplicate;
+  for (const auto& r : recorded) {
+    ASSIGN_OR_RETURN(DomainEvent e, FromRecord(r.body));
+    out.events.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<DomainEvent>> StoreEventLog::ReadStream(const std::string& stream) {
+  std::vector<DomainEvent> out;
+  uint64_t from = 1;
+  while (true) {
+    ASSIGN_OR_RETURN(auto page, store_->ReadStream(stream, from, ledger::Direction::kForward,
+                                                   ledger::kReadEventsMax));
+    for (const auto& r : page) {
+      ASSIGN_OR_RETURN(DomainEvent e, FromRecord(r.body));
+      out.push_back(std::move(e));
+    }
+    if (page.size() < ledger::kReadEventsMax) break;
+    from += page.size();
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> StoreEventLog::ListStreams(const std::string& prefix) {
+  return store_->ListStreams(prefix);
+}
+
+absl::StatusOr<std::optional<DomainEvent>> StoreEventLog::FindEvent(const std::string& event_id) {
+  auto found = store_->FindByEventId(event_id);
+  if (absl::IsNotFound(found.status())) return std::optional<DomainEvent>();
+  RETURN_IF_ERROR(found.status());
+  ASSIGN_OR_RETURN(DomainEvent e, FromRecord(found->body));
+  return std::optional<DomainEvent>(std::move(e));
+}
+
+uint64_t StoreEventLog::HeadPosition() { return store_->Head().position; }
+
+}  // namespace clas::server

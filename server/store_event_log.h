@@ -1,0 +1,35 @@
+// The Clas engine's EventLog port, implemented on the durable ledger::EventStore.
+//
+// Thread-safety: thread-safe (the store is).
+#ifndef CLAS_SERVER_STORE_EVENT_LOG_H_
+#define CLAS_SERVER_STORE_EVENT_LOG_H_
+
+#include <string>
+#include <vector>
+
+#include "ledger/event_store.h"
+#include "projections/engine/event_log.h"
+
+namespace clas::server {
+
+class StoreEventLog : public EventLog {
+ public:
+  // REQUIRES: store outlives this object.
+  explicit StoreEventLog(ledger::EventStore* store) : store_(store) {}
+
+  absl::StatusOr<Appended> Append(const std::string& stream, uint64_t expected_version,
+                                  std::vector<ledger::v1::EventData> events) override;
+  absl::StatusOr<std::vector<DomainEvent>> ReadStream(const std::string& stream) override;
+  absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix) override;
+  absl::StatusOr<std::optional<DomainEvent>> FindEvent(const std::string& event_id) override;
+  uint64_t HeadPosition() override;
+
+  ledger::EventStore* store() { return store_; }
+
+ private:
+  ledger::EventStore* const store_;
+};
+
+}  // namespace clas::server
+
+#endif  // CLAS_SERVER_STORE_EVENT_LOG_H_
