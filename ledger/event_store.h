@@ -1,0 +1,186 @@
+// EventStore: a durable, append-only, hash-chained event log on RocksDB. It knows nothing of
+// what the events mean: a writer appends opaque payloads to named streams; the store assigns
+// each event a gap-free global position (1-based), a gap-free version in its stream (1-based),
+// a UTC instant strictly increasing with position, and a SHA-256 chain hash (hash_chain.h).
+//
+// Appends are atomic (all events of one call or none), durable before they are acknowledged
+// (Options::sync), checked against the writer's expected stream version (optimistic
+// concurrency) and idempotent on event ids: a retry of a recorded call gets the original answer
+// and writes nothing. Concurrent appends are group-committed: one synced write carries many
+// calls (group_commit.h).
+//
+// Thread-safety: an EventStore is safe for concurrent use by any number of threads, for every
+// method. REQUIRES: no call is in flight, and no thread waits in WaitForHead, when it is
+// destroyed.
+//
+// Memory: the store keeps the head of the log and, per stream appended to, its last version and
+// hash (at most kStreamTipsCachedMax streams); event ids and events live on disk only.
+#ifndef CLAS_LEDGER_EVENT_STORE_H_
+#define CLAS_LEDGER_EVENT_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "clas/ledger/v1/record.pb.h"
+#include "ledger/errors.h"
+#include "ledger/limits.h"
+#include "ledger/types.h"
+
+namespace clas::ledger {
+
+class Storage;
+class StreamTips;
+struct AppendRequest;
+
+struct Options {
+  // Directory of the RocksDB database; created if missing unless read_only.
+  std::string path;
+  // Sync each group commit to disk before acknowledging it. Only a test or a bulk load that
+  // can be redone may set it to false.
+  bool sync = true;
+  // Opens without writing (RocksDB OpenForReadOnly): Append fails, reads see the log as it was
+  // at Open.
+  bool read_only = false;
+  // UTC microseconds since the Unix epoch; empty = the system clock. Tests inject their own.
+  // Called by the writer only, once per accepted Append.
+  std::function<int64_t()> clock_us;
+  // May only be stricter than the defaults.
+  AppendLimits limits;
+};
+
+class EventStore {
+ public:
+  // Opens the log at options.path. Returns the store, or InvalidArgument naming the option
+  // (empty path, a limit of 0 or above its default), or the errors of opening the database:
+  // NotFound (read_only and no ledger there), FailedPrecondition ("format version 2 is newer
+  // than this build's 1"), DataLoss (the last event or the format record is bad), Unavailable
+  // (I/O, or the database is locked by another process).
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
+
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+  ~EventStore();
+
+  // Appends `events`, in order, to `stream_id`, atomically and durably. Returns the positions,
+  // versions, first instant and last hash assigned; or, if every event id was recorded before
+  // with the same stream and bytes, the original call's answer with duplicate = true (nothing
+  // written; checked before the expected version). On failure nothing is written:
+  //   InvalidArgument    naming the bad field (see ValidateAppend in validation.h);
+  //   FailedPrecondition the store is read-only;
+  //   AlreadyExists      an event id recorded before with other content, or a call mixing
+  //                      recorded and new ids (names the id and its original position);
+  //   Aborted            `expected` does not hold: names the stream, the expectation and the
+  //                      current version, which CurrentVersionOf(status) also returns;
+  //   DataLoss, Unavailable, ResourceExhausted, Internal  storage failed.
+  absl::StatusOr<AppendResult> Append(std::string_view stream_id, ExpectedVersion expected,
+                                      std::vector<v1::EventData> events);
+
+  // Up to `max_count` events of `stream_id` in version order, starting at `from_version`:
+  // forward returns versions >= from_version (0 reads as 1); backward returns versions
+  // <= from_version, newest first (kStreamEnd: from the last). An unknown stream, or a
+  // from_version past its end (forward), gives an empty vector. InvalidArgument for a bad
+  // stream id or max_count outside 1..kReadEventsMax; DataLoss naming the position of an event
+  // that does not decode or does not belong where the index puts it.
+  absl::StatusOr<std::vector<RecordedEvent>> ReadStream(std::string_view stream_id,
+                                                        uint64_t from_version,
+                                                        Direction direction,
+                                                        size_t max_count) const;
+
+  // Up to `max_count` events at positions >= from_position (0 reads as 1), in position order;
+  // empty past the head. InvalidArgument for max_count outside 1..kReadEventsMax; DataLoss
+  // naming the position of an event that does not decode.
+  absl::StatusOr<std::vector<RecordedEvent>> ReadAll(uint64_t from_position,
+                                                     size_t max_count) const;
+
+  // The event at `position`. InvalidArgument for 0, NotFound past the head, DataLoss if bad.
+  absl::StatusOr<RecordedEvent> Read(uint64_t position) const;
+
+  // The event recorded under `event_id`. InvalidArgument for a malformed id, NotFound if
+  // unknown, DataLoss if the index or the event is bad.
+  absl::StatusOr<RecordedEvent> FindByEventId(std::string_view event_id) const;
+
+  // The last event's position, hash and instant; {0, GenesisHash(), 0} for an empty log.
+  LogHead Head() const;
+
+  // The last version of `stream_id`, 0 if it has no event. InvalidArgument for a bad id;
+  // DataLoss if its index is bad.
+  absl::StatusOr<uint64_t> StreamVersion(std::string_view stream_id) const;
+
+  // The ids of the streams starting with `prefix` ("" for all), sorted bytewise, at most
+  // `max_count`. InvalidArgument for max_count outside 1..kListStreamsMax; DataLoss if an
+  // index key does not decode.
+  absl::StatusOr<std::vector<std::string>> ListStreams(std::string_view prefix,
+                                                       size_t max_count = kListStreamsMax) const;
+
+  // Recomputes the global chain over positions from_position..to_position, starting from the
+  // stored hash of from_position - 1. The report names the first position whose record or body
+  // does not parse, whose hash is not the hash of its bytes, whose prev_hash is not the hash of
+  // the position before, or whose body names another position. InvalidArgument unless
+  // 1 <= from_position <= to_position <= Head().position; storage errors otherwise.
+  absl::StatusOr<VerifyReport> Verify(uint64_t from_position, uint64_t to_position) const;
+
+  // Checks `stream_id` alone: versions 1..n gap-free in its index, each pointing to an event
+  // whose body names that stream and version, whose hash is the hash of its own bytes and whose
+  // prev_stream_hash is the hash of the stream's previous event (zeros for version 1).
+  // NotFound if the stream has no event; InvalidArgument for a bad id; storage errors otherwise.
+  absl::StatusOr<VerifyReport> VerifyStream(std::string_view stream_id) const;
+
+  // Blocks until the head position is above `after_position` or `deadline` passes; returns the
+  // head position then (<= after_position on timeout). Woken by every successful append; then
+  // ReadAll(after_position + 1, ...) reads what arrived.
+  uint64_t WaitForHead(uint64_t after_position, absl::Time deadline) const;
+
+  // Counters of the writer since Open (see StoreStats).
+  StoreStats Stats() const;
+
+ private:
+  EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head);
+
+  // Leads the group at the front of the queue: decides, writes, publishes, wakes.
+  void LeadGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<AppendRequest*> TakeGroup() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Decides and writes `group`; returns the new head if a batch was written.
+  // Decides and writes `group`. Returns the new head if a batch was written, nullopt if the
+  // group wrote nothing, the write error if the write failed (each request already has it).
+  absl::StatusOr<std::optional<LogHead>> CommitGroup(const std::vector<AppendRequest*>& group,
+                                                     LogHead head)
+      ABSL_LOCKS_EXCLUDED(mu_, commit_mu_);
+  // Dequeues and wakes `group`, publishes `new_head`, counts outcomes, wakes the next leader.
+  void FinishGroup(const std::vector<AppendRequest*>& group,
+                   const std::optional<LogHead>& new_head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Options options_;
+  const std::function<int64_t()> clock_us_;
+  const std::unique_ptr<Storage> storage_;
+
+  mutable absl::Mutex mu_;
+  std::deque<AppendRequest*> queue_ ABSL_GUARDED_BY(mu_);  // the front one leads
+  LogHead head_ ABSL_GUARDED_BY(mu_);                      // committed and published
+  StoreStats stats_ ABSL_GUARDED_BY(mu_);
+  mutable absl::CondVar head_advanced_;  // signalled with mu_ held when head_ moves
+
+  // Set by a failed write: RocksDB may then hold part of the batch in memory, so later appends
+  // are refused until the store is reopened (which reloads the head from disk).
+  absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+
+  // Held by the leader while it decides and writes a group, never while holding mu_: readers
+  // and new appenders are not blocked by the sync.
+  absl::Mutex commit_mu_;
+  const std::unique_ptr<StreamTips> tips_ ABSL_PT_GUARDED_BY(commit_mu_);
+};
+
+}  // namespace clas::ledger
+
+#endif  // CLAS_LEDGER_EVENT_STORE_H_

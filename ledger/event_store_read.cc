@@ -1,0 +1,189 @@
+// EventStore: the reads and the verification entry points. Each multi-event read runs on one RocksDB snapshot, so it sees the log
+// between two group commits, never half of one.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "ledger/base/status_macros.h"
+#include "ledger/event_store.h"
+#include "ledger/key_layout.h"
+#include "ledger/storage.h"
+#include "ledger/validation.h"
+#include "ledger/verifier.h"
+
+namespace clas::ledger {
+namespace {
+
+// The key just past every stream_key of a stream: stream_id 0x01.
+std::string StreamKeyEnd(std::string_view stream_id) {
+  std::string end = StreamKeyPrefix(stream_id);
+  end.back() = kStreamKeySeparator + 1;
+  return end;
+}
+
+// The event a stream index entry points to, checked to be that version of that stream.
+absl::StatusOr<RecordedEvent> ReadIndexedEvent(const Storage& storage,
+                                               const rocksdb::Snapshot* snapshot,
+                                               const rocksdb::Iterator& it,
+                                               std::string_view stream_id) {
+  const std::optional<DecodedStreamKey> key = DecodeStreamKey(it.key().ToStringView());
+  const std::optional<uint64_t> position = DecodeEventKey(it.value().ToStringView());
+  if (!key.has_value() || key->stream_id != stream_id || !position.has_value()) {
+    return absl::DataLossError(
+        absl::StrFormat("an index entry of stream '%s' does not decode", stream_id));
+  }
+  absl::StatusOr<RecordedEvent> event = storage.ReadEvent(*position, snapshot);
+  if (absl::IsNotFound(event.status())) {
+    return CorruptEventError(*position, absl::StrFormat("missing, but indexed as version %d of "
+                                                        "stream '%s'",
+                                                        key->version, stream_id));
+  }
+  if (!event.ok()) return event.status();
+  if (event->stream_id() != stream_id || event->stream_version() != key->version) {
+    return CorruptEventError(*position, absl::StrFormat("indexed as version %d of stream '%s' "
+                                                        "but holds version %d of '%s'",
+                                                        key->version, stream_id,
+                                                        event->stream_version(),
+                                                        event->stream_id()));
+  }
+  return event;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadStream(std::string_view stream_id,
+                                                                  uint64_t from_version,
+                                                                  Direction direction,
+                                                                  size_t max_count) const {
+  RETURN_IF_ERROR(ValidateStreamId(stream_id));
+  RETURN_IF_ERROR(ValidateReadCount(max_count));
+  std::vector<RecordedEvent> events;
+  if (direction == Direction::kBackward && from_version == 0) return events;
+  const ScopedSnapshot snapshot(storage_->db());
+  const std::string lower = StreamKeyPrefix(stream_id);
+  const std::string upper = StreamKeyEnd(stream_id);
+  const rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.get();
+  read_options.iterate_lower_bound = &lower_slice;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(read_options, storage_->family(Family::kStreams)));
+  const bool forward = direction == Direction::kForward;
+  if (forward) {
+    it->Seek(StreamKey(stream_id, std::max<uint64_t>(from_version, 1)));
+  } else {
+    it->SeekForPrev(StreamKey(stream_id, from_version));
+  }
+  for (; it->Valid() && events.size() < max_count; forward ? it->Next() : it->Prev()) {
+    ASSIGN_OR_RETURN(RecordedEvent event,
+                     ReadIndexedEvent(*storage_, snapshot.get(), *it, stream_id));
+    events.push_back(std::move(event));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), absl::StrFormat("reading stream '%s'", stream_id)));
+  return events;
+}
+
+absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadAll(uint64_t from_position,
+                                                               size_t max_count) const {
+  RETURN_IF_ERROR(ValidateReadCount(max_count));
+  uint64_t expected = std::max<uint64_t>(from_position, 1);
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(rocksdb::ReadOptions(), storage_->family(Family::kEvents)));
+  std::vector<RecordedEvent> events;
+  for (it->Seek(EventKey(expected)); it->Valid() && events.size() < max_count; it->Next()) {
+    const std::optional<uint64_t> position = DecodeEventKey(it->key().ToStringView());
+    if (!position.has_value()) {
+      return CorruptEventError(expected, "its key in the events family does not decode");
+    }
+    if (*position != expected) {
+      return CorruptEventError(expected,
+                               absl::StrFormat("missing (the next stored is %d)", *position));
+    }
+    ASSIGN_OR_RETURN(RecordedEvent event,
+                     DecodeRecordedEvent(*position, it->value().ToStringView()));
+    events.push_back(std::move(event));
+    ++expected;
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  return events;
+}
+
+absl::StatusOr<RecordedEvent> EventStore::Read(uint64_t position) const {
+  if (position == 0) return InvalidFieldError("position", "positions start at 1");
+  return storage_->ReadEvent(position);
+}
+
+absl::StatusOr<RecordedEvent> EventStore::FindByEventId(std::string_view event_id) const {
+  RETURN_IF_ERROR(ValidateId("event_id", event_id, kEventIdBytesMax));
+  ASSIGN_OR_RETURN(const std::optional<uint64_t> position,
+                   storage_->FindEventPosition(event_id));
+  if (!position.has_value()) {
+    return absl::NotFoundError(absl::StrFormat("no event has id '%s'", event_id));
+  }
+  absl::StatusOr<RecordedEvent> event = storage_->ReadEvent(*position);
+  if (absl::IsNotFound(event.status())) {
+    return CorruptEventError(*position,
+                             absl::StrFormat("missing, but indexed under id '%s'", event_id));
+  }
+  if (event.ok() && event->event_id() != event_id) {
+    return CorruptEventError(*position, absl::StrFormat("indexed under id '%s' but holds '%s'",
+                                                        event_id, event->event_id()));
+  }
+  return event;
+}
+
+absl::StatusOr<uint64_t> EventStore::StreamVersion(std::string_view stream_id) const {
+  RETURN_IF_ERROR(ValidateStreamId(stream_id));
+  ASSIGN_OR_RETURN(const StreamTip tip, storage_->ReadStreamTip(stream_id));
+  return tip.version;
+}
+
+absl::StatusOr<std::vector<std::string>> EventStore::ListStreams(std::string_view prefix,
+                                                                 size_t max_count) const {
+  if (!prefix.empty()) RETURN_IF_ERROR(ValidateId("prefix", prefix, kStreamIdBytesMax));
+  if (max_count == 0 || max_count > kListStreamsMax) {
+    return InvalidFieldError("max_count",
+                             absl::StrFormat("%d is outside 1..%d", max_count, kListStreamsMax));
+  }
+  const ScopedSnapshot snapshot(storage_->db());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.get();
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(read_options, storage_->family(Family::kStreams)));
+  std::vector<std::string> streams;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
+                         streams.size() < max_count;) {
+    const std::optional<DecodedStreamKey> key = DecodeStreamKey(it->key().ToStringView());
+    if (!key.has_value()) {
+      return absl::DataLossError("a key of the streams family does not decode");
+    }
+    streams.emplace_back(key->stream_id);
+    it->Seek(StreamKeyEnd(streams.back()));  // skip the rest of this stream
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "listing streams"));
+  return streams;
+}
+
+absl::StatusOr<VerifyReport> EventStore::Verify(uint64_t from_position,
+                                                uint64_t to_position) const {
+  const uint64_t head_position = Head().position;
+  if (from_position == 0) return InvalidFieldError("from_position", "positions start at 1");
+  if (to_position < from_position) {
+    return InvalidFieldError("to_position", absl::StrFormat("%d is before from_position %d",
+                                                            to_position, from_position));
+  }
+  if (to_position > head_position) {
+    return InvalidFieldError("to_position", absl::StrFormat("%d is past the head, %d",
+                                                            to_position, head_position));
+  }
+  return VerifyChain(*storage_, from_position, to_position);
+}
+
+absl::StatusOr<VerifyReport> EventStore::VerifyStream(std::string_view stream_id) const {
+  RETURN_IF_ERROR(ValidateStreamId(stream_id));
+  return VerifyStreamChain(*storage_, stream_id);
+}
+
+}  // namespace clas::ledger

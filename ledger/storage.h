@@ -1,0 +1,107 @@
+// The RocksDB database under one EventStore: opening it with the column families of
+// key_layout.h, refusing a format newer than this build, and the point reads the store and its
+// writer need, decoded and checked. Internal to ledger/: callers use EventStore.
+//
+// Bad bytes read from disk are reported as DataLoss naming the position, never a crash.
+//
+// Thread-safety: all methods may be called concurrently (RocksDB is thread-safe); Write is
+// only called by the writer that leads the current group commit.
+#ifndef CLAS_LEDGER_STORAGE_H_
+#define CLAS_LEDGER_STORAGE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ledger/key_layout.h"
+#include "ledger/types.h"
+#include "rocksdb/db.h"
+
+namespace clas::ledger {
+
+// The last event of one stream; version 0 and GenesisHash() for a stream with no event.
+struct StreamTip {
+  uint64_t version = 0;
+  std::string hash;
+};
+
+// Converts a RocksDB status: NotFound -> NotFound, Corruption -> DataLoss, NoSpace ->
+// ResourceExhausted, IOError/Busy/TimedOut/TryAgain -> Unavailable, InvalidArgument and
+// NotSupported -> FailedPrecondition, anything else -> Internal. The message starts with
+// `context`.
+absl::Status FromRocks(const rocksdb::Status& status, std::string_view context);
+
+// Decodes the StoredEvent `value` read under event_key(position). Returns the event, or
+// DataLoss naming the position if the value or its body does not parse, a hash field is not
+// kHashBytes long, or the body names another position.
+absl::StatusOr<RecordedEvent> DecodeRecordedEvent(uint64_t position, std::string_view value);
+
+// A RocksDB snapshot released when it goes out of scope.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ScopedSnapshot(const ScopedSnapshot&) = delete;
+  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
+  ~ScopedSnapshot() { db_->ReleaseSnapshot(snapshot_); }
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
+class Storage {
+ public:
+  // Opens the database at `path` with every column family it holds. Unless read_only, creates
+  // the directory, the database and the families if missing, and records kFormatVersion in a
+  // new database. Returns NotFound if read_only and no database is there; FailedPrecondition
+  // if the recorded format version is newer than kFormatVersion ("format version 2 is newer
+  // than this build's 1") or below 1; DataLoss if it does not parse or is missing from a log
+  // that holds events; the converted RocksDB error otherwise.
+  static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& path, bool read_only);
+
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();  // Closes the database. REQUIRES: no call in flight.
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* family(Family family) const;
+
+  // Writes `batch` atomically with `write_options` (the caller sets sync explicitly). Returns
+  // OkStatus once written, the converted RocksDB error otherwise (nothing written).
+  absl::Status Write(const rocksdb::WriteOptions& write_options, rocksdb::WriteBatch* batch);
+
+  // The event at `position` as seen by `snapshot` (nullptr: latest). NotFound if there is none,
+  // DataLoss if its bytes do not decode.
+  absl::StatusOr<RecordedEvent> ReadEvent(uint64_t position,
+                                          const rocksdb::Snapshot* snapshot = nullptr) const;
+
+  // The position recorded for `event_id`, nullopt if the id is unknown. DataLoss if the index
+  // value is not 8 bytes.
+  absl::StatusOr<std::optional<uint64_t>> FindEventPosition(std::string_view event_id) const;
+
+  // The last version and hash of `stream_id` ({0, GenesisHash()} for an unknown stream).
+  // DataLoss if the index entry or the event it points to is bad or names another stream.
+  // REQUIRES: ValidateStreamId(stream_id).ok().
+  absl::StatusOr<StreamTip> ReadStreamTip(std::string_view stream_id) const;
+
+  // The last event of the log ({0, GenesisHash(), 0} when empty); DataLoss if it is bad.
+  absl::StatusOr<LogHead> ReadHead() const;
+
+ private:
+  Storage() = default;
+  absl::Status CheckFormatVersion(bool read_only);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  // Indexed by Family; then any family a newer build added (opened, never used).
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace clas::ledger
+
+#endif  // CLAS_LEDGER_STORAGE_H_

@@ -1,0 +1,103 @@
+// The value types of the event log's API: what a writer expects of a stream, what an append
+// answers, what a read returns, what verification reports.
+//
+// Thread-safety: plain values; a value may be read from many threads when none writes it.
+#ifndef CLAS_LEDGER_TYPES_H_
+#define CLAS_LEDGER_TYPES_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "clas/ledger/v1/record.pb.h"
+
+namespace clas::ledger {
+
+// What an appender believes about a stream; the append is refused (Aborted) when wrong.
+// Stream versions are 1-based: a stream with no event is at version 0.
+struct ExpectedVersion {
+  enum class Kind { kAny, kNoStream, kExactly };
+
+  // Accepts the stream in any state.
+  static ExpectedVersion Any() { return {Kind::kAny, 0}; }
+  // Accepts only a stream with no event yet.
+  static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
+  // Accepts only a stream whose last version is `last_version` (0 = no event yet).
+  static ExpectedVersion Exactly(uint64_t last_version) { return {Kind::kExactly, last_version}; }
+
+  // True when a stream whose last version is `current_version` satisfies the expectation.
+  bool Admits(uint64_t current_version) const;
+  // "any", "no stream" or "version 7", for messages.
+  std::string ToString() const;
+
+  Kind kind;
+  uint64_t version;  // meaningful for kExactly only
+};
+
+enum class Direction { kForward, kBackward };
+
+// For ReadStream backward: start at the stream's last version.
+inline constexpr uint64_t kStreamEnd = UINT64_MAX;
+
+// One event as stored, with what the ledger assigned.
+struct RecordedEvent {
+  uint64_t position() const { return body.position(); }
+  uint64_t stream_version() const { return body.stream_version(); }
+  const std::string& stream_id() const { return body.stream_id(); }
+  int64_t recorded_at_us() const { return body.recorded_at_us(); }
+  const v1::EventData& data() const { return body.data(); }
+  const std::string& event_id() const { return body.data().event_id(); }
+  const std::string& event_type() const { return body.data().event_type(); }
+  const std::string& payload() const { return body.data().payload(); }
+
+  v1::EventBody body;
+  std::string hash;              // kHashBytes
+  std::string prev_hash;         // hash of position - 1; zeros for position 1
+  std::string prev_stream_hash;  // hash of the stream's previous event; zeros for version 1
+};
+
+// The answer to one Append call. For a retry (duplicate == true) every field is the answer the
+// original call got: nothing was written by the retry.
+struct AppendResult {
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  uint64_t first_version = 0;
+  uint64_t last_version = 0;
+  int64_t recorded_at_us = 0;  // of the first event of the call
+  std::string last_hash;       // of the last event of the call
+  bool duplicate = false;
+};
+
+// The last event of the log; position 0, GenesisHash() and 0 for an empty log.
+struct LogHead {
+  uint64_t position = 0;
+  std::string hash;
+  int64_t recorded_at_us = 0;
+};
+
+// What Verify or VerifyStream found.
+struct VerifyReport {
+  bool ok = true;
+  uint64_t events_checked = 0;      // events found intact before the first bad one
+  uint64_t first_bad_position = 0;  // 0 when ok
+  std::string problem;              // one sentence; empty when ok
+  std::string last_hash;            // hash of the last event checked intact
+};
+
+// Counters of the writer since Open. When no Append is in flight:
+//   appends_requested == appends_written + appends_duplicate + appends_rejected + appends_failed
+//   batches_written <= appends_written, and group_size_max <= kGroupCommitRequestsMax.
+struct StoreStats {
+  uint64_t appends_requested = 0;  // calls that passed input validation and were queued
+  uint64_t appends_written = 0;    // calls whose events were written
+  uint64_t appends_duplicate = 0;  // retries answered with their original result
+  uint64_t appends_rejected = 0;   // calls refused: version conflict, id already used, ...
+  uint64_t appends_failed = 0;     // calls whose write (or read) failed
+  uint64_t events_written = 0;
+  uint64_t batches_written = 0;    // synced WriteBatch writes: one per group commit
+  uint64_t group_size_max = 0;     // most calls one batch carried
+};
+
+}  // namespace clas::ledger
+
+#endif  // CLAS_LEDGER_TYPES_H_
