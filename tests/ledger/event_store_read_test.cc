@@ -1,0 +1,115 @@
+// Reads (EventStore::ReadStream, ReadAll, Read, FindByEventId, StreamVersion, ListStreams) on a
+// small log, rendered as text: "position:stream@version".
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/event_store.h"
+#include "tests/ledger/test_store.h"
+
+namespace clas::ledger {
+namespace {
+
+using ::clas::ledger::testing::Events;
+using ::clas::ledger::testing::Message;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string Render(const absl::StatusOr<std::vector<RecordedEvent>>& events) {
+  if (!events.ok()) return events.status().ToString();
+  std::vector<std::string> parts;
+  for (const RecordedEvent& event : *events) {
+    parts.push_back(absl::StrCat(event.position(), ":", event.stream_id(), "@",
+                                 event.stream_version()));
+  }
+  return absl::StrJoin(parts, " ");
+}
+
+class ReadTest : public testing::StoreTest {
+ protected:
+  // Positions: 1:a@1 2:b@1 3:a@2 4:a@3 5:b@2 6:a b@1 7:a@4 8:c/x@1 9:a@5
+  void SetUp() override {
+    EventStore& store = OpenStore();
+    const std::pair<const char*, const char*> appends[] = {
+        {"a", "a-1"}, {"b", "b-1"}, {"a", "a-2"},   {"a", "a-3"}, {"b", "b-2"},
+        {"a b", "ab-1"}, {"a", "a-4"}, {"c/x", "cx-1"}, {"a", "a-5"}};
+    for (const auto& [stream, id] : appends) {
+      ASSERT_TRUE(store.Append(stream, ExpectedVersion::Any(), Events({id})).ok());
+    }
+  }
+};
+
+TEST_F(ReadTest, ReadStreamForward) {
+  EXPECT_EQ(Render(store_->ReadStream("a", 0, Direction::kForward, 10)),
+            "1:a@1 3:a@2 4:a@3 7:a@4 9:a@5");
+  EXPECT_EQ(Render(store_->ReadStream("a", 1, Direction::kForward, 2)), "1:a@1 3:a@2");
+  EXPECT_EQ(Render(store_->ReadStream("a", 3, Direction::kForward, 2)), "4:a@3 7:a@4");
+  EXPECT_EQ(Render(store_->ReadStream("a", 6, Direction::kForward, 10)), "");
+  EXPECT_EQ(Render(store_->ReadStream("a b", 1, Direction::kForward, 10)), "6:a b@1");
+}
+
+TEST_F(ReadTest, ReadStreamBackward) {
+  EXPECT_EQ(Render(store_->ReadStream("a", kStreamEnd, Direction::kBackward, 2)), "9:a@5 7:a@4");
+  EXPECT_EQ(Render(store_->ReadStream("a", 3, Direction::kBackward, 10)), "4:a@3 3:a@2 1:a@1");
+  EXPECT_EQ(Render(store_->ReadStream("a", 99, Direction::kBackward, 1)), "9:a@5");
+  EXPECT_EQ(Render(store_->ReadStream("a", 0, Direction::kBackward, 10)), "");
+  EXPECT_EQ(Render(store_->ReadStream("b", kStreamEnd, Direction::kBackward, 10)), "5:b@2 2:b@1");
+}
+
+TEST_F(ReadTest, ReadStreamOfAnUnknownStreamIsEmpty) {
+  EXPECT_EQ(Render(store_->ReadStream("zz", 0, Direction::kForward, 10)), "");
+  EXPECT_EQ(Render(store_->ReadStream("zz", kStreamEnd, Direction::kBackward, 10)), "");
+}
+
+TEST_F(ReadTest, ReadStreamRefusesBadArguments) {
+  EXPECT_THAT(Message(store_->ReadStream("a", 0, Direction::kForward, 0).status()),
+              HasSubstr("max_count"));
+  EXPECT_THAT(Message(store_->ReadStream("a", 0, Direction::kForward, kReadEventsMax + 1).status()),
+              HasSubstr("max_count"));
+  EXPECT_THAT(Message(store_->ReadStream("", 0, Direction::kForward, 1).status()),
+              HasSubstr("stream_id"));
+}
+
+TEST_F(ReadTest, ReadAllForward) {
+  EXPECT_EQ(Render(store_->ReadAll(0, 3)), "1:a@1 2:b@1 3:a@2");
+  EXPECT_EQ(Render(store_->ReadAll(7, 100)), "7:a@4 8:c/x@1 9:a@5");
+  EXPECT_EQ(Render(store_->ReadAll(10, 100)), "");
+  EXPECT_EQ(store_->ReadAll(1, 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReadTest, ReadOnePosition) {
+  EXPECT_EQ(store_->Read(8)->event_id(), "cx-1");
+  EXPECT_EQ(store_->Read(0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Read(10).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ReadTest, FindByEventId) {
+  const absl::StatusOr<RecordedEvent> event = store_->FindByEventId("b-2");
+  ASSERT_TRUE(event.ok()) << event.status();
+  EXPECT_EQ(event->position(), 5u);
+  EXPECT_EQ(event->stream_version(), 2u);
+  EXPECT_EQ(store_->FindByEventId("nope").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindByEventId("").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReadTest, StreamVersion) {
+  EXPECT_EQ(store_->StreamVersion("a").value(), 5u);
+  EXPECT_EQ(store_->StreamVersion("a b").value(), 1u);
+  EXPECT_EQ(store_->StreamVersion("unknown").value(), 0u);
+  EXPECT_EQ(store_->StreamVersion("bad\n").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReadTest, ListStreamsSortedByPrefix) {
+  EXPECT_THAT(store_->ListStreams("").value(), ElementsAre("a", "a b", "b", "c/x"));
+  EXPECT_THAT(store_->ListStreams("a").value(), ElementsAre("a", "a b"));
+  EXPECT_THAT(store_->ListStreams("c/").value(), ElementsAre("c/x"));
+  EXPECT_THAT(store_->ListStreams("z").value(), ElementsAre());
+  EXPECT_THAT(store_->ListStreams("", 2).value(), ElementsAre("a", "a b"));
+  EXPECT_EQ(store_->ListStreams("", 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace clas::ledger
