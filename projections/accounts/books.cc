@@ -86,12 +86,18 @@ std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t ye
   for (const auto& c : books.conventions) {
     const v1::SchoolYearState* y = FindYear(c, year);
     if (y == nullptr || !y->has_dp() || y->covered_by().empty()) continue;
-    std::string cause = y->dp_history_size() > 0
-                            ? y->dp_history(y->dp_history_size() - 1).cause_event_id()
-                            : c.convention_event_id();
+    // R-ACC-3/4 with R-CONV-5: the DP in force on 31 December of the year closed. A notification
+    // or an avenant effective later (the closing is often recorded in January or February)
+    // changes the DP from its date on only, never the year already run.
+    const v1::DpVersion* in_force = nullptr;
+    for (const auto& v : y->dp_history()) {
+      if (v.effective_date() <= year * 10000 + 1231) in_force = &v;
+    }
+    if (in_force == nullptr) continue;
+    const std::string& cause = in_force->cause_event_id();
     out.push_back(rules::ClosingInput{.convention_id = c.convention_id(),
                                       .kind = c.gestionnaire_kind(),
-                                      .dp = y->dp(),
+                                      .dp = in_force->dp(),
                                       .acomptes_dated_in_y = AcomptesDatedIn(*y, year),
                                       .cause_event_id = cause});
   }
