@@ -152,6 +152,30 @@ void CheckDecisionYears(Verdict& verdict, const v1::CommitteeDecisionRecorded& d
   }
 }
 
+// R-BON-3. A bonus count outside 0..agreed collectifs is a malformed decision. A count within it
+// that rests on no project filed with the request meeting R-BON-1/2 is well formed: the file on
+// record forbids it, like the sessions the request describes (R-ELIG-3 at the decision).
+void CheckBonusGrant(Verdict& verdict, const v1::CommitteeDecisionRecorded& d,
+                     const v1::FundingRequestFiled& r) {
+  auto rests_on_the_file = [&](const v1::RuleViolation& v) {
+    int32_t count = 0;
+    bool qualifies = true;
+    if (v.field() == "bonus_enfants_collectifs") {
+      count = d.bonus_enfants_collectifs();
+      qualifies = rules::QualifiesForBonusEnfants(r.bonus_enfants());
+    } else if (v.field() == "bonus_parents_collectifs") {
+      count = d.bonus_parents_collectifs();
+      qualifies = rules::QualifiesForBonusParents(r.bonus_parents());
+    }
+    return v.rule_id() == "R-BON-3" && !qualifies && count >= 1 &&
+           count <= d.agreed_collectifs();
+  };
+  const Violations grant = rules::ValidateBonusGrant(d, r);
+  for (const auto& v : grant.all()) {
+    (rests_on_the_file(v) ? verdict.forbidden() : verdict.malformed()).Add(v);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Facts> DecideCommitteeDecision(const v1::RecordCommitteeDecision& cmd,
@@ -179,7 +203,7 @@ absl::StatusOr<Facts> DecideCommitteeDecision(const v1::RecordCommitteeDecision&
   }
   CheckDecisionYears(verdict, d, state);
   if (d.outcome() == v1::VALIDATED) {
-    verdict.malformed().AddAll(rules::ValidateBonusGrant(d, state.request()));
+    CheckBonusGrant(verdict, d, state.request());
     verdict.forbidden().AddAll(rules::ValidateSessionsAtDecision(d, state.request()));
   }
   RETURN_IF_ERROR(verdict.ToStatus());
