@@ -26,6 +26,27 @@ inline std::vector<std::string> RuleIds(const absl::Status& status) {
   return out;
 }
 
+// A refusal as a scenario expects it: the status code, and the rule named, either in the
+// structured list of violations or, for the refusals that carry none (kNotFound,
+// kAlreadyExists), at the start of the French message ("R-HIST-1 (§9) : ...").
+inline ::testing::AssertionResult IsRefusal(const absl::Status& status, absl::StatusCode code,
+                                            const std::string& rule) {
+  if (status.ok()) return ::testing::AssertionFailure() << "accepted, expected a refusal";
+  if (status.code() != code) {
+    return ::testing::AssertionFailure() << "code " << absl::StatusCodeToString(status.code())
+                                         << ", expected " << absl::StatusCodeToString(code)
+                                         << ": " << status;
+  }
+  for (const auto& v : ViolationsOf(status)) {
+    if (v.rule_id() == rule) return ::testing::AssertionSuccess();
+  }
+  if (ViolationsOf(status).empty() &&
+      std::string(status.message()).rfind(rule + " ", 0) == 0) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "does not name " << rule << ": " << status;
+}
+
 class Agent {
  public:
   explicit Agent(std::string caf = "caf-75") : caf_(std::move(caf)), engine_(&log_) {
@@ -267,6 +288,65 @@ class Agent {
 
   absl::StatusOr<v1::ConventionState> State(const std::string& convention, AsOf as_of = {}) {
     return engine_.GetConvention(caf_, convention, as_of);
+  }
+
+  // The actor recorded on the next commands (R-HIST-4): a controller, another agent...
+  void ActAs(const std::string& id, const std::string& role) {
+    actor_.set_id(id);
+    actor_.set_role(role);
+  }
+
+  // A comité decision given in full (derogation, bonuses, refusal...).
+  absl::StatusOr<CommandResult> Comite(const std::string& convention,
+                                         const v1::CommitteeDecisionRecorded& decision,
+                                         int32_t date) {
+    v1::RecordCommitteeDecision cmd;
+    cmd.set_caf_id(caf_);
+    cmd.set_convention_id(convention);
+    *cmd.mutable_decision() = decision;
+    cmd.set_date(date);
+    return engine_.RecordCommitteeDecision(cmd, actor_, NextRequest());
+  }
+
+  absl::StatusOr<CommandResult> Notify(const std::string& convention, const std::string& id,
+                                       int32_t year, int32_t collectifs, int32_t date) {
+    v1::NotifyCollectifs cmd;
+    cmd.set_caf_id(caf_);
+    cmd.set_convention_id(convention);
+    cmd.set_notification_id(id);
+    cmd.set_school_year(year);
+    cmd.set_collectifs(collectifs);
+    cmd.set_date(date);
+    return engine_.NotifyCollectifs(cmd, actor_, NextRequest());
+  }
+
+  // Replaces the fact of `target` by `replacement` (date 0: the target's own effective date).
+  absl::StatusOr<CommandResult> Correct(const std::string& convention, const std::string& target,
+                                        const std::string& reason,
+                                        const v1::ClasEvent& replacement, int32_t date = 0) {
+    v1::CorrectEvent cmd;
+    cmd.set_caf_id(caf_);
+    cmd.set_convention_id(convention);
+    cmd.set_target_event_id(target);
+    cmd.set_reason(reason);
+    *cmd.mutable_replacement() = replacement;
+    cmd.set_date(date);
+    return engine_.CorrectEvent(cmd, actor_, NextRequest());
+  }
+
+  // Every line of the Caf's books booked in civil year `year`, as of `as_of`.
+  std::vector<v1::AccountingLine> Lines(int32_t year, AsOf as_of = {}) {
+    std::vector<v1::AccountingLine> out;
+    auto books = engine_.Books(caf_, as_of);
+    EXPECT_TRUE(books.ok()) << books.status();
+    if (!books.ok()) return out;
+    auto lines = AllLines(*books);
+    EXPECT_TRUE(lines.ok()) << lines.status();
+    if (!lines.ok()) return out;
+    for (const auto& l : *lines) {
+      if (l.civil_year() == year) out.push_back(l);
+    }
+    return out;
   }
 
   const ledger::v1::Actor& actor() const { return actor_; }

@@ -1,0 +1,229 @@
+// A centre social's three-year convention lived by a Caf agent, from the funding request of May
+// 2026 to the prolongation avenants of 2029 and 2030, and the limits the agent runs into:
+// no payment before the agrément or the convention (R-CONV-1), at most five school years and a
+// multi-year convention only for a centre social or a gestionnaire supported for two years
+// (R-CONV-2), a prolongation adds exactly the next school year (R-CONV-3), history before an
+// avenant is unchanged (R-CONV-5), and each school year is computed with its own barème
+// (R-DROIT-1).
+//
+// Barèmes (illustrative): plafond 7 000,00 € (2026), 7 200,00 € (2027), 7 400,00 € (2028),
+// 7 886,15 € (2029), 8 000,00 € (2030). Two collectifs, forecast charges 20 000,00 € a year, so
+// the base is always plafond × 2 (R-DROIT-2) and the 80 % cap (16 000,00 €) never bites.
+// PS = (base × 13 + 20) div 40 (R-DROIT-3), in cents:
+//   2026: base 1 400 000 → 18 200 020 div 40 = 455 000 → 4 550,00 €
+//   2027: base 1 440 000 → 18 720 020 div 40 = 468 000 → 4 680,00 €
+//   2028: base 1 480 000 → 19 240 020 div 40 = 481 000 → 4 810,00 €
+//   2029: base 1 577 230 → 20 504 010 div 40 = 512 600 → 5 126,00 €
+//   2030: base 1 600 000 → 20 800 020 div 40 = 520 000 → 5 200,00 €
+// Acompte caps (R-PAY-2, 28 %, floor): 2026 → 1 274,00 €; 2027 → 131 040 = 1 310,40 €;
+// 2029 → 512 600 × 28 div 100 = 143 528 = 1 435,28 €.
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/projections/agent.h"
+
+namespace clas::testing {
+namespace {
+
+using ::testing::IsEmpty;
+using absl::StatusCode::kFailedPrecondition;
+using absl::StatusCode::kInvalidArgument;
+
+class Prolongation : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(agent_.PublishBareme(2026, Eur(7000), Eur(1000), Eur(1500)).ok());
+    ASSERT_TRUE(agent_.PublishBareme(2027, Eur(7200), Eur(1000), Eur(1500)).ok());
+    ASSERT_TRUE(agent_.PublishBareme(2028, Eur(7400), Eur(1000), Eur(1500)).ok());
+    ASSERT_TRUE(agent_.Register("cs-1", v1::CENTRE_SOCIAL).ok());
+    auto filed = agent_.File(Agent::Request("conv-cs", "cs-1", 2026, 3, 2, Eur(20000)), 20260515);
+    ASSERT_TRUE(filed.ok()) << filed.status();
+  }
+
+  // The comité of 20/06/2026 agrees 2026 to 2028; the convention is signed on 01/07/2026.
+  void AgreeAndSign() {
+    ASSERT_TRUE(agent_.Agree("conv-cs", 2026, 2028, 2, 20260620).ok());
+    auto signed_ = agent_.Sign("conv-cs", 2026, 2028, 20260701);
+    ASSERT_TRUE(signed_.ok()) << signed_.status();
+  }
+
+  absl::StatusOr<CommandResult> Identique(const std::string& id, int32_t year, int32_t date) {
+    return agent_.Avenant("conv-cs", id, v1::PROLONGATION_IDENTIQUE, year, 0, 0, date);
+  }
+
+  Agent agent_;
+};
+
+TEST_F(Prolongation, R_CONV_1_NoPaymentBeforeTheAgrementNorBeforeTheConvention) {
+  uint64_t head = agent_.log().HeadPosition();
+  // Request filed, comité not met yet.
+  auto early = agent_.Acompte("conv-cs", "a0", 2026, Eur(500), 20261015);
+  EXPECT_TRUE(IsRefusal(early.status(), kFailedPrecondition, "R-CONV-1"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  ASSERT_TRUE(agent_.Agree("conv-cs", 2026, 2028, 2, 20260620).ok());
+  head = agent_.log().HeadPosition();
+  // Agrément granted, no convention signed.
+  auto unsigned_ = agent_.Acompte("conv-cs", "a0", 2026, Eur(500), 20261015);
+  EXPECT_TRUE(IsRefusal(unsigned_.status(), kFailedPrecondition, "R-CONV-1"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  ASSERT_TRUE(agent_.Sign("conv-cs", 2026, 2028, 20260701).ok());
+  head = agent_.log().HeadPosition();
+  // Dated before the agrément of 20/06, or between it and the signature of 01/07: refused.
+  for (int32_t date : {20260610, 20260625}) {
+    auto backdated = agent_.Acompte("conv-cs", "a0", 2026, Eur(500), date);
+    EXPECT_TRUE(IsRefusal(backdated.status(), kFailedPrecondition, "R-CONV-1")) << date;
+  }
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  // After both, the first acompte at its cap (28 % of 4 550,00 = 1 274,00) is paid.
+  auto paid = agent_.Acompte("conv-cs", "a1", 2026, Eur(1274), 20261015);
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head + 1);
+}
+
+TEST_F(Prolongation, R_CONV_2_R_DROIT_1_CentreSocialSignsThreeYearsEachWithItsOwnBareme) {
+  AgreeAndSign();
+  auto state = agent_.State("conv-cs");
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->status(), v1::SIGNEE);
+  EXPECT_EQ(state->first_school_year(), 2026);
+  EXPECT_EQ(state->last_school_year(), 2028);
+  ASSERT_EQ(state->years_size(), 3);
+  const int64_t ps[] = {Eur(4550), Eur(4680), Eur(4810)};
+  for (int i = 0; i < 3; ++i) {
+    const auto& y = state->years(i);
+    EXPECT_EQ(y.covered_by(), "conv-cs");
+    EXPECT_EQ(y.dp().inputs().bareme().school_year(), 2026 + i);  // R-DROIT-1
+    EXPECT_EQ(y.dp().ps_cents(), ps[i]) << 2026 + i;
+    EXPECT_EQ(y.dp().droit_cents(), ps[i]);
+  }
+  // 2027-2028's first acompte: 28 % of 4 680,00 = 1 310,40; one cent more is refused.
+  const uint64_t head = agent_.log().HeadPosition();
+  auto over = agent_.Acompte("conv-cs", "a27", 2027, Cents(1310, 41), 20271015);
+  EXPECT_TRUE(IsRefusal(over.status(), kFailedPrecondition, "R-PAY-2"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  EXPECT_TRUE(agent_.Acompte("conv-cs", "a27", 2027, Cents(1310, 40), 20271015).ok());
+}
+
+TEST_F(Prolongation, R_CONV_3_ProlongationALIdentiqueAddsOneYearWithTheBaremeOfItsYear) {
+  AgreeAndSign();
+  ASSERT_TRUE(agent_.Acompte("conv-cs", "a26", 2026, Eur(1274), 20261015).ok());
+  ASSERT_TRUE(agent_.PublishBareme(2029, Cents(7886, 15), Eur(1000), Eur(1500)).ok());
+  // À l'identique means the same number of collectifs: asking for 3 is refused.
+  uint64_t head = agent_.log().HeadPosition();
+  auto changed = agent_.Avenant("conv-cs", "av-1", v1::PROLONGATION_IDENTIQUE, 2029, 3, 0,
+                                20290615);
+  EXPECT_TRUE(IsRefusal(changed.status(), kFailedPrecondition, "R-CONV-3"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  auto avenant = Identique("av-1", 2029, 20290615);
+  ASSERT_TRUE(avenant.ok()) << avenant.status();
+  // The avenant and the comité "pour information"; no new notification of collectifs.
+  ASSERT_EQ(avenant->events.size(), 2u);
+  EXPECT_TRUE(avenant->events[0].fact.has_avenant_signed());
+  const auto& info = avenant->events[1].fact.committee_decision_recorded();
+  EXPECT_EQ(info.mode(), v1::POUR_INFORMATION);
+  EXPECT_EQ(info.outcome(), v1::VALIDATED);
+  EXPECT_EQ(info.first_school_year(), 2029);
+  EXPECT_EQ(info.last_school_year(), 2029);
+  EXPECT_EQ(info.agreed_collectifs(), 2);
+
+  const v1::ConventionState& now = avenant->convention;
+  EXPECT_EQ(now.first_school_year(), 2026);
+  EXPECT_EQ(now.last_school_year(), 2029);
+  const v1::SchoolYearState* y2029 = FindYear(now, 2029);
+  ASSERT_NE(y2029, nullptr);
+  EXPECT_EQ(y2029->covered_by(), "av-1");
+  EXPECT_EQ(y2029->notified_collectifs(), 2);
+  EXPECT_EQ(y2029->forecast_charges_cents(), Eur(20000));
+  EXPECT_EQ(y2029->agrement().mode(), v1::POUR_INFORMATION);
+  // R-DROIT-1: 2 × 7 886,15 = 15 772,30 → PS 5 126,00 (the 2028 barème would give 4 810,00).
+  EXPECT_EQ(y2029->dp().inputs().bareme().school_year(), 2029);
+  EXPECT_EQ(y2029->dp().ps_cents(), Eur(5126));
+  EXPECT_EQ(FindYear(now, 2028)->dp().ps_cents(), Eur(4810));
+
+  // R-CONV-5: the day before the avenant, the convention ends with 2028-2029.
+  auto before = agent_.State("conv-cs", AsOf{.effective_date = 20290614});
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->last_school_year(), 2028);
+  EXPECT_THAT(before->avenants(), IsEmpty());
+  const v1::SchoolYearState* then2029 = FindYear(*before, 2029);
+  EXPECT_TRUE(then2029 == nullptr || then2029->covered_by().empty());
+
+  // Acomptes of the added year: not before the avenant (R-CONV-1), then capped at 28 % of its
+  // own DP's PS: 1 435,28.
+  head = agent_.log().HeadPosition();
+  auto too_soon = agent_.Acompte("conv-cs", "a29", 2029, Eur(500), 20290510);
+  EXPECT_TRUE(IsRefusal(too_soon.status(), kFailedPrecondition, "R-CONV-1"));
+  auto over = agent_.Acompte("conv-cs", "a29", 2029, Cents(1435, 29), 20291015);
+  EXPECT_TRUE(IsRefusal(over.status(), kFailedPrecondition, "R-PAY-2"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  auto paid = agent_.Acompte("conv-cs", "a29", 2029, Cents(1435, 28), 20291015);
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(paid->events[0].fact.acompte_paid().cap_cents(), Cents(1435, 28));
+}
+
+TEST_F(Prolongation, R_CONV_3_AvenantNotFollowingTheLastYearIsRefused) {
+  AgreeAndSign();
+  const uint64_t head = agent_.log().HeadPosition();
+  // 2030 skips 2029; 2028 is already covered.
+  for (int32_t year : {2030, 2028}) {
+    auto wrong = Identique("av-x", year, 20290615);
+    EXPECT_TRUE(IsRefusal(wrong.status(), kFailedPrecondition, "R-CONV-3")) << year;
+  }
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  auto state = agent_.State("conv-cs");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->last_school_year(), 2028);
+}
+
+TEST_F(Prolongation, R_CONV_2_ASixthSchoolYearIsRefused) {
+  AgreeAndSign();
+  ASSERT_TRUE(agent_.PublishBareme(2029, Cents(7886, 15), Eur(1000), Eur(1500)).ok());
+  ASSERT_TRUE(agent_.PublishBareme(2030, Eur(8000), Eur(1000), Eur(1500)).ok());
+  ASSERT_TRUE(Identique("av-1", 2029, 20290615).ok());
+  // The fifth school year (2030-2031) is still allowed, with the 2030 barème: PS 5 200,00.
+  auto fifth = Identique("av-2", 2030, 20300615);
+  ASSERT_TRUE(fifth.ok()) << fifth.status();
+  EXPECT_EQ(FindYear(fifth->convention, 2030)->dp().ps_cents(), Eur(5200));
+  EXPECT_EQ(FindYear(fifth->convention, 2030)->dp().inputs().bareme().school_year(), 2030);
+  // A sixth (2031-2032) is not.
+  const uint64_t head = agent_.log().HeadPosition();
+  auto sixth = Identique("av-3", 2031, 20310615);
+  EXPECT_TRUE(IsRefusal(sixth.status(), kFailedPrecondition, "R-CONV-2"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  EXPECT_EQ(agent_.State("conv-cs")->last_school_year(), 2030);
+}
+
+TEST_F(Prolongation, R_CONV_2_ARequestForSixSchoolYearsIsRefused) {
+  const uint64_t head = agent_.log().HeadPosition();
+  auto six = agent_.File(Agent::Request("conv-six", "cs-1", 2026, 6, 2, Eur(20000)), 20260515);
+  EXPECT_TRUE(IsRefusal(six.status(), kInvalidArgument, "R-CONV-2"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+}
+
+TEST_F(Prolongation, R_CONV_2_MultiYearOnlyForAGestionnaireSupportedTwoYears) {
+  // Supported since 2025-2026: one year of support before 2026-2027. Since 2024-2025: two.
+  ASSERT_TRUE(agent_.Register("asso-new", v1::ASSOCIATION, 2025).ok());
+  ASSERT_TRUE(agent_.Register("asso-old", v1::ASSOCIATION, 2024).ok());
+  for (const char* g : {"asso-new", "asso-old"}) {
+    const std::string conv = std::string("conv-") + g;
+    ASSERT_TRUE(agent_.File(Agent::Request(conv, g, 2026, 3, 2, Eur(20000)), 20260515).ok());
+    ASSERT_TRUE(agent_.Agree(conv, 2026, 2028, 2, 20260620).ok());
+  }
+  const uint64_t head = agent_.log().HeadPosition();
+  auto multi = agent_.Sign("conv-asso-new", 2026, 2028, 20260701);
+  EXPECT_TRUE(IsRefusal(multi.status(), kFailedPrecondition, "R-CONV-2"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  // The new association signs an annual convention; the older one a three-year one.
+  auto annual = agent_.Sign("conv-asso-new", 2026, 2026, 20260701);
+  ASSERT_TRUE(annual.ok()) << annual.status();
+  EXPECT_EQ(annual->convention.last_school_year(), 2026);
+  auto three = agent_.Sign("conv-asso-old", 2026, 2028, 20260701);
+  ASSERT_TRUE(three.ok()) << three.status();
+  EXPECT_EQ(three->convention.last_school_year(), 2028);
+}
+
+}  // namespace
+}  // namespace clas::testing
