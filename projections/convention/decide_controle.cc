@@ -5,6 +5,7 @@
 #include "projections/convention/decide.h"
 #include "projections/convention/decide_internal.h"
 #include "projections/convention/year_figures.h"
+#include "projections/rules/controle.h"
 
 namespace clas {
 
@@ -65,9 +66,10 @@ absl::StatusOr<std::vector<v1::ControleYearOutcome>> Outcomes(
     *o.mutable_figures() = cy.figures();
     *o.mutable_dc() = *dc;
     o.set_paid_cents(y->paid_net_cents());                    // R-CTL-2
-    const int64_t diff = dc->droit_cents() - y->paid_net_cents();
-    o.set_rappel_cents(std::max<int64_t>(0, diff));           // R-CTL-3
-    o.set_indu_cents(std::max<int64_t>(0, -diff));
+    const rules::ControleBalance balance = rules::BalanceOfControle(
+        Money::Cents(dc->droit_cents()), Money::Cents(y->paid_net_cents()));  // R-CTL-3
+    o.set_rappel_cents(balance.rappel.cents());
+    o.set_indu_cents(balance.indu.cents());
     out.push_back(o);
   }
   RETURN_IF_ERROR(errors.ToStatus(absl::StatusCode::kFailedPrecondition));
