@@ -1,0 +1,229 @@
+#include "projections/history/recompute.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/descriptor.h"
+#include "projections/core/calendar.h"
+#include "projections/core/money.h"
+#include "projections/history/recompute_internal.h"
+#include "projections/rules/controle.h"
+#include "projections/rules/droit.h"
+#include "projections/rules/payments.h"
+#include "projections/rules/rule_version.h"
+
+namespace clas {
+namespace recompute_internal {
+
+namespace {
+
+// A value as a Caf agent reads it: euros for amounts (fields in cents, accounting lines), a
+// plain number for counts and codes.
+std::string ValueFr(const std::string& field, int64_t value) {
+  if (absl::EndsWith(field, "_cents") || absl::StartsWith(field, "lines[") ||
+      absl::EndsWith(field, "indu_notified")) {
+    return Money::Cents(value).ToFrench();
+  }
+  return absl::StrCat(value);
+}
+
+}  // namespace
+
+Reporter::Reporter(const DomainEvent& event, std::string what_fr,
+                   std::vector<RecomputeDifference>* out)
+    : event_(event), what_fr_(std::move(what_fr)), out_(out) {}
+
+RecomputeDifference Reporter::Base(const std::string& field, int64_t recorded,
+                                   int64_t recomputed) const {
+  RecomputeDifference d;
+  d.event_id = event_.event_id;
+  d.position = event_.position;
+  d.fact = FactName(event_.fact);
+  d.rule_version_recorded = event_.rule_version;
+  d.rule_version_current = rules::kRuleVersion;
+  d.field = field;
+  d.recorded_value = recorded;
+  d.recomputed_value = recomputed;
+  return d;
+}
+
+void Reporter::Differs(const std::string& field, int64_t recorded, int64_t recomputed) {
+  RecomputeDifference d = Base(field, recorded, recomputed);
+  d.message = absl::StrFormat(
+      "R-HIST-3 (§9) : %s (événement %s, position %d) a enregistré %s = %s selon les règles "
+      "%s ; le code actuel (%s) calcule %s à partir des mêmes données. Le montant enregistré "
+      "reste tel quel.",
+      what_fr_, d.event_id, d.position, field, ValueFr(field, recorded),
+      d.rule_version_recorded.empty() ? "(version non enregistrée)" : d.rule_version_recorded,
+      d.rule_version_current, ValueFr(field, recomputed));
+  out_->push_back(std::move(d));
+}
+
+void Reporter::Refused(const std::string& field, int64_t recorded, const absl::Status& why) {
+  RecomputeDifference d = Base(field, recorded, 0);
+  d.message = absl::StrFormat(
+      "R-HIST-3 (§9) : %s (événement %s, position %d) a enregistré %s = %s selon les règles "
+      "%s ; le code actuel (%s) refuse de le recalculer à partir des mêmes données : %s. Le "
+      "montant enregistré reste tel quel.",
+      what_fr_, d.event_id, d.position, field, ValueFr(field, recorded),
+      d.rule_version_recorded.empty() ? "(version non enregistrée)" : d.rule_version_recorded,
+      d.rule_version_current, std::string(why.message()));
+  out_->push_back(std::move(d));
+}
+
+}  // namespace recompute_internal
+
+namespace {
+
+using recompute_internal::Reporter;
+using google::protobuf::FieldDescriptor;
+
+// R-DROIT-1..6, R-PAY-1: the breakdown recomputed from its own recorded inputs, every amount
+// compared (every int64 field of DroitBreakdown, so that a field added later is compared too).
+void CompareDroit(const v1::DroitBreakdown& recorded, const std::string& prefix, Reporter& r) {
+  auto recomputed = rules::ComputeDroit(recorded.inputs());
+  if (!recomputed.ok()) {
+    r.Refused(prefix, recorded.droit_cents(), recomputed.status());
+    return;
+  }
+  const auto* descriptor = v1::DroitBreakdown::descriptor();
+  const auto* reflection = v1::DroitBreakdown::GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* f = descriptor->field(i);
+    if (f->is_repeated() || f->cpp_type() != FieldDescriptor::CPPTYPE_INT64) continue;
+    const int64_t was = reflection->GetInt64(recorded, f);
+    const int64_t now = reflection->GetInt64(*recomputed, f);
+    if (was != now) r.Differs(absl::StrCat(prefix, ".", f->name()), was, now);
+  }
+}
+
+// A breakdown the payment rules may be given (they abort on a wrong kind, year or PS, which is
+// a caller's bug; here it is recorded data, so it is reported instead).
+bool UsableDroit(const v1::DroitBreakdown& d, v1::DroitKind kind, int32_t school_year,
+                 const std::string& prefix, Reporter& r) {
+  bool ok = true;
+  if (d.inputs().kind() != kind) {
+    r.Differs(prefix + ".inputs.kind", d.inputs().kind(), kind);
+    ok = false;
+  }
+  if (d.inputs().school_year() != school_year) {
+    r.Differs(prefix + ".inputs.school_year", d.inputs().school_year(), school_year);
+    ok = false;
+  }
+  if (d.ps_cents() < 0 || d.ps_cents() > kAmountMaxCents) {
+    r.Refused(prefix + ".ps_cents", d.ps_cents(),
+              absl::OutOfRangeError("Ps hors des montants possibles"));
+    ok = false;
+  }
+  return ok;
+}
+
+void CheckAcompte(const DomainEvent& e, Reporter& r) {
+  const v1::AcomptePaid& a = e.fact.acompte_paid();
+  CompareDroit(a.dp(), "dp", r);
+  if (!UsableDroit(a.dp(), v1::DROIT_PREVISIONNEL, a.school_year(), "dp", r)) return;
+  // R-PAY-4: dated in civil year N, the acompte counts toward the N share (R-PAY-2), else the
+  // N+1 share (R-PAY-3).
+  const rules::Share share =
+      a.civil_year() <= a.school_year() ? rules::Share::kN : rules::Share::kN1;
+  const int64_t cap = rules::AcompteCap(share, Money::Cents(a.dp().ps_cents())).cents();
+  if (cap != a.cap_cents()) r.Differs("cap_cents", a.cap_cents(), cap);
+  const int64_t room = cap - a.paid_before_cents();
+  if (a.amount_cents() > room) r.Differs("amount_cents", a.amount_cents(), std::max<int64_t>(0, room));
+}
+
+// The indus of `stream` notified for `school_year` with `origin` (and contrôle, when given).
+int64_t IndusNotified(const std::vector<DomainEvent>& events, const std::string& stream,
+                      int32_t school_year, v1::InduOrigin origin, const std::string& controle) {
+  int64_t sum = 0;
+  for (const DomainEvent& e : events) {
+    if (e.stream_id != stream || !e.fact.has_indu_notified()) continue;
+    const auto& i = e.fact.indu_notified();
+    if (i.school_year() != school_year || i.origin() != origin) continue;
+    if (origin == v1::INDU_FROM_CONTROLE && i.controle_id() != controle) continue;
+    sum += i.amount_cents();
+  }
+  return sum;
+}
+
+void CheckSolde(const DomainEvent& e, const std::vector<DomainEvent>& events, Reporter& r) {
+  const v1::SoldePaid& s = e.fact.solde_paid();
+  CompareDroit(s.dr(), "dr", r);
+  if (!UsableDroit(s.dr(), v1::DROIT_REEL, s.school_year(), "dr", r)) return;
+  if (s.acomptes_cents() < 0 || s.acomptes_cents() > kAmountMaxCents) {
+    r.Refused("acomptes_cents", s.acomptes_cents(),
+              absl::OutOfRangeError("total des acomptes hors des montants possibles"));
+    return;
+  }
+  // R-PAY-5, with the decision's own code; the date and the state only add refusals, which a
+  // recorded solde had none of.
+  const rules::SoldeDecision d =
+      rules::DecideSolde(SchoolYear(s.school_year()), e.effective_date, &s.dr(),
+                         Money::Cents(s.acomptes_cents()), false, false);
+  if (d.amount.cents() != s.amount_cents()) {
+    r.Differs("amount_cents", s.amount_cents(), d.amount.cents());
+  }
+  const int64_t notified =
+      IndusNotified(events, e.stream_id, s.school_year(), v1::INDU_FROM_NEGATIVE_SOLDE, "");
+  if (notified != d.indu.cents()) r.Differs("indu_cents", notified, d.indu.cents());
+}
+
+void CheckControle(const DomainEvent& e, const std::vector<DomainEvent>& events, Reporter& r) {
+  const v1::ControleDecided& c = e.fact.controle_decided();
+  for (int i = 0; i < c.outcomes_size(); ++i) {
+    const v1::ControleYearOutcome& o = c.outcomes(i);
+    const std::string prefix = absl::StrFormat("outcomes[%d]", i);
+    CompareDroit(o.dc(), prefix + ".dc", r);
+    // R-CTL-2, R-CTL-3 on the recorded DC and the recorded paid net.
+    const rules::ControleBalance b = rules::BalanceOfControle(Money::Cents(o.dc().droit_cents()),
+                                                              Money::Cents(o.paid_cents()));
+    if (b.rappel.cents() != o.rappel_cents()) {
+      r.Differs(prefix + ".rappel_cents", o.rappel_cents(), b.rappel.cents());
+    }
+    if (b.indu.cents() != o.indu_cents()) {
+      r.Differs(prefix + ".indu_cents", o.indu_cents(), b.indu.cents());
+    }
+    const int64_t notified = IndusNotified(events, e.stream_id, o.school_year(),
+                                           v1::INDU_FROM_CONTROLE, c.controle_id());
+    if (notified != b.indu.cents()) r.Differs(prefix + ".indu_notified", notified, b.indu.cents());
+  }
+}
+
+}  // namespace
+
+std::vector<RecomputeDifference> RecomputeCheck(const std::vector<DomainEvent>& events) {
+  std::vector<RecomputeDifference> out;
+  for (const DomainEvent& e : events) {
+    switch (e.fact.fact_case()) {
+      case v1::ClasEvent::kAcomptePaid: {
+        Reporter r(e, absl::StrCat("l'acompte ", e.fact.acompte_paid().payment_id()), &out);
+        CheckAcompte(e, r);
+        break;
+      }
+      case v1::ClasEvent::kSoldePaid: {
+        Reporter r(e, absl::StrCat("le solde ", e.fact.solde_paid().payment_id()), &out);
+        CheckSolde(e, events, r);
+        break;
+      }
+      case v1::ClasEvent::kControleDecided: {
+        Reporter r(e, absl::StrCat("la décision du contrôle ",
+                                   e.fact.controle_decided().controle_id()), &out);
+        CheckControle(e, events, r);
+        break;
+      }
+      case v1::ClasEvent::kCivilYearClosed: {
+        Reporter r(e, absl::StrCat("la clôture de l'exercice ",
+                                   e.fact.civil_year_closed().civil_year()), &out);
+        recompute_internal::CheckClosing(e, events, r);
+        break;
+      }
+      default:
+        break;  // no computed amount
+    }
+  }
+  return out;
+}
+
+}  // namespace clas

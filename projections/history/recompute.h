@@ -1,0 +1,69 @@
+// R-HIST-3: a recorded amount is never silently changed by newer code. Every event that carries
+// a computed amount also carries the figures it was computed from and, on its envelope, the rule
+// version that computed it. RecomputeCheck replays those computations with the rules of THIS
+// binary (rules::kRuleVersion) from the RECORDED inputs, and reports every amount that comes out
+// different. It writes nothing and changes nothing: a difference is information for a Caf agent
+// (a rule changed, or a record was altered), never a correction.
+//
+// What is recomputed, and from what:
+//   acompte_paid       dp: ComputeDroit(dp.inputs) field by field (R-DROIT-1..6, R-PAY-1);
+//                      cap_cents: 28 % (dated in civil year N, R-PAY-2) or 42 % (dated in N+1,
+//                      R-PAY-3) of the recorded dp's PS; amount_cents: reported when
+//                      paid_before + amount exceeds the cap the current code computes.
+//   solde_paid         dr: ComputeDroit(dr.inputs); amount_cents = max(0, recorded DR's droit −
+//                      recorded acomptes) (R-PAY-5); indu_cents: the indu notified with the solde
+//                      (same stream and school year, origin INDU_FROM_NEGATIVE_SOLDE) against
+//                      max(0, acomptes − DR).
+//   controle_decided   for each outcome i: outcomes[i].dc: ComputeDroit(dc.inputs);
+//                      outcomes[i].rappel_cents / indu_cents from the recorded DC and paid_cents
+//                      (R-CTL-2, R-CTL-3); outcomes[i].indu_notified: the indu notified for that
+//                      contrôle and school year against the recomputed indu.
+//   civil_year_closed  its lines (R-ACC-3, R-ACC-4): their inputs are not on the event but are
+//                      the states of the Caf's conventions when it was recorded. They are
+//                      rebuilt from the events given that precede the closing (barème,
+//                      gestionnaire and convention streams), then the closing is decided again and
+//                      the lines compared, summed per convention, school year, month, accounts,
+//                      statistical code and rule. A closing is checked only when the events given
+//                      include some convention event of its Caf before it: pass the Caf's whole
+//                      log (and the barème stream) for this check.
+//
+// A recorded computation the current code refuses (e.g. inputs now out of range) is reported on
+// the breakdown's own name ("dp", "outcomes[0].dc", ...) with a recomputed value of 0 and the
+// refusal in the message.
+//
+// Thread-safety: a pure function.
+#ifndef CLAS_PROJECTIONS_HISTORY_RECOMPUTE_H_
+#define CLAS_PROJECTIONS_HISTORY_RECOMPUTE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "projections/convention/domain_event.h"
+
+namespace clas {
+
+// One amount that the current code computes differently from what an event recorded.
+struct RecomputeDifference {
+  std::string event_id;
+  uint64_t position = 0;               // global log position of the event
+  std::string fact;                    // "acompte_paid", "solde_paid", ...
+  std::string rule_version_recorded;   // the rule version on the event's envelope
+  std::string rule_version_current;    // rules::kRuleVersion
+  // The field, as a path in the fact: "cap_cents", "dp.ps_cents", "outcomes[0].rappel_cents",
+  // "lines[conv-1 2026-2027 13 D SF 6562322410 C T 408143111 81512214 R-ACC-3]".
+  std::string field;
+  int64_t recorded_value = 0;          // cents, or a count for counts
+  int64_t recomputed_value = 0;
+  std::string message;                 // a French sentence naming R-HIST-3
+};
+
+// Every difference between what `events` recorded and what the current rules compute from the
+// same recorded inputs, in the order of `events` (then field order). Empty when every recorded
+// computation is reproduced to the cent. Events without a computed amount are skipped.
+// `events` may mix streams (e.g. a whole log in log order); positions identify them.
+std::vector<RecomputeDifference> RecomputeCheck(const std::vector<DomainEvent>& events);
+
+}  // namespace clas
+
+#endif  // CLAS_PROJECTIONS_HISTORY_RECOMPUTE_H_
