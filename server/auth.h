@@ -42,10 +42,12 @@
 //   that the actor recorded on events (R-HIST-4) means one thing. A token whose expiry has
 //   passed authenticates no more; the token is valid while now < expires.
 //
-//   Example:
+//   Example (the hashes of two random tokens):
+// clang-format off
 //     # Caf de Paris
-//     sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 a.martin agent caf-75
-//     sha256:60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752 audit-ccomptes auditeur * expires=2027-01-01T00:00:00Z
+//     sha256:980d6cc5445db72a189e817565529c8402f63dd6dedab0c50cc230de54c5076c a.martin agent caf-75
+//     sha256:c37f3b96eb11888201448408dc51ad46adce1bcb46a89fc53e1ff74536864d8a cour-des-comptes auditeur * expires=2027-01-01T00:00:00Z
+// clang-format on
 //
 // Thread-safety: the free functions are pure (GenerateToken draws from OpenSSL's thread-safe
 // generator); Authenticator is safe for concurrent use by any number of threads.
@@ -58,6 +60,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -81,12 +84,18 @@ inline constexpr size_t kBearerTokenBytesMax = 512;
 inline constexpr size_t kGeneratedTokenRandomBytes = 32;
 inline constexpr size_t kTokenDigestBytes = 32;  // SHA-256
 
+// The prefix of a token file's hash field (HashToken's output).
+inline constexpr std::string_view kTokenHashPrefix = "sha256:";
+
 // Roles. RoleName(role) is written in token files and recorded on events as the actor's role:
 // do not change the names.
 enum class Role { kAgent, kControleur, kAuditeur, kService, kCnaf };
 
 // "agent", "controleur", "auditeur", "service" or "cnaf".
 std::string_view RoleName(Role role);
+
+// The role named `name` (exactly, lowercase); nullopt for any other text.
+std::optional<Role> RoleOfName(std::string_view name);
 
 // What a call asks to do. The server maps each method to one (ActionOfMethod) and asks
 // Authorize. There is no administrative action: the token file is the only administration.

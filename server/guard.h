@@ -20,8 +20,10 @@ enum class Need {
   kControleCommand,  // a contrôle command (controleur, agent)
   kBaremeCommand,    // publishing the national barème
   kRead,             // queries
+  kSimulateControle, // Queries.SimulateControle (controllers, agents, auditors)
   kAudit,            // replay, diff, verification, export
-  kLedgerRead,       // generic reads and subscriptions
+  kLedgerRead,       // generic reads
+  kSubscribe,        // Ledger.Subscribe
   kLedgerAppend,     // appends to the caller's own ext/ streams
 };
 

@@ -108,7 +108,7 @@ grpc::Status LedgerService::ReadAll(grpc::ServerContext* context,
 grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
                                       const v1::SubscribeRequest* request,
                                       grpc::ServerWriter<v1::SubscribeItem>* writer) {
-  return RunLedger(d_, "Subscribe", context, Need::kLedgerRead, [&](const Caller& caller) {
+  return RunLedger(d_, "Subscribe", context, Need::kSubscribe, [&](const Caller& caller) {
     uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
     // One page in memory at a time: a slow subscriber blocks only its own Write, never the
     // appenders, and holds at most read_events_max events.

@@ -12,9 +12,10 @@ namespace {
 // Runs a read: check the caller, resolve the as-of point, then `body(as_of)`.
 template <typename Body>
 grpc::Status RunRead(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
-                     const std::string& caf_id, const v1::AsOfSpec& spec, Body body) {
+                     const std::string& caf_id, const v1::AsOfSpec& spec, Body body,
+                     Need need = Need::kRead) {
   CallLog log(method, caf_id);
-  auto caller = d.guard->Check(*context, Need::kRead, caf_id);
+  auto caller = d.guard->Check(*context, need, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
   auto as_of = FromSpec(spec, *d.store);
@@ -151,7 +152,8 @@ grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,
                    for (auto& o : outcomes) *response->add_outcomes() = o;
                    response->set_log_position(PositionOf(as_of, *d_.store));
                    return absl::OkStatus();
-                 });
+                 },
+                 Need::kSimulateControle);
 }
 
 }  // namespace clas::server

@@ -1,0 +1,150 @@
+// clas-ledgerd: the clas-ledger gRPC server.
+//
+//   clas-ledgerd --data ./data --listen 127.0.0.1:50051 --tokens ./data/tokens
+//
+// Settings come from, in increasing precedence: defaults, the config file (--config FILE:
+// "key = value" lines whose keys are the flag names, '#' comments), the command line.
+// SIGTERM / SIGINT: graceful shutdown (stop accepting, finish calls in flight, end streams with a
+// resumable position, close the store). SIGHUP: re-read the token file.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "server/call_log.h"
+#include "server/demo_tokens.h"
+#include "server/server_app.h"
+
+ABSL_FLAG(std::string, config, "", "config file of 'key = value' lines (keys: the flag names)");
+ABSL_FLAG(std::string, data, "./data", "data directory of the embedded RocksDB");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "address to listen on; plain text only on loopback, TLS elsewhere");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key (with --tls_cert)");
+ABSL_FLAG(std::string, tokens, "./data/tokens",
+          "token file: 'sha256:<hex> <user> <role> <cafs|*> [expires=...]' per line");
+ABSL_FLAG(bool, demo_tokens, false,
+          "when the token file is missing, create one with a token per role and write the "
+          "tokens in clear beside it (demo only)");
+ABSL_FLAG(std::vector<std::string>, demo_token_cafs, std::vector<std::string>({"caf-75", "caf-13"}),
+          "the Cafs given an agent and a controleur token by --demo_tokens");
+ABSL_FLAG(bool, sync, true, "fsync every append before acknowledging it");
+ABSL_FLAG(bool, read_only, false, "serve reads only (inspection of a damaged ledger)");
+ABSL_FLAG(int32_t, max_message_bytes, 4 << 20, "largest request or response, in bytes");
+ABSL_FLAG(int32_t, max_concurrent_streams, 64, "concurrent calls per connection");
+ABSL_FLAG(int32_t, page_size_max, 500, "largest page of ListConventions");
+ABSL_FLAG(int32_t, read_events_max, 1000, "largest page of ReadStream / ReadAll / Subscribe");
+ABSL_FLAG(int64_t, verify_on_start, 100000, "verify the last N events of the chain at start");
+ABSL_FLAG(bool, log_requests, true, "one log line per request on stderr");
+ABSL_FLAG(int32_t, shutdown_grace_seconds, 10, "time given to calls in flight at shutdown");
+
+namespace {
+
+// Applies the config file named by --config (looked up in argv before the flags are parsed, so
+// that the command line wins).
+bool ApplyConfigFile(int argc, char** argv) {
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (absl::StartsWith(arg, "--config=")) path = arg.substr(9);
+    if (arg == "--config" && i + 1 < argc) path = argv[i + 1];
+  }
+  if (path.empty()) return true;
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "clas-ledgerd: cannot read config file %s\n", path.c_str());
+    return false;
+  }
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    if (text.empty() || text[0] == '#') continue;
+    std::vector<std::string> kv = absl::StrSplit(std::string(text), absl::MaxSplits('=', 1));
+    std::string key(absl::StripAsciiWhitespace(kv[0]));
+    absl::CommandLineFlag* flag = kv.size() == 2 ? absl::FindCommandLineFlag(key) : nullptr;
+    std::string error;
+    if (flag == nullptr || key == "config" ||
+        !flag->ParseFrom(absl::StripAsciiWhitespace(kv[1]), &error)) {
+      std::fprintf(stderr, "clas-ledgerd: %s line %d: bad setting '%s' %s\n", path.c_str(),
+                   number, std::string(text).c_str(), error.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+clas::server::ServerConfig ConfigFromFlags() {
+  clas::server::ServerConfig c;
+  c.data_dir = absl::GetFlag(FLAGS_data);
+  c.listen = absl::GetFlag(FLAGS_listen);
+  c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  c.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  c.tokens_file = absl::GetFlag(FLAGS_tokens);
+  c.sync = absl::GetFlag(FLAGS_sync);
+  c.read_only = absl::GetFlag(FLAGS_read_only);
+  c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  c.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  c.verify_on_start_events = absl::GetFlag(FLAGS_verify_on_start);
+  c.limits.page_size_max = absl::GetFlag(FLAGS_page_size_max);
+  c.limits.read_events_max = absl::GetFlag(FLAGS_read_events_max);
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("clas-ledgerd: the clas-ledger gRPC server");
+  if (!ApplyConfigFile(argc, argv)) return 2;
+  absl::ParseCommandLine(argc, argv);
+  clas::server::CallLog::SetEnabled(absl::GetFlag(FLAGS_log_requests));
+  const clas::server::ServerConfig config = ConfigFromFlags();
+
+  if (absl::GetFlag(FLAGS_demo_tokens)) {
+    absl::Status made = clas::server::EnsureDemoTokens(config.tokens_file, absl::GetFlag(FLAGS_demo_token_cafs));
+    if (!made.ok()) {
+      std::fprintf(stderr, "clas-ledgerd: %s\n", std::string(made.message()).c_str());
+      return 3;
+    }
+  }
+  // Signals are taken by sigwait in this thread, never by a handler in another.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = clas::server::LedgerServer::Start(config);
+  if (!server.ok()) {
+    std::fprintf(stderr, "clas-ledgerd: %s\n", std::string(server.status().message()).c_str());
+    return 3;
+  }
+  std::printf("clas-ledgerd listening on port %d (data %s, %llu events, %s)\n", (*server)->port(),
+              config.data_dir.c_str(),
+              static_cast<unsigned long long>((*server)->store().Head().position),
+              config.tls_cert_file.empty() ? "plain text on loopback" : "TLS");
+  std::fflush(stdout);
+  while (true) {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    if (signal == SIGHUP) {
+      absl::Status reloaded = (*server)->ReloadTokens();
+      std::fprintf(stderr, "clas-ledgerd: tokens %s\n",
+                   reloaded.ok() ? "reloaded" : std::string(reloaded.message()).c_str());
+      continue;
+    }
+    std::fprintf(stderr, "clas-ledgerd: shutting down\n");
+    (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+    break;
+  }
+  return 0;
+}

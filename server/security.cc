@@ -1,0 +1,58 @@
+#include "server/security.h"
+
+#include "absl/time/clock.h"
+
+namespace clas::server {
+namespace {
+
+Action ActionOf(Need need) {
+  switch (need) {
+    case Need::kCommand: return Action::kCommand;
+    case Need::kControleCommand: return Action::kControleCommand;
+    case Need::kBaremeCommand: return Action::kPublishBareme;
+    case Need::kRead: return Action::kRead;
+    case Need::kSimulateControle: return Action::kSimulateControle;
+    case Need::kAudit: return Action::kAudit;
+    case Need::kLedgerRead: return Action::kLedgerRead;
+    case Need::kSubscribe: return Action::kSubscribe;
+    case Need::kLedgerAppend: return Action::kLedgerAppend;
+  }
+  return Action::kUnknownMethod;
+}
+
+}  // namespace
+
+absl::StatusOr<Caller> TokenGuard::Check(const grpc::ServerContext& context, Need need,
+                                         const std::string& caf_id) const {
+  const auto& metadata = context.client_metadata();
+  if (metadata.count("authorization") > 1) {
+    return absl::UnauthenticatedError("plusieurs en-têtes authorization (several authorization headers)");
+  }
+  auto it = metadata.find("authorization");
+  const std::string header = it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
+  absl::StatusOr<Principal> principal = authenticator_.Authenticate(header, absl::Now());
+  if (!principal.ok()) return principal.status();
+  // The barème is national: it names no Caf.
+  const std::string caf = need == Need::kBaremeCommand ? "" : caf_id;
+  absl::Status allowed = Authorize(*principal, ActionOf(need), caf);
+  if (!allowed.ok()) return allowed;
+  Caller caller;
+  caller.user_id = principal->user_id;
+  caller.role = std::string(RoleName(principal->role));
+  Principal p = *principal;
+  caller.may_read = [p](const std::string& tenant) {
+    // Other services' own events carry their id as tenant.
+    return MayRead(p, tenant) || tenant == p.user_id || tenant == "cnaf";
+  };
+  return caller;
+}
+
+absl::Status TokenGuard::CheckLedgerAppend(const Caller& caller,
+                                           const std::string& stream_id) const {
+  Principal p;
+  p.user_id = caller.user_id;
+  p.role = caller.role == RoleName(Role::kService) ? Role::kService : Role::kAgent;
+  return AuthorizeLedgerAppend(p, stream_id);
+}
+
+}  // namespace clas::server

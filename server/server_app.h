@@ -1,0 +1,83 @@
+// The clas-ledger server: the store on its data directory, the engine, the four services,
+// health and reflection, on one listening address. Used by the binary (main.cc) and by the
+// end-to-end tests, which start it on a free loopback port.
+//
+// Thread-safety: Start and Shutdown from one thread; everything else is served by gRPC.
+#ifndef CLAS_SERVER_SERVER_APP_H_
+#define CLAS_SERVER_SERVER_APP_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "ledger/event_store.h"
+#include "projections/engine/engine.h"
+#include "server/security.h"
+#include "server/services.h"
+#include "server/store_event_log.h"
+
+namespace clas::server {
+
+// Every setting of the server, each a flag of the binary and a key of its config file.
+struct ServerConfig {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:50051";   // port 0 = any free port (tests)
+  std::string tls_cert_file;                 // both or neither
+  std::string tls_key_file;
+  std::string tokens_file;                   // required
+  bool sync = true;                          // fsync before acknowledging (never off in production)
+  bool read_only = false;                    // serve reads only (inspection)
+  int max_message_bytes = 4 << 20;           // per request and per response
+  int max_concurrent_streams = 64;           // per connection (subscriptions, replays)
+  int64_t verify_on_start_events = 100'000;  // verify the chain's last N events at start (0: off)
+  ServiceLimits limits;
+};
+
+class LedgerServer {
+ public:
+  // Opens the store, checks the chain's tail, loads the tokens and starts listening.
+  // InvalidArgument for a bad setting (TLS half given, plain text off loopback); the store's and
+  // the token file's errors otherwise; DataLoss when the chain does not verify (unless
+  // read_only, which serves it for inspection).
+  static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(const ServerConfig& config);
+  ~LedgerServer();
+
+  // Stops accepting calls, ends streams with a resumable position, waits up to `grace` for calls
+  // in flight, then closes the store. Idempotent.
+  void Shutdown(absl::Duration grace);
+  // Blocks until Shutdown has completed.
+  void Wait();
+  // Re-reads the token file (SIGHUP).
+  absl::Status ReloadTokens();
+
+  int port() const { return port_; }
+  Engine& engine() { return *engine_; }
+  ledger::EventStore& store() { return *store_; }
+
+ private:
+  LedgerServer() = default;
+
+  ServerConfig config_;
+  std::unique_ptr<ledger::EventStore> store_;
+  std::unique_ptr<StoreEventLog> log_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<TokenGuard> guard_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<ConventionsService> conventions_;
+  std::unique_ptr<QueriesService> queries_;
+  std::unique_ptr<AuditService> audit_;
+  std::unique_ptr<LedgerService> ledger_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// True when `address` ("host:port") is a loopback address (127.0.0.0/8, [::1], localhost).
+bool IsLoopback(const std::string& address);
+
+}  // namespace clas::server
+
+#endif  // CLAS_SERVER_SERVER_APP_H_
