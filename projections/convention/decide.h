@@ -38,6 +38,7 @@ struct OffsetTarget {
   std::string gestionnaire_id;
   int64_t amount_cents = 0;     // the payment's gross amount
   int64_t offset_cents = 0;     // already withheld from it by earlier offsets
+  int32_t date = 0;             // the payment's date (an offset takes a later payment, R-CTL-3)
 };
 
 // What a decision needs beyond the aggregate's own state.

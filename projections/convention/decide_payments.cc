@@ -184,7 +184,7 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
 
 namespace {
 
-void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd,
+void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd, const v1::InduState& indu,
                  const v1::ConventionState& state, const DecideContext& ctx) {
   if (cmd.offset_payment_id().empty()) {
     verdict.malformed().Add(RuleError("R-CTL-3", "§4", "offset_payment_id", "",
@@ -205,6 +205,15 @@ void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd,
   if (target->gestionnaire_id != state.gestionnaire_id()) {
     verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "offset_convention_id", conv,
                                       "la compensation se fait sur un paiement au même gestionnaire"));
+  }
+  // R-CTL-3: the offset is withheld from a later payment; one made before the indu was notified
+  // has left in full and cannot bear it.
+  if (target->date < indu.date()) {
+    verdict.forbidden().Add(RuleError(
+        "R-CTL-3", "§4", "offset_payment_id", cmd.offset_payment_id(),
+        absl::StrFormat("la compensation se fait sur un paiement ultérieur à l'indu (notifié le "
+                        "%s) ; ce paiement date du %s",
+                        FrenchDate(indu.date()), FrenchDate(target->date))));
   }
   if (cmd.amount_cents() > target->amount_cents - target->offset_cents) {
     verdict.forbidden().Add(RuleError(
@@ -244,7 +253,7 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
         absl::StrFormat("le recouvrement dépasse l'indu restant dû (%s sur %s)",
                         Euros(indu->open_cents()), Euros(indu->amount_cents()))));
   }
-  if (cmd.method() == v1::OFFSET) CheckOffset(verdict, cmd, state, ctx);
+  if (cmd.method() == v1::OFFSET) CheckOffset(verdict, cmd, *indu, state, ctx);
   if (Closed(ctx, cmd.date())) {
     verdict.forbidden().Add(RuleError("R-ACC-8", "§4", "date", FrenchDate(cmd.date()),
                                       "l'exercice de cette date est clos : il n'est jamais réécrit"));

@@ -96,7 +96,8 @@ std::optional<OffsetTarget> Engine::FindOffsetTarget(const std::string& caf_id,
     for (const auto* p : all) {
       if (p->payment_id() == payment_id) {
         out = OffsetTarget{.gestionnaire_id = paying->gestionnaire_id(),
-                           .amount_cents = p->amount_cents()};
+                           .amount_cents = p->amount_cents(),
+                           .date = p->date()};
       }
     }
   }
