@@ -43,20 +43,27 @@ std::set<int32_t> ClosedYears(const CafBooks& books) {
 }
 
 // Lines of the payments and recoveries of one convention (R-ACC-2, R-ACC-5, R-ACC-9).
-void PaymentLines(const v1::ConventionState& c, const rules::Lines& closing_lines,
-                  rules::Lines& out, absl::Status& status) {
+void PaymentLines(const CafBooks& books, const v1::ConventionState& c,
+                  const rules::Lines& closing_lines, rules::Lines& out, absl::Status& status) {
   for (const auto& y : c.years()) {
     const int32_t n = y.school_year();
     for (const auto& p : y.acomptes()) {
       Append(out, rules::AcompteLines(Origin(c, n, p.event_id()), Day(p.date()),
                                       Money::Cents(p.amount_cents())), status);
     }
-    if (y.solde_paid() && y.has_dr()) {
+    // R-HIST-3, R-ACC-8: a solde is split with the DR it was computed from, as recorded with it,
+    // never with a DR corrected after it was paid (its year may be closed).
+    const auto recorded = books.soldes.find(y.solde().event_id());
+    const bool known = y.solde_paid() && recorded != books.soldes.end();
+    if (y.solde_paid() && (known || y.has_dr())) {
+      const v1::DroitBreakdown& dr = known ? recorded->second.dr() : y.dr();
+      const int64_t acomptes = known ? recorded->second.acomptes_cents()
+                                     : y.acomptes_n_cents() + y.acomptes_n1_cents();
       rules::SoldeInput in{
           .origin = Origin(c, n, y.solde().event_id()),
           .paid_on = Day(y.solde().date()),
-          .solde = Money::Cents(y.dr().droit_cents() - y.acomptes_n_cents() - y.acomptes_n1_cents()),
-          .dr = y.dr(),
+          .solde = Money::Cents(dr.droit_cents() - acomptes),
+          .dr = dr,
           .acomptes_dated_in_n = AcomptesDatedIn(y, n),
           .open_charge_a_payer = rules::OpenChargeAPayer(closing_lines, c.convention_id(), SchoolYear(n))};
       if (y.solde().amount_cents() > 0) in.solde = Money::Cents(y.solde().amount_cents());
@@ -153,7 +160,7 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
   absl::Status status;
   rules::Lines closing_lines, out;
   ClosingLinesOf(books, closing_lines, out, status);
-  for (const auto& c : books.conventions) PaymentLines(c, closing_lines, out, status);
+  for (const auto& c : books.conventions) PaymentLines(books, c, closing_lines, out, status);
   RETURN_IF_ERROR(status);
   std::erase_if(out, [&](const v1::AccountingLine& l) { return l.date() > books.as_of_date; });
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {

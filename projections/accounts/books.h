@@ -36,6 +36,9 @@ struct CafBooks {
   std::string caf_id;
   std::vector<v1::ConventionState> conventions;
   std::vector<RecordedClosing> closings;
+  // The solde facts as recorded, by event id: a solde's lines use the DR it was computed from
+  // (R-HIST-3). When a solde is missing here, its lines use the DR of its school year's state.
+  std::map<std::string, v1::SoldePaid> soldes;
   int32_t as_of_date = 99991231;
 };
 

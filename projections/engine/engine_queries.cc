@@ -58,6 +58,9 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {
     ASSIGN_OR_RETURN(Loaded loaded, LoadConvention(caf, id, as_of));
+    for (const auto& e : loaded.events) {
+      if (e.fact.has_solde_paid()) books.soldes[e.event_id] = e.fact.solde_paid();
+    }
     if (!loaded.state.convention_id().empty()) books.conventions.push_back(std::move(loaded.state));
   }
   const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");
