@@ -247,6 +247,14 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
     verdict.malformed().Add(RuleError("R-CTL-3", "§4", "method", Str(cmd.method()),
                                       "un indu se récupère par remboursement ou par compensation"));
   }
+  // R-CTL-3: an indu is recovered once notified. A recovery dated before would be folded before
+  // the indu exists (R-HIST-2) and be lost.
+  if (IsValidYmd(cmd.date()) && cmd.date() < indu->date()) {
+    verdict.forbidden().Add(RuleError(
+        "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
+        absl::StrFormat("un indu se recouvre après sa notification (le %s)",
+                        FrenchDate(indu->date()))));
+  }
   if (cmd.amount_cents() > indu->open_cents()) {
     verdict.forbidden().Add(RuleError(
         "R-CTL-5", "§4", "amount_cents", Euros(cmd.amount_cents()),
