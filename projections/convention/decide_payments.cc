@@ -167,6 +167,17 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
     verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "amount_cents", Euros(amount),
                                       absl::StrFormat("le rappel dû est de %s", Euros(due))));
   }
+  // R-CTL-3: the rappel is paid after the decision that makes it due. Dated before, the fold
+  // (effective-date order, R-HIST-2) would pay it before it is due and leave it due again.
+  for (const auto& c : state.controles()) {
+    if (y != nullptr && due > 0 && c.controle_id() == y->controle_id() &&
+        IsValidYmd(cmd.date()) && cmd.date() < c.decided_date()) {
+      verdict.forbidden().Add(RuleError(
+          "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
+          absl::StrFormat("le rappel est dû depuis la décision du contrôle %s (le %s)",
+                          c.controle_id(), FrenchDate(c.decided_date()))));
+    }
+  }
   if (y != nullptr && !cmd.controle_id().empty() && cmd.controle_id() != y->controle_id()) {
     verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "controle_id", cmd.controle_id(),
                                       "ce contrôle n'a pas décidé de rappel pour cette année"));
