@@ -119,6 +119,15 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
       return v;
     }());
   }
+  // R-CONV-6: the solde is paid once the bilan is received, so never dated before it (else, as
+  // of a day in between, the solde would show paid without its bilan, R-HIST-2).
+  if (y != nullptr && y->bilan_received() && IsValidYmd(cmd.date()) &&
+      cmd.date() < y->bilan_date()) {
+    verdict.forbidden().Add(RuleError(
+        "R-CONV-6", "§3.1", "date", FrenchDate(cmd.date()),
+        absl::StrFormat("le solde ne peut pas être daté avant la réception du bilan (le %s)",
+                        FrenchDate(y->bilan_date()))));
+  }
   const int64_t acomptes = y == nullptr ? 0 : y->acomptes_n_cents() + y->acomptes_n1_cents();
   // A bilan whose DR cannot be computed (no barème, R-DROIT-7) is refused for that reason alone.
   if (y != nullptr && y->bilan_received() && !dr.ok()) return verdict.ToStatus();
