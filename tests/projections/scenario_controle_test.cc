@@ -105,10 +105,17 @@ TEST_F(Controle, R_CTL_3_InduRecoveredByRepaymentAndOffset) {
   EXPECT_EQ(indu.origin(), v1::INDU_FROM_CONTROLE);
 
   agent_.ActAs("agent-1", "agent");
+  // A repayment dated before the indu was notified (01/06/2028) is refused: it would be folded
+  // before the indu exists and be lost.
+  uint64_t head = agent_.log().HeadPosition();
+  auto too_early = agent_.Recover("conv-a", "r1", indu.indu_id(), Eur(500), v1::REPAYMENT,
+                                  20280515);
+  EXPECT_TRUE(IsRefusal(too_early.status(), kFailedPrecondition, "R-CTL-3"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
   ASSERT_TRUE(agent_.Recover("conv-a", "r1", indu.indu_id(), Eur(500), v1::REPAYMENT, 20280701)
                   .ok());
   // R-CTL-5: 800,00 are still due; a recovery of 800,01 would make the recoveries exceed it.
-  uint64_t head = agent_.log().HeadPosition();
+  head = agent_.log().HeadPosition();
   auto too_much = agent_.Recover("conv-a", "r2", indu.indu_id(), Cents(800, 1), v1::REPAYMENT,
                                  20280801);
   EXPECT_TRUE(IsRefusal(too_much.status(), kFailedPrecondition, "R-CTL-5"));
@@ -201,6 +208,11 @@ TEST_F(Controle, R_CTL_3_RappelDecidedThenPaid) {
   EXPECT_EQ(decided->convention.years(0).rappel_due_cents(), Eur(650));
 
   agent_.ActAs("agent-1", "agent");
+  // Not dated before the decision of 01/06/2028 that makes it due.
+  const uint64_t head_early = agent_.log().HeadPosition();
+  auto early = agent_.Rappel("conv-a", "rp1", 2026, 20280515);
+  EXPECT_TRUE(IsRefusal(early.status(), kFailedPrecondition, "R-CTL-3"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head_early);
   auto rappel = agent_.Rappel("conv-a", "rp1", 2026, 20280701);
   ASSERT_TRUE(rappel.ok()) << rappel.status();
   const v1::SchoolYearState& y = rappel->convention.years(0);

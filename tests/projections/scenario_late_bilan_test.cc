@@ -122,6 +122,15 @@ TEST_F(LateBilan, R_ACC_1_R_ACC_5_SoldePaidTwoCivilYearsLater) {
   EXPECT_EQ(agent_.log().HeadPosition(), head);
 }
 
+TEST_F(LateBilan, R_CONV_6_NoSoldeDatedBeforeTheBilan) {
+  ASSERT_TRUE(agent_.Bilan("conv-4", 2026, 2, Eur(12000), 20280210).ok());
+  const uint64_t head = agent_.log().HeadPosition();
+  auto backdated = agent_.Solde("conv-4", "s1", 2026, 20280115);
+  EXPECT_TRUE(IsRefusal(backdated.status(), kFailedPrecondition, "R-CONV-6"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  EXPECT_TRUE(agent_.Solde("conv-4", "s1", 2026, 20280210).ok());
+}
+
 TEST_F(LateBilan, R_PAY_7_NoSoldeDatedInAClosedCivilYear) {
   ASSERT_TRUE(agent_.Bilan("conv-4", 2026, 2, Eur(12000), 20271110).ok());
   ASSERT_TRUE(agent_.Close(2027, 20280115).ok());
