@@ -234,6 +234,13 @@ void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd, const v1::Indu
         absl::StrFormat("la compensation se fait sur un paiement ultérieur à l'indu (notifié le "
                         "%s) ; ce paiement date du %s",
                         FrenchDate(indu.date()), FrenchDate(target->date))));
+  } else if (IsValidYmd(cmd.date()) && cmd.date() < target->date) {
+    // Withheld from the payment when it is made: the recovery cannot be dated before it.
+    verdict.forbidden().Add(RuleError(
+        "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
+        absl::StrFormat("la compensation est retenue sur le paiement %s du %s : elle ne peut "
+                        "pas être datée avant lui",
+                        cmd.offset_payment_id(), FrenchDate(target->date))));
   }
   if (cmd.amount_cents() > target->amount_cents - target->offset_cents) {
     verdict.forbidden().Add(RuleError(
