@@ -128,6 +128,12 @@ TEST_F(Controle, R_CTL_3_InduRecoveredByRepaymentAndOffset) {
   // The same gestionnaire's 2028-2029 convention: its first acompte bears the offset.
   Convention("conv-b", 2028);
   ASSERT_TRUE(agent_.Acompte("conv-b", "b-a1", 2028, Eur(1274), 20281015).ok());
+  // Withheld from that acompte when it is paid, not dated before it.
+  head = agent_.log().HeadPosition();
+  auto before_payment = agent_.Recover("conv-a", "r2", indu.indu_id(), Eur(800), v1::OFFSET,
+                                       20281001, "b-a1", "conv-b");
+  EXPECT_TRUE(IsRefusal(before_payment.status(), kFailedPrecondition, "R-CTL-3"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
   auto offset = agent_.Recover("conv-a", "r2", indu.indu_id(), Eur(800), v1::OFFSET, 20281015,
                                "b-a1", "conv-b");
   ASSERT_TRUE(offset.ok()) << offset.status();
