@@ -13,8 +13,14 @@ namespace {
 template <typename Body>
 grpc::Status RunRead(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                      const std::string& caf_id, const v1::AsOfSpec& spec, Body body,
-                     Need need = Need::kRead) {
+                     Need need = Need::kRead, bool need_caf = true) {
   CallLog log(method, caf_id);
+  // Only a list may span Cafs (and is then filtered); every other query names its Caf, so that
+  // nothing of a Caf the caller may not read is ever computed for it.
+  if (caf_id.empty() && need_caf) {
+    return log.Done(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "caf_id : la Caf est obligatoire pour cette requête"));
+  }
   auto caller = d.guard->Check(*context, need, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
@@ -93,7 +99,8 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
         }
         response->set_log_position(PositionOf(as_of, *d_.store));
         return absl::OkStatus();
-      });
+      },
+      Need::kRead, /*need_caf=*/false);
 }
 
 grpc::Status QueriesService::GetGestionnaire(grpc::ServerContext* context,
@@ -136,7 +143,8 @@ grpc::Status QueriesService::ComputeDroit(grpc::ServerContext* context,
                                     rules::ComputeDroit(request->inputs()));
                    response->set_explanation(rules::DescribeBreakdown(response->breakdown()));
                    return absl::OkStatus();
-                 });
+                 },
+                 Need::kRead, /*need_caf=*/false);
 }
 
 grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,

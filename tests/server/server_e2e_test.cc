@@ -87,6 +87,12 @@ TEST_F(EndToEnd, StatusCodesAndRuleDetails) {
   Reply foreign = desk.Send(Agent(kCafB), desk.AcompteRequest("conv-1", "x", 2026, 100, 20261015),
                             &v1::Conventions::Stub::PayAcompte);
   EXPECT_EQ(foreign.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // A query that names no Caf would span every Caf: refused, never computed.
+  v1::GetCivilYearRequest national;
+  national.set_civil_year(2026);
+  v1::GetCivilYearResponse books;
+  EXPECT_EQ(queries()->GetCivilYear(As(Agent(kCafB)).get(), national, &books).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   // An auditor runs no command.
   Reply auditor = desk.Send("auditeur", desk.AcompteRequest("conv-1", "x", 2026, 100, 20261015),
                             &v1::Conventions::Stub::PayAcompte);
