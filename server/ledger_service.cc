@@ -39,6 +39,20 @@ bool Wanted(const v1::SubscribeRequest& r, const ledger::RecordedEvent& e) {
 
 int32_t PageSize(int32_t asked, int32_t max) { return asked <= 0 || asked > max ? max : asked; }
 
+// Event ids are unique across the whole log, and a Clas command records its facts under
+// "<caf>/<request id>#<i>" (Caf ids hold no '/'). An id of another service holding a '/' could
+// take the id of a Caf's next command and block it: such ids are refused.
+absl::Status CheckExtEventIds(const v1::AppendRequest& request) {
+  for (int i = 0; i < request.events_size(); ++i) {
+    if (absl::StrContains(request.events(i).event_id(), '/')) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "events[", i, "].event_id : « / » est réservé aux identifiants des commandes Clas "
+          "(\"/\" is reserved to the ids of Clas commands)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::AppendRequest* request,
@@ -46,6 +60,8 @@ grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::Appen
   return RunLedger(d_, "Append", context, Need::kLedgerAppend, [&](const Caller& caller) {
     absl::Status allowed = d_.guard->CheckLedgerAppend(caller, request->stream_id());
     if (!allowed.ok()) return ToGrpcStatus(allowed);
+    absl::Status ids = CheckExtEventIds(*request);
+    if (!ids.ok()) return ToGrpcStatus(ids);
     std::vector<clas::ledger::v1::EventData> events(request->events().begin(),
                                                     request->events().end());
     for (auto& e : events) {
