@@ -7,6 +7,10 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"

@@ -156,7 +156,8 @@ class TokenTable {
 // line too long or holding a control or non-ASCII byte outside a comment, a wrong number of
 // fields, a bad hash, user id, role, Caf list or expiry, "*" for agent or controleur, a hash
 // already used on an earlier line, a user id declared earlier with another role or Caf list,
-// more than kTokenEntriesMax entries. No message contains a hash field's content.
+// more than kTokenEntriesMax entries. No message contains a hash field's content. Messages are
+// in English: they are for the operators who edit the file.
 absl::StatusOr<TokenTable> ParseTokenFile(std::string_view text);
 
 // Reads and parses the token file at `path`, a regular file of at most kTokenFileBytesMax
@@ -193,7 +194,8 @@ class Authenticator {
                                          absl::Time now) const;
 
   // Replaces the table atomically: calls that already hold the old one finish with it; every
-  // later call sees the new one.
+  // later call sees the new one. A server that fails to re-read its token file keeps serving
+  // the old table rather than reload an empty one.
   void Reload(TokenTable table);
 
   // How many entries the current table holds (for the server's log line after a load).

@@ -27,8 +27,7 @@ inline constexpr TestUser kAgent75 = {"test-token-agent-75", "agent-75", "agent 
 inline constexpr TestUser kAgent13 = {"test-token-agent-13", "agent-13", "agent caf-13"};
 inline constexpr TestUser kControleur75 = {"test-token-controleur-75", "controleur-75",
                                            "controleur caf-75"};
-inline constexpr TestUser kAuditeurAll = {"test-token-auditeur", "auditeur-national",
-                                          "auditeur *"};
+inline constexpr TestUser kAuditeurAll = {"test-token-auditeur", "auditeur-national", "auditeur *"};
 inline constexpr TestUser kService75 = {"test-token-service-75", "svc-paie", "service caf-75"};
 inline constexpr TestUser kCnaf = {"test-token-cnaf", "cnaf-bareme", "cnaf *"};
 
@@ -43,11 +42,10 @@ inline std::string TokenLine(std::string_view token, std::string_view rest) {
 
 // "<HashToken(token)> <user id> <role> <cafs>\n".
 inline std::string TokenLine(const TestUser& user) {
-  return TokenLine(user.token, absl::StrCat(absl::string_view(user.user_id.data(),
-                                                              user.user_id.size()),
-                                            " ",
-                                            absl::string_view(user.role_and_cafs.data(),
-                                                              user.role_and_cafs.size())));
+  return TokenLine(
+      user.token,
+      absl::StrCat(absl::string_view(user.user_id.data(), user.user_id.size()), " ",
+                   absl::string_view(user.role_and_cafs.data(), user.role_and_cafs.size())));
 }
 
 // A token file with every user of kTestUsers.

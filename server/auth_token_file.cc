@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
