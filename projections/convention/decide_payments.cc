@@ -36,6 +36,31 @@ Money SameShare(const v1::SchoolYearState& y, int32_t civil_year) {
   return sum;
 }
 
+// R-PAY-2, R-PAY-3 with R-PAY-6: an acompte dated before acomptes already paid in its share is
+// folded before them (R-HIST-2); each of them must stay within the cap it was paid under once this
+// one is added to what was paid by its date.
+void CheckLaterAcomptes(Violations& v, const v1::SchoolYearState& y, const v1::PayAcompte& cmd) {
+  const int32_t civil_year = cmd.date() / 10000;
+  const Money amount = Money::Cents(cmd.amount_cents());
+  Money paid;  // acomptes of the share up to each one, in fold order (date, then position)
+  for (const auto& later : y.acomptes()) {
+    if (later.civil_year() != civil_year) continue;
+    paid += Money::Cents(later.amount_cents());
+    if (later.date() <= cmd.date() || paid + amount <= Money::Cents(later.cap_cents())) continue;
+    const bool n_share = civil_year == y.school_year();
+    v.Add(RuleError(
+        n_share ? "R-PAY-2" : "R-PAY-3", "§4", "date", FrenchDate(cmd.date()),
+        absl::StrFormat("daté du %s, cet acompte de %s précède l'acompte %s du %s déjà versé : les "
+                        "acomptes datés jusqu'au %s atteindraient %s, au-delà du plafond de %s en "
+                        "vigueur à cette date (%d %% de la Ps du droit prévisionnel)",
+                        FrenchDate(cmd.date()), Euros(cmd.amount_cents()), later.payment_id(),
+                        FrenchDate(later.date()), FrenchDate(later.date()),
+                        Euros((paid + amount).cents()), Euros(later.cap_cents()),
+                        n_share ? 28 : 42)));
+    return;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
@@ -65,6 +90,7 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
       .civil_year_closed = Closed(ctx, cmd.date())};
   rules::AcompteDecision decision = rules::DecideAcompte(request);
   (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
+  if (y != nullptr && cmd.amount_cents() > 0) CheckLaterAcomptes(verdict.forbidden(), *y, cmd);
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   auto* a = f.fact.mutable_acompte_paid();
@@ -261,8 +287,10 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
     if (i.indu_id() == cmd.indu_id()) indu = &i;
   }
   if (indu == nullptr) {
-    return absl::NotFoundError(absl::StrFormat("R-CTL-5 (§4) : aucun indu %s dans la convention %s",
-                                               cmd.indu_id(), cmd.convention_id()));
+    return RuleStatus(absl::StatusCode::kNotFound,
+                      RuleError("R-CTL-5", "§4", "indu_id", cmd.indu_id(),
+                                absl::StrFormat("aucun indu de ce nom dans la convention %s",
+                                                cmd.convention_id())));
   }
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());

@@ -1,0 +1,64 @@
+// Histories the property tests (property_test.cc) found wrong, replayed step by step so that each
+// stays fixed. Each test names the rule that was broken and the seed that found it.
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/projections/agent.h"
+
+namespace clas::testing {
+namespace {
+
+// Plafond 10 000,00 €, no bonus: 4 collectifs and 40 000,00 € of charges give a PS of
+// 13 000,00 € (cap N 3 640,00 €); 2 collectifs a PS of 6 500,00 € (cap N 1 820,00 €).
+class BackdatedAcompte : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(agent_.PublishBareme(2026, Eur(10000), 0, 0).ok());
+    ASSERT_TRUE(agent_.Register("asso-1", v1::ASSOCIATION).ok());
+    ASSERT_TRUE(agent_.File(Agent::Request("conv-1", "asso-1", 2026, 1, 4, Eur(40000)), 20250601).ok());
+    ASSERT_TRUE(agent_.Agree("conv-1", 2026, 2026, 4, 20250701).ok());
+    ASSERT_TRUE(agent_.Sign("conv-1", 2026, 2026, 20250715).ok());
+    v1::NotifyCollectifs notify;
+    notify.set_caf_id(agent_.caf());
+    notify.set_convention_id("conv-1");
+    notify.set_notification_id("n-1");
+    notify.set_school_year(2026);
+    notify.set_collectifs(2);
+    notify.set_date(20260601);
+    ASSERT_TRUE(agent_.engine().NotifyCollectifs(notify, agent_.actor(), agent_.NextRequest()).ok());
+    // The whole room under the DP in force from 1 June.
+    auto paid = agent_.Acompte("conv-1", "a1", 2026, Eur(1820), 20260701);
+    ASSERT_TRUE(paid.ok()) << paid.status();
+  }
+
+  Agent agent_;
+};
+
+// Seed 157: an acompte dated before an acompte already paid in the same share was checked
+// against the cap in force at its own (earlier, higher) date only. Folded in date order it comes
+// first, and the acompte already paid then exceeded the cap it had been paid under.
+TEST_F(BackdatedAcompte, R_PAY_2_R_PAY_6_ABackdatedAcompteCannotPushALaterOneOverItsCap) {
+  const uint64_t head = agent_.log().HeadPosition();
+  auto early = agent_.Acompte("conv-1", "a0", 2026, Eur(1000), 20260401);
+  ASSERT_FALSE(early.ok()) << "accepted: the acomptes dated by 01/07/2026 would reach 2 820,00 € "
+                              "for a cap of 1 820,00 €";
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(RuleIds(early.status()), ::testing::Contains("R-PAY-2"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  auto state = agent_.State("conv-1", AsOf{.effective_date = 20260701});
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->years(0).acomptes_n_cents(), Eur(1820));
+}
+
+TEST_F(BackdatedAcompte, R_PAY_6_ABackdatedAcompteAfterTheLaterOnesIsStillPaidUnderItsOwnCap) {
+  // Dated after a1: only the cap in force on its own date applies (nothing left: refused).
+  auto after = agent_.Acompte("conv-1", "a2", 2026, 1, 20260801);
+  EXPECT_THAT(RuleIds(after.status()), ::testing::Contains("R-PAY-2"));
+  // In another share, a1 does not count.
+  auto n1 = agent_.Acompte("conv-1", "a3", 2026, Eur(100), 20270105);
+  EXPECT_TRUE(n1.ok()) << n1.status();
+}
+
+}  // namespace
+}  // namespace clas::testing
