@@ -54,6 +54,21 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
         "R-HIST-3", "§9", "target_event_id", target.event_id,
         "le solde a été calculé à partir de ce fait : il ne peut plus être annulé"));
   }
+  // R-CTL-3, R-CTL-5: a payment from which an offset was withheld bears a recovery; cancelled, it
+  // would leave an indu closed by money never withheld.
+  std::string payment_id;
+  if (f == C::kAcomptePaid) payment_id = target.fact.acompte_paid().payment_id();
+  if (f == C::kRappelPaid) payment_id = target.fact.rappel_paid().payment_id();
+  if (!payment_id.empty() && ctx.find_payment) {
+    const std::optional<OffsetTarget> paid = ctx.find_payment(state.convention_id(), payment_id);
+    if (paid.has_value() && paid->offset_cents > 0) {
+      verdict.forbidden().Add(RuleError(
+          "R-CTL-3", "§4", "target_event_id", target.event_id,
+          absl::StrFormat("une compensation de %s a été retenue sur le paiement %s pour recouvrer "
+                          "un indu : annulez d'abord ce recouvrement",
+                          Euros(paid->offset_cents), payment_id)));
+    }
+  }
 }
 
 void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,

@@ -60,5 +60,43 @@ TEST_F(BackdatedAcompte, R_PAY_6_ABackdatedAcompteAfterTheLaterOnesIsStillPaidUn
   EXPECT_TRUE(n1.ok()) << n1.status();
 }
 
+// An indu of conv-1 (negative solde) recovered by an offset withheld from an acompte of conv-2,
+// same gestionnaire; then the acompte is cancelled as "paid by mistake".
+TEST(OffsetPaymentCancelled, R_CTL_3_APaymentAnOffsetWasWithheldFromCannotBeCancelled) {
+  Agent agent;
+  ASSERT_TRUE(agent.PublishBareme(2026, Eur(10000), 0, 0).ok());
+  ASSERT_TRUE(agent.PublishBareme(2027, Eur(10000), 0, 0).ok());
+  ASSERT_TRUE(agent.Register("asso-1", v1::ASSOCIATION).ok());
+  ASSERT_TRUE(agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(10000)), 20260601).ok());
+  ASSERT_TRUE(agent.Agree("conv-1", 2026, 2026, 1, 20260701).ok());
+  ASSERT_TRUE(agent.Sign("conv-1", 2026, 2026, 20260715).ok());
+  ASSERT_TRUE(agent.File(Agent::Request("conv-2", "asso-1", 2027, 1, 1, Eur(10000)), 20270601).ok());
+  ASSERT_TRUE(agent.Agree("conv-2", 2027, 2027, 1, 20270701).ok());
+  ASSERT_TRUE(agent.Sign("conv-2", 2027, 2027, 20270715).ok());
+  // PS 3 250,00 €: cap N 910,00 €, paid in full; DR 325,00 €: indu of 585,00 €.
+  ASSERT_TRUE(agent.Acompte("conv-1", "a1", 2026, Eur(910), 20261015).ok());
+  ASSERT_TRUE(agent.Bilan("conv-1", 2026, 1, Eur(1000), 20270915).ok());
+  auto solde = agent.Solde("conv-1", "s1", 2026, 20271005);
+  ASSERT_TRUE(solde.ok()) << solde.status();
+  auto b1 = agent.Acompte("conv-2", "b1", 2027, Eur(900), 20271020);
+  ASSERT_TRUE(b1.ok()) << b1.status();
+  auto offset = agent.Recover("conv-1", "rec-1", "s1-indu", Eur(585), v1::OFFSET, 20271021, "b1",
+                              "conv-2");
+  ASSERT_TRUE(offset.ok()) << offset.status();
+  v1::CorrectEvent cancel;
+  cancel.set_caf_id(agent.caf());
+  cancel.set_convention_id("conv-2");
+  cancel.set_target_event_id(b1->events.front().event_id);
+  cancel.set_reason("acompte versé par erreur");
+  cancel.set_cancel(true);
+  const uint64_t head = agent.log().HeadPosition();
+  auto cancelled = agent.engine().CorrectEvent(cancel, agent.actor(), agent.NextRequest());
+  ASSERT_FALSE(cancelled.ok()) << "accepted: the indu s1-indu stays closed by 585,00 € withheld "
+                                  "from a payment that no longer exists";
+  EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(RuleIds(cancelled.status()), ::testing::Contains("R-CTL-3"));
+  EXPECT_EQ(agent.log().HeadPosition(), head);
+}
+
 }  // namespace
 }  // namespace clas::testing
