@@ -52,7 +52,9 @@ grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
                                          " événements par rejeu : bornez par positions ou dates"));
       }
       v1::ReplayHistoryItem item;
-      *item.mutable_event() = ToApi(e);
+      auto event = ToApi(e, *d_.store);
+      if (!event.ok()) return ToGrpcStatus(event.status());
+      *item.mutable_event() = *std::move(event);
       // The state right after the event: everything recorded up to it, every effective date.
       auto state = d_.engine->GetConvention(request->caf_id(), request->convention_id(),
                                             AsOf{.known_at_us = e.recorded_at_us});
@@ -82,7 +84,9 @@ grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
     for (const auto& e : *events) {
       if (e.effective_date > request->from_date() && e.effective_date <= request->to_date() &&
           e.recorded_at_us <= known) {
-        *response->add_events() = ToApi(e);
+        auto event = ToApi(e, *d_.store);
+        if (!event.ok()) return ToGrpcStatus(event.status());
+        *response->add_events() = *std::move(event);
       }
     }
     response->set_log_position(PositionOf(AsOf{request->to_date(), known}, *d_.store));

@@ -20,8 +20,7 @@ grpc::Status RunCommand(const ServiceDeps& d, const char* method, grpc::ServerCo
   log.set_caller(caller->user_id);
   absl::StatusOr<CommandResult> result = run(caller->ActorFor(caf_id), request.request_id());
   if (!result.ok()) return log.Done(ToGrpcStatus(result.status()));
-  FillCommandResponse(*result, response);
-  return log.Done(grpc::Status::OK);
+  return log.Done(ToGrpcStatus(FillCommandResponse(*result, *d.store, response)));
 }
 
 }  // namespace

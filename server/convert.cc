@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "ledger/base/status_macros.h"
 #include "projections/core/calendar.h"
 
 namespace clas::server {
@@ -47,14 +48,25 @@ v1::RecordedEvent ToApi(const ledger::RecordedEvent& r) {
   return out;
 }
 
-void FillCommandResponse(const CommandResult& result, v1::CommandResponse* response) {
+absl::StatusOr<v1::RecordedEvent> ToApi(const DomainEvent& e, const ledger::EventStore& store) {
+  v1::RecordedEvent out = ToApi(e);
+  ASSIGN_OR_RETURN(ledger::RecordedEvent recorded, store.Read(e.position));
+  out.set_hash(recorded.hash);
+  out.set_prev_hash(recorded.prev_hash);
+  out.set_prev_stream_hash(recorded.prev_stream_hash);
+  return out;
+}
+
+absl::Status FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
+                                 v1::CommandResponse* response) {
   for (const auto& e : result.events) {
-    *response->add_events() = ToApi(e);
+    ASSIGN_OR_RETURN(*response->add_events(), ToApi(e, store));
     for (const auto& w : e.fact.warnings()) *response->add_warnings() = w;
     response->set_log_position(std::max(response->log_position(), e.position));
   }
   *response->mutable_convention() = result.convention;
   response->set_replayed(result.replayed);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<AsOf> FromSpec(const v1::AsOfSpec& spec, const ledger::EventStore& store) {

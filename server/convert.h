@@ -11,11 +11,19 @@
 
 namespace clas::server {
 
+// Without its hashes (a DomainEvent carries none): for internal use only.
 v1::RecordedEvent ToApi(const DomainEvent& event);
+// With its hashes, read from the store at the event's position: what the API shows. The store's
+// error when that position cannot be read.
+absl::StatusOr<v1::RecordedEvent> ToApi(const DomainEvent& event,
+                                        const ledger::EventStore& store);
 // With its hashes; the payload decoded as a Clas fact when the stream is a Clas one.
 v1::RecordedEvent ToApi(const ledger::RecordedEvent& event);
 
-void FillCommandResponse(const CommandResult& result, v1::CommandResponse* response);
+// The events of `result` with their hashes, the convention and the warnings. The store's error
+// when an event's hashes cannot be read.
+absl::Status FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
+                                 v1::CommandResponse* response);
 
 // Resolves an AsOfSpec against the store: at_position becomes the instant of that position.
 // kInvalidArgument for a date that is not a real day or a position past the head.
