@@ -53,9 +53,10 @@ std::vector<v1::RuleViolation> Verdict::warnings() const {
 absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire& cmd,
                                                  const v1::GestionnaireState* existing) {
   if (existing != nullptr) {
-    return absl::AlreadyExistsError(absl::StrFormat(
-        "R-CONV-4 (§3.1) : le gestionnaire %s est déjà enregistré auprès de la Caf %s",
-        cmd.gestionnaire_id(), cmd.caf_id()));
+    return RuleStatus(absl::StatusCode::kAlreadyExists,
+                      RuleError("R-CONV-4", "§3.1", "gestionnaire_id", cmd.gestionnaire_id(),
+                                absl::StrFormat("le gestionnaire est déjà enregistré auprès de "
+                                                "la Caf %s", cmd.caf_id())));
   }
   Verdict verdict;
   Violations& v = verdict.malformed();
@@ -115,9 +116,10 @@ absl::StatusOr<Facts> DecideFileFundingRequest(const v1::FileFundingRequest& cmd
                                                const DecideContext& ctx) {
   const auto& r = cmd.request();
   if (!state.convention_id().empty()) {
-    return absl::AlreadyExistsError(absl::StrFormat(
-        "R-CONV-4 (§3.1) : le dossier %s existe déjà ; un nouveau projet prend un nouvel "
-        "identifiant", r.convention_id()));
+    return RuleStatus(absl::StatusCode::kAlreadyExists,
+                      RuleError("R-CONV-4", "§3.1", "request.convention_id", r.convention_id(),
+                                "le dossier existe déjà ; un nouveau projet prend un nouvel "
+                                "identifiant"));
   }
   Verdict verdict;
   verdict.malformed().AddAll(rules::ValidateFundingRequest(r));

@@ -87,8 +87,9 @@ absl::StatusOr<Facts> DecideOpenControle(const v1::OpenControle& cmd,
   if (cmd.controle_id().empty()) {
     verdict.malformed().Add(RuleError("R-CTL-1", "§4", "controle_id", "", "identifiant obligatoire"));
   } else if (FindControle(state, cmd.controle_id()) != nullptr) {
-    return absl::AlreadyExistsError(absl::StrFormat("R-CTL-1 (§4) : le contrôle %s existe déjà",
-                                                    cmd.controle_id()));
+    return RuleStatus(absl::StatusCode::kAlreadyExists,
+                      RuleError("R-CTL-1", "§4", "controle_id", cmd.controle_id(),
+                                "ce contrôle existe déjà"));
   }
   if (cmd.school_years().empty()) {
     verdict.malformed().Add(RuleError("R-CTL-1", "§4", "school_years", "",
@@ -114,8 +115,10 @@ absl::StatusOr<Facts> DecideControleFindings(const v1::RecordControleFindings& c
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   const v1::ControleState* controle = FindControle(state, cmd.controle_id());
   if (controle == nullptr) {
-    return absl::NotFoundError(absl::StrFormat("R-CTL-1 (§4) : aucun contrôle %s ouvert sur %s",
-                                               cmd.controle_id(), cmd.convention_id()));
+    return RuleStatus(absl::StatusCode::kNotFound,
+                      RuleError("R-CTL-1", "§4", "controle_id", cmd.controle_id(),
+                                absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
+                                                cmd.convention_id())));
   }
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
@@ -139,8 +142,10 @@ absl::StatusOr<Facts> DecideControle(const v1::DecideControle& cmd,
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   const v1::ControleState* controle = FindControle(state, cmd.controle_id());
   if (controle == nullptr) {
-    return absl::NotFoundError(absl::StrFormat("R-CTL-1 (§4) : aucun contrôle %s ouvert sur %s",
-                                               cmd.controle_id(), cmd.convention_id()));
+    return RuleStatus(absl::StatusCode::kNotFound,
+                      RuleError("R-CTL-1", "§4", "controle_id", cmd.controle_id(),
+                                absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
+                                                cmd.convention_id())));
   }
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());

@@ -142,9 +142,10 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
     if (e.event_id == cmd.target_event_id()) target = &e;
   }
   if (target == nullptr) {
-    return absl::NotFoundError(absl::StrFormat(
-        "R-HIST-1 (§9) : aucun événement %s dans la convention %s", cmd.target_event_id(),
-        cmd.convention_id()));
+    return RuleStatus(absl::StatusCode::kNotFound,
+                      RuleError("R-HIST-1", "§9", "target_event_id", cmd.target_event_id(),
+                                absl::StrFormat("aucun événement de ce nom dans la convention %s",
+                                                cmd.convention_id())));
   }
   Verdict verdict;
   if (cmd.reason().empty()) {

@@ -26,9 +26,9 @@ void CheckAmount(Violations& v, std::string_view rule, std::string_view section,
 
 absl::Status RequireConvention(const v1::ConventionState& state, std::string_view convention_id) {
   if (!state.convention_id().empty()) return absl::OkStatus();
-  return absl::NotFoundError(absl::StrFormat(
-      "R-CONV-4 (§3.1) : aucun dossier %s (aucune demande de financement déposée)",
-      std::string(convention_id)));
+  return RuleStatus(absl::StatusCode::kNotFound,
+                    RuleError("R-CONV-4", "§3.1", "convention_id", convention_id,
+                              "aucun dossier de ce nom (aucune demande de financement déposée)"));
 }
 
 void CheckAgrementAndCoverage(Violations& v, const v1::ConventionState& state,

@@ -89,6 +89,12 @@ absl::Status Violations::ToStatus(absl::StatusCode code) const {
   return status;
 }
 
+absl::Status RuleStatus(absl::StatusCode code, RuleViolation violation) {
+  Violations v;
+  v.Add(std::move(violation));
+  return v.ToStatus(code);
+}
+
 std::vector<RuleViolation> ViolationsOf(const absl::Status& status) {
   std::vector<RuleViolation> out;
   auto payload = status.GetPayload(kRuleViolationsPayloadUrl);

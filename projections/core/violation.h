@@ -56,6 +56,10 @@ class Violations {
   std::vector<RuleViolation> all_;
 };
 
+// A status of `code` for one failed rule (e.g. kNotFound, kAlreadyExists), carrying it as
+// payload like Violations::ToStatus does.
+absl::Status RuleStatus(absl::StatusCode code, RuleViolation violation);
+
 // The violations carried by a status built by Violations::ToStatus (empty if none).
 std::vector<RuleViolation> ViolationsOf(const absl::Status& status);
 

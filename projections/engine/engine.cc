@@ -126,10 +126,12 @@ absl::StatusOr<std::optional<CommandResult>> Engine::Replay(const std::string& c
   ASSIGN_OR_RETURN(auto first, log_->FindEvent(EventId(caf_id, request_id, 0)));
   if (!first.has_value()) return std::optional<CommandResult>();
   if (first->fact.request_digest() != digest) {
-    return absl::AlreadyExistsError(absl::StrFormat(
-        "R-HIST-1 (§9) : la requête %s a déjà été exécutée avec un autre contenu (événement %s) ; "
-        "une nouvelle commande prend un nouvel identifiant de requête",
-        request_id, first->event_id));
+    return RuleStatus(absl::StatusCode::kAlreadyExists,
+                      RuleError("R-HIST-1", "§9", "request_id", request_id,
+                                absl::StrFormat("cette requête a déjà été exécutée avec un autre "
+                                                "contenu (événement %s) ; une nouvelle commande "
+                                                "prend un nouvel identifiant de requête",
+                                                first->event_id)));
   }
   CommandResult out;
   out.replayed = true;

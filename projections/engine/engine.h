@@ -4,8 +4,8 @@
 // through here, so that the rules are applied in exactly one place.
 //
 // Idempotency: a command carries a request id; its facts are recorded with event ids
-// "<request id>#<i>". A retry of the same request id finds them and answers with the original
-// events and the current state, writing nothing.
+// "<caf>/<request id>#<i>". A retry of the same request id finds them and answers with the
+// original events and the convention as it was right after them, writing nothing.
 //
 // The actor recorded on each event (R-HIST-4) is given by the caller (the server takes it from the
 // credentials), never taken from the command.
