@@ -112,24 +112,39 @@ std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t ye
 }
 
 // The latest correction recorded on a convention (cause of a régularisation).
-std::string LatestCorrection(const CafBooks& books) {
-  std::string id;
+struct Correction {
+  std::string event_id;
   uint64_t position = 0;
+};
+Correction LatestCorrection(const CafBooks& books) {
+  Correction out;
   for (const auto& c : books.conventions) {
     for (const auto& e : c.events()) {
-      if (e.type() == "event_corrected" && e.position() >= position) {
-        position = e.position();
-        id = e.event_id();
+      if (e.type() == "event_corrected" && e.position() >= out.position) {
+        out = Correction{.event_id = e.event_id(), .position = e.position()};
       }
     }
   }
-  return id;
+  return out;
+}
+
+// R-ACC-8: the first civil year after `year` still open when `correction` was recorded. Computed
+// from the closings recorded before it, so that closing a year later never moves a régularisation
+// already booked in it.
+int32_t FirstOpenYear(const CafBooks& books, int32_t year, const Correction& correction) {
+  std::set<int32_t> closed_before;
+  for (const auto& c : books.closings) {
+    if (c.position < correction.position) closed_before.insert(c.closing.civil_year());
+  }
+  int32_t first_open = year + 1;
+  while (closed_before.count(first_open) > 0) ++first_open;
+  return first_open;
 }
 
 // R-ACC-8: recorded closings, their reversals, and régularisations of later corrections.
 void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::Lines& out,
                     absl::Status& status) {
-  const std::set<int32_t> closed = ClosedYears(books);
+  const Correction correction = LatestCorrection(books);
   for (const auto& rc : books.closings) {
     const int32_t y = rc.closing.civil_year();
     rules::Lines recorded(rc.closing.lines().begin(), rc.closing.lines().end());
@@ -137,13 +152,11 @@ void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::L
     out.insert(out.end(), recorded.begin(), recorded.end());
     auto recomputed = rules::ClosingLines(CivilYear(y), absl::CivilDay(y, 12, 31),
                                           ClosingInputs(books, y));
-    int32_t first_open = y + 1;
-    while (closed.count(first_open) > 0) ++first_open;
-    const std::string correction = LatestCorrection(books);
-    if (recomputed.ok() && !correction.empty()) {
+    if (recomputed.ok() && !correction.event_id.empty()) {
+      const int32_t first_open = FirstOpenYear(books, y, correction);
       auto adjust = rules::AdjustmentLines(recorded, *recomputed,
-                                           absl::CivilDay(first_open, 12, 31), correction,
-                                           rc.event_id);
+                                           absl::CivilDay(first_open, 12, 31),
+                                           correction.event_id, rc.event_id);
       if (adjust.ok()) {
         closing_lines.insert(closing_lines.end(), adjust->begin(), adjust->end());
         out.insert(out.end(), adjust->begin(), adjust->end());

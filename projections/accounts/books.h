@@ -29,6 +29,9 @@ struct RecordedClosing {
   v1::CivilYearClosed closing;
   std::string event_id;
   int32_t date = 0;
+  // Its log position: a correction recorded after it finds its year closed (R-ACC-8). 0 when
+  // unknown: the year is then taken as closed before any correction.
+  uint64_t position = 0;
 };
 
 // What the books of one Caf are made of, as of one bitemporal point.

@@ -71,7 +71,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
       if (!e.fact.has_civil_year_closed()) continue;
       books.closings.push_back(
           RecordedClosing{.closing = e.fact.civil_year_closed(), .event_id = e.event_id,
-                          .date = e.effective_date});
+                          .date = e.effective_date, .position = e.position});
     }
   }
   return books;

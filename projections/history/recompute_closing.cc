@@ -36,7 +36,8 @@ Before EventsBefore(const DomainEvent& closing, const std::vector<DomainEvent>& 
     } else if (e.caf_id == closing.caf_id && e.fact.has_civil_year_closed()) {
       out.closings.push_back(RecordedClosing{.closing = e.fact.civil_year_closed(),
                                              .event_id = e.event_id,
-                                             .date = e.effective_date});
+                                             .date = e.effective_date,
+                                             .position = e.position});
     }
   }
   for (auto* streams : {&out.conventions, &out.gestionnaires}) {

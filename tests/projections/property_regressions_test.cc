@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "projections/rules/accounting_report.h"
 #include "tests/projections/agent.h"
 
 namespace clas::testing {
@@ -96,6 +97,49 @@ TEST(OffsetPaymentCancelled, R_CTL_3_APaymentAnOffsetWasWithheldFromCannotBeCanc
   EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(RuleIds(cancelled.status()), ::testing::Contains("R-CTL-3"));
   EXPECT_EQ(agent.log().HeadPosition(), head);
+}
+
+// Seed 175: the forecast budget of a convention corrected in March 2027, after the closing of
+// 2026: PS of DP 3 250,00 € → 1 625,00 €. The régularisation of the 2026 closing (R-ACC-8) was
+// booked in the first civil year open when the books were read, not when the correction was
+// recorded: once 2027 and 2028 were closed it moved to 2029, rewriting closed years (2027 showed
+// the charge à payer settled by the solde beyond what was constituted, and the engagement
+// reversed beyond what was booked).
+TEST(BudgetCorrectedAfterAClosing, R_ACC_8_TheRegularisationStaysInTheYearOpenWhenItWasRecorded) {
+  Agent agent;
+  ASSERT_TRUE(agent.PublishBareme(2026, Eur(10000), 0, 0).ok());
+  ASSERT_TRUE(agent.Register("asso-1", v1::ASSOCIATION).ok());
+  ASSERT_TRUE(agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(20000)), 20260601).ok());
+  ASSERT_TRUE(agent.Agree("conv-1", 2026, 2026, 1, 20260701).ok());
+  auto sign = agent.Sign("conv-1", 2026, 2026, 20260715);
+  ASSERT_TRUE(sign.ok()) << sign.status();
+  ASSERT_TRUE(agent.Acompte("conv-1", "a1", 2026, Eur(500), 20261015).ok());
+  ASSERT_TRUE(agent.Close(2026, 20261231).ok());  // charge à payer 800,00, engagement 1 950,00
+  v1::CorrectEvent correct;
+  correct.set_caf_id(agent.caf());
+  correct.set_convention_id("conv-1");
+  correct.set_target_event_id(sign->events.front().event_id);
+  correct.set_reason("budget prévisionnel rectifié");
+  *correct.mutable_replacement() = sign->events.front().fact;
+  correct.mutable_replacement()->mutable_convention_signed()->set_charges_cents(Eur(5000));
+  auto corrected = agent.engine().CorrectEvent(correct, agent.actor(), agent.NextRequest());
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  ASSERT_TRUE(agent.Bilan("conv-1", 2026, 1, Eur(5000), 20270915).ok());
+  ASSERT_TRUE(agent.Solde("conv-1", "s1", 2026, 20271103).ok());
+  auto before_closing = agent.engine().GetCivilYear(agent.caf(), 2027, AsOf{});
+  ASSERT_TRUE(before_closing.ok()) << before_closing.status();
+  EXPECT_TRUE(before_closing->balanced()) << rules::FormatReport(*before_closing);
+  ASSERT_TRUE(agent.Close(2027, 20271231).ok());
+  ASSERT_TRUE(agent.Close(2028, 20281231).ok());
+  for (int32_t year : {2026, 2027, 2028, 2029}) {
+    auto report = agent.engine().GetCivilYear(agent.caf(), year, AsOf{});
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+  }
+  // The closed year 2027 reads as it did before it was closed.
+  auto after_closing = agent.engine().GetCivilYear(agent.caf(), 2027, AsOf{});
+  ASSERT_TRUE(after_closing.ok());
+  EXPECT_EQ(rules::FormatReport(*after_closing), rules::FormatReport(*before_closing));
 }
 
 }  // namespace
