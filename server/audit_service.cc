@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/hash_chain.h"
+#include "projections/core/calendar.h"
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
@@ -30,12 +31,30 @@ bool InBounds(const DomainEvent& e, const v1::ReplayHistoryRequest& r) {
   return r.known_at_us() == 0 || e.recorded_at_us <= r.known_at_us();
 }
 
+// R-HIST-2: a bound of effective dates is 0 (none) or a real day, and the first comes before
+// the second (CONVENTIONS: external dates are parsed strictly, 30 February is an error).
+absl::Status CheckDateBounds(int32_t from_date, int32_t to_date) {
+  for (int32_t date : {from_date, to_date}) {
+    if (date != 0 && !IsValidYmd(date)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "R-HIST-2 (§9) date ", date, " : date invalide (AAAAMMJJ, un jour réel)"));
+    }
+  }
+  if (from_date != 0 && to_date != 0 && from_date > to_date) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "R-HIST-2 (§9) from_date ", from_date, " après to_date ", to_date));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
                                          const v1::ReplayHistoryRequest* request,
                                          grpc::ServerWriter<v1::ReplayHistoryItem>* writer) {
   return RunAudit(d_, "ReplayHistory", context, request->caf_id(), [&]() -> grpc::Status {
+    absl::Status bounds = CheckDateBounds(request->from_date(), request->to_date());
+    if (!bounds.ok()) return ToGrpcStatus(bounds);
     auto events = d_.engine->ConventionEvents(request->caf_id(), request->convention_id());
     if (!events.ok()) return ToGrpcStatus(events.status());
     if (events->empty()) {
@@ -70,6 +89,8 @@ grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
                                       const v1::DiffStatesRequest* request,
                                       v1::DiffStatesResponse* response) {
   return RunAudit(d_, "DiffStates", context, request->caf_id(), [&]() -> grpc::Status {
+    absl::Status bounds = CheckDateBounds(request->from_date(), request->to_date());
+    if (!bounds.ok()) return ToGrpcStatus(bounds);
     const int64_t known = request->known_at_us() == 0 ? kKnownNow : request->known_at_us();
     auto before = d_.engine->GetConvention(request->caf_id(), request->convention_id(),
                                            AsOf{request->from_date(), known});
