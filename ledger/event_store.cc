@@ -189,3 +189,14 @@ StoreStats EventStore::Stats() const {
 }
 
 }  // namespace clas::ledger
+
+namespace clas::ledger {
+
+absl::Status EventStore::Sync() {
+  if (options_.read_only) return absl::FailedPreconditionError("the store is read-only");
+  const rocksdb::Status synced = storage_->db()->SyncWAL();
+  if (!synced.ok()) return absl::UnavailableError("syncing the write-ahead log: " + synced.ToString());
+  return absl::OkStatus();
+}
+
+}  // namespace clas::ledger

@@ -43,6 +43,7 @@ namespace clas::ledger {
 class Storage;
 class StreamTips;
 struct AppendRequest;
+class BackupAccess;  // backup.cc: reaches the database to copy it
 
 struct Options {
   // Directory of the RocksDB database; created if missing unless read_only.
@@ -145,7 +146,14 @@ class EventStore {
   // Counters of the writer since Open (see StoreStats).
   StoreStats Stats() const;
 
+  // Makes every append acknowledged so far durable (fsync of the write-ahead log): the end of a
+  // bulk load run with Options::sync = false. OkStatus, or Unavailable on an I/O error;
+  // FailedPrecondition if read-only.
+  absl::Status Sync();
+
  private:
+  friend class BackupAccess;
+
   EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head);
 
   // Leads the group at the front of the queue: decides, writes, publishes, wakes.
