@@ -22,10 +22,12 @@ grpc::Status RunLedger(const ServiceDeps& d, const char* method, grpc::ServerCon
   return log.Done(body(*caller));
 }
 
-// An event the caller may see: of a Caf it may read, or of no Caf at all (other services' events
-// are tagged with their own tenant, which may_read also decides).
+// An event the caller may see: one of its own streams (ext/<its id>/...), or of a tenant it may
+// read (a Caf, the national barème; other services' events are tagged with their own id as
+// tenant, which only a reader of every Caf may read).
 bool Visible(const Caller& caller, const ledger::RecordedEvent& e) {
-  return caller.may_read(e.data().tenant_id());
+  return absl::StartsWith(e.stream_id(), absl::StrCat("ext/", caller.user_id, "/")) ||
+         caller.may_read(e.data().tenant_id());
 }
 
 bool Wanted(const v1::SubscribeRequest& r, const ledger::RecordedEvent& e) {
