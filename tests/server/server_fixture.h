@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "clas/v1/service.grpc.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/grpc.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -22,9 +23,21 @@ namespace clas::testing {
 inline constexpr char kCafA[] = "caf-75";
 inline constexpr char kCafB[] = "caf-13";
 
+// gRPC shuts itself down when its last object is destroyed, joining an executor thread that may
+// sleep up to 10 s in a poll: a test's teardown then stalled that long, now and then. One
+// reference held for the whole program keeps every teardown immediate.
+inline void KeepGrpcInitialised() {
+  static const bool initialised = [] {
+    grpc_init();
+    return true;
+  }();
+  (void)initialised;
+}
+
 class ServerTest : public ::testing::Test {
  public:
   void SetUp() override {
+    KeepGrpcInitialised();
     server::CallLog::SetEnabled(false);
     dir_ = std::filesystem::path(::testing::TempDir()) /
            absl::StrCat("clas-server-", ::testing::UnitTest::GetInstance()->random_seed(), "-",
