@@ -190,6 +190,156 @@ class GrpcDesk {
     return Send(ServerTest::Agent(caf_), r, &v1::Conventions::Stub::CloseCivilYear);
   }
 
+  // --- Helpers added for the end-to-end tests of every RPC (commands beyond the year's
+  // ordinary ones). Contrôle commands are sent as the Caf's contrôleur.
+
+  Reply AvenantOf(const std::string& convention, const std::string& id, v1::AvenantKind kind,
+                  int32_t year, int32_t collectifs, int64_t charges, int32_t date) {
+    v1::SignAvenantRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_avenant_id(id);
+    c->set_kind(kind);
+    c->set_school_year(year);
+    c->set_collectifs(collectifs);
+    c->set_charges_cents(charges);
+    c->set_date(date);
+    return Send(ServerTest::Agent(caf_), r, &v1::Conventions::Stub::SignAvenant);
+  }
+
+  v1::NotifyCollectifsRequest NotifyRequest(const std::string& convention, const std::string& id,
+                                            int32_t year, int32_t collectifs, int32_t date) {
+    v1::NotifyCollectifsRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_notification_id(id);
+    c->set_school_year(year);
+    c->set_collectifs(collectifs);
+    c->set_date(date);
+    return r;
+  }
+
+  Reply Notify(const std::string& convention, const std::string& id, int32_t year,
+               int32_t collectifs, int32_t date) {
+    return Send(ServerTest::Agent(caf_), NotifyRequest(convention, id, year, collectifs, date),
+                &v1::Conventions::Stub::NotifyCollectifs);
+  }
+
+  static v1::ControlledYear Controlled(int32_t year, int32_t collectifs, int64_t charges) {
+    v1::ControlledYear y;
+    y.set_school_year(year);
+    y.mutable_figures()->set_collectifs(collectifs);
+    y.mutable_figures()->set_charges_cents(charges);
+    return y;
+  }
+
+  v1::OpenControleRequest OpenControleRequest(const std::string& convention,
+                                              const std::string& id, int32_t year, int32_t date) {
+    v1::OpenControleRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_controle_id(id);
+    c->add_school_years(year);
+    c->set_date(date);
+    return r;
+  }
+
+  Reply OpenControle(const std::string& convention, const std::string& id, int32_t year,
+                     int32_t date) {
+    return Send(ServerTest::Controleur(caf_), OpenControleRequest(convention, id, year, date),
+                &v1::Conventions::Stub::OpenControle);
+  }
+
+  Reply Findings(const std::string& convention, const std::string& id,
+                 const v1::ControlledYear& year, int32_t date) {
+    v1::RecordControleFindingsRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_controle_id(id);
+    *c->add_years() = year;
+    c->set_date(date);
+    return Send(ServerTest::Controleur(caf_), r, &v1::Conventions::Stub::RecordControleFindings);
+  }
+
+  v1::DecideControleRequest DecideRequest(const std::string& convention, const std::string& id,
+                                          int32_t date) {
+    v1::DecideControleRequest r;
+    r.set_request_id(NextRequest());
+    r.mutable_command()->set_caf_id(caf_);
+    r.mutable_command()->set_convention_id(convention);
+    r.mutable_command()->set_controle_id(id);
+    r.mutable_command()->set_date(date);
+    return r;
+  }
+
+  Reply Decide(const std::string& convention, const std::string& id, int32_t date) {
+    return Send(ServerTest::Controleur(caf_), DecideRequest(convention, id, date),
+                &v1::Conventions::Stub::DecideControle);
+  }
+
+  Reply Recover(const std::string& convention, const std::string& id, const std::string& indu,
+                int64_t amount, int32_t date) {
+    v1::RecordRecoveryRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_recovery_id(id);
+    c->set_indu_id(indu);
+    c->set_amount_cents(amount);
+    c->set_method(v1::REPAYMENT);
+    c->set_date(date);
+    return Send(ServerTest::Controleur(caf_), r, &v1::Conventions::Stub::RecordRecovery);
+  }
+
+  Reply Rappel(const std::string& convention, const std::string& id, int32_t year,
+               const std::string& controle, int32_t date) {
+    v1::PayRappelRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_payment_id(id);
+    c->set_school_year(year);
+    c->set_controle_id(controle);
+    c->set_date(date);
+    return Send(ServerTest::Controleur(caf_), r, &v1::Conventions::Stub::PayRappel);
+  }
+
+  // Replaces the fact of `target` (cancel = false) or cancels it (replacement ignored).
+  Reply Correct(const std::string& convention, const std::string& target,
+                const std::string& reason, const v1::ClasEvent& replacement, bool cancel = false) {
+    v1::CorrectEventRequest r;
+    r.set_request_id(NextRequest());
+    auto* c = r.mutable_command();
+    c->set_caf_id(caf_);
+    c->set_convention_id(convention);
+    c->set_target_event_id(target);
+    c->set_reason(reason);
+    c->set_cancel(cancel);
+    if (!cancel) *c->mutable_replacement() = replacement;
+    return Send(ServerTest::Agent(caf_), r, &v1::Conventions::Stub::CorrectEvent);
+  }
+
+  // An annual convention of `collectifs` collectifs for school year `year`, filed, agreed and
+  // signed (dates in May, June and July of `year`); the reply of the signature.
+  Reply Convention(const std::string& convention, const std::string& g, int32_t year,
+                   int collectifs, int64_t charges, int32_t years = 1) {
+    Reply filed = File(convention, g, year, years, collectifs, charges);
+    if (!filed.status.ok()) return filed;
+    Reply agreed = Agree(convention, year, year + years - 1, collectifs, year * 10000 + 620);
+    if (!agreed.status.ok()) return agreed;
+    return Sign(convention, year, year + years - 1, year * 10000 + 701);
+  }
+
   const std::string& caf() const { return caf_; }
 
  private:
