@@ -1,15 +1,17 @@
 // End-to-end, a convention's whole life and the server's: a centre social's three-year
 // convention prolonged twice by avenant (five school years, R-CONV-2/3), with both acomptes at
 // their caps and the solde every year, replayed event by event with the state after each
-// (R-HIST-2); then a shutdown in the middle of appends and commands from several clients, after
-// which every acknowledged event is in the log where it was acknowledged, nothing is half
-// written, and the chain verifies.
+// (R-HIST-2); retries after a restart; agents racing for one acompte cap (R-PAY-2); then a
+// shutdown in the middle of appends and commands from several clients, after which every
+// acknowledged event is in the log where it was acknowledged, nothing is half written, and the
+// chain verifies.
 //
 // Barèmes (illustrative): plafond 7 000,00 € (2026), 7 200,00 € (2027), 7 400,00 € (2028),
 // 7 886,15 € (2029), 8 000,00 € (2030). Two collectifs, forecast and final charges 20 000,00 €:
 // base = plafond × 2, PS = (base × 13 + 20) div 40 = 4 550,00, 4 680,00, 4 810,00, 5 126,00 and
 // 5 200,00 €. Acomptes at 28 % and 42 % of PS (floor), solde = PS − acomptes (R-PAY-2/3/5).
 #include <atomic>
+#include <latch>
 #include <map>
 #include <thread>
 
@@ -181,6 +183,48 @@ TEST_F(Lifecycle, RetriesAfterARestartReplayTheFirstAnswer) {
   Reply reused = desk.Send(Agent(kCafA), changed, &v1::Conventions::Stub::PayAcompte);
   EXPECT_EQ(reused.status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(HeadOf(*this), head);
+}
+
+// R-PAY-2 under concurrency: eight agents pay 200,00 € at once against a cap of 1 274,00 €;
+// exactly six are paid, the two others are refused naming the rule.
+TEST_F(Lifecycle, ConcurrentAcomptesNeverExceedTheCap) {
+  GrpcDesk desk(this, kCafA);
+  ASSERT_TRUE(desk.Bareme(2026, Eur(7000), Eur(1000), Eur(1500)).status.ok());
+  ASSERT_TRUE(desk.Register("asso-5", v1::ASSOCIATION).status.ok());
+  ASSERT_TRUE(desk.Convention("conv-a", "asso-5", 2026, 2, Eur(14000)).status.ok());
+  constexpr int kAgents = 8;
+  std::vector<v1::PayAcompteRequest> requests;
+  for (int i = 0; i < kAgents; ++i) {
+    requests.push_back(
+        desk.AcompteRequest("conv-a", absl::StrCat("c", i), 2026, Eur(200), 20261102));
+  }
+  std::vector<grpc::Status> statuses(kAgents);
+  std::latch start(kAgents);
+  std::vector<std::thread> agents;
+  for (int i = 0; i < kAgents; ++i) {
+    agents.emplace_back([&, i] {
+      auto stub = conventions();
+      auto context = As(Agent(kCafA));
+      v1::CommandResponse response;
+      start.arrive_and_wait();
+      statuses[i] = stub->PayAcompte(context.get(), requests[i], &response);
+    });
+  }
+  for (auto& t : agents) t.join();
+  int paid = 0;
+  for (const grpc::Status& s : statuses) {
+    if (s.ok()) {
+      ++paid;
+      continue;
+    }
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_THAT(RuleIds(s), ::testing::Contains("R-PAY-2"));
+  }
+  EXPECT_EQ(paid, 6);
+  auto state = GetConvention(*this, Agent(kCafA), kCafA, "conv-a");
+  ASSERT_TRUE(state.status.ok());
+  EXPECT_EQ(state.response.convention().years(0).acomptes_n_cents(), Eur(1200));
+  EXPECT_EQ(state.response.convention().years(0).acomptes_size(), 6);
 }
 
 // What one client thread sent, and what the server answered.

@@ -95,6 +95,29 @@ TEST_F(Subscribe, CatchesUpGoesLiveIsCutAndResumesWithNoGapNorRepeat) {
   second.Cancel();
 }
 
+// Appenders racing each other while the subscriber reads: still every position once, in order.
+TEST_F(Subscribe, ConcurrentAppendersAreDeliveredInOrderWithNoGap) {
+  v1::SubscribeRequest all;
+  Subscription live(*this, "service-demo", all);
+  ASSERT_TRUE(live.ReadUntilCaughtUp(HeadOf(*this)));
+  constexpr int kThreads = 3, kAppends = 20;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([this, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        auto appended = AppendExt(*this, "service-demo", absl::StrCat("ext/service-demo/w", t),
+                                  {absl::StrCat("w", t, "-", i)});
+        EXPECT_TRUE(appended.status.ok()) << appended.status.error_message();
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  const uint64_t head = HeadOf(*this);
+  ASSERT_TRUE(live.ReadUntilCaughtUp(head));
+  EXPECT_EQ(PositionsOf(live.events), Range(1, head));
+  live.Cancel();
+}
+
 TEST_F(Subscribe, FiltersByCafAndByEventType) {
   PayOneEuro(a_, "a-1");
   PayOneEuro(b_, "b-1");
