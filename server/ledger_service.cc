@@ -41,6 +41,19 @@ bool Wanted(const v1::SubscribeRequest& r, const ledger::RecordedEvent& e) {
 
 int32_t PageSize(int32_t asked, int32_t max) { return asked <= 0 || asked > max ? max : asked; }
 
+// Adds `event` to `response` unless the answer would then hold more than `bytes_max` bytes
+// (counted in `bytes`); the first event always goes in (one event fits a message). False when
+// the answer is full: the caller reads on from the last event it got.
+bool AddWithin(v1::RecordedEvent event, int64_t bytes_max, int64_t& bytes,
+               v1::ReadResponse* response) {
+  constexpr int64_t kFramingBytes = 16;  // tag and length of one repeated element, generously
+  const int64_t size = static_cast<int64_t>(event.ByteSizeLong()) + kFramingBytes;
+  if (response->events_size() > 0 && bytes + size > bytes_max) return false;
+  bytes += size;
+  *response->add_events() = std::move(event);
+  return true;
+}
+
 // Event ids are unique across the whole log, and a Clas command records its facts under
 // "<caf>/<request id>#<i>" (Caf ids hold no '/'). An id of another service holding a '/' could
 // take the id of a Caf's next command and block it: such ids are refused.
@@ -101,7 +114,10 @@ grpc::Status LedgerService::ReadStream(grpc::ServerContext* context,
     // A stream the caller may not read answers as an unknown stream does: no events. Refusing
     // it (while an unknown stream reads as empty) would tell which streams exist in that Caf.
     if (!events->empty() && !Visible(caller, events->front())) events->clear();
-    for (const auto& e : *events) *response->add_events() = ToApi(e);
+    int64_t bytes = 0;
+    for (const auto& e : *events) {
+      if (!AddWithin(ToApi(e), d_.limits.read_bytes_max, bytes, response)) break;
+    }
     response->set_head_position(d_.store->Head().position);
     return grpc::Status::OK;
   });
@@ -114,8 +130,11 @@ grpc::Status LedgerService::ReadAll(grpc::ServerContext* context,
     const int32_t max = PageSize(request->max_count(), d_.limits.read_events_max);
     auto events = d_.store->ReadAll(request->from_position(), max);
     if (!events.ok()) return ToGrpcStatus(events.status());
+    int64_t bytes = 0;
     for (const auto& e : *events) {
-      if (Visible(caller, e)) *response->add_events() = ToApi(e);
+      if (Visible(caller, e) && !AddWithin(ToApi(e), d_.limits.read_bytes_max, bytes, response)) {
+        break;
+      }
     }
     response->set_head_position(d_.store->Head().position);
     return grpc::Status::OK;

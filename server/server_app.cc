@@ -1,5 +1,6 @@
 #include "server/server_app.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -78,8 +79,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   s->log_ = std::make_unique<StoreEventLog>(s->store_.get());
   s->engine_ = std::make_unique<Engine>(s->log_.get());
   s->guard_ = std::make_unique<TokenGuard>(std::move(tokens));
+  ServiceLimits limits = config.limits;
+  limits.read_bytes_max =
+      std::min<int64_t>(limits.read_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
   ServiceDeps deps{.engine = s->engine_.get(), .store = s->store_.get(),
-                   .guard = s->guard_.get(), .limits = config.limits, .stopping = &s->stopping_};
+                   .guard = s->guard_.get(), .limits = limits, .stopping = &s->stopping_};
   s->conventions_ = std::make_unique<ConventionsService>(deps);
   s->queries_ = std::make_unique<QueriesService>(deps);
   s->audit_ = std::make_unique<AuditService>(deps);

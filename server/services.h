@@ -20,6 +20,9 @@ struct ServiceLimits {
   int32_t page_size_default = 50;
   int32_t page_size_max = 500;
   int32_t read_events_max = 1000;          // per ReadStream / ReadAll call
+  // Per ReadStream / ReadAll answer, so that it fits the message limit (the server lowers it to
+  // 3/4 of max_message_bytes); an answer holds at least one event.
+  int64_t read_bytes_max = int64_t{3} << 20;
   absl::Duration subscribe_idle_tick = absl::Seconds(1);  // caught_up_to while idle
   int32_t replay_events_max = 10'000;      // per ReplayHistory call
 };
