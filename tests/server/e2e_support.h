@@ -111,16 +111,18 @@ inline Answer<v1::ReadResponse> ReadStream(ServerTest& test, const std::string& 
   return out;
 }
 
-// Every event of the log `user` may see, read page after page of `page` positions.
+// Every event of the log `user` may see, read page after page of at most `page` positions: on
+// from the last event returned, or past the `page` positions read when none was visible.
 inline std::vector<v1::RecordedEvent> ReadWholeLog(ServerTest& test, const std::string& user,
                                                    int32_t page = 1000) {
   std::vector<v1::RecordedEvent> out;
   const uint64_t head = HeadOf(test);
-  for (uint64_t from = 1; from <= head; from += page) {
+  for (uint64_t from = 1; from <= head;) {
     auto answer = ReadAll(test, user, from, page);
     EXPECT_TRUE(answer.status.ok()) << answer.status.error_message();
     if (!answer.status.ok()) break;
     for (const auto& e : answer.response.events()) out.push_back(e);
+    from = answer.response.events().empty() ? from + page : out.back().position() + 1;
   }
   return out;
 }
