@@ -20,7 +20,8 @@ class EndToEnd : public ServerTest {
  protected:
   // The worked example up to the bilan, in caf-75.
   void Lifecycle(GrpcDesk& desk) {
-    ASSERT_TRUE(desk.Bareme(2026, Eur(11000), Eur(1000), Eur(1500)).status.ok());
+    Reply bareme = desk.Bareme(2026, Eur(11000), Eur(1000), Eur(1500));
+    ASSERT_TRUE(bareme.status.ok()) << bareme.status.error_message();
     ASSERT_TRUE(desk.Register("asso-1", v1::ASSOCIATION).status.ok());
     Reply filed = desk.File("conv-1", "asso-1", 2026, 1, 3, kChargesDp);
     ASSERT_TRUE(filed.status.ok()) << filed.status.error_message();

@@ -3,6 +3,9 @@
 #ifndef CLAS_TESTS_SERVER_SERVER_FIXTURE_H_
 #define CLAS_TESTS_SERVER_SERVER_FIXTURE_H_
 
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -34,14 +37,19 @@ inline void KeepGrpcInitialised() {
   (void)initialised;
 }
 
+// Unique within the process; with the process id, unique across test programs run in parallel.
+inline int NextFixtureId() {
+  static std::atomic<int> next{0};
+  return next++;
+}
+
 class ServerTest : public ::testing::Test {
  public:
   void SetUp() override {
     KeepGrpcInitialised();
     server::CallLog::SetEnabled(false);
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("clas-server-", ::testing::UnitTest::GetInstance()->random_seed(), "-",
-                        reinterpret_cast<uintptr_t>(this));
+           absl::StrCat("clas-server-", getpid(), "-", NextFixtureId());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     config_.data_dir = (dir_ / "data").string();
