@@ -51,7 +51,20 @@ absl::StatusOr<CommandResult> Engine::RunConvention(const Cmd& cmd,
                            std::move(facts), digest, caf, actor, request_id);
     if (absl::IsAborted(recorded.status()) && attempt < kConflictRetriesMax) continue;
     RETURN_IF_ERROR(recorded.status());
-    ASSIGN_OR_RETURN(recorded->convention, GetConvention(caf, convention_id, AsOf{}));
+    // The state after: the loaded history and the new events, folded with the same context
+    // (nothing else can have entered this stream: the Caf's commands are serialised).
+    if (!recorded->replayed) {
+      loaded.events.insert(loaded.events.end(), recorded->events.begin(), recorded->events.end());
+    }
+    if (loaded.gestionnaire == std::nullopt && !loaded.events.empty() &&
+        loaded.events.front().fact.has_funding_request_filed()) {
+      ASSIGN_OR_RETURN(loaded.gestionnaire,
+                       LoadGestionnaire(caf, loaded.events.front().fact.funding_request_filed()
+                                                 .gestionnaire_id(), AsOf{}));
+    }
+    FoldContext fold{.baremes = &loaded.baremes,
+                     .gestionnaire = loaded.gestionnaire ? &*loaded.gestionnaire : nullptr};
+    recorded->convention = FoldConvention(loaded.events, AsOf{}, fold);
     return recorded;
   }
 }
