@@ -1,6 +1,7 @@
 #include "projections/accounts/books.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_format.h"
@@ -87,43 +88,54 @@ void PaymentLines(const CafBooks& books, const v1::ConventionState& c,
   }
 }
 
+// The closing input of school year `year` for one convention (R-ACC-3, R-ACC-4), or nullopt.
+std::optional<rules::ClosingInput> ClosingInputOf(const v1::ConventionState& c, int32_t year) {
+  const v1::SchoolYearState* y = FindYear(c, year);
+  if (y == nullptr || !y->has_dp() || y->covered_by().empty()) return std::nullopt;
+  // R-ACC-3/4 with R-CONV-5: the DP in force on 31 December of the year closed. A notification
+  // or an avenant effective later (the closing is often recorded in January or February)
+  // changes the DP from its date on only, never the year already run.
+  const v1::DpVersion* in_force = nullptr;
+  for (const auto& v : y->dp_history()) {
+    if (v.effective_date() <= year * 10000 + 1231) in_force = &v;
+  }
+  if (in_force == nullptr) return std::nullopt;
+  return rules::ClosingInput{.convention_id = c.convention_id(),
+                             .kind = c.gestionnaire_kind(),
+                             .dp = in_force->dp(),
+                             .acomptes_dated_in_y = AcomptesDatedIn(*y, year),
+                             .cause_event_id = in_force->cause_event_id()};
+}
+
 // The closing inputs of school year `year` for every convention (R-ACC-3, R-ACC-4).
 std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t year) {
   std::vector<rules::ClosingInput> out;
   for (const auto& c : books.conventions) {
-    const v1::SchoolYearState* y = FindYear(c, year);
-    if (y == nullptr || !y->has_dp() || y->covered_by().empty()) continue;
-    // R-ACC-3/4 with R-CONV-5: the DP in force on 31 December of the year closed. A notification
-    // or an avenant effective later (the closing is often recorded in January or February)
-    // changes the DP from its date on only, never the year already run.
-    const v1::DpVersion* in_force = nullptr;
-    for (const auto& v : y->dp_history()) {
-      if (v.effective_date() <= year * 10000 + 1231) in_force = &v;
-    }
-    if (in_force == nullptr) continue;
-    const std::string& cause = in_force->cause_event_id();
-    out.push_back(rules::ClosingInput{.convention_id = c.convention_id(),
-                                      .kind = c.gestionnaire_kind(),
-                                      .dp = in_force->dp(),
-                                      .acomptes_dated_in_y = AcomptesDatedIn(*y, year),
-                                      .cause_event_id = cause});
+    if (auto in = ClosingInputOf(c, year)) out.push_back(*std::move(in));
   }
   return out;
 }
 
-// The latest correction recorded on a convention (cause of a régularisation).
+// The latest correction recorded on a convention (cause of a régularisation of its lines: a
+// correction of one convention never changes the lines of another).
 struct Correction {
   std::string event_id;
   uint64_t position = 0;
 };
-Correction LatestCorrection(const CafBooks& books) {
+Correction LatestCorrection(const v1::ConventionState& c) {
   Correction out;
-  for (const auto& c : books.conventions) {
-    for (const auto& e : c.events()) {
-      if (e.type() == "event_corrected" && e.position() >= out.position) {
-        out = Correction{.event_id = e.event_id(), .position = e.position()};
-      }
+  for (const auto& e : c.events()) {
+    if (e.type() == "event_corrected" && e.position() >= out.position) {
+      out = Correction{.event_id = e.event_id(), .position = e.position()};
     }
+  }
+  return out;
+}
+
+rules::Lines LinesOf(const rules::Lines& lines, const std::string& convention_id) {
+  rules::Lines out;
+  for (const auto& l : lines) {
+    if (l.convention_id() == convention_id) out.push_back(l);
   }
   return out;
 }
@@ -141,26 +153,88 @@ int32_t FirstOpenYear(const CafBooks& books, int32_t year, const Correction& cor
   return first_open;
 }
 
+// The lines the closing of `year` gives for one convention as `state` knows it.
+rules::Lines ClosingLinesFor(const v1::ConventionState& state, int32_t year) {
+  std::vector<rules::ClosingInput> in;
+  if (auto one = ClosingInputOf(state, year)) in.push_back(*std::move(one));
+  auto lines = rules::ClosingLines(CivilYear(year), absl::CivilDay(year, 12, 31), in);
+  return lines.ok() ? *std::move(lines) : rules::Lines();
+}
+
+// The log position of the solde of school year `n` of `c` (0 when not paid).
+uint64_t SoldePosition(const v1::ConventionState& c, int32_t n) {
+  const v1::SchoolYearState* y = FindYear(c, n);
+  if (y == nullptr || !y->solde_paid()) return 0;
+  for (const auto& e : c.events()) {
+    if (e.event_id() == y->solde().event_id()) return e.position();
+  }
+  return 0;
+}
+
+// R-ACC-4, R-ACC-5: a régularisation only touches what the closing left open: the engagement of
+// school year N until its reversal in December N+1, the charge à payer until the solde of N
+// settles or cancels it. A correction recorded later has nothing left to regularise there.
+bool StillOpen(const v1::ConventionState& c, const v1::AccountingLine& l, int32_t booked_year,
+               uint64_t correction_position) {
+  auto touches = [&](const char* account) {
+    return l.debit_account() == account || l.credit_account() == account;
+  };
+  if (touches(rules::kEngagementDebit) || touches(rules::kEngagementCredit)) {
+    return booked_year <= l.school_year() + 1;
+  }
+  if (touches(rules::kChargesAPayer)) {
+    const uint64_t solde = SoldePosition(c, l.school_year());
+    return solde == 0 || solde > correction_position;
+  }
+  return true;
+}
+
+// R-ACC-8: the régularisations of the lines `recorded` for convention `c` by the closing `rc`:
+// one step per correction of `c` recorded after the closing, each booked in the first civil year
+// open when it was recorded (a convention missing from books.corrected: one step, from its
+// current state, caused by its latest correction).
+rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
+                             const v1::ConventionState& c, const rules::Lines& recorded) {
+  const int32_t y = rc.closing.civil_year();
+  std::vector<CorrectedState> steps;
+  auto it = books.corrected.find(c.convention_id());
+  if (it != books.corrected.end()) {
+    for (const auto& step : it->second) {
+      if (step.correction_position > rc.position) steps.push_back(step);
+    }
+  } else if (const Correction latest = LatestCorrection(c); !latest.event_id.empty()) {
+    steps.push_back(CorrectedState{.correction_event_id = latest.event_id,
+                                   .correction_position = latest.position,
+                                   .state = c});
+  }
+  rules::Lines out, before = LinesOf(recorded, c.convention_id());
+  for (const auto& step : steps) {
+    rules::Lines after = ClosingLinesFor(step.state, y);
+    const Correction correction{.event_id = step.correction_event_id,
+                                .position = step.correction_position};
+    const int32_t booked_year = FirstOpenYear(books, y, correction);
+    auto adjust = rules::AdjustmentLines(before, after, absl::CivilDay(booked_year, 12, 31),
+                                         correction.event_id, rc.event_id);
+    for (const auto& l : adjust.ok() ? *adjust : rules::Lines()) {
+      if (StillOpen(c, l, booked_year, correction.position)) out.push_back(l);
+    }
+    before = std::move(after);
+  }
+  return out;
+}
+
 // R-ACC-8: recorded closings, their reversals, and régularisations of later corrections.
 void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::Lines& out,
                     absl::Status& status) {
-  const Correction correction = LatestCorrection(books);
   for (const auto& rc : books.closings) {
     const int32_t y = rc.closing.civil_year();
     rules::Lines recorded(rc.closing.lines().begin(), rc.closing.lines().end());
     closing_lines.insert(closing_lines.end(), recorded.begin(), recorded.end());
     out.insert(out.end(), recorded.begin(), recorded.end());
-    auto recomputed = rules::ClosingLines(CivilYear(y), absl::CivilDay(y, 12, 31),
-                                          ClosingInputs(books, y));
-    if (recomputed.ok() && !correction.event_id.empty()) {
-      const int32_t first_open = FirstOpenYear(books, y, correction);
-      auto adjust = rules::AdjustmentLines(recorded, *recomputed,
-                                           absl::CivilDay(first_open, 12, 31),
-                                           correction.event_id, rc.event_id);
-      if (adjust.ok()) {
-        closing_lines.insert(closing_lines.end(), adjust->begin(), adjust->end());
-        out.insert(out.end(), adjust->begin(), adjust->end());
-      }
+    for (const auto& c : books.conventions) {
+      const rules::Lines adjust = Regularisations(books, rc, c, recorded);
+      closing_lines.insert(closing_lines.end(), adjust.begin(), adjust.end());
+      out.insert(out.end(), adjust.begin(), adjust.end());
     }
     Append(out, rules::EngagementReversalLines(SchoolYear(y), absl::CivilDay(y + 1, 12, 31),
                                                rc.event_id, closing_lines), status);

@@ -34,6 +34,16 @@ struct RecordedClosing {
   uint64_t position = 0;
 };
 
+// A convention as known just after one of its corrections was recorded (R-ACC-8): a closed year's
+// lines are regularised correction by correction, each in the first civil year open when it was
+// recorded, so that neither a later correction nor a later closing moves what an earlier one
+// booked.
+struct CorrectedState {
+  std::string correction_event_id;
+  uint64_t correction_position = 0;
+  v1::ConventionState state;
+};
+
 // What the books of one Caf are made of, as of one bitemporal point.
 struct CafBooks {
   std::string caf_id;
@@ -42,6 +52,10 @@ struct CafBooks {
   // The solde facts as recorded, by event id: a solde's lines use the DR it was computed from
   // (R-HIST-3). When a solde is missing here, its lines use the DR of its school year's state.
   std::map<std::string, v1::SoldePaid> soldes;
+  // By convention id, every correction of the convention in log order. A convention corrected
+  // but missing here is regularised in one step, from its state in `conventions`, caused by its
+  // latest correction.
+  std::map<std::string, std::vector<CorrectedState>> corrected;
   int32_t as_of_date = 99991231;
 };
 

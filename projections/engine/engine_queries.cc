@@ -61,6 +61,21 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
     for (const auto& e : loaded.events) {
       if (e.fact.has_solde_paid()) books.soldes[e.event_id] = e.fact.solde_paid();
     }
+    // R-ACC-8: the convention as known just after each of its corrections, so that each one
+    // regularises a closed year in the first civil year open when it was recorded.
+    const FoldContext fold{.baremes = &loaded.baremes,
+                           .gestionnaire = loaded.gestionnaire ? &*loaded.gestionnaire : nullptr};
+    for (const auto& e : loaded.events) {
+      if (!e.fact.has_event_corrected() || e.recorded_at_us > as_of.known_at_us ||
+          e.effective_date > as_of.effective_date) {
+        continue;
+      }
+      const AsOf then{.effective_date = as_of.effective_date, .known_at_us = e.recorded_at_us};
+      books.corrected[id].push_back(
+          CorrectedState{.correction_event_id = e.event_id,
+                         .correction_position = e.position,
+                         .state = FoldConvention(loaded.events, then, fold)});
+    }
     if (!loaded.state.convention_id().empty()) books.conventions.push_back(std::move(loaded.state));
   }
   const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");

@@ -2,6 +2,8 @@
 // stays fixed. Each test names the rule that was broken and the seed that found it.
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting_report.h"
@@ -140,6 +142,83 @@ TEST(BudgetCorrectedAfterAClosing, R_ACC_8_TheRegularisationStaysInTheYearOpenWh
   auto after_closing = agent.engine().GetCivilYear(agent.caf(), 2027, AsOf{});
   ASSERT_TRUE(after_closing.ok());
   EXPECT_EQ(rules::FormatReport(*after_closing), rules::FormatReport(*before_closing));
+}
+
+// Seeds 848, 2938 and 897: PS of DP 3 250,00 € (charge à payer 800,00 €, engagement 1 950,00 €
+// at the closing of 2026), then the budget corrected, then other corrections or closings.
+class CorrectionsAfterAClosing : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(agent_.PublishBareme(2026, Eur(10000), 0, 0).ok());
+    ASSERT_TRUE(agent_.Register("asso-1", v1::ASSOCIATION).ok());
+    auto filed = agent_.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(20000)), 20260601);
+    ASSERT_TRUE(filed.ok());
+    request_ = filed->events.front();
+    ASSERT_TRUE(agent_.Agree("conv-1", 2026, 2026, 1, 20260701).ok());
+    auto sign = agent_.Sign("conv-1", 2026, 2026, 20260715);
+    ASSERT_TRUE(sign.ok());
+    signed_ = sign->events.front();
+    ASSERT_TRUE(agent_.Acompte("conv-1", "a1", 2026, Eur(500), 20261015).ok());
+    ASSERT_TRUE(agent_.Close(2026, 20261231).ok());
+  }
+
+  absl::Status Correct(const DomainEvent& target, const v1::ClasEvent& replacement) {
+    v1::CorrectEvent cmd;
+    cmd.set_caf_id(agent_.caf());
+    cmd.set_convention_id("conv-1");
+    cmd.set_target_event_id(target.event_id);
+    cmd.set_reason("rectification");
+    *cmd.mutable_replacement() = replacement;
+    return agent_.engine().CorrectEvent(cmd, agent_.actor(), agent_.NextRequest()).status();
+  }
+  absl::Status CorrectBudget(int64_t charges) {
+    v1::ClasEvent fact = signed_.fact;
+    fact.mutable_convention_signed()->set_charges_cents(charges);
+    return Correct(signed_, fact);
+  }
+  std::string Report(int32_t year) {
+    auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
+    EXPECT_TRUE(report.ok()) << report.status();
+    if (!report.ok()) return "";
+    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    // The booked lines and their checks; the envelope follow-up (R-ACC-7) reads the DP as now known.
+    std::string out;
+    for (absl::string_view line : absl::StrSplit(rules::FormatReport(*report), '\n')) {
+      if (!absl::StartsWith(line, "enveloppe")) absl::StrAppend(&out, line, "\n");
+    }
+    return out;
+  }
+
+  Agent agent_;
+  DomainEvent request_, signed_;
+};
+
+TEST_F(CorrectionsAfterAClosing, R_ACC_8_ALaterCorrectionDoesNotMoveAnEarlierRegularisation) {
+  ASSERT_TRUE(CorrectBudget(Eur(5000)).ok());  // March 2027: régularisation booked in 2027
+  ASSERT_TRUE(agent_.Bilan("conv-1", 2026, 1, Eur(5000), 20270915).ok());
+  ASSERT_TRUE(agent_.Solde("conv-1", "s1", 2026, 20271103).ok());
+  const std::string y2027 = Report(2027);
+  ASSERT_TRUE(agent_.Close(2027, 20271231).ok());
+  // In 2028, the funding request's figures are corrected too (nothing the 2026 closing used).
+  v1::ClasEvent request = request_.fact;
+  request.mutable_funding_request_filed()->set_charges_cents(Eur(19000));
+  ASSERT_TRUE(Correct(request_, request).ok());
+  ASSERT_TRUE(agent_.Close(2028, 20281231).ok());
+  EXPECT_EQ(Report(2027), y2027);
+  Report(2028);
+  Report(2029);
+}
+
+TEST_F(CorrectionsAfterAClosing, R_ACC_8_NothingIsRegularisedOnceTheSoldeAndTheReversalAreBooked) {
+  ASSERT_TRUE(agent_.Bilan("conv-1", 2026, 1, Eur(20000), 20270915).ok());
+  ASSERT_TRUE(agent_.Solde("conv-1", "s1", 2026, 20271103).ok());  // settles the 800,00
+  ASSERT_TRUE(agent_.Close(2027, 20271231).ok());  // the engagement was reversed in December
+  const std::string y2027 = Report(2027);
+  ASSERT_TRUE(CorrectBudget(Eur(5000)).ok());  // recorded in 2028
+  EXPECT_EQ(Report(2027), y2027);
+  const std::string y2028 = Report(2028);
+  EXPECT_THAT(y2028, ::testing::Not(::testing::HasSubstr("T 408143111")));
+  EXPECT_THAT(y2028, ::testing::Not(::testing::HasSubstr("T 8091")));
 }
 
 }  // namespace
