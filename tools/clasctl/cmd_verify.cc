@@ -1,0 +1,156 @@
+// verify: the hash chain, three ways — through the server (VerifyChain), on a data directory
+// opened read-only (--data), or on one convention's export alone (--file).
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "ledger/base/status_macros.h"
+#include "ledger/event_store.h"
+#include "ledger/hash_chain.h"
+#include "ledger/stream_export.h"
+#include "tools/clasctl/commands.h"
+#include "tools/clasctl/progress.h"
+#include "tools/clasctl/remote.h"
+#include "tools/clasctl/store_tools.h"
+#include "tools/clasctl/text.h"
+
+namespace clas::ctl {
+namespace {
+
+// An export larger than this is refused: ExportConvention answers within a gRPC message.
+constexpr std::streamsize kExportBytesMax = std::streamsize{1} << 30;
+
+std::string ChainText(const v1::VerifyChainResponse& r) {
+  if (!r.ok()) {
+    return absl::StrCat("Chain BROKEN at position ", r.first_bad_position(), ": ", r.problem(),
+                        "\n  ", r.events_checked(), " events intact before it; head position ",
+                        r.head_position(), "\n");
+  }
+  return absl::StrCat("Chain OK: ", r.events_checked(), " events checked; head position ",
+                      r.head_position(), ", hash ", ledger::HashHex(r.head_hash()), "\n");
+}
+
+int Print(const v1::VerifyChainResponse& r, bool json, const std::string& text, Io& io) {
+  io.out << (json ? ToJson(r) : text);
+  return r.ok() ? kExitOk : kExitRefused;
+}
+
+absl::StatusOr<std::pair<uint64_t, uint64_t>> RangeOf(const Invocation& in, uint64_t head) {
+  ASSIGN_OR_RETURN(int64_t from, in.GetInt("from", 1));
+  ASSIGN_OR_RETURN(int64_t to, in.GetInt("to", static_cast<int64_t>(head)));
+  if (from < 1 || to < from || static_cast<uint64_t>(to) > head) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--from/--to: need 1 <= from <= to <= head (", head, ")"));
+  }
+  return std::make_pair(static_cast<uint64_t>(from), static_cast<uint64_t>(to));
+}
+
+absl::StatusOr<int> VerifyRemote(const Invocation& in, bool json, Io& io) {
+  v1::VerifyChainRequest request;
+  ASSIGN_OR_RETURN(int64_t from, in.GetInt("from", 0));
+  ASSIGN_OR_RETURN(int64_t to, in.GetInt("to", 0));
+  if (from < 0 || to < 0) return absl::InvalidArgumentError("--from/--to: positions are >= 1");
+  request.set_from_position(static_cast<uint64_t>(from));
+  request.set_to_position(static_cast<uint64_t>(to));
+  ASSIGN_OR_RETURN(Remote remote, Remote::Connect(in));
+  v1::VerifyChainResponse response;
+  grpc::Status status = remote.audit()->VerifyChain(remote.Context().get(), request, &response);
+  if (!status.ok()) return ReportRpcError(status, "verify", io);
+  return Print(response, json, ChainText(response), io);
+}
+
+absl::StatusOr<int> VerifyData(const Invocation& in, bool json, Io& io) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ledger::EventStore> store,
+                   OpenStore(in.Get("data"), /*read_only=*/true));
+  const ledger::LogHead head = store->Head();
+  v1::VerifyChainResponse response;
+  response.set_ok(true);
+  response.set_head_position(head.position);
+  response.set_head_hash(head.hash);
+  if (head.position == 0) return Print(response, json, "Chain OK: the log is empty\n", io);
+  ASSIGN_OR_RETURN(auto range, RangeOf(in, head.position));
+  Progress progress(io.err, io.progress, "verify", "events", range.second - range.first + 1);
+  ASSIGN_OR_RETURN(ledger::VerifyReport report,
+                   VerifyInChunks(*store, range.first, range.second,
+                                  [&](uint64_t done) { progress.Update(done); }));
+  progress.Finish();
+  response.set_ok(report.ok);
+  response.set_events_checked(report.events_checked);
+  response.set_first_bad_position(report.first_bad_position);
+  response.set_problem(report.problem);
+  return Print(response, json, ChainText(response), io);
+}
+
+absl::StatusOr<v1::ConventionExport> ReadExport(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::UnavailableError(absl::StrCat("cannot read ", path));
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error || size > static_cast<uintmax_t>(kExportBytesMax)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a file of an export's size"));
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  v1::ConventionExport out;
+  const bool parsed = absl::EndsWithIgnoreCase(path, ".json")
+                          ? google::protobuf::util::JsonStringToMessage(bytes, &out).ok()
+                          : out.ParseFromString(bytes);
+  // Bytes that do not even parse are a damaged export: a finding, not a usage error.
+  if (!parsed) {
+    return absl::DataLossError(absl::StrCat(path, " is not a readable convention export"));
+  }
+  return out;
+}
+
+std::string ExportText(const v1::ConventionExport& e, const v1::VerifyChainResponse& r) {
+  const size_t total = static_cast<size_t>(e.events_size());
+  if (!r.ok()) {
+    const uint64_t index = r.events_checked() + 1;
+    const std::string where = r.first_bad_position() != 0
+                                  ? absl::StrCat("position ", r.first_bad_position())
+                                  : std::string("position unknown: its body does not parse");
+    return absl::StrCat("Export BROKEN at event ", index, " of ", total, " (", where,
+                        "): ", r.problem(), "\n");
+  }
+  return absl::StrCat(
+      "Export OK: convention ", e.convention_id(), " of ", e.caf_id(), ", ", total,
+      " events of stream ", e.stream_id(), ", every hash and stream link verified\n",
+      "  last event hash ", ledger::HashHex(e.events().rbegin()->hash()), "\n", "  exported at ",
+      Instant(e.exported_at_us()), "; log head then: position ", e.head_position(), ", hash ",
+      ledger::HashHex(e.head_hash()), "\n",
+      "  (that the export is the whole stream shows by comparing its last hash with the ledger)\n");
+}
+
+absl::StatusOr<int> VerifyFile(const std::string& path, bool json, Io& io) {
+  ASSIGN_OR_RETURN(v1::ConventionExport e, ReadExport(path));
+  if (e.events().empty()) return absl::DataLossError(absl::StrCat(path, " holds no event"));
+  const std::vector<ledger::v1::StoredEvent> events(e.events().begin(), e.events().end());
+  const ledger::VerifyReport report = ledger::VerifyExportedStream(events, e.stream_id());
+  v1::VerifyChainResponse response;
+  response.set_ok(report.ok);
+  response.set_events_checked(report.events_checked);
+  response.set_first_bad_position(report.first_bad_position);
+  response.set_problem(report.problem);
+  response.set_head_position(e.head_position());
+  response.set_head_hash(e.head_hash());
+  return Print(response, json, ExportText(e, response), io);
+}
+
+}  // namespace
+
+int Verify(const Invocation& in, Io& io) {
+  return Guarded(io, [&]() -> absl::StatusOr<int> {
+    ASSIGN_OR_RETURN(OutputFormat format, OutputFormatOf(in, /*csv_allowed=*/false));
+    const bool json = format == OutputFormat::kJson;
+    const bool file = !in.Get("file").empty();
+    if (file && in.Has("data"))
+      return absl::InvalidArgumentError("give --file or --data, not both");
+    if (file) return VerifyFile(in.Get("file"), json, io);
+    if (in.Has("data")) return VerifyData(in, json, io);
+    return VerifyRemote(in, json, io);
+  });
+}
+
+}  // namespace clas::ctl

@@ -1,0 +1,33 @@
+// How clasctl shows a convention's history (ReplayHistory) and the difference between two dates
+// (DiffStates).
+//
+// Thread-safety: pure functions.
+#ifndef CLAS_TOOLS_CLASCTL_FORMAT_AUDIT_H_
+#define CLAS_TOOLS_CLASCTL_FORMAT_AUDIT_H_
+
+#include <string>
+#include <vector>
+
+#include "clas/v1/service.pb.h"
+
+namespace clas::ctl {
+
+// One line on what a fact says, with its amounts: "a1 2026-2027: 2 800,00 € (cap 2 800,00 €)".
+std::string FactSummary(const v1::ClasEvent& fact);
+
+// The timeline: per event its position, effective date, recording instant, type, who (actor id
+// and role), what it says with its amounts, the rule ids it carries (warnings and rules applied),
+// and whether a later event corrected or cancelled it. The marks come from the state after the
+// last event, which knows every correction.
+std::string FormatHistory(const std::vector<v1::ReplayHistoryItem>& items);
+
+// The changes between the two dates (path, before, after; amounts in euros, dates as days),
+// then the events effective in between. Unless `all`, changes of the timeline (events[...]),
+// of provenance (sources, event ids) and of the log position are counted but not listed, and
+// long values are cut.
+std::string FormatDiff(const v1::DiffStatesResponse& diff, int32_t from_date, int32_t to_date,
+                       bool all);
+
+}  // namespace clas::ctl
+
+#endif  // CLAS_TOOLS_CLASCTL_FORMAT_AUDIT_H_

@@ -1,0 +1,269 @@
+#include "tools/clasctl/format_convention.h"
+
+#include <limits>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace clas::ctl {
+namespace {
+
+// The fold's "no limit" values of the two time axes (projections/convention/fold.h).
+constexpr int32_t kEveryDate = 99991231;
+constexpr int64_t kKnownNow = std::numeric_limits<int64_t>::max();
+
+// "  Label         text\n": the labels of a block line up.
+std::string Field(const std::string& indent, const std::string& label, const std::string& text) {
+  std::string padded = label;
+  while (DisplayWidth(padded) < 14) padded += ' ';
+  return absl::StrCat(indent, padded, text, "\n");
+}
+
+std::string Header(const v1::ConventionState& s, uint64_t log_position) {
+  std::string out = absl::StrCat("Convention ", s.convention_id(), " — Caf ", s.caf_id(), " — ",
+                                 StatusLabel(s.status()), "\n");
+  out += Field("  ", "Gestionnaire",
+               absl::StrCat(s.gestionnaire_id(), " « ", s.gestionnaire_name(), " », ",
+                            KindLabel(s.gestionnaire_kind())));
+  if (!s.convention_event_id().empty()) {
+    out += Field(
+        "  ", "Signed",
+        absl::StrCat(Day(s.signed_date()), ", school years ", SchoolYearText(s.first_school_year()),
+                     " to ", SchoolYearText(s.last_school_year())));
+    out += Field("  ", "Budget",
+                 absl::StrCat("charges ", Eur(s.convention_charges_cents()), ", autres BF ",
+                              Eur(s.convention_autres_bf_cents()), " a school year"));
+  } else if (s.has_request()) {
+    out += Field("  ", "Request",
+                 absl::StrCat(Count(s.request().school_years(), "school year"), " from ",
+                              SchoolYearText(s.request().first_school_year()), ", ",
+                              Count(s.request().collectifs_size(), "collectif"), ", charges ",
+                              Eur(s.request().charges_cents())));
+  }
+  for (const auto& a : s.avenants()) {
+    const bool collectifs = a.avenant().kind() == v1::PROLONGATION_COLLECTIFS;
+    out += Field(
+        "  ", "Avenant",
+        absl::StrCat(
+            a.avenant().avenant_id(), ": prolongation ",
+            collectifs ? absl::StrCat("with ", Count(a.avenant().collectifs(), "collectif"))
+                       : std::string("à l'identique"),
+            ", adds ", SchoolYearText(a.avenant().school_year()), ", signed ", Day(a.date())));
+  }
+  const std::string as_of =
+      s.as_of_date() == 0 || s.as_of_date() == kEveryDate ? "every date" : Day(s.as_of_date());
+  const std::string known =
+      s.known_at_us() == 0 || s.known_at_us() == kKnownNow ? "now" : Instant(s.known_at_us());
+  out += Field("  ", "Reflects",
+               absl::StrCat("log position ", log_position, "; as of ", as_of, ", known ",
+                            known == "now" ? "now" : absl::StrCat("at ", known)));
+  return out;
+}
+
+std::string AgrementText(const v1::AgrementState& a) {
+  if (!a.validated()) return "none";
+  return absl::StrCat(
+      "validated ", Day(a.date()),
+      a.mode() == v1::POUR_INFORMATION ? " (pour information)" : " (pour validation)", ": ",
+      Count(a.agreed_collectifs(), "collectif"), "; bonus enfants ", a.bonus_enfants_collectifs(),
+      ", bonus parents ", a.bonus_parents_collectifs(),
+      a.derogation_single_session() ? "; dérogation séance unique" : "");
+}
+
+Table AcomptesTable(const v1::SchoolYearState& y) {
+  Table t({{"date"},
+           {"payment"},
+           {"amount", Table::Align::kRight},
+           {"civil year"},
+           {"share"},
+           {"cap in force", Table::Align::kRight},
+           {"offset", Table::Align::kRight}});
+  for (const auto& p : y.acomptes()) {
+    t.AddRow({Day(p.date()), p.payment_id(), Eur(p.amount_cents()), absl::StrCat(p.civil_year()),
+              p.share(), Eur(p.cap_cents()), p.offset_cents() == 0 ? "" : Eur(p.offset_cents())});
+  }
+  return t;
+}
+
+std::string PaymentsText(const v1::SchoolYearState& y) {
+  std::string out;
+  if (y.acomptes_size() > 0) out += "  Acomptes\n" + AcomptesTable(y).Render("    ");
+  const int32_t n = y.school_year();
+  out += Field(
+      "  ", "Caps",
+      absl::StrFormat("civil year %d (N share, R-PAY-2): paid %s of %s, room %s", n,
+                      Eur(y.acomptes_n_cents()), Eur(y.cap_n_cents()), Eur(y.room_n_cents())));
+  out += Field(
+      "  ", "",
+      absl::StrFormat("civil year %d (N+1 share, R-PAY-3): paid %s of %s, room %s", n + 1,
+                      Eur(y.acomptes_n1_cents()), Eur(y.cap_n1_cents()), Eur(y.room_n1_cents())));
+  if (y.bilan_received()) {
+    const v1::Figures& b = y.bilan();
+    out +=
+        Field("  ", "Bilan",
+              absl::StrCat("received ", Day(y.bilan_date()), ": ",
+                           Count(b.collectifs(), "collectif"), ", charges ", Eur(b.charges_cents()),
+                           ", autres BF ", Eur(b.autres_bf_cents()), ", bonus E ",
+                           b.bonus_enfants_collectifs(), " P ", b.bonus_parents_collectifs()));
+  } else {
+    out += Field("  ", "Bilan", "not received");
+  }
+  out +=
+      Field("  ", "Solde",
+            y.solde_paid() ? absl::StrCat(Eur(y.solde().amount_cents()), " paid ",
+                                          Day(y.solde().date()), " (", y.solde().payment_id(), ")")
+                           : std::string("not paid"));
+  std::vector<std::string> rappels;
+  for (const auto& r : y.rappels()) {
+    rappels.push_back(
+        absl::StrCat(Eur(r.amount_cents()), " paid ", Day(r.date()), " (", r.payment_id(), ")"));
+  }
+  if (y.rappel_due_cents() > 0) rappels.push_back(absl::StrCat(Eur(y.rappel_due_cents()), " due"));
+  out += Field("  ", "Rappels", rappels.empty() ? "none" : absl::StrJoin(rappels, "; "));
+  out += Field("  ", "Indus",
+               absl::StrCat("notified ", Eur(y.indus_notified_cents()), ", recovered ",
+                            Eur(y.indus_recovered_cents()), ", open ", Eur(y.indus_open_cents())));
+  out += Field("  ", "Paid",
+               absl::StrCat(Eur(y.paid_cents()), " gross, ", Eur(y.paid_net_cents()),
+                            " net of indus notified"));
+  return out;
+}
+
+std::string YearText(const v1::SchoolYearState& y) {
+  std::string out =
+      absl::StrCat("\nSchool year ", SchoolYearText(y.school_year()), " — ",
+                   y.covered_by().empty() ? std::string("requested, not covered")
+                                          : absl::StrCat("covered by ", y.covered_by()),
+                   "\n");
+  out += Field("  ", "Agrément", AgrementText(y.agrement()));
+  out += Field("  ", "Collectifs",
+               y.notified_collectifs() == 0 ? std::string("not notified")
+                                            : absl::StrCat(y.notified_collectifs(), " notified"));
+  if (y.dp_history_size() > 1) {
+    for (const auto& v : y.dp_history()) {
+      out += Field(
+          "  ", &v == &y.dp_history(0) ? "DP in force" : "",
+          absl::StrCat("from ", Day(v.effective_date()), ": droit ", Eur(v.dp().droit_cents()),
+                       ", PS ", Eur(v.dp().ps_cents()), " (R-PAY-6: caps of later acomptes)"));
+    }
+  }
+  out += Field("  ", "Forecast",
+               absl::StrCat("charges ", Eur(y.forecast_charges_cents()), ", autres BF ",
+                            Eur(y.forecast_autres_bf_cents())));
+  if (!y.has_dp() && !y.dp_missing_reason().empty()) {
+    out += Field("  ", "DP", absl::StrCat("not computed: ", y.dp_missing_reason()));
+  }
+  const std::string droits = FormatDroits(y, "    ");
+  if (!droits.empty()) out += "  Droits\n" + droits;
+  return out + PaymentsText(y);
+}
+
+std::string ControlesText(const v1::ConventionState& s) {
+  if (s.controles_size() == 0) return "";
+  std::string out = "\nContrôles\n";
+  for (const auto& c : s.controles()) {
+    std::vector<std::string> years;
+    for (int32_t n : c.school_years()) years.push_back(SchoolYearText(n));
+    out += absl::StrCat(
+        "  ", c.controle_id(), " — ", c.status(), ", school years ", absl::StrJoin(years, ", "),
+        ", opened ", Day(c.opened_date()),
+        c.decided_date() != 0 ? absl::StrCat(", decided ", Day(c.decided_date())) : "", "\n");
+    for (const auto& o : c.outcomes()) {
+      const std::string verdict = o.rappel_cents() > 0
+                                      ? absl::StrCat("rappel ", Eur(o.rappel_cents()))
+                                  : o.indu_cents() > 0 ? absl::StrCat("indu ", Eur(o.indu_cents()))
+                                                       : std::string("nothing due");
+      out +=
+          absl::StrCat("    ", SchoolYearText(o.school_year()), ": DC ", Eur(o.dc().droit_cents()),
+                       ", paid ", Eur(o.paid_cents()), " → ", verdict, "\n");
+    }
+  }
+  return out;
+}
+
+std::string IndusText(const v1::ConventionState& s) {
+  if (s.indus_size() == 0) return "";
+  Table t({{"indu"},
+           {"school year"},
+           {"notified"},
+           {"origin"},
+           {"amount", Table::Align::kRight},
+           {"recovered", Table::Align::kRight},
+           {"open", Table::Align::kRight}});
+  std::string recoveries;
+  for (const auto& i : s.indus()) {
+    const std::string origin = i.origin() == v1::INDU_FROM_CONTROLE
+                                   ? absl::StrCat("contrôle ", i.controle_id())
+                                   : std::string("solde négatif");
+    t.AddRow({i.indu_id(), SchoolYearText(i.school_year()), Day(i.date()), origin,
+              Eur(i.amount_cents()), Eur(i.recovered_cents()), Eur(i.open_cents())});
+    for (const auto& r : i.recoveries()) {
+      recoveries += absl::StrCat(
+          "  ", i.indu_id(), " ← ", r.recovery_id(), " ", Day(r.date()), " ", Eur(r.amount_cents()),
+          r.method() == v1::OFFSET
+              ? absl::StrCat(" offset on ", r.offset_convention_id(), "/", r.offset_payment_id())
+              : std::string(" repaid"),
+          "\n");
+    }
+  }
+  return "\nIndus\n" + t.Render("  ") + recoveries;
+}
+
+}  // namespace
+
+std::string FormatConvention(const v1::ConventionState& state, uint64_t log_position) {
+  std::string out = Header(state, log_position);
+  for (const auto& y : state.years()) out += YearText(y);
+  out += ControlesText(state);
+  out += IndusText(state);
+  if (state.warnings_size() > 0) {
+    out += "\nWarnings\n";
+    for (const auto& w : state.warnings()) out += absl::StrCat("  ", ViolationLine(w), "\n");
+  }
+  return out;
+}
+
+std::string ConventionListCsv(const std::vector<v1::ConventionSummary>& conventions) {
+  Table t({{"caf_id"},
+           {"convention_id"},
+           {"gestionnaire_id"},
+           {"gestionnaire_name"},
+           {"status"},
+           {"first_school_year"},
+           {"last_school_year"},
+           {"paid_eur"},
+           {"indus_open_eur"}});
+  for (const auto& c : conventions) {
+    t.AddRow({c.caf_id(), c.convention_id(), c.gestionnaire_id(), c.gestionnaire_name(),
+              absl::AsciiStrToLower(v1::ConventionStatus_Name(c.status())),
+              c.first_school_year() == 0 ? "" : SchoolYearText(c.first_school_year()),
+              c.last_school_year() == 0 ? "" : SchoolYearText(c.last_school_year()),
+              EurDot(c.paid_cents()), EurDot(c.indus_open_cents())});
+  }
+  return t.Csv();
+}
+
+Table ConventionListTable(const std::vector<v1::ConventionSummary>& conventions) {
+  Table t({{"caf"},
+           {"convention"},
+           {"gestionnaire"},
+           {"name"},
+           {"status"},
+           {"school years"},
+           {"paid", Table::Align::kRight},
+           {"indus open", Table::Align::kRight}});
+  for (const auto& c : conventions) {
+    t.AddRow({c.caf_id(), c.convention_id(), c.gestionnaire_id(), c.gestionnaire_name(),
+              StatusLabel(c.status()),
+              c.first_school_year() == 0
+                  ? "—"
+                  : absl::StrCat(SchoolYearText(c.first_school_year()), " … ",
+                                 SchoolYearText(c.last_school_year())),
+              Eur(c.paid_cents()), Eur(c.indus_open_cents())});
+  }
+  return t;
+}
+
+}  // namespace clas::ctl
