@@ -122,7 +122,9 @@ absl::StatusOr<Facts> DecideFileFundingRequest(const v1::FileFundingRequest& cmd
                                 "identifiant"));
   }
   Verdict verdict;
-  verdict.malformed().AddAll(rules::ValidateFundingRequest(r));
+  rules::EligibilityOptions options;
+  options.derogation_single_session = r.derogation_single_session_requested();  // R-ELIG-3
+  verdict.malformed().AddAll(rules::ValidateFundingRequest(r, options));
   CheckDate(verdict.malformed(), cmd.date());
   if (ctx.gestionnaire == nullptr) {
     verdict.forbidden().Add(RuleError(

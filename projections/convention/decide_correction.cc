@@ -88,7 +88,10 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     return;
   }
   if (f == C::kFundingRequestFiled) {
-    verdict.malformed().AddAll(rules::ValidateFundingRequest(r.funding_request_filed()));
+    rules::EligibilityOptions options;
+    options.derogation_single_session =
+        r.funding_request_filed().derogation_single_session_requested();  // R-ELIG-3
+    verdict.malformed().AddAll(rules::ValidateFundingRequest(r.funding_request_filed(), options));
     if (r.funding_request_filed().convention_id() != state.convention_id() ||
         r.funding_request_filed().gestionnaire_id() != state.gestionnaire_id()) {
       verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.convention_id",
