@@ -77,8 +77,8 @@ void Reporter::Refused(const std::string& field, int64_t recorded, const absl::S
 
 namespace {
 
-using recompute_internal::Reporter;
 using google::protobuf::FieldDescriptor;
+using recompute_internal::Reporter;
 
 // R-DROIT-1..6, R-PAY-1: the breakdown recomputed from its own recorded inputs, every amount
 // compared (every int64 field of DroitBreakdown, so that a field added later is compared too).
@@ -131,7 +131,8 @@ void CheckAcompte(const DomainEvent& e, Reporter& r) {
   const int64_t cap = rules::AcompteCap(share, Money::Cents(a.dp().ps_cents())).cents();
   if (cap != a.cap_cents()) r.Differs("cap_cents", a.cap_cents(), cap);
   const int64_t room = cap - a.paid_before_cents();
-  if (a.amount_cents() > room) r.Differs("amount_cents", a.amount_cents(), std::max<int64_t>(0, room));
+  if (a.amount_cents() > room)
+    r.Differs("amount_cents", a.amount_cents(), std::max<int64_t>(0, room));
 }
 
 // The indus of `stream` notified for `school_year` with `origin` (and contrôle, when given).
@@ -177,8 +178,8 @@ void CheckControle(const DomainEvent& e, const std::vector<DomainEvent>& events,
     const std::string prefix = absl::StrFormat("outcomes[%d]", i);
     CompareDroit(o.dc(), prefix + ".dc", r);
     // R-CTL-2, R-CTL-3 on the recorded DC and the recorded paid net.
-    const rules::ControleBalance b = rules::BalanceOfControle(Money::Cents(o.dc().droit_cents()),
-                                                              Money::Cents(o.paid_cents()));
+    const rules::ControleBalance b =
+        rules::BalanceOfControle(Money::Cents(o.dc().droit_cents()), Money::Cents(o.paid_cents()));
     if (b.rappel.cents() != o.rappel_cents()) {
       r.Differs(prefix + ".rappel_cents", o.rappel_cents(), b.rappel.cents());
     }
@@ -208,14 +209,16 @@ std::vector<RecomputeDifference> RecomputeCheck(const std::vector<DomainEvent>& 
         break;
       }
       case v1::ClasEvent::kControleDecided: {
-        Reporter r(e, absl::StrCat("la décision du contrôle ",
-                                   e.fact.controle_decided().controle_id()), &out);
+        Reporter r(
+            e, absl::StrCat("la décision du contrôle ", e.fact.controle_decided().controle_id()),
+            &out);
         CheckControle(e, events, r);
         break;
       }
       case v1::ClasEvent::kCivilYearClosed: {
-        Reporter r(e, absl::StrCat("la clôture de l'exercice ",
-                                   e.fact.civil_year_closed().civil_year()), &out);
+        Reporter r(
+            e, absl::StrCat("la clôture de l'exercice ", e.fact.civil_year_closed().civil_year()),
+            &out);
         recompute_internal::CheckClosing(e, events, r);
         break;
       }

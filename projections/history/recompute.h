@@ -46,16 +46,16 @@ namespace clas {
 // One amount that the current code computes differently from what an event recorded.
 struct RecomputeDifference {
   std::string event_id;
-  uint64_t position = 0;               // global log position of the event
-  std::string fact;                    // "acompte_paid", "solde_paid", ...
-  std::string rule_version_recorded;   // the rule version on the event's envelope
-  std::string rule_version_current;    // rules::kRuleVersion
+  uint64_t position = 0;              // global log position of the event
+  std::string fact;                   // "acompte_paid", "solde_paid", ...
+  std::string rule_version_recorded;  // the rule version on the event's envelope
+  std::string rule_version_current;   // rules::kRuleVersion
   // The field, as a path in the fact: "cap_cents", "dp.ps_cents", "outcomes[0].rappel_cents",
   // "lines[conv-1 2026-2027 13 D SF 6562322410 C T 408143111 81512214 R-ACC-3]".
   std::string field;
-  int64_t recorded_value = 0;          // cents, or a count for counts
+  int64_t recorded_value = 0;  // cents, or a count for counts
   int64_t recomputed_value = 0;
-  std::string message;                 // a French sentence naming R-HIST-3
+  std::string message;  // a French sentence naming R-HIST-3
 };
 
 // Every difference between what `events` recorded and what the current rules compute from the

@@ -16,8 +16,8 @@ namespace {
 // What the log held for one Caf just before a closing was recorded.
 struct Before {
   std::vector<DomainEvent> baremes;
-  std::map<std::string, std::vector<DomainEvent>> conventions;   // by stream id
-  std::map<std::string, std::vector<DomainEvent>> gestionnaires; // by stream id
+  std::map<std::string, std::vector<DomainEvent>> conventions;    // by stream id
+  std::map<std::string, std::vector<DomainEvent>> gestionnaires;  // by stream id
   std::vector<RecordedClosing> closings;
 };
 
@@ -79,7 +79,8 @@ CafBooks BooksBefore(const std::string& caf_id, const Before& before, const Bare
     }
     std::optional<v1::GestionnaireState> g;
     auto it = before.gestionnaires.find(GestionnaireStream(caf_id, gestionnaire_id));
-    if (!gestionnaire_id.empty() && it != before.gestionnaires.end()) g = GestionnaireOf(it->second);
+    if (!gestionnaire_id.empty() && it != before.gestionnaires.end())
+      g = GestionnaireOf(it->second);
     const FoldContext context{.baremes = &book, .gestionnaire = g ? &*g : nullptr};
     v1::ConventionState state = FoldConvention(stream, AsOf{}, context);
     if (!state.convention_id().empty()) books.conventions.push_back(std::move(state));
@@ -89,7 +90,8 @@ CafBooks BooksBefore(const std::string& caf_id, const Before& before, const Bare
 }
 
 // Line amounts summed per convention, school year, month, accounts, code and rule.
-std::map<std::string, int64_t> Sums(const google::protobuf::RepeatedPtrField<v1::AccountingLine>& lines) {
+std::map<std::string, int64_t> Sums(
+    const google::protobuf::RepeatedPtrField<v1::AccountingLine>& lines) {
   std::map<std::string, int64_t> out;
   for (const auto& l : lines) {
     out[absl::StrFormat("lines[%s %s %d D %s C %s %s %s]", l.convention_id(),
@@ -117,11 +119,13 @@ void CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& ev
   if (!decided.ok() || decided->empty() || !decided->front().fact.has_civil_year_closed()) {
     int64_t total = 0;
     for (const auto& [key, cents] : was) total += cents;
-    reporter.Refused("lines", total,
-                     decided.ok() ? absl::InternalError("aucune clôture décidée") : decided.status());
+    reporter.Refused(
+        "lines", total,
+        decided.ok() ? absl::InternalError("aucune clôture décidée") : decided.status());
     return;
   }
-  const std::map<std::string, int64_t> now = Sums(decided->front().fact.civil_year_closed().lines());
+  const std::map<std::string, int64_t> now =
+      Sums(decided->front().fact.civil_year_closed().lines());
   std::map<std::string, std::pair<int64_t, int64_t>> both;
   for (const auto& [key, cents] : was) both[key].first = cents;
   for (const auto& [key, cents] : now) both[key].second = cents;

@@ -19,7 +19,8 @@ class BackdatedAcompte : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(agent_.PublishBareme(2026, Eur(10000), 0, 0).ok());
     ASSERT_TRUE(agent_.Register("asso-1", v1::ASSOCIATION).ok());
-    ASSERT_TRUE(agent_.File(Agent::Request("conv-1", "asso-1", 2026, 1, 4, Eur(40000)), 20250601).ok());
+    ASSERT_TRUE(
+        agent_.File(Agent::Request("conv-1", "asso-1", 2026, 1, 4, Eur(40000)), 20250601).ok());
     ASSERT_TRUE(agent_.Agree("conv-1", 2026, 2026, 4, 20250701).ok());
     ASSERT_TRUE(agent_.Sign("conv-1", 2026, 2026, 20250715).ok());
     v1::NotifyCollectifs notify;
@@ -29,7 +30,8 @@ class BackdatedAcompte : public ::testing::Test {
     notify.set_school_year(2026);
     notify.set_collectifs(2);
     notify.set_date(20260601);
-    ASSERT_TRUE(agent_.engine().NotifyCollectifs(notify, agent_.actor(), agent_.NextRequest()).ok());
+    ASSERT_TRUE(
+        agent_.engine().NotifyCollectifs(notify, agent_.actor(), agent_.NextRequest()).ok());
     // The whole room under the DP in force from 1 June.
     auto paid = agent_.Acompte("conv-1", "a1", 2026, Eur(1820), 20260701);
     ASSERT_TRUE(paid.ok()) << paid.status();
@@ -70,10 +72,12 @@ TEST(OffsetPaymentCancelled, R_CTL_3_APaymentAnOffsetWasWithheldFromCannotBeCanc
   ASSERT_TRUE(agent.PublishBareme(2026, Eur(10000), 0, 0).ok());
   ASSERT_TRUE(agent.PublishBareme(2027, Eur(10000), 0, 0).ok());
   ASSERT_TRUE(agent.Register("asso-1", v1::ASSOCIATION).ok());
-  ASSERT_TRUE(agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(10000)), 20260601).ok());
+  ASSERT_TRUE(
+      agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(10000)), 20260601).ok());
   ASSERT_TRUE(agent.Agree("conv-1", 2026, 2026, 1, 20260701).ok());
   ASSERT_TRUE(agent.Sign("conv-1", 2026, 2026, 20260715).ok());
-  ASSERT_TRUE(agent.File(Agent::Request("conv-2", "asso-1", 2027, 1, 1, Eur(10000)), 20270601).ok());
+  ASSERT_TRUE(
+      agent.File(Agent::Request("conv-2", "asso-1", 2027, 1, 1, Eur(10000)), 20270601).ok());
   ASSERT_TRUE(agent.Agree("conv-2", 2027, 2027, 1, 20270701).ok());
   ASSERT_TRUE(agent.Sign("conv-2", 2027, 2027, 20270715).ok());
   // PS 3 250,00 €: cap N 910,00 €, paid in full; DR 325,00 €: indu of 585,00 €.
@@ -83,8 +87,8 @@ TEST(OffsetPaymentCancelled, R_CTL_3_APaymentAnOffsetWasWithheldFromCannotBeCanc
   ASSERT_TRUE(solde.ok()) << solde.status();
   auto b1 = agent.Acompte("conv-2", "b1", 2027, Eur(900), 20271020);
   ASSERT_TRUE(b1.ok()) << b1.status();
-  auto offset = agent.Recover("conv-1", "rec-1", "s1-indu", Eur(585), v1::OFFSET, 20271021, "b1",
-                              "conv-2");
+  auto offset =
+      agent.Recover("conv-1", "rec-1", "s1-indu", Eur(585), v1::OFFSET, 20271021, "b1", "conv-2");
   ASSERT_TRUE(offset.ok()) << offset.status();
   v1::CorrectEvent cancel;
   cancel.set_caf_id(agent.caf());
@@ -111,7 +115,8 @@ TEST(BudgetCorrectedAfterAClosing, R_ACC_8_TheRegularisationStaysInTheYearOpenWh
   Agent agent;
   ASSERT_TRUE(agent.PublishBareme(2026, Eur(10000), 0, 0).ok());
   ASSERT_TRUE(agent.Register("asso-1", v1::ASSOCIATION).ok());
-  ASSERT_TRUE(agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(20000)), 20260601).ok());
+  ASSERT_TRUE(
+      agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 1, Eur(20000)), 20260601).ok());
   ASSERT_TRUE(agent.Agree("conv-1", 2026, 2026, 1, 20260701).ok());
   auto sign = agent.Sign("conv-1", 2026, 2026, 20260715);
   ASSERT_TRUE(sign.ok()) << sign.status();
@@ -181,7 +186,8 @@ class CorrectionsAfterAClosing : public ::testing::Test {
     EXPECT_TRUE(report.ok()) << report.status();
     if (!report.ok()) return "";
     EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
-    // The booked lines and their checks; the envelope follow-up (R-ACC-7) reads the DP as now known.
+    // The booked lines and their checks; the envelope follow-up (R-ACC-7) reads the DP as now
+    // known.
     std::string out;
     for (absl::string_view line : absl::StrSplit(rules::FormatReport(*report), '\n')) {
       if (!absl::StartsWith(line, "enveloppe")) absl::StrAppend(&out, line, "\n");

@@ -60,7 +60,8 @@ class RecomputeHistory : public ::testing::Test {
     Ok(agent_.Solde("conv-2", "t1", 2026, 20271106));
     Ok(agent_.Close(2027, 20271231));
     Ok(agent_.OpenControle("conv-1", "ctl-1", {2026}, 20280110));
-    Ok(agent_.Findings("conv-1", "ctl-1", {Agent::Controlled(2026, 2, Eur(15000), 1, 0)}, 20280201));
+    Ok(agent_.Findings("conv-1", "ctl-1", {Agent::Controlled(2026, 2, Eur(15000), 1, 0)},
+                       20280201));
     Ok(agent_.DecideControle("conv-1", "ctl-1", 20280301));
     Ok(agent_.Recover("conv-1", "rec-1", "ctl-1-2026", Eur(100), v1::REPAYMENT, 20280401));
     events_ = agent_.log().All();
@@ -177,17 +178,18 @@ TEST_F(RecomputeHistory, R_HIST_3_AlteredAcomptesOfANegativeSoldeReportTheIndu) 
 
 TEST_F(RecomputeHistory, R_HIST_3_AlteredControleOutcomeIsReported) {
   int64_t indu = 0;
-  auto events = Altered([](const DomainEvent& e) { return e.fact.has_controle_decided(); },
-                        [&](v1::ClasEvent& f) {
-                          auto* o = f.mutable_controle_decided()->mutable_outcomes(0);
-                          indu = o->indu_cents();
-                          o->mutable_dc()->set_bonus_enfants_cents(o->dc().bonus_enfants_cents() + 1);
-                          o->set_indu_cents(indu + 7);
-                        });
+  auto events =
+      Altered([](const DomainEvent& e) { return e.fact.has_controle_decided(); },
+              [&](v1::ClasEvent& f) {
+                auto* o = f.mutable_controle_decided()->mutable_outcomes(0);
+                indu = o->indu_cents();
+                o->mutable_dc()->set_bonus_enfants_cents(o->dc().bonus_enfants_cents() + 1);
+                o->set_indu_cents(indu + 7);
+              });
   ASSERT_GT(indu, 0);
   const auto diffs = RecomputeCheck(events);
-  EXPECT_THAT(diffs, Contains(Field(&RecomputeDifference::field,
-                                    "outcomes[0].dc.bonus_enfants_cents")))
+  EXPECT_THAT(diffs,
+              Contains(Field(&RecomputeDifference::field, "outcomes[0].dc.bonus_enfants_cents")))
       << Describe(diffs);
   EXPECT_THAT(diffs, Contains(Difference("outcomes[0].indu_cents", indu + 7, indu)));
 }
