@@ -107,7 +107,9 @@ class ClasctlTest : public ::testing::Test {
 
   // Barème, gestionnaire, request, agrément and convention of `convention` (3 collectifs,
   // school year 2026-2027, DP's PS 10 000,00 €).
-  void Signed(const std::string& convention, const std::string& gestionnaire);
+  // `action_start` before the Toussaint holidays draws the R-ELIG-8 warning.
+  void Signed(const std::string& convention, const std::string& gestionnaire,
+              int32_t action_start = 20261105);
   // RULES.md §7's worked example on conv-1: acompte 2 800,00 € on 15/10/2026, closing of 2026,
   // acompte 4 200,00 € on 01/02/2027, bilan (PS of DR 9 000,00 €), solde 2 000,00 € on
   // 05/11/2027.
@@ -122,7 +124,8 @@ class ClasctlTest : public ::testing::Test {
   bool bareme_published_ = false;
 };
 
-inline void ClasctlTest::Signed(const std::string& convention, const std::string& gestionnaire) {
+inline void ClasctlTest::Signed(const std::string& convention, const std::string& gestionnaire,
+                                int32_t action_start) {
   Engine& engine = server_->engine();
   if (!bareme_published_) {
     v1::PublishBareme bareme;
@@ -166,7 +169,7 @@ inline void ClasctlTest::Signed(const std::string& convention, const std::string
   q->mutable_axes()->set_school(true);
   q->mutable_axes()->set_local_partners(true);
   q->set_family_participation_symbolic(true);
-  q->set_action_start_date(20261105);
+  q->set_action_start_date(action_start);
   q->set_action_end_date(20270630);
   q->set_charges_cents(kChargesDp);
   Do(file, &Engine::FileFundingRequest);

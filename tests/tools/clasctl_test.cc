@@ -214,6 +214,37 @@ TEST_F(ClasctlTest, HistoryIsATimelineWithActorsAndAmounts) {
   EXPECT_EQ(last.state_after().status(), v1::SOLDEE);
 }
 
+TEST_F(ClasctlTest, HistoryMarksCancellationsAndShowsWarnings) {
+  Signed("conv-2", "asso-2", /*action_start=*/20260915);  // before the Toussaint: R-ELIG-8
+  v1::PayAcompte acompte;
+  acompte.set_caf_id(kCaf);
+  acompte.set_convention_id("conv-2");
+  acompte.set_payment_id("a1");
+  acompte.set_school_year(2026);
+  acompte.set_amount_cents(Eur(1000));
+  acompte.set_date(20261015);
+  Do(acompte, &Engine::PayAcompte);
+  const std::string paid = absl::StrCat(kCaf, "/req-", requests_, "#0");
+  v1::CorrectEvent cancel;
+  cancel.set_caf_id(kCaf);
+  cancel.set_convention_id("conv-2");
+  cancel.set_target_event_id(paid);
+  cancel.set_reason("montant saisi deux fois");
+  cancel.set_cancel(true);
+  Do(cancel, &Engine::CorrectEvent);
+
+  Ran ran = RunAs("auditeur", {"convention", "history", "conv-2", "--caf", kCaf});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  EXPECT_THAT(ran.out, HasSubstr("    warning R-ELIG-8 (§2.1)"));
+  EXPECT_THAT(ran.out,
+              HasSubstr(absl::StrCat("    CANCELLED by ", kCaf, "/req-", requests_, "#0")));
+  EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("cancels ", paid, " (montant saisi deux fois)")));
+  Ran show = RunAs(Agent(), {"convention", "show", "conv-2", "--caf", kCaf});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("Warnings\n  R-ELIG-8 (§2.1)"));
+  EXPECT_THAT(show.out, HasSubstr("paid 0,00 € of 2 800,00 €"));  // the cancelled acompte
+}
+
 TEST_F(ClasctlTest, DiffShowsChangesAndTheEventsResponsible) {
   WorkedExample();
   Ran ran = RunAs("auditeur",

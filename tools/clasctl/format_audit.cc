@@ -86,6 +86,11 @@ std::string PaymentFactText(const v1::ClasEvent& e) {
   }
 }
 
+const google::protobuf::RepeatedPtrField<std::string>& EmptyIds() {
+  static const auto* const kEmpty = new google::protobuf::RepeatedPtrField<std::string>();
+  return *kEmpty;
+}
+
 }  // namespace
 
 std::string FactSummary(const v1::ClasEvent& e) {
@@ -176,9 +181,14 @@ std::string FormatHistory(const std::vector<v1::ReplayHistoryItem>& items) {
                     ")  recorded ", Instant(e.recorded_at_us()), "\n");
     const std::string summary = FactSummary(e.fact());
     if (!summary.empty()) absl::StrAppend(&out, "    ", summary, "\n");
-    if (ref != nullptr && ref->rule_ids_size() > 0) {
-      absl::StrAppend(&out, "    rules: ", absl::StrJoin(ref->rule_ids(), ", "), "\n");
+    // The rule ids the timeline keeps; those of the fact's own warnings are shown in full below.
+    std::vector<std::string> rules;
+    for (const std::string& id : ref != nullptr ? ref->rule_ids() : EmptyIds()) {
+      bool warned = false;
+      for (const auto& w : e.fact().warnings()) warned = warned || w.rule_id() == id;
+      if (!warned) rules.push_back(id);
     }
+    if (!rules.empty()) absl::StrAppend(&out, "    rules: ", absl::StrJoin(rules, ", "), "\n");
     for (const auto& w : e.fact().warnings()) {
       absl::StrAppend(&out, "    warning ", ViolationLine(w), "\n");
     }
