@@ -143,10 +143,10 @@ std::string YearText(const v1::SchoolYearState& y) {
                                             : absl::StrCat(y.notified_collectifs(), " notified"));
   if (y.dp_history_size() > 1) {
     for (const auto& v : y.dp_history()) {
-      out += Field(
-          "  ", &v == &y.dp_history(0) ? "DP in force" : "",
-          absl::StrCat("from ", Day(v.effective_date()), ": droit ", Eur(v.dp().droit_cents()),
-                       ", PS ", Eur(v.dp().ps_cents()), " (R-PAY-6: caps of later acomptes)"));
+      out += Field("  ", &v == &y.dp_history(0) ? "DP in force" : "",
+                   absl::StrCat("from ", Day(v.effective_date()), ": droit ",
+                                Eur(v.dp().droit_cents()), ", PS ", Eur(v.dp().ps_cents()),
+                                &v == &y.dp_history(0) ? " (R-PAY-6: the caps follow it)" : ""));
     }
   }
   out += Field("  ", "Forecast",
