@@ -369,31 +369,36 @@ void Apply(v1::ConventionState* state, const DomainEvent& event, const FoldConte
   UpdateStatus(state);
 }
 
-v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
-                                   const FoldContext& context) {
-  v1::ConventionState state;
-  for (const DomainEvent& e : Timeline(stream, as_of)) Apply(&state, e, context);
+void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stream,
+                const AsOf& as_of) {
   // Mark the events that corrections replaced or cancelled, for the timeline.
   for (const DomainEvent& e : stream) {
     if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
     if (!e.fact.has_event_corrected()) continue;
     const auto& c = e.fact.event_corrected();
     bool found = false;
-    for (auto& ref : *state.mutable_events()) {
+    for (auto& ref : *state->mutable_events()) {
       if (ref.event_id() != c.target_event_id()) continue;
       ref.set_corrected_by(e.event_id);
       ref.set_cancelled(c.cancel());
       found = true;
     }
     if (!found && c.cancel()) {
-      v1::EventRef* ref = state.add_events();
+      v1::EventRef* ref = state->add_events();
       ref->set_event_id(c.target_event_id());
       ref->set_corrected_by(e.event_id);
       ref->set_cancelled(true);
     }
   }
-  state.set_as_of_date(as_of.effective_date);
-  state.set_known_at_us(as_of.known_at_us);
+  state->set_as_of_date(as_of.effective_date);
+  state->set_known_at_us(as_of.known_at_us);
+}
+
+v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
+                                   const FoldContext& context) {
+  v1::ConventionState state;
+  for (const DomainEvent& e : Timeline(stream, as_of)) Apply(&state, e, context);
+  FinishFold(&state, stream, as_of);
   return state;
 }
 

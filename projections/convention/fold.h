@@ -58,9 +58,16 @@ std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const 
 // the timeline. Recomputes the derived figures of the school years the event touches.
 void Apply(v1::ConventionState* state, const DomainEvent& event, const FoldContext& context);
 
-// Folds a whole stream as of `as_of` (Timeline, then Apply in order).
+// Folds a whole stream as of `as_of` (Timeline, then Apply in order, then FinishFold).
 v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
                                    const FoldContext& context);
+
+// The last step of a fold as of `as_of`, once every event of its timeline is applied: marks the
+// events that the corrections of `stream` visible as of `as_of` replaced or cancelled, and stamps
+// the state with `as_of`. A state kept up to date by Apply (a snapshot) becomes the answer of a
+// query through this function, exactly as FoldConvention's own.
+void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stream,
+                const AsOf& as_of);
 
 // The school year's entry, or nullptr.
 const v1::SchoolYearState* FindYear(const v1::ConventionState& state, int32_t school_year);
