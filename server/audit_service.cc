@@ -144,9 +144,16 @@ grpc::Status AuditService::ExportConvention(grpc::ServerContext* context,
   return RunAudit(d_, "ExportConvention", context, request->caf_id(), [&]() -> grpc::Status {
     const std::string stream = ConventionStream(request->caf_id(), request->convention_id());
     const ledger::LogHead head = d_.store->Head();
-    auto events = d_.store->ReadStream(stream, 1, ledger::Direction::kForward,
+    // Every event of the stream, page after page (a long convention is never cut short).
+    std::vector<ledger::RecordedEvent> all;
+    while (true) {
+      auto page = d_.store->ReadStream(stream, all.size() + 1, ledger::Direction::kForward,
                                        ledger::kReadEventsMax);
-    if (!events.ok()) return ToGrpcStatus(events.status());
+      if (!page.ok()) return ToGrpcStatus(page.status());
+      all.insert(all.end(), page->begin(), page->end());
+      if (page->size() < ledger::kReadEventsMax) break;
+    }
+    const std::vector<ledger::RecordedEvent>* events = &all;
     if (events->empty()) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND,
                           absl::StrCat("convention ", request->convention_id(), " inconnue"));

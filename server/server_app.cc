@@ -111,9 +111,11 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   stopping_.store(true);
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
-  server_->Wait();
+  if (server_ != nullptr) {  // null when Start failed before listening
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
+    server_->Wait();
+  }
   engine_.reset();
   log_.reset();
   store_.reset();  // closes RocksDB: every acknowledged append was synced already

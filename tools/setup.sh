@@ -10,7 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc
   libabsl-dev
   libgtest-dev libgmock-dev
-  libssl-dev
+  libssl-dev openssl
 )
 
 missing=()
