@@ -146,6 +146,7 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
                                       grpc::ServerWriter<v1::SubscribeItem>* writer) {
   return RunLedger(d_, "Subscribe", context, Need::kSubscribe, [&](const Caller& caller) {
     uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
+    const absl::Time opened = absl::Now();
     // One page in memory at a time: a slow subscriber blocks only its own Write, never the
     // appenders, and holds at most read_events_max events.
     while (!context->IsCancelled()) {
@@ -166,6 +167,11 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
       if (stopping) {
         return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                             absl::StrCat("arrêt du serveur : reprendre à la position ", next));
+      }
+      if (absl::Now() - opened > d_.limits.subscribe_duration_max) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            absl::StrCat("durée maximale d'abonnement atteinte : reprendre à la "
+                                         "position ", next));
       }
       d_.store->WaitForHead(next - 1, absl::Now() + d_.limits.subscribe_idle_tick);
     }

@@ -25,6 +25,9 @@ struct ServiceLimits {
   int64_t read_bytes_max = int64_t{3} << 20;
   absl::Duration subscribe_idle_tick = absl::Seconds(1);  // caught_up_to while idle
   int32_t replay_events_max = 10'000;      // per ReplayHistory call
+  // Longest a subscription stays open; it then ends (UNAVAILABLE) with the position to resume
+  // from, so that no stream holds a server thread for ever and clients reconnect regularly.
+  absl::Duration subscribe_duration_max = absl::Hours(1);
 };
 
 struct ServiceDeps {

@@ -74,7 +74,7 @@ absl::StatusOr<Engine::Loaded> Engine::LoadConvention(const std::string& caf_id,
   }
   FoldContext fold{.baremes = &out.baremes,
                    .gestionnaire = out.gestionnaire ? &*out.gestionnaire : nullptr};
-  out.state = FoldConvention(out.events, as_of, fold);
+  out.state = cache_.Fold(out.events, as_of, fold);  // == FoldConvention, with snapshots
   ASSIGN_OR_RETURN(out.context.closed_civil_years, ClosedYears(caf_id));
   out.context.find_payment = [this, caf_id](const std::string& conv,
                                             const std::string& payment) {

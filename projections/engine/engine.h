@@ -31,6 +31,7 @@
 #include "projections/convention/decide.h"
 #include "projections/convention/fold.h"
 #include "projections/engine/event_log.h"
+#include "projections/history/snapshots.h"
 
 namespace clas {
 
@@ -145,6 +146,9 @@ class Engine {
   absl::Mutex* CafMutex(const std::string& caf_id);
 
   EventLog* const log_;
+  // Folds of the conventions with checkpoints, so that as-of queries on long streams start from
+  // a snapshot (R-HIST-2); every answer equals a fold from scratch.
+  ConventionCache cache_;
   absl::Mutex mutexes_mu_;
   std::map<std::string, std::unique_ptr<absl::Mutex>> caf_mutexes_ ABSL_GUARDED_BY(mutexes_mu_);
 };

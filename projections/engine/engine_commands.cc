@@ -64,7 +64,7 @@ absl::StatusOr<CommandResult> Engine::RunConvention(const Cmd& cmd,
     }
     FoldContext fold{.baremes = &loaded.baremes,
                      .gestionnaire = loaded.gestionnaire ? &*loaded.gestionnaire : nullptr};
-    recorded->convention = FoldConvention(loaded.events, AsOf{}, fold);
+    recorded->convention = cache_.Fold(loaded.events, AsOf{}, fold);
     return recorded;
   }
 }
