@@ -20,6 +20,20 @@ const v1::ControleState* FindControle(const v1::ConventionState& state, const st
   return nullptr;
 }
 
+// The contrôle a command names: kNotFound (R-CTL-1) when the convention or the contrôle is
+// unknown.
+absl::StatusOr<const v1::ControleState*> RequireControle(const v1::ConventionState& state,
+                                                         const std::string& convention_id,
+                                                         const std::string& controle_id) {
+  RETURN_IF_ERROR(RequireConvention(state, convention_id));
+  const v1::ControleState* controle = FindControle(state, controle_id);
+  if (controle != nullptr) return controle;
+  return RuleStatus(absl::StatusCode::kNotFound,
+                    RuleError("R-CTL-1", "§4", "controle_id", controle_id,
+                              absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
+                                              convention_id)));
+}
+
 bool Contains(const google::protobuf::RepeatedField<int32_t>& years, int32_t n) {
   return std::find(years.begin(), years.end(), n) != years.end();
 }
@@ -112,14 +126,8 @@ absl::StatusOr<Facts> DecideOpenControle(const v1::OpenControle& cmd,
 absl::StatusOr<Facts> DecideControleFindings(const v1::RecordControleFindings& cmd,
                                              const v1::ConventionState& state,
                                              const DecideContext& ctx) {
-  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
-  const v1::ControleState* controle = FindControle(state, cmd.controle_id());
-  if (controle == nullptr) {
-    return RuleStatus(absl::StatusCode::kNotFound,
-                      RuleError("R-CTL-1", "§4", "controle_id", cmd.controle_id(),
-                                absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
-                                                cmd.convention_id())));
-  }
+  ASSIGN_OR_RETURN(const v1::ControleState* controle,
+                   RequireControle(state, cmd.convention_id(), cmd.controle_id()));
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
   if (controle->status() == "décidé") {
@@ -139,14 +147,8 @@ absl::StatusOr<Facts> DecideControleFindings(const v1::RecordControleFindings& c
 
 absl::StatusOr<Facts> DecideControle(const v1::DecideControle& cmd,
                                      const v1::ConventionState& state, const DecideContext& ctx) {
-  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
-  const v1::ControleState* controle = FindControle(state, cmd.controle_id());
-  if (controle == nullptr) {
-    return RuleStatus(absl::StatusCode::kNotFound,
-                      RuleError("R-CTL-1", "§4", "controle_id", cmd.controle_id(),
-                                absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
-                                                cmd.convention_id())));
-  }
+  ASSIGN_OR_RETURN(const v1::ControleState* controle,
+                   RequireControle(state, cmd.convention_id(), cmd.controle_id()));
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
   if (controle->status() == "décidé") {
