@@ -60,10 +60,10 @@ struct ActionRule {
 constexpr ActionRule kActionRules[] = {
     //                                                     agent  controleur auditeur service cnaf
     {Action::kCommand,          CafScope::kRequired, {true,  false,     false,   false,  false}},
-    {Action::kControleCommand,  CafScope::kRequired, {false, true,      false,   false,  false}},
+    {Action::kControleCommand,  CafScope::kRequired, {true,  true,      false,   false,  false}},
     {Action::kPublishBareme,    CafScope::kNone,     {false, false,     false,   false,  true}},
     {Action::kRead,             CafScope::kOptional, {true,  true,      true,    true,   true}},
-    {Action::kSimulateControle, CafScope::kRequired, {false, true,      true,    false,  false}},
+    {Action::kSimulateControle, CafScope::kRequired, {true,  true,      true,    false,  false}},
     {Action::kAudit,            CafScope::kOptional, {false, false,     true,    false,  false}},
     {Action::kLedgerRead,       CafScope::kOptional, {false, false,     true,    true,   false}},
     {Action::kSubscribe,        CafScope::kOptional, {false, false,     true,    true,   false}},

@@ -9,20 +9,21 @@
 //
 //     action              agent  controleur  auditeur  service  cnaf
 //     kCommand            Caf    -           -         -        -
-//     kControleCommand    -      Caf         -         -        -
+//     kControleCommand    Caf    Caf         -         -        -
 //     kPublishBareme      -      -           -         -        national
 //     kRead               Caf    Caf         Caf       Caf      Caf
-//     kSimulateControle   -      Caf         Caf       -        -
+//     kSimulateControle   Caf    Caf         Caf       -        -
 //     kAudit              -      -           Caf       -        -
 //     kLedgerRead         -      -           Caf       Caf      -
 //     kSubscribe          -      -           Caf       Caf      -
 //     kLedgerAppend       -      -           -         ext/<own user id>/...
 //     kUnknownMethod      -      -           -         -        -
 //
-//   "Caf" means: for the Cafs the token lists (or every Caf when it lists "*"). Agents and
-//   contrôleurs are kept apart (separation of duties): an agent runs the ordinary commands, a
-//   contrôleur the contrôle ones (OpenControle, RecordControleFindings, DecideControle,
-//   RecordRecovery, PayRappel). The barème is national: only the dedicated role "cnaf" publishes
+//   "Caf" means: for the Cafs the token lists (or every Caf when it lists "*"). As the roles of
+//   the ledger say, an agent runs every command of its Caf (the contrôle's included: recording
+//   a recovery or paying a rappel are an agent's acts too), a contrôleur the contrôle ones
+//   (OpenControle, RecordControleFindings, DecideControle, RecordRecovery, PayRappel) and the
+//   simulations. The barème is national: only the dedicated role "cnaf" publishes
 //   it, so that no Caf's agent can change every Caf's figures.
 //
 // Token file grammar (one entry per line; '#' lines and blank lines are ignored; fields are

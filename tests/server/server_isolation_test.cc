@@ -222,12 +222,14 @@ TEST_F(Isolation, EachRoleKeepsToItsRights) {
             grpc::StatusCode::PERMISSION_DENIED);
   // An auditor runs no command, not even a contrôle's or the barème.
   const auto open = a.OpenControleRequest("conv-75", "ctl-1", 2026, 20280301);
-  for (const char* user : {"auditeur", "agent-caf-75", "controleur-caf-13"}) {
+  for (const char* user : {"auditeur", "agent-caf-13", "controleur-caf-13"}) {
     EXPECT_EQ(a.Send(user, open, &v1::Conventions::Stub::OpenControle).status.error_code(),
               grpc::StatusCode::PERMISSION_DENIED)
         << user;
   }
-  EXPECT_EQ(a.Send("agent-caf-75", a.DecideRequest("conv-75", "ctl-1", 20280601),
+  // A contrôle's commands are open to the Caf's agents as well as its contrôleurs (the issue's
+  // roles: an agent runs the commands of its Caf; a contrôleur, the contrôle ones).
+  EXPECT_EQ(a.Send("controleur-caf-13", a.DecideRequest("conv-75", "ctl-1", 20280601),
                    &v1::Conventions::Stub::DecideControle)
                 .status.error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
