@@ -86,6 +86,22 @@ const std::vector<CommandDef>& Commands() {
              "file", "json"},
             true),
        ControleSimulate},
+      {{"import"},
+       {"FILE"},
+       "send the commands of a JSON Lines file, one by one, through the rules",
+       "One command per line: {\"command\": \"PayAcompte\", \"request_id\": \"r-17\", \"body\": {...}},\n"
+       "the body being the command message (clas.v1.PayAcompte, ...) in protobuf's JSON mapping;\n"
+       "blank lines and '#' lines are skipped. Every line is parsed first: a malformed line (bad\n"
+       "JSON, unknown command or field) sends nothing, exit 2, each one named. Then each line goes\n"
+       "through its Conventions RPC and the same rules as any call; the first refusal stops the\n"
+       "import (exit 1) naming the line and every rule. Each line is atomic on the server: the\n"
+       "lines before a refusal are recorded, nothing of the refused one. A line without request_id\n"
+       "gets import:<file name>:<line number>, so after fixing the file run it again: recorded\n"
+       "lines replay (written once), the import resumes where it stopped. Keep the file name and\n"
+       "do not insert or remove lines above those already imported. --caf fills an empty caf_id\n"
+       "and refuses another Caf's line. --dry-run checks and counts by command, sends nothing.",
+       With({"dry-run", "caf"}, true),
+       ImportCommand},
       {{"verify"},
        {},
        "recompute the hash chain (server, --data DIR, or --file EXPORT)",

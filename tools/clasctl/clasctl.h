@@ -3,6 +3,7 @@
 //   convention show | list | history | diff | export   read conventions (Queries, Audit)
 //   year report                                         a civil year's accounts
 //   controle simulate                                   R-CTL-4 on draft figures
+//   import FILE                                         commands of a file, through the rules
 //   verify                                              the hash chain: server, data dir, export
 //   stats, backup, restore                              operator commands on a data directory
 //   serve                                               clas-ledgerd in this process

@@ -30,6 +30,9 @@ class Remote {
 
   std::unique_ptr<v1::Queries::Stub> queries() const { return v1::Queries::NewStub(channel_); }
   std::unique_ptr<v1::Audit::Stub> audit() const { return v1::Audit::NewStub(channel_); }
+  std::unique_ptr<v1::Conventions::Stub> conventions() const {
+    return v1::Conventions::NewStub(channel_);
+  }
   const std::string& address() const { return address_; }
 
  private:

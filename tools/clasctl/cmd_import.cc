@@ -1,0 +1,102 @@
+// import FILE: commands of a JSON Lines file sent one by one through the Conventions RPCs, so
+// that every line passes the same rules as a command typed by an agent. The whole file is
+// parsed first: a malformed line sends nothing.
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/base/status_macros.h"
+#include "tools/clasctl/commands.h"
+#include "tools/clasctl/import.h"
+#include "tools/clasctl/progress.h"
+#include "tools/clasctl/remote.h"
+#include "tools/clasctl/text.h"
+
+namespace clas::ctl {
+namespace {
+
+// A larger file is a mistake (kImportLinesMax lines of a few hundred bytes fit well below).
+constexpr std::streamsize kImportFileBytesMax = std::streamsize{1} << 30;
+
+absl::StatusOr<std::string> ReadImportFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::UnavailableError(absl::StrCat("cannot read ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return absl::UnavailableError(absl::StrCat("cannot read ", path));
+  if (static_cast<std::streamsize>(text.tellp()) > kImportFileBytesMax) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is larger than 1 GiB"));
+  }
+  return text.str();
+}
+
+struct ImportCounts {
+  int sent = 0;
+  int accepted = 0;  // recorded now
+  int replayed = 0;  // recorded by an earlier run (same request id)
+};
+
+void PrintSummary(const ImportCounts& counts, size_t total, Io& io) {
+  io.out << "import: " << counts.sent << " of " << total << " lines sent: " << counts.accepted
+         << " accepted, " << counts.replayed << " replayed\n";
+}
+
+// Sends every line in order; stops at the first one not accepted and returns its exit code.
+int SendAll(const std::vector<ImportLine>& lines, const Remote& remote, Io& io) {
+  std::unique_ptr<v1::Conventions::Stub> stub = remote.conventions();
+  Progress progress(io.err, io.progress, "import", "lines", lines.size());
+  ImportCounts counts;
+  for (const ImportLine& line : lines) {
+    v1::CommandResponse response;
+    grpc::Status status = SendImportLine(*stub, *remote.Context(), line, response);
+    ++counts.sent;
+    if (!status.ok()) {
+      progress.Finish();
+      const int code =
+          ReportRpcError(status, absl::StrCat("line ", line.line_number, ": ", line.rpc), io);
+      io.err << "clasctl: import stopped at line " << line.line_number
+             << "; the lines before it are recorded, nothing of this one\n";
+      --counts.sent;  // refused: nothing of it was written
+      PrintSummary(counts, lines.size(), io);
+      return code;
+    }
+    ++(response.replayed() ? counts.replayed : counts.accepted);
+    for (const auto& warning : response.warnings()) {
+      progress.Finish();
+      io.err << "clasctl: line " << line.line_number << ": warning: " << ViolationLine(warning)
+             << "\n";
+    }
+    progress.Update(counts.sent);
+  }
+  progress.Finish();
+  PrintSummary(counts, lines.size(), io);
+  return kExitOk;
+}
+
+}  // namespace
+
+int ImportCommand(const Invocation& in, Io& io) {
+  return Guarded(io, [&]() -> absl::StatusOr<int> {
+    const std::string path = in.positionals()[0];
+    ASSIGN_OR_RETURN(const bool dry_run, in.GetBool("dry-run"));
+    ASSIGN_OR_RETURN(std::string text, ReadImportFile(path));
+    const ParsedImport parsed = ParseImport(text, path, in.Get("caf"));
+    if (!parsed.errors.empty()) {
+      for (const ImportError& e : parsed.errors) {
+        io.err << "clasctl: " << path << ":" << e.line_number << ": " << e.message << "\n";
+      }
+      io.err << "clasctl: " << Count(static_cast<int64_t>(parsed.errors.size()), "malformed line")
+             << "; nothing sent\n";
+      return kExitUsage;
+    }
+    if (dry_run) {
+      for (const auto& [rpc, n] : CountByRpc(parsed.lines)) io.out << n << " " << rpc << "\n";
+      io.out << "import: " << parsed.lines.size() << " lines would be sent (dry run: none sent)\n";
+      return kExitOk;
+    }
+    ASSIGN_OR_RETURN(Remote remote, Remote::Connect(in));
+    return SendAll(parsed.lines, remote, io);
+  });
+}
+
+}  // namespace clas::ctl
