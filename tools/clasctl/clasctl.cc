@@ -68,6 +68,13 @@ const std::vector<CommandDef>& Commands() {
        "(clas.v1.ConventionExport). Check it with: clasctl verify --file FILE",
        With({"caf", "out"}, true),
        ConventionExport},
+      {{"convention", "report"},
+       {"ID"},
+       "write a convention's audit page: one self-contained HTML file",
+       "Header (parties, status, log position and hash of the last event covered), timeline,\n"
+       "per school year a chart of DP/DR/DC against what was paid, open indus. No network asset.",
+       With({"caf", "html", "known-at"}, true),
+       ConventionReport},
       {{"year", "report"},
        {"CAF", "YEAR"},
        "a civil year's accounts: lines, totals, charges à payer, engagements, balance",

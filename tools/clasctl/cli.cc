@@ -45,6 +45,7 @@ const std::vector<FlagDef>& AllFlags() {
       {"page-size", "N", "100", "conventions per call (the server caps it)"},
       {"all", nullptr, "", "show every change, the timeline and event ids included"},
       {"out", "FILE", "", "write there (.json: JSON, else binary protobuf)"},
+      {"html", "FILE", "", "write the HTML page there"},
       // Contrôle simulation.
       {"year", "N", "", "school year N (N-N+1)"},
       {"collectifs", "C", "", "collectifs that ran"},

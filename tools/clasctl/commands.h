@@ -21,6 +21,7 @@ int ConventionList(const Invocation& in, Io& io);
 int ConventionHistory(const Invocation& in, Io& io);
 int ConventionDiff(const Invocation& in, Io& io);
 int ConventionExport(const Invocation& in, Io& io);
+int ConventionReport(const Invocation& in, Io& io);
 int YearReport(const Invocation& in, Io& io);
 int ControleSimulate(const Invocation& in, Io& io);
 int Verify(const Invocation& in, Io& io);
