@@ -169,6 +169,17 @@ TEST_F(ClasctlImportTest, DryRunCountsByCommandAndSendsNothing) {
   EXPECT_EQ(Head(), head);
 }
 
+TEST_F(ClasctlImportTest, AServerThatDoesNotAnswerLeavesTheLineToARerun) {
+  const std::string path = WriteFile("conv-1.jsonl", {kGestionnaire});
+  const std::string server = absl::StrCat("127.0.0.1:", server_->port());
+  StopServer();
+  Ran ran = Run({"import", path, "--server", server, "--token-file", config_.tokens_file + ".clear",
+                 "--as", Agent(), "--timeout", "1"});
+  EXPECT_EQ(ran.code, 3) << ran.err;
+  EXPECT_THAT(ran.err, HasSubstr("line 1: RegisterGestionnaire: UNAVAILABLE"));
+  EXPECT_THAT(ran.err, HasSubstr("this one may be: run the file again"));
+}
+
 TEST_F(ClasctlImportTest, AnUnreadableFileIsAnIoError) {
   EXPECT_EQ(Import((dir_ / "missing.jsonl").string()).code, 3);
 }

@@ -54,9 +54,14 @@ int SendAll(const std::vector<ImportLine>& lines, const Remote& remote, Io& io) 
       progress.Finish();
       const int code =
           ReportRpcError(status, absl::StrCat("line ", line.line_number, ": ", line.rpc), io);
+      // No answer (exit 3) leaves this line's fate unknown: its request id settles it on a
+      // re-run. An answer refusing it means nothing of it was written.
       io.err << "clasctl: import stopped at line " << line.line_number
-             << "; the lines before it are recorded, nothing of this one\n";
-      --counts.sent;  // refused: nothing of it was written
+             << (code == kExitUnreachable
+                     ? "; the lines before it are recorded; this one may be: run the file again "
+                       "(recorded lines replay)\n"
+                     : "; the lines before it are recorded, nothing of this one\n");
+      --counts.sent;  // not accepted: counted as not sent
       PrintSummary(counts, lines.size(), io);
       return code;
     }
