@@ -113,9 +113,15 @@ TEST_F(ClasctlTest, RefusedSimulationIsExitOneWithItsRules) {
                            "--collectifs", "3", "--charges", "24000", "--bonus-enfants", "3"});
   EXPECT_EQ(bonus.code, 1);
   EXPECT_THAT(bonus.err, HasSubstr("R-BON-3"));
-  // An agent may not simulate; usage mistakes are found before any call.
-  EXPECT_EQ(RunAs(Agent(), {"controle", "simulate", "conv-1", "--caf", kCaf, "--year", "2026",
-                            "--collectifs", "3", "--charges", "24000"})
+  // A service may not simulate, nor an agent of another Caf; usage mistakes are found before
+  // any call.
+  EXPECT_EQ(RunAs("service-demo", {"controle", "simulate", "conv-1", "--caf", kCaf, "--year",
+                                   "2026", "--collectifs", "3", "--charges", "24000"})
+                .code,
+            1);
+  EXPECT_EQ(RunAs(absl::StrCat("agent-", kOtherCaf),
+                  {"controle", "simulate", "conv-1", "--caf", kCaf, "--year", "2026",
+                   "--collectifs", "3", "--charges", "24000"})
                 .code,
             1);
   EXPECT_EQ(RunAs(Controleur(), {"controle", "simulate", "conv-1", "--caf", kCaf, "--year", "2026",
