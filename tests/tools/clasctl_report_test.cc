@@ -85,6 +85,36 @@ TEST_F(ClasctlReportTest, ChartsCarryTheWorkedExampleFigures) {
   EXPECT_THAT(html, HasSubstr("<title>Solde 2 000,00 €</title>"));
   EXPECT_THAT(html, HasSubstr("class=\"na\">non calculé</text>"));  // no DC without a contrôle
   EXPECT_THAT(html, HasSubstr("Aucun indu ouvert."));
+  // The timeline says what each payment was, in French ("'" is escaped as &#39;).
+  EXPECT_THAT(html, HasSubstr("a1, 2026-2027 : 2 800,00 € sur l&#39;exercice 2026 (plafond "
+                              "2 800,00 €"));
+  EXPECT_THAT(html, HasSubstr("s1, 2026-2027 : 2 000,00 € (DR 9 000,00 € − acomptes 7 000,00 €)"));
+}
+
+TEST_F(ClasctlReportTest, TimelineShowsWarningsAndCancellations) {
+  Signed("conv-2", "asso-2", /*action_start=*/20260915);  // before the Toussaint: R-ELIG-8
+  v1::PayAcompte acompte;
+  acompte.set_caf_id(kCaf);
+  acompte.set_convention_id("conv-2");
+  acompte.set_payment_id("a1");
+  acompte.set_school_year(2026);
+  acompte.set_amount_cents(Eur(1000));
+  acompte.set_date(20261015);
+  Do(acompte, &Engine::PayAcompte);
+  const std::string paid = absl::StrCat(kCaf, "/req-", requests_, "#0");
+  v1::CorrectEvent cancel;
+  cancel.set_caf_id(kCaf);
+  cancel.set_convention_id("conv-2");
+  cancel.set_target_event_id(paid);
+  cancel.set_reason("montant saisi deux fois");
+  cancel.set_cancel(true);
+  Do(cancel, &Engine::CorrectEvent);
+  const std::string html = Report("conv-2");
+  EXPECT_THAT(html, HasSubstr("R-ELIG-8 ⚠</span>"));
+  EXPECT_THAT(html, HasSubstr(absl::StrCat("<span class=\"mark\">annulé</span> par <span "
+                                           "class=\"id\">",
+                                           kCaf, "/req-", requests_, "#0")));
+  EXPECT_THAT(html, HasSubstr(absl::StrCat("annule ", paid, " (montant saisi deux fois)")));
 }
 
 TEST_F(ClasctlReportTest, PageIsSelfContained) {

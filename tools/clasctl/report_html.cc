@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/hash_chain.h"
-#include "tools/clasctl/format_audit.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
@@ -46,6 +45,13 @@ std::string Td(const std::string& html, const char* cls = "") {
                       : absl::StrCat("<td class=\"", cls, "\">", html, "</td>");
 }
 
+std::string YearsText(const v1::ConventionState& s) {
+  if (s.first_school_year() == 0) return "—";
+  if (s.first_school_year() == s.last_school_year()) return SchoolYearText(s.first_school_year());
+  return absl::StrCat(SchoolYearText(s.first_school_year()), " à ",
+                      SchoolYearText(s.last_school_year()));
+}
+
 std::string HeadRow(const std::string& term, const std::string& html) {
   return absl::StrCat("<dt>", E(term), "</dt><dd>", html, "</dd>");
 }
@@ -62,10 +68,7 @@ std::string Header(const v1::ConventionState& s, const std::vector<v1::ReplayHis
       HeadRow("Gestionnaire", E(absl::StrCat(s.gestionnaire_name(), " (", s.gestionnaire_id(),
                                              "), ", KindLabel(s.gestionnaire_kind())))),
       HeadRow("Statut", E(StatusLabel(s.status()))),
-      HeadRow("Années scolaires", E(s.first_school_year() == 0
-                                        ? std::string("—")
-                                        : absl::StrCat(SchoolYearText(s.first_school_year()),
-                                                       " à ", SchoolYearText(s.last_school_year())))),
+      HeadRow("Années scolaires", E(YearsText(s))),
       HeadRow("Signée le", E(Day(s.signed_date()))),
       HeadRow("Événements couverts", E(absl::StrCat(items.size()))),
       HeadRow("Position du journal", E(position)),
@@ -128,7 +131,7 @@ std::string Timeline(const v1::ConventionState& s,
                         E(Instant(e.recorded_at_us())), "</span>")),
         Td(absl::StrCat(E(e.actor().id()), "<br><span class=\"id\">", E(e.actor().role()),
                         "</span>")),
-        Td(E(FactSummary(e.fact()))), Td(RulesHtml(e, ref)), Td(mark, "corr"), "</tr>");
+        Td(E(FactSummaryFr(e.fact()))), Td(RulesHtml(e, ref)), Td(mark, "corr"), "</tr>");
   }
   return out + "</tbody></table></section>";
 }
