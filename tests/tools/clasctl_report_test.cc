@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -51,7 +52,8 @@ class ClasctlReportTest : public ClasctlTest {
     EXPECT_EQ(ran.code, 0) << ran.err;
     EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("written to ", page.string())));
     if (path != nullptr) *path = page;
-    return ReadAll(page);
+    // Running text keeps amounts on one line with &nbsp;: read as plain spaces here.
+    return absl::StrReplaceAll(ReadAll(page), {{"&nbsp;", " "}});
   }
 };
 
@@ -138,12 +140,16 @@ TEST_F(ClasctlReportTest, OpenInduShowsAmountRecoveredAndOpen) {
   indu->set_amount_cents(Cents(1234, 56));
   indu->set_recovered_cents(Eur(234));
   indu->set_open_cents(Cents(1000, 56));
+  state.mutable_years(0)->set_indus_notified_cents(Cents(1234, 56));
   const std::string html = ctl::ConventionReportHtml(state, items, 1'800'000'000'000'000);
   EXPECT_THAT(html, HasSubstr("<td>i1</td>"));
   EXPECT_THAT(html, HasSubstr(">1 234,56 €</td>"));
   EXPECT_THAT(html, HasSubstr(">234,00 €</td>"));
   EXPECT_THAT(html, HasSubstr(">1 000,56 €</td>"));
   EXPECT_THAT(html, HasSubstr("2027-01-15 08:00:00 UTC"));  // the report's instant
+  // The paid bar: 9 000,00 € paid − 1 234,56 € of indu = 7 765,44 € net, the indu hatched.
+  EXPECT_THAT(html, HasSubstr("class=\"val\">7 765,44 € net (indus −1 234,56 €)</text>"));
+  EXPECT_THAT(html, HasSubstr("fill=\"url(#indu-2026)\""));
 }
 
 TEST_F(ClasctlReportTest, NamesAreEscaped) {

@@ -11,11 +11,11 @@ namespace {
 
 // Geometry of the chart, in SVG user units (the page scales it to its width).
 constexpr int kLabelWidth = 190;
-constexpr int kBarWidthMax = 520;
+constexpr int kBarWidthMax = 480;
 constexpr int kRowHeight = 36;
 constexpr int kBarHeight = 22;
 constexpr int kTop = 10;
-constexpr int kChartWidth = 900;
+constexpr int kChartWidth = 1000;
 
 constexpr char kColorDp[] = "#8fb3d9";
 constexpr char kColorDr[] = "#4a7fb5";
@@ -91,8 +91,8 @@ std::string PaidRow(int row, const Paid& p, int64_t year, int64_t max_cents) {
                                absl::StrCat("Indus notifiés −", Eur(p.indus_cents))));
   }
   const std::string label =
-      p.indus_cents > 0 ? absl::StrCat(Eur(p.gross_cents() - p.indus_cents), " net (",
-                                       Eur(p.gross_cents()), " − indus ", Eur(p.indus_cents), ")")
+      p.indus_cents > 0 ? absl::StrCat(Eur(p.gross_cents() - p.indus_cents), " net (indus −",
+                                       Eur(p.indus_cents), ")")
                         : Eur(p.gross_cents());
   return out + Text(x + 8, y + 16, label, "val");
 }

@@ -101,7 +101,9 @@ std::string FactSummaryFr(const v1::ClasEvent& e) {
     }
     case v1::ClasEvent::kFundingRequestFiled: {
       const auto& r = e.funding_request_filed();
-      return absl::StrCat(Count(r.school_years(), "année"), " scolaire(s) à partir de ",
+      return absl::StrCat(r.school_years(),
+                          r.school_years() == 1 ? " année scolaire" : " années scolaires",
+                          " à partir de ",
                           SchoolYearText(r.first_school_year()), ", ",
                           Count(r.collectifs_size(), "collectif"), ", charges ",
                           Eur(r.charges_cents()));

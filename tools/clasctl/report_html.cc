@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/hash_chain.h"
@@ -28,17 +29,31 @@ tr{page-break-inside:avoid}.id{font-family:"DejaVu Sans Mono",monospace;font-siz
 font-size:12px}.warn{border-color:#c77700;color:#8a5200;background:#fff4e0}
 .mark{font-weight:bold;color:#a61b1b}tr.cancelled td{color:#888;text-decoration:line-through}
 tr.cancelled td.corr{text-decoration:none}
-svg.chart{width:100%;max-width:900px;height:auto;display:block}
+svg.chart{width:100%;max-width:1000px;height:auto;display:block}
 svg .lbl{font-size:13px;fill:#222}svg .val{font-size:13px;font-weight:bold;fill:#222}
 svg .na{font-size:13px;font-style:italic;fill:#888}svg .leg{font-size:12px;fill:#333}
 svg .ref{stroke:#222;stroke-dasharray:4 3;stroke-width:1.5}
-.year{page-break-inside:avoid}.none{color:#666;font-style:italic}
+.nw{white-space:nowrap}.year{page-break-inside:avoid}.none{color:#666;font-style:italic}
 footer{margin-top:30px;font-size:12px;color:#555}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{page-break-after:avoid}
 .check{background:none}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 )css";
 
 std::string E(std::string_view text) { return HtmlEscape(text); }
+
+// Amounts in running text do not break across lines: "1 234,56 €" keeps its spaces as
+// non-breaking ones (the digit groups and the sign).
+std::string NoBreakAmounts(const std::string& html) {
+  std::string out;
+  for (size_t i = 0; i < html.size(); ++i) {
+    const bool group = html[i] == ' ' && i > 0 && i + 1 < html.size() &&
+                       absl::ascii_isdigit(static_cast<unsigned char>(html[i - 1])) &&
+                       absl::ascii_isdigit(static_cast<unsigned char>(html[i + 1]));
+    const bool sign = html[i] == ' ' && html.compare(i + 1, 3, "€") == 0;
+    out += group || sign ? "&nbsp;" : std::string(1, html[i]);
+  }
+  return out;
+}
 
 std::string Td(const std::string& html, const char* cls = "") {
   return *cls == '\0' ? absl::StrCat("<td>", html, "</td>")
@@ -127,11 +142,11 @@ std::string Timeline(const v1::ConventionState& s,
         &out, ref != nullptr && ref->cancelled() ? "<tr class=\"cancelled\">" : "<tr>",
         Td(E(absl::StrCat(e.position())), "num"), Td(E(Day(e.effective_date()))),
         Td(absl::StrCat("<b>", E(EventTypeLabel(e.event_type())), "</b><br><span class=\"id\">",
-                        E(e.event_id()), "</span><br><span class=\"id\">enregistré ",
+                        E(e.event_id()), "</span><br><span class=\"id nw\">enregistré ",
                         E(Instant(e.recorded_at_us())), "</span>")),
         Td(absl::StrCat(E(e.actor().id()), "<br><span class=\"id\">", E(e.actor().role()),
-                        "</span>")),
-        Td(E(FactSummaryFr(e.fact()))), Td(RulesHtml(e, ref)), Td(mark, "corr"), "</tr>");
+                        "</span>"), "nw"),
+        Td(NoBreakAmounts(E(FactSummaryFr(e.fact())))), Td(RulesHtml(e, ref)), Td(mark, "corr"), "</tr>");
   }
   return out + "</tbody></table></section>";
 }
