@@ -32,6 +32,9 @@ struct Caller {
   std::string role;
   // May the caller read the objects of this Caf? (lists and streams are filtered with it)
   std::function<bool(const std::string& caf_id)> may_read;
+  // OkStatus if the caller may append to this stream (only its own "ext/<user id>/" namespace),
+  // PermissionDenied otherwise.
+  std::function<absl::Status(const std::string& stream_id)> may_append;
   // The actor recorded on the events the caller's command writes (R-HIST-4).
   ledger::v1::Actor ActorFor(const std::string& caf_id) const {
     ledger::v1::Actor a;
@@ -49,9 +52,6 @@ class Guard {
   // `caf_id` ("" = not Caf-specific) (kPermissionDenied).
   virtual absl::StatusOr<Caller> Check(const grpc::ServerContext& context, Need need,
                                        const std::string& caf_id) const = 0;
-  // May the caller append to this stream (only its own "ext/<user id>/" namespace)?
-  virtual absl::Status CheckLedgerAppend(const Caller& caller,
-                                         const std::string& stream_id) const = 0;
 };
 
 }  // namespace clas::server

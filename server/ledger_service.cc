@@ -73,7 +73,7 @@ absl::Status CheckExtEventIds(const v1::AppendRequest& request) {
 grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::AppendRequest* request,
                                    v1::AppendResponse* response) {
   return RunLedger(d_, "Append", context, Need::kLedgerAppend, [&](const Caller& caller) {
-    absl::Status allowed = d_.guard->CheckLedgerAppend(caller, request->stream_id());
+    absl::Status allowed = caller.may_append(request->stream_id());
     if (!allowed.ok()) return ToGrpcStatus(allowed);
     absl::Status ids = CheckExtEventIds(*request);
     if (!ids.ok()) return ToGrpcStatus(ids);

@@ -45,15 +45,10 @@ absl::StatusOr<Caller> TokenGuard::Check(const grpc::ServerContext& context, Nee
     // A service's own events are recognised by their stream instead (ledger_service.cc).
     return MayRead(p, tenant) || tenant == "cnaf";
   };
+  caller.may_append = [p](const std::string& stream_id) {
+    return AuthorizeLedgerAppend(p, stream_id);
+  };
   return caller;
-}
-
-absl::Status TokenGuard::CheckLedgerAppend(const Caller& caller,
-                                           const std::string& stream_id) const {
-  Principal p;
-  p.user_id = caller.user_id;
-  p.role = caller.role == RoleName(Role::kService) ? Role::kService : Role::kAgent;
-  return AuthorizeLedgerAppend(p, stream_id);
 }
 
 }  // namespace clas::server

@@ -18,7 +18,6 @@ class TokenGuard final : public Guard {
 
   absl::StatusOr<Caller> Check(const grpc::ServerContext& context, Need need,
                                const std::string& caf_id) const override;
-  absl::Status CheckLedgerAppend(const Caller& caller, const std::string& stream_id) const override;
 
   Authenticator& authenticator() { return authenticator_; }
 

@@ -9,6 +9,7 @@
 #include "projections/rules/bonus.h"
 #include "projections/rules/droit.h"
 #include "projections/rules/eligibility.h"
+#include "projections/rules/request_limits.h"
 
 namespace clas {
 
@@ -16,14 +17,11 @@ using namespace decide_internal;  // NOLINT: the helpers of this family of files
 
 namespace {
 
-// R-CONV-2: at most five school years on one convention.
-constexpr int32_t kConventionSchoolYearsMax = 5;
+using rules::kConventionSchoolYearsMax;  // R-CONV-2
 // R-CONV-2: a gestionnaire supported for at least this many years may sign a multi-year one.
 constexpr int32_t kSupportedYearsForMultiYear = 2;
-constexpr int32_t kSchoolYearMin = 2000;
-constexpr int32_t kSchoolYearMax = 2098;
 
-bool YearInRange(int32_t n) { return n >= kSchoolYearMin && n <= kSchoolYearMax; }
+bool YearInRange(int32_t n) { return n >= rules::kSchoolYearMin && n <= rules::kSchoolYearMax; }
 
 void CheckSchoolYearField(Violations& v, std::string_view rule, std::string_view section,
                           std::string_view field, int32_t n) {

@@ -5,6 +5,7 @@
 #include "projections/convention/decide.h"
 #include "projections/convention/decide_internal.h"
 #include "projections/rules/droit.h"
+#include "projections/rules/request_limits.h"
 
 namespace clas {
 
@@ -12,7 +13,7 @@ using namespace decide_internal;  // NOLINT: the helpers of this family of files
 
 namespace {
 
-constexpr int32_t kConventionSchoolYearsMax = 5;  // R-CONV-2
+using rules::kConventionSchoolYearsMax;  // R-CONV-2
 
 void CheckAvenantShape(Verdict& verdict, const v1::SignAvenant& cmd,
                        const v1::ConventionState& state, const v1::SchoolYearState* previous) {

@@ -42,8 +42,10 @@ inline constexpr int32_t kWeeksPerSchoolYearMax = 53;
 inline constexpr int32_t kSchoolYearMin = kDateMin / 10000;
 inline constexpr int32_t kSchoolYearMax = kDateMax / 10000 - 1;
 
-// School years one request (hence one convention) may cover (R-CONV-2: 5 years maximum).
-inline constexpr int32_t kSchoolYearsPerRequestMax = 5;
+// School years one convention may cover, avenants included (R-CONV-2: 5 years maximum).
+inline constexpr int32_t kConventionSchoolYearsMax = 5;
+// School years one request (hence one convention) may ask for.
+inline constexpr int32_t kSchoolYearsPerRequestMax = kConventionSchoolYearsMax;
 
 // Length of an identifier (convention, gestionnaire, collectif), in bytes.
 inline constexpr size_t kIdLengthMax = 128;
