@@ -100,6 +100,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   builder.RegisterService(s->queries_.get());
   builder.RegisterService(s->audit_.get());
   builder.RegisterService(s->ledger_.get());
+  for (grpc::Service* extra : config.extra_services) builder.RegisterService(extra);
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));

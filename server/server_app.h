@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -34,6 +35,9 @@ struct ServerConfig {
   int max_concurrent_streams = 64;           // per connection (subscriptions, replays)
   int64_t verify_on_start_events = 100'000;  // verify the chain's last N events at start (0: off)
   ServiceLimits limits;
+  // More services served on the same port beside the ledger's (a benchmark's echo, for one):
+  // not owned, each must outlive the server. Empty in clas-ledgerd.
+  std::vector<grpc::Service*> extra_services;
 };
 
 class LedgerServer {
