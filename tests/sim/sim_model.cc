@@ -1,0 +1,594 @@
+// The simulation's model (sim_model.h): the droit, and what each command must answer.
+#include "tests/sim/sim_model.h"
+
+#include <algorithm>
+
+namespace clas::sim {
+namespace {
+
+constexpr int64_t kAmountMax = 100'000'000'000;  // 1 billion euros: a figure beyond is malformed
+constexpr int32_t kCollectifsMax = 1000;
+constexpr int32_t kConventionYearsMax = 5;  // R-CONV-2
+constexpr int32_t kSupportedYearsMin = 2;   // R-CONV-2
+
+int64_t Take(int64_t* from, int64_t* excess) {
+  const int64_t t = std::min(*from, *excess);
+  *from -= t;
+  *excess -= t;
+  return t;
+}
+
+void Add(Expectation* e, const std::string& rule) { e->rules.push_back(rule); }
+
+ModelFigures FromProto(const v1::Figures& f) {
+  return ModelFigures{.collectifs = f.collectifs(),
+                      .bonus_enfants = f.bonus_enfants_collectifs(),
+                      .bonus_parents = f.bonus_parents_collectifs(),
+                      .charges = f.charges_cents(),
+                      .autres_bf = f.autres_bf_cents()};
+}
+
+// The figure checks every bilan and contrôle shares (R-DROIT-2, R-DROIT-4, R-DROIT-5, R-BON-3).
+void CheckFigures(Expectation* e, const ModelFigures& f, const ModelYear* y) {
+  if (f.collectifs < 0 || f.collectifs > kCollectifsMax) Add(e, "R-DROIT-2");
+  if (f.charges < 0 || f.charges > kAmountMax) Add(e, "R-DROIT-2");
+  if (f.autres_bf < 0 || f.autres_bf > kAmountMax) Add(e, "R-DROIT-5");
+  const int32_t granted[] = {y ? y->agreed_bonus_enfants : 0, y ? y->agreed_bonus_parents : 0};
+  const int32_t count[] = {f.bonus_enfants, f.bonus_parents};
+  for (int i = 0; i < 2; ++i) {
+    if (count[i] < 0 || count[i] > f.collectifs) {
+      Add(e, "R-DROIT-4");
+    } else if (y != nullptr && count[i] > granted[i]) {
+      Add(e, "R-BON-3");
+    }
+  }
+}
+
+}  // namespace
+
+ModelDroit ComputeModelDroit(const ModelFigures& f, const ModelBareme& b) {
+  ModelDroit d;
+  d.base = std::min(f.charges, b.plafond * f.collectifs);  // R-DROIT-2
+  d.ps = (d.base * 13 + 20) / 40;                          // R-DROIT-3
+  d.bonus_enfants = b.bonus_enfants * f.bonus_enfants;     // R-DROIT-4
+  d.bonus_parents = b.bonus_parents * f.bonus_parents;
+  const int64_t room = std::max<int64_t>(0, f.charges * 4 / 5 - f.autres_bf);  // R-DROIT-5
+  int64_t excess = std::max<int64_t>(0, d.ps + d.bonus_enfants + d.bonus_parents - room);
+  Take(&d.bonus_parents, &excess);  // [choice] parents first, then enfants, then PS
+  Take(&d.bonus_enfants, &excess);
+  Take(&d.ps, &excess);
+  d.droit = d.ps + d.bonus_enfants + d.bonus_parents;
+  d.n_share = (4 * d.ps + 5) / 10;  // R-PAY-1
+  return d;
+}
+
+bool ModelValidDate(int32_t ymd) {
+  const int32_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+  if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+int64_t ModelYear::AcomptesOfCivilYear(int32_t civil) const {
+  int64_t sum = 0;
+  for (const auto& a : acomptes) {
+    if (a.date / 10000 == civil) sum += a.amount;
+  }
+  return sum;
+}
+int64_t ModelYear::Acomptes() const {
+  int64_t sum = 0;
+  for (const auto& a : acomptes) sum += a.amount;
+  return sum;
+}
+int64_t ModelYear::Rappels() const {
+  int64_t sum = 0;
+  for (const auto& r : rappels) sum += r.amount;
+  return sum;
+}
+int64_t ModelYear::Paid() const { return Acomptes() + (solde ? solde->amount : 0) + Rappels(); }
+
+ModelYear* ModelConvention::Year(int32_t n) {
+  auto it = years.find(n);
+  return it == years.end() ? nullptr : &it->second;
+}
+ModelIndu* ModelConvention::Indu(const std::string& id) {
+  for (auto& i : indus) {
+    if (i.id == id) return &i;
+  }
+  return nullptr;
+}
+ModelControle* ModelConvention::Controle(const std::string& id) {
+  for (auto& c : controles) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+int64_t ModelConvention::IndusNotified(int32_t n) const {
+  int64_t sum = 0;
+  for (const auto& i : indus) {
+    if (i.school_year == n) sum += i.amount;
+  }
+  return sum;
+}
+int64_t ModelConvention::Recovered(int32_t n) const {
+  int64_t sum = 0;
+  for (const auto& i : indus) {
+    if (i.school_year == n) sum += i.recovered;
+  }
+  return sum;
+}
+
+ModelFigures Model::Within(const ModelConvention& c, const ModelYear& y,
+                           const ModelFigures& f) const {
+  ModelFigures out = f;
+  out.collectifs = std::clamp(f.collectifs, 0, y.notified);
+  out.bonus_enfants =
+      std::clamp(std::min(f.bonus_enfants, y.agreed_bonus_enfants), 0, out.collectifs);
+  out.bonus_parents =
+      std::clamp(std::min(f.bonus_parents, y.agreed_bonus_parents), 0, out.collectifs);
+  return out;
+}
+
+std::optional<ModelDroit> Model::Droit(const ModelYear& y, const ModelFigures& f) const {
+  auto b = baremes.find(y.n);
+  if (b == baremes.end()) return std::nullopt;  // R-DROIT-7: never guessed
+  return ComputeModelDroit(f, b->second);
+}
+
+std::optional<ModelDroit> Model::Dp(const ModelConvention& c, const ModelYear& y) const {
+  if (!y.agreed || y.notified <= 0 || !y.covered) return std::nullopt;
+  const ModelFigures forecast{.collectifs = y.notified,
+                              .bonus_enfants = y.agreed_bonus_enfants,
+                              .bonus_parents = y.agreed_bonus_parents,
+                              .charges = c.charges,
+                              .autres_bf = c.autres_bf};
+  return Droit(y, Within(c, y, forecast));
+}
+
+const ModelConvention* Model::Find(const std::string& caf, const std::string& id) const {
+  auto k = cafs.find(caf);
+  if (k == cafs.end()) return nullptr;
+  auto c = k->second.conventions.find(id);
+  return c == k->second.conventions.end() ? nullptr : &c->second;
+}
+
+ModelConvention& Model::Get(const std::string& caf, const std::string& id) {
+  return cafs.at(caf).conventions.at(id);
+}
+
+bool Model::Closed(const std::string& caf, int32_t date) const {
+  auto k = cafs.find(caf);
+  return k != cafs.end() && k->second.closed.count(date / 10000) > 0;
+}
+
+// --- set-up -------------------------------------------------------------------------------
+
+Expectation Model::Expect(const v1::RegisterGestionnaire& cmd) const {
+  Expectation e;
+  auto k = cafs.find(cmd.caf_id());
+  if (k != cafs.end() && k->second.gestionnaires.count(cmd.gestionnaire_id()) > 0) {
+    Add(&e, "R-CONV-4");
+    return e;
+  }
+  if (cmd.kind() == v1::GESTIONNAIRE_KIND_UNSPECIFIED) Add(&e, "R-ACC-6");
+  if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
+  return e;
+}
+
+void Model::Apply(const v1::RegisterGestionnaire& cmd) {
+  ModelCaf& caf = cafs[cmd.caf_id()];
+  caf.id = cmd.caf_id();
+  caf.gestionnaires[cmd.gestionnaire_id()] =
+      ModelGestionnaire{.id = cmd.gestionnaire_id(),
+                        .centre_social = cmd.kind() == v1::CENTRE_SOCIAL,
+                        .supported_since = cmd.supported_since_school_year()};
+}
+
+Expectation Model::Expect(const v1::PublishBareme& cmd) const {
+  Expectation e;
+  if (cmd.bareme().plafond_cents() <= 0) Add(&e, "R-DROIT-1");
+  if (baremes.count(cmd.bareme().school_year()) > 0) Add(&e, "R-DROIT-1");
+  return e;
+}
+
+void Model::Apply(const v1::PublishBareme& cmd) {
+  baremes[cmd.bareme().school_year()] =
+      ModelBareme{cmd.bareme().plafond_cents(), cmd.bareme().bonus_enfants_cents(),
+                  cmd.bareme().bonus_parents_cents()};
+}
+
+Expectation Model::Expect(const v1::FileFundingRequest& cmd) const {
+  Expectation e;
+  const auto& r = cmd.request();
+  if (Find(cmd.caf_id(), r.convention_id()) != nullptr) {
+    Add(&e, "R-CONV-4");
+    return e;
+  }
+  for (const auto& c : r.collectifs()) {  // R-ELIG-1, urban collectifs
+    if (!c.rural() && (c.children() < 8 || c.children() > 12)) Add(&e, "R-ELIG-1");
+  }
+  auto k = cafs.find(cmd.caf_id());
+  if (k == cafs.end() || k->second.gestionnaires.count(r.gestionnaire_id()) == 0) {
+    Add(&e, "R-CONV-4");
+  }
+  return e;
+}
+
+void Model::Apply(const v1::FileFundingRequest& cmd) {
+  const auto& r = cmd.request();
+  ModelConvention& c = cafs[cmd.caf_id()].conventions[r.convention_id()];
+  c.id = r.convention_id();
+  c.gestionnaire = r.gestionnaire_id();
+  c.first_requested = r.first_school_year();
+  c.years_requested = r.school_years();
+  c.collectifs_requested = r.collectifs_size();
+  c.bonus_enfants_asked = r.bonus_enfants().requested();
+  c.bonus_parents_asked = r.bonus_parents().requested();
+  c.request_charges = r.charges_cents();
+  c.request_autres_bf = r.autres_bf_cents();
+  for (int32_t n = c.first_requested; n < c.first_requested + c.years_requested; ++n) {
+    c.years[n].n = n;
+  }
+}
+
+Expectation Model::Expect(const v1::RecordCommitteeDecision& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  const auto& d = cmd.decision();
+  if (c->decided) Add(&e, "R-CONV-4");
+  if (d.mode() != v1::POUR_VALIDATION) Add(&e, "R-CONV-4");
+  if (d.first_school_year() < c->first_requested || d.first_school_year() > d.last_school_year() ||
+      d.last_school_year() >= c->first_requested + c->years_requested) {
+    Add(&e, "R-CONV-4");
+  }
+  // R-BON-3: a bonus only on agreed collectifs, only on a project filed with the request.
+  if (d.bonus_enfants_collectifs() > d.agreed_collectifs() ||
+      (d.bonus_enfants_collectifs() > 0 && !c->bonus_enfants_asked)) {
+    Add(&e, "R-BON-3");
+  }
+  if (d.bonus_parents_collectifs() > d.agreed_collectifs() ||
+      (d.bonus_parents_collectifs() > 0 && !c->bonus_parents_asked)) {
+    Add(&e, "R-BON-3");
+  }
+  return e;
+}
+
+void Model::Apply(const v1::RecordCommitteeDecision& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  const auto& d = cmd.decision();
+  c.decided = true;
+  for (int32_t n = d.first_school_year(); n <= d.last_school_year(); ++n) {
+    ModelYear& y = c.years[n];
+    y.agreed = d.outcome() == v1::VALIDATED;
+    y.agreed_collectifs = d.agreed_collectifs();
+    y.agreed_bonus_enfants = d.bonus_enfants_collectifs();
+    y.agreed_bonus_parents = d.bonus_parents_collectifs();
+    y.agreement_date = cmd.date();
+    y.notified = d.agreed_collectifs();
+  }
+}
+
+Expectation Model::Expect(const v1::SignConvention& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  const int32_t years = cmd.last_school_year() - cmd.first_school_year() + 1;
+  if (years < 1 || years > kConventionYearsMax) {
+    Add(&e, "R-CONV-2");
+  } else if (years > 1) {
+    const ModelGestionnaire& g = cafs.at(cmd.caf_id()).gestionnaires.at(c->gestionnaire);
+    const bool supported =
+        g.supported_since > 0 && cmd.first_school_year() - g.supported_since >= kSupportedYearsMin;
+    if (!g.centre_social && !supported) Add(&e, "R-CONV-2");
+  }
+  if (c->signed_) Add(&e, "R-CONV-3");
+  for (int32_t n = cmd.first_school_year(); n <= cmd.last_school_year(); ++n) {
+    auto y = c->years.find(n);
+    if (y == c->years.end() || !y->second.agreed) Add(&e, "R-CONV-4");
+  }
+  return e;
+}
+
+void Model::Apply(const v1::SignConvention& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  c.signed_ = true;
+  c.signed_date = cmd.date();
+  c.first = cmd.first_school_year();
+  c.last = cmd.last_school_year();
+  const bool own = cmd.charges_cents() > 0;  // 0 takes the request's figures
+  c.charges = own ? cmd.charges_cents() : c.request_charges;
+  c.autres_bf = own ? cmd.autres_bf_cents() : c.request_autres_bf;
+  for (int32_t n = c.first; n <= c.last; ++n) c.years[n].covered = true;
+}
+
+Expectation Model::Expect(const v1::NotifyCollectifs& cmd) const {
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  auto it = c->years.find(cmd.school_year());
+  if (it == c->years.end() || !it->second.covered) return Expectation{{"R-CONV-5"}};
+  const ModelYear& y = it->second;
+  // [choice] a notification may lower the agreed number, an avenant raise it.
+  if (cmd.collectifs() < 1 || cmd.collectifs() > y.agreed_collectifs) {
+    return Expectation{{"R-CONV-3"}};
+  }
+  if (y.solde) return Expectation{{"R-CONV-5"}};
+  return {};
+}
+
+void Model::Apply(const v1::NotifyCollectifs& cmd) {
+  Get(cmd.caf_id(), cmd.convention_id()).years[cmd.school_year()].notified = cmd.collectifs();
+}
+
+// --- payments -----------------------------------------------------------------------------
+
+Expectation Model::Expect(const v1::PayAcompte& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (cmd.payment_id().empty() || c->payment_ids.count(cmd.payment_id()) > 0) Add(&e, "R-HIST-1");
+  const int32_t n = cmd.school_year(), date = cmd.date();
+  auto it = c->years.find(n);
+  const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
+  // R-CONV-1: the agrément and a signed convention covering the year, both by the date.
+  if (y == nullptr || !y->agreed || y->agreement_date > date) Add(&e, "R-CONV-1");
+  if (y == nullptr || !y->covered || c->signed_date > date) Add(&e, "R-CONV-1");
+  const bool share_n = date / 10000 <= n;
+  const std::string cap_rule = share_n ? "R-PAY-2" : "R-PAY-3";
+  const bool in_window =
+      ModelValidDate(date) && date >= n * 10000 + 101 && date <= (n + 1) * 10000 + 831;
+  if (!in_window) Add(&e, "R-PAY-4");
+  const bool amount_ok = cmd.amount_cents() > 0 && cmd.amount_cents() <= kAmountMax;
+  if (!amount_ok) Add(&e, cap_rule);
+  if (y != nullptr && y->solde) Add(&e, "R-PAY-4");  // nothing after the solde
+  // R-PAY-6: the DP in force at the date. Dates only move forward in the simulation, so the DP
+  // in force on a date at or after the signature is the DP now.
+  std::optional<ModelDroit> dp;
+  if (y != nullptr && date >= c->signed_date && date >= y->agreement_date) dp = Dp(*c, *y);
+  if (!dp) {
+    Add(&e, cap_rule);
+    if (y != nullptr && y->agreed && baremes.count(n) == 0) Add(&e, "R-DROIT-7");
+  } else if (in_window && amount_ok) {
+    const int64_t cap = share_n ? CapN(dp->ps) : CapN1(dp->ps);
+    if (y->AcomptesOfCivilYear(date / 10000) + cmd.amount_cents() > cap) Add(&e, cap_rule);
+  }
+  if (Closed(cmd.caf_id(), date)) Add(&e, "R-PAY-7");
+  return e;
+}
+
+void Model::Apply(const v1::PayAcompte& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  ModelYear& y = c.years[cmd.school_year()];
+  const int64_t ps = Dp(c, y)->ps;
+  y.acomptes.push_back(ModelPayment{cmd.payment_id(), cmd.amount_cents(), cmd.date(),
+                                    cmd.date() / 10000 == y.n ? CapN(ps) : CapN1(ps)});
+  c.payment_ids.insert(cmd.payment_id());
+  cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += cmd.amount_cents();
+}
+
+Expectation Model::Expect(const v1::ReceiveBilan& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  auto it = c->years.find(cmd.school_year());
+  const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
+  if (y == nullptr || !y->covered) {
+    Add(&e, "R-CONV-6");
+  } else if (y->bilan) {
+    Add(&e, "R-HIST-1");  // corrected, never received twice
+  }
+  if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
+  CheckFigures(&e, FromProto(cmd.figures()), y);
+  return e;
+}
+
+void Model::Apply(const v1::ReceiveBilan& cmd) {
+  ModelYear& y = Get(cmd.caf_id(), cmd.convention_id()).years[cmd.school_year()];
+  y.bilan = FromProto(cmd.figures());
+  y.bilan_date = cmd.date();
+}
+
+Expectation Model::Expect(const v1::PaySolde& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (cmd.payment_id().empty() || c->payment_ids.count(cmd.payment_id()) > 0) Add(&e, "R-HIST-1");
+  const int32_t n = cmd.school_year(), date = cmd.date();
+  auto it = c->years.find(n);
+  const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
+  if (y == nullptr || !y->agreed || y->agreement_date > date) Add(&e, "R-CONV-1");
+  if (y == nullptr || !y->covered || c->signed_date > date) Add(&e, "R-CONV-1");
+  if (y != nullptr && y->bilan) {
+    if (baremes.count(n) == 0) {  // R-DROIT-7: DR cannot be computed
+      Add(&e, "R-DROIT-7");
+      return e;
+    }
+    if (ModelValidDate(date) && date < y->bilan_date) Add(&e, "R-CONV-6");
+  }
+  // [choice] a solde is paid "au titre de N+1": not dated before 1 January N+1.
+  if (!ModelValidDate(date) || date < (n + 1) * 10000 + 101) Add(&e, "R-PAY-5");
+  if (y == nullptr || !y->bilan) Add(&e, "R-CONV-6");
+  if (y != nullptr && y->solde) Add(&e, "R-PAY-5");  // at most once
+  if (Closed(cmd.caf_id(), date)) Add(&e, "R-PAY-7");
+  return e;
+}
+
+void Model::Apply(const v1::PaySolde& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  ModelYear& y = c.years[cmd.school_year()];
+  const ModelDroit dr = *Droit(y, Within(c, y, *y.bilan));
+  const int64_t acomptes = y.Acomptes();
+  y.solde = ModelPayment{cmd.payment_id(), std::max<int64_t>(0, dr.droit - acomptes), cmd.date()};
+  c.payment_ids.insert(cmd.payment_id());
+  cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += y.solde->amount;
+  if (acomptes > dr.droit) {  // R-PAY-5: a negative solde is notified as an indu
+    c.indus.push_back(ModelIndu{.id = cmd.payment_id() + "-indu",
+                                .school_year = y.n,
+                                .amount = acomptes - dr.droit,
+                                .date = cmd.date()});
+  }
+}
+
+// --- contrôle -----------------------------------------------------------------------------
+
+Expectation Model::Expect(const v1::OpenControle& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  for (const auto& k : c->controles) {
+    if (k.id == cmd.controle_id()) return Expectation{{"R-CTL-1"}};
+  }
+  if (cmd.controle_id().empty() || cmd.school_years().empty()) Add(&e, "R-CTL-1");
+  for (int32_t n : cmd.school_years()) {
+    auto it = c->years.find(n);
+    if (it == c->years.end() || !it->second.covered) Add(&e, "R-CTL-1");
+  }
+  return e;
+}
+
+void Model::Apply(const v1::OpenControle& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  ModelControle k;
+  k.id = cmd.controle_id();
+  k.school_year = cmd.school_years(0);
+  c.controles.push_back(k);
+}
+
+Expectation Model::Expect(const v1::RecordControleFindings& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  const ModelControle* k = nullptr;
+  for (const auto& x : c->controles) {
+    if (x.id == cmd.controle_id()) k = &x;
+  }
+  if (k == nullptr) return Expectation{{"R-CTL-1"}};
+  if (k->decided) Add(&e, "R-CTL-5");
+  if (cmd.years().empty()) Add(&e, "R-CTL-1");
+  for (const auto& cy : cmd.years()) {
+    if (cy.school_year() != k->school_year) Add(&e, "R-CTL-1");
+    auto it = c->years.find(cy.school_year());
+    CheckFigures(&e, FromProto(cy.figures()), it == c->years.end() ? nullptr : &it->second);
+  }
+  return e;
+}
+
+void Model::Apply(const v1::RecordControleFindings& cmd) {
+  ModelControle* k = Get(cmd.caf_id(), cmd.convention_id()).Controle(cmd.controle_id());
+  k->findings = true;
+  k->figures = FromProto(cmd.years(0).figures());
+}
+
+Expectation Model::Expect(const v1::DecideControle& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  const ModelControle* k = nullptr;
+  for (const auto& x : c->controles) {
+    if (x.id == cmd.controle_id()) k = &x;
+  }
+  if (k == nullptr) return Expectation{{"R-CTL-1"}};
+  if (k->decided) Add(&e, "R-CTL-5");
+  if (!k->findings && cmd.years().empty()) Add(&e, "R-CTL-1");
+  if (!e.accepted()) return e;
+  if (baremes.count(k->school_year) == 0) Add(&e, "R-DROIT-7");
+  return e;
+}
+
+void Model::Apply(const v1::DecideControle& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  ModelControle* k = c.Controle(cmd.controle_id());
+  ModelYear& y = c.years[k->school_year];
+  const ModelDroit dc = *Droit(y, Within(c, y, k->figures));  // R-CTL-2, R-DROIT-6
+  const int64_t paid_net = y.Paid() - c.IndusNotified(y.n);   // R-CTL-2 [choice]
+  k->decided = true;
+  k->decided_date = cmd.date();
+  y.dc = dc;
+  y.controle_id = k->id;
+  y.rappel_due = std::max<int64_t>(0, dc.droit - paid_net);  // R-CTL-3
+  if (paid_net > dc.droit) {
+    c.indus.push_back(ModelIndu{.id = k->id + "-" + std::to_string(y.n),
+                                .school_year = y.n,
+                                .amount = paid_net - dc.droit,
+                                .date = cmd.date()});
+  }
+}
+
+Expectation Model::Expect(const v1::RecordRecovery& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  const ModelIndu* indu = nullptr;
+  for (const auto& i : c->indus) {
+    if (i.id == cmd.indu_id()) indu = &i;
+  }
+  if (indu == nullptr) return Expectation{{"R-CTL-5"}};
+  if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
+  if (cmd.amount_cents() <= 0 || cmd.amount_cents() > kAmountMax) Add(&e, "R-CTL-5");
+  if (cmd.recovery_id().empty()) Add(&e, "R-HIST-1");
+  if (cmd.method() != v1::REPAYMENT) Add(&e, "R-CTL-3");  // the simulation repays only
+  if (ModelValidDate(cmd.date()) && cmd.date() < indu->date) Add(&e, "R-CTL-3");
+  if (cmd.amount_cents() > indu->open()) Add(&e, "R-CTL-5");
+  if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-ACC-8");
+  return e;
+}
+
+void Model::Apply(const v1::RecordRecovery& cmd) {
+  Get(cmd.caf_id(), cmd.convention_id()).Indu(cmd.indu_id())->recovered += cmd.amount_cents();
+  cafs[cmd.caf_id()].recoveries_by_civil_year[cmd.date() / 10000] += cmd.amount_cents();
+}
+
+Expectation Model::Expect(const v1::PayRappel& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (cmd.payment_id().empty() || c->payment_ids.count(cmd.payment_id()) > 0) Add(&e, "R-HIST-1");
+  if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
+  if (cmd.amount_cents() < 0 || cmd.amount_cents() > kAmountMax) Add(&e, "R-CTL-3");
+  auto it = c->years.find(cmd.school_year());
+  const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
+  const int64_t due = y == nullptr ? 0 : y->rappel_due;
+  const int64_t amount = cmd.amount_cents() == 0 ? due : cmd.amount_cents();
+  if (due <= 0 || amount > due) Add(&e, "R-CTL-3");
+  if (due > 0) {
+    for (const auto& k : c->controles) {  // paid after the decision that makes it due
+      if (k.id == y->controle_id && ModelValidDate(cmd.date()) && cmd.date() < k.decided_date) {
+        Add(&e, "R-CTL-3");
+      }
+    }
+  }
+  if (y != nullptr && !cmd.controle_id().empty() && cmd.controle_id() != y->controle_id) {
+    Add(&e, "R-CTL-3");
+  }
+  if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-PAY-7");
+  return e;
+}
+
+void Model::Apply(const v1::PayRappel& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  ModelYear& y = c.years[cmd.school_year()];
+  const int64_t amount = cmd.amount_cents() == 0 ? y.rappel_due : cmd.amount_cents();
+  y.rappels.push_back(ModelPayment{cmd.payment_id(), amount, cmd.date()});
+  y.rappel_due -= amount;
+  c.payment_ids.insert(cmd.payment_id());
+  cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += amount;
+}
+
+Expectation Model::Expect(const v1::CloseCivilYear& cmd) const {
+  const int32_t year = cmd.civil_year();
+  if (year < 2000 || year > 2098) return Expectation{{"R-ACC-8"}};
+  if (!ModelValidDate(cmd.date()) || cmd.date() < year * 10000 + 1231) {
+    return Expectation{{"R-ACC-8"}};  // month 13: from 31 December on
+  }
+  auto k = cafs.find(cmd.caf_id());
+  if (k != cafs.end() && k->second.closed.count(year) > 0) return Expectation{{"R-ACC-8"}};
+  return {};
+}
+
+void Model::Apply(const v1::CloseCivilYear& cmd) {
+  cafs[cmd.caf_id()].closed.insert(cmd.civil_year());
+}
+
+}  // namespace clas::sim

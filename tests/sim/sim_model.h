@@ -1,0 +1,194 @@
+// The simulation's own model of the rules: plain arithmetic on cents, written from RULES.md and
+// the README's [choice] list, sharing no code with projections/ (no droit function, no fold, no
+// decision). For every command the simulation sends, the model says whether the rules accept it
+// and, when they refuse it, which rule ids the refusal may name; for every command accepted, it
+// says what each convention's droits, acomptes, solde, indus, rappels and recoveries become.
+//
+// Where RULES.md is silent the model follows the ledger's documented choice, named where it is
+// applied (see "[choice]").
+//
+// Thread-safety: none; one model per simulation.
+#ifndef CLAS_TESTS_SIM_SIM_MODEL_H_
+#define CLAS_TESTS_SIM_SIM_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "clas/v1/commands.pb.h"
+
+namespace clas::sim {
+
+// A barème of one school year (R-DROIT-1), in cents.
+struct ModelBareme {
+  int64_t plafond = 0, bonus_enfants = 0, bonus_parents = 0;
+};
+
+// Yearly figures: forecast, final (bilan) or controlled.
+struct ModelFigures {
+  int32_t collectifs = 0, bonus_enfants = 0, bonus_parents = 0;
+  int64_t charges = 0, autres_bf = 0;
+};
+
+// A droit with its parts (R-DROIT-2..5, R-PAY-1).
+struct ModelDroit {
+  int64_t base = 0, ps = 0, bonus_enfants = 0, bonus_parents = 0, droit = 0, n_share = 0;
+};
+
+// R-DROIT-2..5 on figures already within the agrément: base = min(charges, plafond × C);
+// PS = (base × 13 + 20) div 40; bonuses = amount × count; the excess over 80 % of charges less
+// the other Branche Famille money is taken from bonus parents, then bonus enfants, then PS.
+ModelDroit ComputeModelDroit(const ModelFigures& f, const ModelBareme& b);
+
+// R-PAY-2 / R-PAY-3: 28 % or 42 % of the PS part of the DP, floored.
+inline int64_t CapN(int64_t ps) { return ps * 28 / 100; }
+inline int64_t CapN1(int64_t ps) { return ps * 42 / 100; }
+
+// yyyymmdd is a real day of 2000..2099.
+bool ModelValidDate(int32_t ymd);
+
+struct ModelPayment {
+  std::string id;
+  int64_t amount = 0;
+  int32_t date = 0;
+  int64_t cap = 0;  // an acompte: the cap of its share under the DP in force when paid
+};
+
+struct ModelIndu {
+  std::string id;
+  int32_t school_year = 0;
+  int64_t amount = 0, recovered = 0;
+  int32_t date = 0;
+  int64_t open() const { return amount - recovered; }
+};
+
+struct ModelControle {
+  std::string id;
+  int32_t school_year = 0;
+  bool findings = false, decided = false;
+  ModelFigures figures;
+  int32_t decided_date = 0;
+};
+
+struct ModelYear {
+  int32_t n = 0;
+  bool agreed = false, covered = false;
+  int32_t agreed_collectifs = 0, agreed_bonus_enfants = 0, agreed_bonus_parents = 0;
+  int32_t agreement_date = 0;
+  int32_t notified = 0;  // [choice] the agreed number until a notification
+  std::vector<ModelPayment> acomptes;
+  std::optional<ModelFigures> bilan;
+  int32_t bilan_date = 0;
+  std::optional<ModelPayment> solde;
+  std::vector<ModelPayment> rappels;
+  std::optional<ModelDroit> dc;
+  std::string controle_id;
+  int64_t rappel_due = 0;
+
+  int64_t AcomptesOfCivilYear(int32_t civil) const;
+  int64_t Acomptes() const;
+  int64_t Rappels() const;
+  int64_t Paid() const;  // acomptes + solde + rappels (R-CTL-2's "paid", gross)
+};
+
+struct ModelConvention {
+  std::string id, gestionnaire;
+  int32_t first_requested = 0, years_requested = 0, collectifs_requested = 0;
+  bool bonus_enfants_asked = false, bonus_parents_asked = false;
+  int64_t request_charges = 0, request_autres_bf = 0;
+  bool decided = false, signed_ = false;
+  int32_t signed_date = 0, first = 0, last = 0;
+  int64_t charges = 0, autres_bf = 0;  // forecast of each covered year
+  std::map<int32_t, ModelYear> years;  // every requested year
+  std::vector<ModelIndu> indus;
+  std::vector<ModelControle> controles;
+  std::set<std::string> payment_ids;
+
+  ModelYear* Year(int32_t n);
+  ModelIndu* Indu(const std::string& id);
+  ModelControle* Controle(const std::string& id);
+  int64_t IndusNotified(int32_t n) const;
+  int64_t Recovered(int32_t n) const;
+};
+
+struct ModelGestionnaire {
+  std::string id;
+  bool centre_social = false;
+  int32_t supported_since = 0;
+};
+
+// One Caf's world: gestionnaires, conventions, closed civil years.
+struct ModelCaf {
+  std::string id;
+  std::map<std::string, ModelGestionnaire> gestionnaires;
+  std::map<std::string, ModelConvention> conventions;
+  std::set<int32_t> closed;
+  // Payments (acomptes, soldes, rappels) dated in each civil year (R-ACC-10), and recoveries.
+  std::map<int32_t, int64_t> payments_by_civil_year, recoveries_by_civil_year;
+};
+
+// What the model expects of one command: accepted (rules empty), or refused naming one of
+// `rules`.
+struct Expectation {
+  std::vector<std::string> rules;
+  bool accepted() const { return rules.empty(); }
+};
+
+// The national barèmes and every Caf.
+class Model {
+ public:
+  std::map<int32_t, ModelBareme> baremes;
+  std::map<std::string, ModelCaf> cafs;
+
+  // The DP of a year now (nullopt: no agrément, no notification or no barème).
+  std::optional<ModelDroit> Dp(const ModelConvention& c, const ModelYear& y) const;
+  // R-DROIT-2 [choice]: C is the notified number, or the one given if lower; E and P at most
+  // the agrément's and at most C.
+  ModelFigures Within(const ModelConvention& c, const ModelYear& y, const ModelFigures& f) const;
+  std::optional<ModelDroit> Droit(const ModelYear& y, const ModelFigures& f) const;
+
+  // Each command: what the rules must answer on the model's state (Expect), and the state once
+  // the command is accepted (Apply). Apply REQUIRES: Expect accepted the command.
+  Expectation Expect(const v1::RegisterGestionnaire& cmd) const;
+  void Apply(const v1::RegisterGestionnaire& cmd);
+  Expectation Expect(const v1::PublishBareme& cmd) const;
+  void Apply(const v1::PublishBareme& cmd);
+  Expectation Expect(const v1::FileFundingRequest& cmd) const;
+  void Apply(const v1::FileFundingRequest& cmd);
+  Expectation Expect(const v1::RecordCommitteeDecision& cmd) const;
+  void Apply(const v1::RecordCommitteeDecision& cmd);
+  Expectation Expect(const v1::SignConvention& cmd) const;
+  void Apply(const v1::SignConvention& cmd);
+  Expectation Expect(const v1::NotifyCollectifs& cmd) const;
+  void Apply(const v1::NotifyCollectifs& cmd);
+  Expectation Expect(const v1::PayAcompte& cmd) const;
+  void Apply(const v1::PayAcompte& cmd);
+  Expectation Expect(const v1::ReceiveBilan& cmd) const;
+  void Apply(const v1::ReceiveBilan& cmd);
+  Expectation Expect(const v1::PaySolde& cmd) const;
+  void Apply(const v1::PaySolde& cmd);
+  Expectation Expect(const v1::OpenControle& cmd) const;
+  void Apply(const v1::OpenControle& cmd);
+  Expectation Expect(const v1::RecordControleFindings& cmd) const;
+  void Apply(const v1::RecordControleFindings& cmd);
+  Expectation Expect(const v1::DecideControle& cmd) const;
+  void Apply(const v1::DecideControle& cmd);
+  Expectation Expect(const v1::RecordRecovery& cmd) const;
+  void Apply(const v1::RecordRecovery& cmd);
+  Expectation Expect(const v1::PayRappel& cmd) const;
+  void Apply(const v1::PayRappel& cmd);
+  Expectation Expect(const v1::CloseCivilYear& cmd) const;
+  void Apply(const v1::CloseCivilYear& cmd);
+
+ private:
+  const ModelConvention* Find(const std::string& caf, const std::string& id) const;
+  ModelConvention& Get(const std::string& caf, const std::string& id);
+  bool Closed(const std::string& caf, int32_t date) const;
+};
+
+}  // namespace clas::sim
+
+#endif  // CLAS_TESTS_SIM_SIM_MODEL_H_

@@ -1,0 +1,179 @@
+// Deterministic simulation of the rules (issue #7, part 4). One seed fixes one run: random
+// clas.v1 commands over two Cafs, several gestionnaires, conventions and school and civil years,
+// valid and invalid ones mixed (amounts one cent over a cap, zero or negative, dates out of the
+// school year, in a closed civil year or not a day at all, acts out of order, payment ids used
+// twice, duplicates of a request id with the same and with other content, appends with a wrong
+// expected version, another Caf's ids, years closed twice or too early...).
+//
+// Each command goes through the Engine (projections/engine) over the real RocksDB EventStore
+// (ledger/, through the server's StoreEventLog adapter), the same entry the server uses, and
+// through the simulation's own model (sim_model.h). After every step every invariant is checked:
+//   - the engine accepts iff the model does; a refusal names one of the rules the model expects;
+//   - a refusal writes nothing: the log's head position and hash are unchanged;
+//   - a duplicate request id answers the first result and writes nothing; the same id with other
+//     content is refused (R-HIST-1); an append with a wrong expected version is refused (kAborted)
+//     and writes nothing;
+//   - every convention touched: each school year's DP, DR, DC, acomptes by share, caps, solde,
+//     rappels, indus notified / recovered / open, paid and paid net equal the model's to the
+//     cent; money is conserved (paid net = DR after the solde, paid net + rappel due = DC after a
+//     contrôle); acomptes never above the cap they were paid under (R-PAY-2/3/6);
+//   - the command's answer, the engine's query and a fresh engine's fold from scratch agree;
+//   - the civil year of every payment balances, and its payments equal the model's (R-ACC-10);
+//   - every closed civil year's closing and report stay as they were when it was closed (R-ACC-8).
+// At the end of a run: the hash chain verifies, every civil year balances, R-HIST-3's recompute
+// finds no difference, and as-of queries (known at T, as of D) equal the states the steps saw.
+//
+// A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
+// them. Replay one seed with `CLAS_SIM_SEED=<seed> ctest -R sim/` or `clas-sim --seed <seed>`.
+//
+// Thread-safety: none; one simulation per thread (each owns its data directory).
+#ifndef CLAS_TESTS_SIM_SIMULATION_H_
+#define CLAS_TESTS_SIM_SIMULATION_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ledger/event_store.h"
+#include "projections/engine/engine.h"
+#include "server/store_event_log.h"
+#include "tests/projections/random_history.h"
+#include "tests/sim/sim_model.h"
+
+namespace clas::sim {
+
+// What one run did.
+struct SimSummary {
+  uint32_t seed = 0;
+  int64_t steps = 0;     // commands and probes sent
+  int64_t accepted = 0;  // commands the engine accepted (replays excluded)
+  int64_t refused = 0;   // commands the engine refused
+  int64_t replays = 0;   // duplicates of a request id answered without writing
+  int64_t events = 0;    // events in the log at the end
+  int64_t checks = 0;    // invariant checks made
+  int64_t violations_total = 0;
+  std::vector<std::string> violations;  // the first kSimViolationsKeptMax
+
+  void Add(const SimSummary& other);
+};
+
+// Limits of one run.
+inline constexpr int32_t kSimStart = 20250601;
+inline constexpr int32_t kSimEnd = 20310301;
+inline constexpr int kSimCafs = 2;
+inline constexpr int kSimGestionnairesMax = 3;
+inline constexpr int kSimConventionsMax = 5;  // per Caf
+inline constexpr int kSimStepsMax = 2000;
+// Violations kept per run (the count goes on).
+inline constexpr size_t kSimViolationsKeptMax = 20;
+
+class Simulation {
+ public:
+  // REQUIRES: data_dir does not exist or is empty; it is removed by the destructor.
+  Simulation(uint32_t seed, std::string data_dir);
+  ~Simulation();
+
+  // Runs the whole simulation. Never aborts on a violation: it is counted and described.
+  SimSummary Run();
+
+ private:
+  struct Plan {
+    std::string caf, id, gestionnaire;
+    int32_t first = 0, last = 0, file_date = 0;
+    int collectifs = 1;
+    bool bonus_enfants = false, bonus_parents = false;
+    int64_t charges = 0, autres_bf = 0;
+    int payments = 0, controles = 0, recoveries = 0;
+  };
+  struct Sent {  // an accepted command, to send again under its request id
+    std::string request_id;
+    std::vector<std::string> event_ids;
+    std::function<absl::StatusOr<CommandResult>(const std::string&)> same, other;
+  };
+  struct Snapshot {
+    int64_t known_at_us = 0;
+    int32_t date = 0;
+    v1::ConventionState state;
+  };
+
+  // Set-up and one step of the generator (simulation.cc).
+  void SetUp();
+  void Step();
+  void ConventionStep(Plan& p);
+  void YearStep(Plan& p, int32_t n);
+  void MoneyStep(Plan& p, int32_t n);
+  void CloseStep(const std::string& caf);
+  void ProbeReplay();
+  void ProbeWrongExpectedVersion();
+  void File(Plan& p);
+  void Agree(Plan& p);
+  void Sign(Plan& p);
+  void Acompte(Plan& p, int32_t n);
+  void Solde(Plan& p, int32_t n);
+  void Bilan(Plan& p, int32_t n);
+  // The room left today in the share of school year n (0 without a DP), as the model sees it.
+  int64_t Room(Plan& p, int32_t n);
+
+  // Sends one command to the model and the engine, and checks the answer (simulation.cc).
+  template <typename Cmd>
+  void Send(const std::string& what, const Cmd& cmd,
+            absl::StatusOr<CommandResult> (Engine::*method)(const Cmd&, const ledger::v1::Actor&,
+                                                            const std::string&),
+            const std::string& convention);
+
+  // The invariants (simulation_checks.cc).
+  void Violation(const std::string& rule, const std::string& what);
+  void CheckRefusal(const std::string& what, const Expectation& expected,
+                    const absl::Status& status, const ledger::LogHead& before);
+  void CheckAccepted(const std::string& caf, const std::string& convention,
+                     const CommandResult& result);
+  void CheckConvention(const std::string& caf, const std::string& id,
+                       const v1::ConventionState& state);
+  void CheckCivilYear(const std::string& caf, int32_t year);
+  void CheckClosedYears(const std::string& caf);
+  void CheckAtTheEnd();
+  void CheckAsOf(const std::string& key, const std::vector<Snapshot>& snapshots);
+  bool Same(const std::string& what, const v1::ConventionState& want,
+            const v1::ConventionState& got);
+
+  std::string NextRequest() { return "r" + std::to_string(++requests_); }
+  ModelConvention* ModelOf(const Plan& p);
+  std::string What(const std::string& text) const;
+
+  const uint32_t seed_;
+  const std::string dir_;
+  testing::Dice dice_;
+  const bool trace_;  // CLAS_SIM_TRACE: print every command and its answer
+  std::unique_ptr<ledger::EventStore> store_;
+  std::unique_ptr<server::StoreEventLog> log_;
+  std::unique_ptr<Engine> engine_;
+  ledger::v1::Actor actor_;
+  Model model_;
+  std::vector<std::string> cafs_;
+  std::vector<Plan> plans_;
+  std::vector<Sent> sent_;
+  std::map<std::string, std::vector<Snapshot>> snapshots_;                // by "caf/convention"
+  std::map<std::string, std::map<int32_t, std::string>> closed_reports_;  // by Caf, civil year
+  int32_t today_ = kSimStart;
+  int64_t clock_us_ = 1'800'000'000'000'000;
+  int requests_ = 0;
+  int probes_ = 0;
+  int32_t missing_bareme_ = 0;
+  SimSummary summary_;
+};
+
+// Runs seeds [first, first + count) one after another, each in its own directory under
+// `work_dir`, and adds up their summaries. `progress` (may be empty) sees each seed's summary.
+SimSummary RunSeeds(uint32_t first, uint32_t count, const std::string& work_dir,
+                    const std::function<void(const SimSummary&)>& progress = {});
+
+// "seeds 100, steps 31 200, accepted 18 000, refused 9 000, replays 400, events 20 000,
+// checks 1 200 000, violations: 0".
+std::string FormatSummary(const SimSummary& s, int64_t seeds);
+
+}  // namespace clas::sim
+
+#endif  // CLAS_TESTS_SIM_SIMULATION_H_
