@@ -1,0 +1,203 @@
+// The checks after each kill: offline on the data directory, then online on the restarted server.
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "grpcpp/client_context.h"
+#include "ledger/event_store.h"
+#include "projections/engine/engine.h"
+#include "server/store_event_log.h"
+#include "tools/crash/harness.h"
+
+namespace clas::crash {
+namespace {
+
+constexpr size_t kPage = 1000;
+constexpr size_t kProblemsMax = 20;  // enough to diagnose; the counts say the rest
+
+void Problem(OfflineReport& report, std::string text) {
+  if (report.problems.size() < kProblemsMax) report.problems.push_back(std::move(text));
+}
+
+// "<caf>/<request id>#<i>" -> {caf, request id}; nullopt for another shape.
+std::optional<std::pair<std::string, std::string>> CommandOf(const std::string& event_id) {
+  const size_t slash = event_id.find('/');
+  const size_t hash = event_id.rfind('#');
+  if (slash == std::string::npos || hash == std::string::npos || hash < slash) return std::nullopt;
+  return std::pair{event_id.substr(0, slash), event_id.substr(slash + 1, hash - slash - 1)};
+}
+
+// Compares one stored event with what its acknowledgement said; the differences as text.
+std::string Mismatch(const ledger::RecordedEvent& e, const AckedEvent& a) {
+  std::string out;
+  if (e.event_id() != a.event_id)
+    absl::StrAppend(&out, " event id ", e.event_id(), " != ", a.event_id);
+  if (e.stream_id() != a.stream_id)
+    absl::StrAppend(&out, " stream ", e.stream_id(), " != ", a.stream_id);
+  if (e.stream_version() != a.version) {
+    absl::StrAppend(&out, " version ", e.stream_version(), " != ", a.version);
+  }
+  if (!a.hash.empty() && e.hash != a.hash) absl::StrAppend(&out, " hash differs");
+  if (a.payload.has_value() && e.payload() != *a.payload) absl::StrAppend(&out, " payload differs");
+  return out;
+}
+
+}  // namespace
+
+std::string StateDifferences(const v1::ConventionState& a, const v1::ConventionState& b) {
+  google::protobuf::util::MessageDifferencer differ;
+  differ.IgnoreField(v1::ConventionState::descriptor()->FindFieldByName("known_at_us"));
+  std::string report;
+  differ.ReportDifferencesToString(&report);
+  if (differ.Compare(a, b)) return "";
+  return report.empty() ? "differs" : report;
+}
+
+OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) {
+  OfflineReport report;
+  ledger::Options options;
+  options.path = data_dir;
+  options.read_only = true;
+  auto opened = ledger::EventStore::Open(options);
+  if (!opened.ok()) {
+    Problem(report, absl::StrCat("opening the store read-only: ", opened.status().ToString()));
+    return report;
+  }
+  ledger::EventStore& store = **opened;
+  const ledger::LogHead head = store.Head();
+  report.head = head.position;
+  report.head_hash = head.hash;
+  if (head.position > 0) {
+    auto verified = store.Verify(1, head.position);
+    if (!verified.ok()) {
+      Problem(report, absl::StrCat("Verify: ", verified.status().ToString()));
+    } else if (!verified->ok || verified->events_checked != head.position) {
+      Problem(report, absl::StrCat("the chain does not verify at position ",
+                                   verified->first_bad_position, ": ", verified->problem));
+    }
+  }
+
+  const std::map<uint64_t, AckedEvent> acked = journal.acked();
+  std::map<std::string, uint64_t> versions;  // stream -> last version seen
+  for (uint64_t from = 1; from <= head.position;) {
+    auto page = store.ReadAll(from, kPage);
+    if (!page.ok() || page->empty()) {
+      Problem(report,
+              absl::StrCat("reading from position ", from, ": ",
+                           page.ok() ? "nothing below the head" : page.status().ToString()));
+      break;
+    }
+    for (const ledger::RecordedEvent& e : *page) {
+      ++report.events_checked;
+      if (e.position() != from) {
+        Problem(report, absl::StrCat("position ", e.position(), " read where ", from, " was due"));
+      }
+      from = e.position() + 1;
+      uint64_t& version = versions[e.stream_id()];
+      if (e.stream_version() != version + 1) {
+        Problem(report, absl::StrCat("stream ", e.stream_id(), " goes from version ", version,
+                                     " to ", e.stream_version(), " at position ", e.position()));
+      }
+      version = e.stream_version();
+      const auto ack = acked.find(e.position());
+      if (ack != acked.end()) {
+        const std::string mismatch = Mismatch(e, ack->second);
+        if (mismatch.empty()) {
+          ++report.acked_checked;
+        } else {
+          ++report.lost;
+          Problem(report,
+                  absl::StrCat("acknowledged event at position ", e.position(), ":", mismatch));
+        }
+        continue;
+      }
+      // Present but never acknowledged: allowed when it was really sent (an answer lost in the
+      // crash), and then it must be whole (its hash was verified with the chain above).
+      bool sent = false;
+      if (e.stream_id().starts_with("ext/")) {
+        sent = journal.WasSentRaw(e.event_id(), e.payload());
+      } else if (auto command = CommandOf(e.event_id()); command.has_value()) {
+        sent = journal.WasSentCommand(command->first, command->second);
+      }
+      if (sent) {
+        ++report.unacked_present;
+      } else {
+        Problem(report, absl::StrCat("event ", e.event_id(), " at position ", e.position(),
+                                     " was never sent (or not with these bytes)"));
+      }
+    }
+  }
+  for (auto it = acked.upper_bound(head.position); it != acked.end(); ++it) {
+    ++report.lost;
+    Problem(report, absl::StrCat("acknowledged event ", it->second.event_id, " at position ",
+                                 it->first, " is past the head ", head.position));
+  }
+
+  // Projections rebuilt from scratch by a fresh engine over the raw events.
+  server::StoreEventLog log(&store);
+  Engine engine(&log);
+  for (const auto& [stream, ack] : journal.conventions()) {
+    auto state = engine.GetConvention(ack.caf_id, ack.convention_id, AsOf{});
+    if (!state.ok()) {
+      Problem(report, absl::StrCat("folding ", stream, ": ", state.status().ToString()));
+      continue;
+    }
+    report.folded[stream] = *state;
+    if (versions[stream] == ack.version) {
+      const std::string diff = StateDifferences(*state, ack.state);
+      if (!diff.empty()) {
+        Problem(report, absl::StrCat("convention ", stream,
+                                     " folded from the log differs from "
+                                     "its last acknowledged state: ",
+                                     diff));
+      }
+    }
+  }
+  return report;
+}
+
+std::vector<std::string> CheckOnline(const Endpoint& endpoint, const Tokens& tokens,
+                                     const OfflineReport& offline) {
+  std::vector<std::string> problems;
+  auto context = [](const std::string& token) {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->AddMetadata("authorization", "Bearer " + token);
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return c;
+  };
+  auto audit = v1::Audit::NewStub(endpoint.channel());
+  v1::VerifyChainRequest verify;
+  v1::VerifyChainResponse verified;
+  grpc::Status status = audit->VerifyChain(context(tokens.auditeur).get(), verify, &verified);
+  if (!status.ok()) {
+    problems.push_back("VerifyChain: " + status.error_message());
+  } else if (!verified.ok() || verified.head_position() != offline.head ||
+             verified.head_hash() != offline.head_hash) {
+    problems.push_back(absl::StrCat("VerifyChain: ok=", verified.ok(), " head ",
+                                    verified.head_position(), " (offline ", offline.head, ") ",
+                                    verified.problem()));
+  }
+  auto queries = v1::Queries::NewStub(endpoint.channel());
+  for (const auto& [stream, folded] : offline.folded) {
+    v1::GetConventionRequest request;
+    request.set_caf_id(folded.caf_id());
+    request.set_convention_id(folded.convention_id());
+    v1::GetConventionResponse response;
+    const std::string& token = folded.caf_id() == "caf-75" ? tokens.agent_a : tokens.agent_b;
+    status = queries->GetConvention(context(token).get(), request, &response);
+    if (!status.ok()) {
+      problems.push_back(absl::StrCat("GetConvention ", stream, ": ", status.error_message()));
+      continue;
+    }
+    const std::string diff = StateDifferences(response.convention(), folded);
+    if (!diff.empty()) {
+      problems.push_back(absl::StrCat("convention ", stream,
+                                      " served after the restart differs "
+                                      "from its offline fold: ",
+                                      diff));
+    }
+  }
+  return problems;
+}
+
+}  // namespace clas::crash
