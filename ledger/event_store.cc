@@ -9,6 +9,7 @@
 #include "ledger/base/status_macros.h"
 #include "ledger/group_commit.h"
 #include "ledger/hash_chain.h"
+#include "ledger/key_layout.h"
 #include "ledger/storage.h"
 #include "ledger/validation.h"
 #include "rocksdb/write_batch.h"
@@ -34,15 +35,56 @@ absl::Status ValidateOptions(const Options& options) {
   return absl::OkStatus();
 }
 
+// The head of a log whose last event does not decode or cannot be read, for inspection: the
+// last position whose key reads, with GenesisHash() and instant 0 standing for what does not.
+// If the events family cannot be read backwards, it is read forwards until it fails, and the
+// head is the position after the last one read: Verify then stops there and names the failure.
+absl::StatusOr<LogHead> ReadableHead(const Storage& storage) {
+  LogHead head{0, GenesisHash(), 0};
+  rocksdb::DB* db = storage.db();
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), storage.family(Family::kEvents)));
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      if (const std::optional<uint64_t> p = DecodeEventKey(it->key().ToStringView())) {
+        head.position = *p;
+        return head;
+      }
+    }
+    if (it->status().ok()) return head;  // no key decodes: nothing to verify
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions(), storage.family(Family::kEvents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (const std::optional<uint64_t> p = DecodeEventKey(it->key().ToStringView())) {
+      head.position = std::max(head.position, *p);
+    }
+  }
+  if (!it->status().ok()) ++head.position;  // where the failure is
+  return head;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
   RETURN_IF_ERROR(ValidateOptions(options));
+  if (options.tolerate_damage && !options.read_only) {
+    return InvalidFieldError("tolerate_damage", "only with read_only");
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Storage> storage,
-                   Storage::Open(options.path, options.read_only));
-  ASSIGN_OR_RETURN(LogHead head, storage->ReadHead());
-  return std::unique_ptr<EventStore>(
-      new EventStore(options, std::move(storage), std::move(head)));
+                   Storage::Open(options.path, options.read_only, options.tolerate_damage));
+  std::vector<std::string> damage;
+  if (!storage->damage().empty()) damage.push_back(storage->damage());
+  absl::StatusOr<LogHead> head = storage->ReadHead();
+  if (!head.ok() && options.tolerate_damage && absl::IsDataLoss(head.status())) {
+    damage.push_back(
+        absl::StrFormat("the head of the log does not read: %s", head.status().message()));
+    head = ReadableHead(*storage);
+  }
+  if (!head.ok()) return head.status();
+  std::unique_ptr<EventStore> store(new EventStore(options, std::move(storage), *std::move(head)));
+  store->damage_ = std::move(damage);
+  return store;
 }
 
 EventStore::EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head)
@@ -80,13 +122,34 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream_id,
 void EventStore::LeadGroup() {
   const std::vector<AppendRequest*> group = TakeGroup();
   if (!write_error_.ok()) {
-    for (AppendRequest* request : group) {
-      request->result = absl::UnavailableError(absl::StrFormat(
-          "an earlier write failed, reopen the store: %s", write_error_.message()));
-      request->outcome = AppendOutcome::kFailed;
+    // RocksDB stopped writing after the failure; the cause may be gone (space freed).
+    mu_.Unlock();
+    absl::StatusOr<LogHead> resumed = ResumeWrites();
+    mu_.Lock();
+    if (resumed.ok() && resumed->position < head_.position) {
+      resumed = absl::DataLossError(absl::StrFormat(
+          "after resuming writes the log ends at position %d, below the acknowledged %d",
+          resumed->position, head_.position));
     }
-    FinishGroup(group, std::nullopt);
-    return;
+    if (!resumed.ok()) {
+      const absl::Status refusal(
+          write_error_.code(),
+          absl::StrFormat("%s (appends stay refused until this is resolved; resuming: %s)",
+                          write_error_.message(), resumed.status().message()));
+      for (AppendRequest* request : group) {
+        request->result = refusal;
+        request->outcome = AppendOutcome::kFailed;
+      }
+      FinishGroup(group, std::nullopt);
+      return;
+    }
+    write_error_ = absl::OkStatus();
+    if (resumed->position > head_.position) {
+      // The failed batch reached the log after all: it is whole (one atomic batch), and a retry
+      // of it is answered as a duplicate.
+      head_ = *std::move(resumed);
+      head_advanced_.SignalAll();
+    }
   }
   const LogHead head = head_;
   mu_.Unlock();
@@ -94,6 +157,16 @@ void EventStore::LeadGroup() {
   mu_.Lock();
   if (!committed.ok()) write_error_ = committed.status();
   FinishGroup(group, committed.ok() ? *committed : std::nullopt);
+}
+
+absl::StatusOr<LogHead> EventStore::ResumeWrites() {
+  absl::MutexLock lock(&commit_mu_);
+  // Resume() clears RocksDB's background error once it can: it flushes the memtables to new
+  // table files and starts a new write-ahead log, so nothing of the failed write stays behind
+  // in memory or ahead of later records in the log.
+  RETURN_IF_ERROR(FromRocks(storage_->db()->Resume(), "resuming writes"));
+  tips_->Clear();
+  return storage_->ReadHead();
 }
 
 std::vector<AppendRequest*> EventStore::TakeGroup() const {

@@ -54,6 +54,12 @@ struct Options {
   // Opens without writing (RocksDB OpenForReadOnly): Append fails, reads see the log as it was
   // at Open.
   bool read_only = false;
+  // With read_only, for inspection and verification: open a damaged ledger as far as it can be
+  // read instead of refusing it, and say what was found in Damage(). A write-ahead log that does
+  // not replay is replayed up to its last intact record; a last event that does not decode, or
+  // a head that cannot be read, leaves the head at the last position whose key is readable, so
+  // that Verify reaches and names the damage.
+  bool tolerate_damage = false;
   // UTC microseconds since the Unix epoch; empty = the system clock. Tests inject their own.
   // Called by the writer only, once per accepted Append.
   std::function<int64_t()> clock_us;
@@ -67,7 +73,8 @@ class EventStore {
   // (empty path, a limit of 0 or above its default), or the errors of opening the database:
   // NotFound (read_only and no ledger there), FailedPrecondition ("format version 2 is newer
   // than this build's 1"), DataLoss (the last event or the format record is bad), Unavailable
-  // (I/O, or the database is locked by another process).
+  // (I/O, or the database is locked by another process). With tolerate_damage, a damaged
+  // write-ahead log or head opens anyway (see Damage()); table files RocksDB cannot open do not.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
 
   EventStore(const EventStore&) = delete;
@@ -84,7 +91,9 @@ class EventStore {
   //                      recorded and new ids (names the id and its original position);
   //   Aborted            `expected` does not hold: names the stream, the expectation and the
   //                      current version, which CurrentVersionOf(status) also returns;
-  //   DataLoss, Unavailable, ResourceExhausted, Internal  storage failed.
+  //   ResourceExhausted  the disk is full (DiskFullError); appends resume by themselves once
+  //                      space is freed (RocksDB needs room to flush its memtables);
+  //   DataLoss, Unavailable, Internal  storage failed (Unavailable: StorageIoError).
   absl::StatusOr<AppendResult> Append(std::string_view stream_id, ExpectedVersion expected,
                                       std::vector<v1::EventData> events);
 
@@ -113,7 +122,12 @@ class EventStore {
   absl::StatusOr<RecordedEvent> FindByEventId(std::string_view event_id) const;
 
   // The last event's position, hash and instant; {0, GenesisHash(), 0} for an empty log.
+  // Under Damage(), the hash and instant of a head that does not decode are GenesisHash() and 0.
   LogHead Head() const;
+
+  // What an Open with tolerate_damage found and worked around, one sentence per finding; empty
+  // for an intact ledger (and always without tolerate_damage, whose Open refuses damage).
+  const std::vector<std::string>& Damage() const { return damage_; }
 
   // The last version of `stream_id`, 0 if it has no event. InvalidArgument for a bad id;
   // DataLoss if its index is bad.
@@ -131,6 +145,11 @@ class EventStore {
   // the position before, or whose body names another position. InvalidArgument unless
   // 1 <= from_position <= to_position <= Head().position; storage errors otherwise.
   absl::StatusOr<VerifyReport> Verify(uint64_t from_position, uint64_t to_position) const;
+
+  // Checks the stream and event id indexes against the events of from_position..to_position,
+  // and, over the whole log (1..Head()), that they hold no entry no event backs (VerifyIndexes
+  // in verifier.h). Same arguments and errors as Verify; run it on a range Verify found intact.
+  absl::StatusOr<VerifyReport> VerifyIndexes(uint64_t from_position, uint64_t to_position) const;
 
   // Checks `stream_id` alone: versions 1..n gap-free in its index, each pointing to an event
   // whose body names that stream and version, whose hash is the hash of its own bytes and whose
@@ -165,6 +184,9 @@ class EventStore {
   absl::StatusOr<std::optional<LogHead>> CommitGroup(const std::vector<AppendRequest*>& group,
                                                      LogHead head)
       ABSL_LOCKS_EXCLUDED(mu_, commit_mu_);
+  // After a failed write: asks RocksDB to resume writing (DB::Resume), forgets the cached stream
+  // tips and returns the head of the log as stored; the error if RocksDB cannot resume yet.
+  absl::StatusOr<LogHead> ResumeWrites() ABSL_LOCKS_EXCLUDED(mu_, commit_mu_);
   // Dequeues and wakes `group`, publishes `new_head`, counts outcomes, wakes the next leader.
   void FinishGroup(const std::vector<AppendRequest*>& group,
                    const std::optional<LogHead>& new_head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -172,6 +194,7 @@ class EventStore {
   const Options options_;
   const std::function<int64_t()> clock_us_;
   const std::unique_ptr<Storage> storage_;
+  std::vector<std::string> damage_;  // set once by Open
 
   mutable absl::Mutex mu_;
   std::deque<AppendRequest*> queue_ ABSL_GUARDED_BY(mu_);  // the front one leads
@@ -179,8 +202,9 @@ class EventStore {
   StoreStats stats_ ABSL_GUARDED_BY(mu_);
   mutable absl::CondVar head_advanced_;  // signalled with mu_ held when head_ moves
 
-  // Set by a failed write: RocksDB may then hold part of the batch in memory, so later appends
-  // are refused until the store is reopened (which reloads the head from disk).
+  // Set by a failed write (a full disk, an I/O error): RocksDB then refuses writes. The next
+  // group's leader calls ResumeWrites first; until it succeeds, appends fail with this error's
+  // code (RESOURCE_EXHAUSTED for a full disk). Reads are not affected.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
 
   // Held by the leader while it decides and writes a group, never while holding mu_: readers

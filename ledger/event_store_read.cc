@@ -181,6 +181,18 @@ absl::StatusOr<VerifyReport> EventStore::Verify(uint64_t from_position,
   return VerifyChain(*storage_, from_position, to_position);
 }
 
+absl::StatusOr<VerifyReport> EventStore::VerifyIndexes(uint64_t from_position,
+                                                       uint64_t to_position) const {
+  const uint64_t head_position = Head().position;
+  if (from_position == 0) return InvalidFieldError("from_position", "positions start at 1");
+  if (to_position < from_position || to_position > head_position) {
+    return InvalidFieldError("to_position", absl::StrFormat("%d is outside %d..%d", to_position,
+                                                            from_position, head_position));
+  }
+  return ledger::VerifyIndexes(*storage_, from_position, to_position,
+                               from_position == 1 && to_position == head_position);
+}
+
 absl::StatusOr<VerifyReport> EventStore::VerifyStream(std::string_view stream_id) const {
   RETURN_IF_ERROR(ValidateStreamId(stream_id));
   return VerifyStreamChain(*storage_, stream_id);

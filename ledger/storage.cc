@@ -5,11 +5,15 @@
 #include <system_error>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "ledger/base/status_macros.h"
 #include "ledger/errors.h"
 #include "ledger/hash_chain.h"
+#include "ledger/rocks_logger.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 
@@ -44,6 +48,32 @@ std::vector<std::string> FamilyNamesToOpen(const std::string& path, bool exists)
   return names;
 }
 
+// The write-ahead log files of the database at `path` ("000004.log, 000009.log"), by name.
+std::string WalFileNames(const std::string& path) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator(path, error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    if (it->path().extension() == ".log") names.push_back(it->path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names.empty() ? std::string("none found") : absl::StrJoin(names, ", ");
+}
+
+// RocksDB names the table or manifest file a corruption is in, but not the write-ahead log
+// whose replay failed: a corruption that names no file of `path` is the log's.
+bool IsWalCorruption(const rocksdb::Status& status, const std::string& path) {
+  return status.IsCorruption() && !absl::StrContains(status.ToString(), path);
+}
+
+absl::Status OpenError(const rocksdb::Status& status, const std::string& path) {
+  std::string context = absl::StrFormat("opening the ledger at '%s'", path);
+  if (IsWalCorruption(status, path)) {
+    absl::StrAppend(&context, " (replaying its write-ahead log: ", WalFileNames(path), ")");
+  }
+  return FromRocks(status, context);
+}
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& status, std::string_view context) {
@@ -51,8 +81,9 @@ absl::Status FromRocks(const rocksdb::Status& status, std::string_view context) 
   const std::string message = absl::StrFormat("%s: %s", context, status.ToString());
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
-  if (status.IsIOError() || status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
+  if (status.IsNoSpace()) return DiskFullError(context, status.ToString());
+  if (status.IsIOError()) return StorageIoError(context, status.ToString());
+  if (status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
     return absl::UnavailableError(message);
   }
   if (status.IsInvalidArgument() || status.IsNotSupported()) {
@@ -84,11 +115,20 @@ absl::StatusOr<RecordedEvent> DecodeRecordedEvent(uint64_t position, std::string
   return event;
 }
 
-absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, bool read_only) {
+absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, bool read_only,
+                                                       bool tolerate_damage) {
+  if (tolerate_damage && !read_only) {
+    return absl::InvalidArgumentError("tolerate_damage: only for a read-only open");
+  }
   std::error_code error;
   const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", error);
   if (read_only && !exists) {
     return absl::NotFoundError(absl::StrFormat("no ledger at '%s'", path));
+  }
+  if (!read_only && exists) {
+    // A writable open writes (a new log, manifest and options file): check first, read-only,
+    // that this build may use the ledger at all.
+    RETURN_IF_ERROR(Open(path, /*read_only=*/true).status());
   }
   if (!read_only && !std::filesystem::create_directories(path, error) && error) {
     return absl::UnavailableError(
@@ -97,20 +137,33 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
+  db_options.info_log = StderrRocksLogger();  // not a file on a disk that may be full
+  // [choice] Acknowledged appends were synced: only a torn last record may be dropped.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : FamilyNamesToOpen(path, exists)) {
     descriptors.emplace_back(name, FamilyOptions(name));
   }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  const rocksdb::Status status =
+  rocksdb::Status status =
       read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
                 : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
-  RETURN_IF_ERROR(FromRocks(status, absl::StrFormat("opening the ledger at '%s'", path)));
+  std::string damage;
+  if (tolerate_damage && IsWalCorruption(status, path)) {
+    damage = absl::StrFormat(
+        "the write-ahead log (%s) does not replay: %s; the ledger is shown as of its last "
+        "intact record, and any later write, acknowledged or not, is not shown",
+        WalFileNames(path), status.ToString());
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    status = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db);
+  }
+  RETURN_IF_ERROR(OpenError(status, path));
   CLAS_CHECK(handles.size() == descriptors.size()) << "RocksDB returned " << handles.size();
   std::unique_ptr<Storage> storage(new Storage());
   storage->db_.reset(db);
   storage->handles_ = std::move(handles);
+  storage->damage_ = std::move(damage);
   RETURN_IF_ERROR(storage->CheckFormatVersion(read_only));
   return storage;
 }

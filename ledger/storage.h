@@ -31,9 +31,9 @@ struct StreamTip {
 };
 
 // Converts a RocksDB status: NotFound -> NotFound, Corruption -> DataLoss, NoSpace ->
-// ResourceExhausted, IOError/Busy/TimedOut/TryAgain -> Unavailable, InvalidArgument and
-// NotSupported -> FailedPrecondition, anything else -> Internal. The message starts with
-// `context`.
+// DiskFullError (ResourceExhausted), any other IOError -> StorageIoError (Unavailable),
+// Busy/TimedOut/TryAgain -> Unavailable, InvalidArgument and NotSupported ->
+// FailedPrecondition, anything else -> Internal. The message names `context`.
 absl::Status FromRocks(const rocksdb::Status& status, std::string_view context);
 
 // Decodes the StoredEvent `value` read under event_key(position). Returns the event, or
@@ -63,7 +63,24 @@ class Storage {
   // if the recorded format version is newer than kFormatVersion ("format version 2 is newer
   // than this build's 1") or below 1; DataLoss if it does not parse or is missing from a log
   // that holds events; the converted RocksDB error otherwise.
-  static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& path, bool read_only);
+  //
+  // The write-ahead log is replayed with kTolerateCorruptedTailRecords: every acknowledged append
+  // was synced, so a record cut short at the very end is a write that was never acknowledged and
+  // is dropped; any other damage refuses the open (DataLoss naming the log files), where
+  // RocksDB's default (kPointInTimeRecovery) would silently drop every record after it, and a
+  // writable open would then make the loss permanent.
+  //
+  // An existing database is first opened read-only to check its format version, so that a
+  // ledger this build cannot use is refused before anything is written in its directory.
+  //
+  // tolerate_damage (REQUIRES read_only), for inspection: a write-ahead log that does not
+  // replay is replayed up to its last intact record instead (kPointInTimeRecovery, nothing is
+  // written), and damage() says so. Table files RocksDB cannot open still refuse the open.
+  static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& path, bool read_only,
+                                                       bool tolerate_damage = false);
+
+  // What a tolerant open found and worked around; empty when nothing.
+  const std::string& damage() const { return damage_; }
 
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -97,6 +114,7 @@ class Storage {
   Storage() = default;
   absl::Status CheckFormatVersion(bool read_only);
 
+  std::string damage_;
   std::unique_ptr<rocksdb::DB> db_;
   // Indexed by Family; then any family a newer build added (opened, never used).
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

@@ -34,6 +34,16 @@ absl::StatusOr<VerifyReport> VerifyChain(const Storage& storage, uint64_t from_p
 absl::StatusOr<VerifyReport> VerifyStreamChain(const Storage& storage,
                                                std::string_view stream_id);
 
+// Checks the indexes against positions from_position..to_position: each event's entry in the
+// stream index (its stream and version) and in the event id index points to its position; when
+// whole_log, also that neither index holds more entries than the log has events (an entry no
+// event backs is named). A finding names the position, the stream and version or the event id,
+// and the position the index gives. Returns the report, or a storage error.
+// REQUIRES: 1 <= from_position <= to_position; run after VerifyChain found the range intact (an
+// event that does not decode is reported, without further detail).
+absl::StatusOr<VerifyReport> VerifyIndexes(const Storage& storage, uint64_t from_position,
+                                           uint64_t to_position, bool whole_log);
+
 }  // namespace clas::ledger
 
 #endif  // CLAS_LEDGER_VERIFIER_H_
