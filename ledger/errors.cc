@@ -45,6 +45,17 @@ absl::Status MixedRetryError(std::string_view known_event_id, uint64_t position,
       known_event_id, position, new_event_id));
 }
 
+absl::Status DiskFullError(std::string_view context, std::string_view detail) {
+  return absl::ResourceExhaustedError(absl::StrFormat(
+      "the disk is full (no space left on the device of the ledger): %s: %s; appends resume "
+      "once space is freed, reads are not affected",
+      context, detail));
+}
+
+absl::Status StorageIoError(std::string_view context, std::string_view detail) {
+  return absl::UnavailableError(absl::StrFormat("storage I/O error: %s: %s", context, detail));
+}
+
 absl::Status CorruptEventError(uint64_t position, std::string_view problem) {
   return absl::DataLossError(absl::StrFormat("event at position %d: %s", position, problem));
 }

@@ -9,7 +9,10 @@
 //   kFailedPrecondition  store opened read-only; on-disk format newer than this build
 //   kNotFound            no event at that position / with that id; no ledger at that path
 //   kDataLoss            bytes read from disk do not decode (CorruptEventError); never a crash
-//   kUnavailable, kInternal  the storage engine failed (I/O); see the message
+//   kResourceExhausted   the disk is full (DiskFullError): nothing written, reads still work,
+//                        appends resume by themselves once space is freed
+//   kUnavailable         the storage engine failed (StorageIoError): nothing written
+//   kInternal            the storage engine failed in another way; see the message
 //
 // Thread-safety: pure functions.
 #ifndef CLAS_LEDGER_ERRORS_H_
@@ -47,6 +50,14 @@ absl::Status EventIdReusedError(std::string_view event_id, uint64_t position);
 // `new_event_id`; a retry must repeat the original call, and a new call must use new ids.
 absl::Status MixedRetryError(std::string_view known_event_id, uint64_t position,
                              std::string_view new_event_id);
+
+// ResourceExhausted "the disk is full (no space left on the device of the ledger): <context>:
+// <detail>; ...": RocksDB's NoSpace. Nothing was written.
+absl::Status DiskFullError(std::string_view context, std::string_view detail);
+
+// Unavailable "storage I/O error: <context>: <detail>": any other I/O failure of the storage
+// engine. Nothing was written (an append that fails is never reported as written).
+absl::Status StorageIoError(std::string_view context, std::string_view detail);
 
 // DataLoss "event at position <position>: <problem>".
 absl::Status CorruptEventError(uint64_t position, std::string_view problem);

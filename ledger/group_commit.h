@@ -72,6 +72,8 @@ class StreamTips {
   absl::StatusOr<StreamTip> Get(std::string_view stream_id);
   // Records the tip of a stream after a successful write.
   void Set(const std::string& stream_id, StreamTip tip);
+  // Forgets every tip (after a failed write, the next Get reads them again).
+  void Clear() { tips_.clear(); }
 
  private:
   const Storage* const storage_;

@@ -13,7 +13,7 @@
 #include "ledger/base/status_macros.h"
 #include "ledger/errors.h"
 #include "ledger/hash_chain.h"
-#include "ledger/rocks_logger.h"
+#include "ledger/rocks_hooks.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 
@@ -137,7 +137,9 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
-  db_options.info_log = StderrRocksLogger();  // not a file on a disk that may be full
+  // A full disk is survived in place (rocks_hooks.h): EventStore::ResumeWrites resumes.
+  db_options.info_log = StderrRocksLogger();
+  db_options.listeners.push_back(ManualRecoveryListener());
   // [choice] Acknowledged appends were synced: only a torn last record may be dropped.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
