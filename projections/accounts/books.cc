@@ -311,9 +311,22 @@ absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const 
                     absl::StrFormat("l'exercice %d se clôt à partir du 31/12/%d (mois 13)", y, y)));
     return v.ToStatus(absl::StatusCode::kInvalidArgument);
   }
-  if (ClosedYears(books).count(y) > 0) {
+  const std::set<int32_t> closed = ClosedYears(books);
+  if (closed.count(y) > 0) {
     v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y),
                     "cet exercice est déjà clos ; un exercice clos n'est jamais réécrit"));
+    return v.ToStatus(absl::StatusCode::kFailedPrecondition);
+  }
+  // R-ACC-8: closing Y books lines in Y + 1 (the reversal of its engagements in month 12, its
+  // charges à payer settled by the soldes) and carries its balances forward. Once a later year is
+  // closed, that would rewrite it: the years of a Caf are closed in order.
+  if (auto later = closed.upper_bound(y); later != closed.end()) {
+    v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y),
+                    absl::StrFormat("l'exercice %d est déjà clos : clore maintenant l'exercice %d, "
+                                    "antérieur, réécrirait l'exercice clos %d (reprise des "
+                                    "engagements, charges à payer, soldes reportés) ; les "
+                                    "exercices se clôturent dans l'ordre",
+                                    *later, y, *later)));
     return v.ToStatus(absl::StatusCode::kFailedPrecondition);
   }
   ASSIGN_OR_RETURN(rules::Lines lines,
