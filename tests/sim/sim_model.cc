@@ -584,6 +584,11 @@ Expectation Model::Expect(const v1::CloseCivilYear& cmd) const {
   }
   auto k = cafs.find(cmd.caf_id());
   if (k != cafs.end() && k->second.closed.count(year) > 0) return Expectation{{"R-ACC-8"}};
+  // R-ACC-8: a year closed after a later one would rewrite it (engagements reversed in month 12
+  // of the next year, charges à payer, balances carried forward): years are closed in order.
+  if (k != cafs.end() && k->second.closed.upper_bound(year) != k->second.closed.end()) {
+    return Expectation{{"R-ACC-8"}};
+  }
   return {};
 }
 

@@ -529,6 +529,8 @@ void Simulation::CloseStep(const std::string& caf) {
     cmd.set_civil_year(*m.closed.rbegin());  // closed twice: R-ACC-8
   } else if (roll <= 20) {
     cmd.set_civil_year(today_ / 10000);  // before its 31 December (unless today is): R-ACC-8
+  } else if (roll <= 25 && today_ >= (year + 2) * 10000 + 115) {
+    cmd.set_civil_year(year + 1);  // out of order: the next year closed first
   } else if (today_ >= (year + 1) * 10000 + 115) {
     cmd.set_civil_year(year);
   } else {
