@@ -11,7 +11,9 @@
 //   kDataLoss            bytes read from disk do not decode (CorruptEventError); never a crash
 //   kResourceExhausted   the disk is full (DiskFullError): nothing written, reads still work,
 //                        appends resume by themselves once space is freed
-//   kUnavailable         the storage engine failed (StorageIoError): nothing written
+//   kUnavailable         the storage engine failed (StorageIoError): the append was not
+//                        acknowledged and may or may not be in the log (a write whose sync
+//                        failed); a retry with the same event ids is safe
 //   kInternal            the storage engine failed in another way; see the message
 //
 // Thread-safety: pure functions.
@@ -56,7 +58,7 @@ absl::Status MixedRetryError(std::string_view known_event_id, uint64_t position,
 absl::Status DiskFullError(std::string_view context, std::string_view detail);
 
 // Unavailable "storage I/O error: <context>: <detail>": any other I/O failure of the storage
-// engine. Nothing was written (an append that fails is never reported as written).
+// engine. An append that fails so is never reported as written, but may be in the log.
 absl::Status StorageIoError(std::string_view context, std::string_view detail);
 
 // DataLoss "event at position <position>: <problem>".

@@ -72,7 +72,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
     return InvalidFieldError("tolerate_damage", "only with read_only");
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Storage> storage,
-                   Storage::Open(options.path, options.read_only, options.tolerate_damage));
+                   Storage::Open(options.path, options.read_only, options.tolerate_damage,
+                                 options.env));
   std::vector<std::string> damage;
   if (!storage->damage().empty()) damage.push_back(storage->damage());
   absl::StatusOr<LogHead> head = storage->ReadHead();
@@ -164,7 +165,17 @@ absl::StatusOr<LogHead> EventStore::ResumeWrites() {
   // Resume() clears RocksDB's background error once it can: it flushes the memtables to new
   // table files and starts a new write-ahead log, so nothing of the failed write stays behind
   // in memory or ahead of later records in the log.
-  RETURN_IF_ERROR(FromRocks(storage_->db()->Resume(), "resuming writes"));
+  const rocksdb::Status resumed = storage_->db()->Resume();
+  if (resumed.severity() >= rocksdb::Status::Severity::kFatalError) {
+    // An I/O error of the write-ahead log other than a full disk: RocksDB will not write again
+    // in this process, as the log may be inconsistent. Reopening replays it up to its last
+    // whole record.
+    return absl::UnavailableError(absl::StrFormat(
+        "the storage engine stopped writing after this error; reopen the ledger (restart the "
+        "server) to resume: %s",
+        resumed.ToString()));
+  }
+  RETURN_IF_ERROR(FromRocks(resumed, "resuming writes"));
   tips_->Clear();
   return storage_->ReadHead();
 }

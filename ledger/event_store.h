@@ -38,6 +38,10 @@
 #include "ledger/limits.h"
 #include "ledger/types.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace clas::ledger {
 
 class Storage;
@@ -60,6 +64,9 @@ struct Options {
   // a head that cannot be read, leaves the head at the last position whose key is readable, so
   // that Verify reaches and names the damage.
   bool tolerate_damage = false;
+  // RocksDB's environment (its file system), not owned; null = the default. Tests inject I/O
+  // faults through it.
+  rocksdb::Env* env = nullptr;
   // UTC microseconds since the Unix epoch; empty = the system clock. Tests inject their own.
   // Called by the writer only, once per accepted Append.
   std::function<int64_t()> clock_us;

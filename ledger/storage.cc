@@ -116,7 +116,7 @@ absl::StatusOr<RecordedEvent> DecodeRecordedEvent(uint64_t position, std::string
 }
 
 absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, bool read_only,
-                                                       bool tolerate_damage) {
+                                                       bool tolerate_damage, rocksdb::Env* env) {
   if (tolerate_damage && !read_only) {
     return absl::InvalidArgumentError("tolerate_damage: only for a read-only open");
   }
@@ -128,7 +128,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   if (!read_only && exists) {
     // A writable open writes (a new log, manifest and options file): check first, read-only,
     // that this build may use the ledger at all.
-    RETURN_IF_ERROR(Open(path, /*read_only=*/true).status());
+    RETURN_IF_ERROR(Open(path, /*read_only=*/true, /*tolerate_damage=*/false, env).status());
   }
   if (!read_only && !std::filesystem::create_directories(path, error) && error) {
     return absl::UnavailableError(
@@ -137,6 +137,7 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
+  if (env != nullptr) db_options.env = env;
   // A full disk is survived in place (rocks_hooks.h): EventStore::ResumeWrites resumes.
   db_options.info_log = StderrRocksLogger();
   db_options.listeners.push_back(ManualRecoveryListener());

@@ -76,8 +76,11 @@ class Storage {
   // tolerate_damage (REQUIRES read_only), for inspection: a write-ahead log that does not
   // replay is replayed up to its last intact record instead (kPointInTimeRecovery, nothing is
   // written), and damage() says so. Table files RocksDB cannot open still refuse the open.
+  //
+  // env: RocksDB's environment (its file system); null for the default. Tests inject faults.
   static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& path, bool read_only,
-                                                       bool tolerate_damage = false);
+                                                       bool tolerate_damage = false,
+                                                       rocksdb::Env* env = nullptr);
 
   // What a tolerant open found and worked around; empty when nothing.
   const std::string& damage() const { return damage_; }
