@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
 #include "ledger/hash_chain.h"
@@ -41,6 +42,20 @@ VerifyReport& Fail(VerifyReport& report, uint64_t position, std::string problem)
   report.first_bad_position = position;
   report.problem = std::move(problem);
   return report;
+}
+
+// " (event id 'e', version 3 of stream 's')" as the stored body says, for a finding to name the
+// event; empty if the body does not parse (its words may be the tampered ones).
+std::string IdentityOf(std::string_view value) {
+  v1::StoredEvent stored;
+  v1::EventBody body;
+  if (!stored.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+      !body.ParseFromString(stored.body())) {
+    return "";
+  }
+  return absl::StrFormat(" (event id '%s', version %d of stream '%s', as its body reads)",
+                         absl::CHexEscape(body.data().event_id()), body.stream_version(),
+                         absl::CHexEscape(body.stream_id()));
 }
 
 // A position RocksDB could not read: its checksum failed, or a table file is short or gone. The
@@ -117,7 +132,10 @@ absl::StatusOr<VerifyReport> VerifyChain(const Storage& storage, uint64_t from_p
     absl::Status links = event.ok() ? CheckGlobalLinks(expected, *event, *prev_hash,
                                                        prev_recorded_at_us)
                                     : event.status();
-    if (!links.ok()) return Fail(report, expected, std::string(links.message()));
+    if (!links.ok()) {
+      return Fail(report, expected,
+                  absl::StrCat(links.message(), IdentityOf(it->value().ToStringView())));
+    }
     *prev_hash = event->stored.hash();
     prev_recorded_at_us = event->body.recorded_at_us();
     report.last_hash = *prev_hash;

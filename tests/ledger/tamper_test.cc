@@ -11,11 +11,14 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/event_store.h"
+#include "ledger/hash_chain.h"
 #include "ledger/key_layout.h"
 #include "rocksdb/db.h"
+#include "tests/ledger/damage.h"
 #include "tests/ledger/test_store.h"
 
 namespace clas::ledger {
@@ -28,68 +31,15 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 namespace fs = std::filesystem;
+using ::clas::ledger::testing::FilesWith;
+using ::clas::ledger::testing::FlipByte;
+using ::clas::ledger::testing::FlushToTables;
+using ::clas::ledger::testing::List;
+using ::clas::ledger::testing::Listing;
+using ::clas::ledger::testing::ReadBytes;
 
 constexpr uint64_t kEvents = 10;
 constexpr uint64_t kTampered = 5;  // version 3 of stream "odd" (odd positions), id "e-5"
-
-// Every file of a directory with its size and modification time: equal before and after an
-// operation means the operation wrote nothing there.
-using Listing = std::map<std::string, std::tuple<uintmax_t, fs::file_time_type>>;
-Listing List(const std::string& dir) {
-  Listing out;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-    out[entry.path().filename().string()] = {entry.file_size(), entry.last_write_time()};
-  }
-  return out;
-}
-
-// The files of `dir` whose name ends with `extension` (".sst", ".log").
-std::vector<std::string> FilesWith(const std::string& dir, const std::string& extension) {
-  std::vector<std::string> out;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == extension) out.push_back(entry.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void FlipByte(const std::string& path, uintmax_t offset) {
-  std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
-  ASSERT_TRUE(io.good()) << path;
-  io.seekg(static_cast<std::streamoff>(offset));
-  char byte = 0;
-  io.read(&byte, 1);
-  byte = static_cast<char>(byte ^ 0x5a);
-  io.seekp(static_cast<std::streamoff>(offset));
-  io.write(&byte, 1);
-}
-
-// Flushes every family of the closed store at `path` to table files, and returns the table
-// file of the events family.
-std::string FlushToTables(const std::string& path) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  rocksdb::DB* raw = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  EXPECT_TRUE(db->Flush(rocksdb::FlushOptions(), handles).ok());
-  std::vector<rocksdb::LiveFileMetaData> files;
-  db->GetLiveFilesMetaData(&files);
-  std::string events_table;
-  for (const rocksdb::LiveFileMetaData& file : files) {
-    if (file.column_family_name == "events") events_table = file.db_path + file.name;
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
-  EXPECT_TRUE(db->Close().ok());
-  EXPECT_FALSE(events_table.empty());
-  return fs::path(events_table).lexically_normal().string();
-}
 
 class TamperTest : public testing::StoreTest {
  protected:
@@ -140,6 +90,29 @@ TEST_F(TamperTest, AnIntactLedgerHasNoFinding) {
   EXPECT_TRUE((*store)->VerifyIndexes(3, 7)->ok);
   EXPECT_EQ((*store)->VerifyIndexes(3, kEvents + 1).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TamperTest, AnAlteredPayloadIsNamedWithItsEventAndBothHashes) {
+  std::string forged_hash;
+  {
+    RawDb raw(dir_.path());
+    std::string value = raw.Get(Family::kEvents, EventKey(kTampered));
+    const size_t at = value.find("payload-5;");
+    ASSERT_NE(at, std::string::npos);
+    value[at + 8] = '6';  // "payload-6;"
+    v1::StoredEvent stored;
+    ASSERT_TRUE(stored.ParseFromString(value));
+    forged_hash = EventHash(stored.prev_hash(), stored.prev_stream_hash(), stored.body());
+    raw.Put(Family::kEvents, EventKey(kTampered), value);
+  }
+  EventStore& store = OpenStore();
+  const VerifyReport report = VerifyWhole(store);
+  EXPECT_EQ(report.first_bad_position, kTampered);
+  const std::string stored_hash = store.Read(kTampered)->hash;
+  EXPECT_EQ(report.problem,
+            absl::StrCat("stored hash ", ShortHashHex(stored_hash),
+                         " does not match the hash of the stored bytes ", ShortHashHex(forged_hash),
+                         " (event id 'e-5', version 3 of stream 'odd', as its body reads)"));
 }
 
 TEST_F(TamperTest, AStreamIndexEntryPointingElsewhereNamesTheStreamVersionAndBothPositions) {
