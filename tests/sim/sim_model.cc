@@ -142,8 +142,8 @@ std::optional<ModelDroit> Model::Dp(const ModelConvention& c, const ModelYear& y
   const ModelFigures forecast{.collectifs = y.notified,
                               .bonus_enfants = y.agreed_bonus_enfants,
                               .bonus_parents = y.agreed_bonus_parents,
-                              .charges = c.charges,
-                              .autres_bf = c.autres_bf};
+                              .charges = y.charges,
+                              .autres_bf = y.autres_bf};
   return Droit(y, Within(c, y, forecast));
 }
 
@@ -301,7 +301,59 @@ void Model::Apply(const v1::SignConvention& cmd) {
   const bool own = cmd.charges_cents() > 0;  // 0 takes the request's figures
   c.charges = own ? cmd.charges_cents() : c.request_charges;
   c.autres_bf = own ? cmd.autres_bf_cents() : c.request_autres_bf;
-  for (int32_t n = c.first; n <= c.last; ++n) c.years[n].covered = true;
+  for (int32_t n = c.first; n <= c.last; ++n) {
+    c.years[n].covered = true;
+    c.years[n].charges = c.charges;
+    c.years[n].autres_bf = c.autres_bf;
+  }
+}
+
+Expectation Model::Expect(const v1::SignAvenant& cmd) const {
+  Expectation e;
+  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
+  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (!c->signed_) return Expectation{{"R-CONV-3"}};  // an avenant amends a signed convention
+  const ModelYear& previous = c->years.at(c->last);
+  const bool identical = cmd.kind() == v1::PROLONGATION_IDENTIQUE;
+  if (cmd.avenant_id().empty() || c->avenant_ids.count(cmd.avenant_id()) > 0) Add(&e, "R-CONV-3");
+  if (!identical && cmd.kind() != v1::PROLONGATION_COLLECTIFS) Add(&e, "R-CONV-3");
+  if (cmd.charges_cents() < 0 || cmd.charges_cents() > kAmountMax) Add(&e, "R-DROIT-2");
+  if (cmd.autres_bf_cents() < 0 || cmd.autres_bf_cents() > kAmountMax) Add(&e, "R-DROIT-5");
+  // R-CONV-3: exactly the school year after the last one covered; R-CONV-2: at most 5 in all.
+  if (cmd.school_year() != c->last + 1) Add(&e, "R-CONV-3");
+  if (cmd.school_year() - c->first + 1 > kConventionYearsMax) Add(&e, "R-CONV-2");
+  if (cmd.kind() == v1::PROLONGATION_COLLECTIFS &&
+      (cmd.collectifs() < 1 || cmd.collectifs() > kCollectifsMax)) {
+    Add(&e, "R-CONV-3");
+  }
+  // R-CONV-3: à l'identique, nothing else changes.
+  if (identical && ((cmd.collectifs() != 0 && cmd.collectifs() != previous.notified) ||
+                    (cmd.charges_cents() != 0 && cmd.charges_cents() != previous.charges))) {
+    Add(&e, "R-CONV-3");
+  }
+  return e;
+}
+
+void Model::Apply(const v1::SignAvenant& cmd) {
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  const ModelYear previous = c.years.at(c.last);
+  const bool identical = cmd.kind() == v1::PROLONGATION_IDENTIQUE;
+  const bool keep_budget = identical || cmd.charges_cents() == 0;
+  ModelYear& y = c.years[cmd.school_year()];
+  y.n = cmd.school_year();
+  y.covered = true;
+  // [choice] the comité "pour information": the agrément of the added year carries over the last
+  // one, with the new number of collectifs (and its notification) when it changes.
+  y.agreed = true;
+  y.agreed_collectifs = identical ? previous.notified : cmd.collectifs();
+  y.agreed_bonus_enfants = std::min(previous.agreed_bonus_enfants, y.agreed_collectifs);
+  y.agreed_bonus_parents = std::min(previous.agreed_bonus_parents, y.agreed_collectifs);
+  y.agreement_date = cmd.date();
+  y.notified = y.agreed_collectifs;
+  y.charges = keep_budget ? previous.charges : cmd.charges_cents();
+  y.autres_bf = keep_budget ? previous.autres_bf : cmd.autres_bf_cents();
+  c.last = cmd.school_year();
+  c.avenant_ids.insert(cmd.avenant_id());
 }
 
 Expectation Model::Expect(const v1::NotifyCollectifs& cmd) const {

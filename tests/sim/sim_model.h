@@ -79,6 +79,7 @@ struct ModelYear {
   int32_t agreed_collectifs = 0, agreed_bonus_enfants = 0, agreed_bonus_parents = 0;
   int32_t agreement_date = 0;
   int32_t notified = 0;  // [choice] the agreed number until a notification
+  int64_t charges = 0, autres_bf = 0;  // forecast, from the convention or its avenant
   std::vector<ModelPayment> acomptes;
   std::optional<ModelFigures> bilan;
   int32_t bilan_date = 0;
@@ -106,6 +107,7 @@ struct ModelConvention {
   std::vector<ModelIndu> indus;
   std::vector<ModelControle> controles;
   std::set<std::string> payment_ids;
+  std::set<std::string> avenant_ids;
 
   ModelYear* Year(int32_t n);
   ModelIndu* Indu(const std::string& id);
@@ -162,6 +164,8 @@ class Model {
   void Apply(const v1::RecordCommitteeDecision& cmd);
   Expectation Expect(const v1::SignConvention& cmd) const;
   void Apply(const v1::SignConvention& cmd);
+  Expectation Expect(const v1::SignAvenant& cmd) const;
+  void Apply(const v1::SignAvenant& cmd);
   Expectation Expect(const v1::NotifyCollectifs& cmd) const;
   void Apply(const v1::NotifyCollectifs& cmd);
   Expectation Expect(const v1::PayAcompte& cmd) const;

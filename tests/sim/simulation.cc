@@ -205,6 +205,7 @@ void Simulation::ConventionStep(Plan& p) {
     return which == 0 ? File(p) : which == 1 ? Agree(p) : Sign(p);
   }
   // A covered year whose school year has begun, or just before.
+  if (dice_.Chance(3) && today_ >= c->last * 10000 + 301) return Avenant(p);
   // A covered year whose school year has begun; mostly one whose money is not settled yet.
   std::vector<int32_t> open, settled;
   for (int32_t n = c->first; n <= c->last; ++n) {
@@ -303,6 +304,33 @@ void Simulation::Sign(Plan& p) {
     absl::StrAppend(&what, " jusqu'en ", cmd.last_school_year());
   }
   Send(what, cmd, &Engine::SignConvention, p.id);
+}
+
+void Simulation::Avenant(Plan& p) {
+  const ModelConvention* c = ModelOf(p);
+  v1::SignAvenant cmd;
+  cmd.set_caf_id(p.caf);
+  cmd.set_convention_id(p.id);
+  cmd.set_avenant_id(absl::StrCat("av-", c->last + 1));
+  const bool identical = dice_.Chance(50);
+  cmd.set_kind(identical ? v1::PROLONGATION_IDENTIQUE : v1::PROLONGATION_COLLECTIFS);
+  cmd.set_school_year(c->last + 1);
+  if (!identical) {
+    cmd.set_collectifs(static_cast<int32_t>(dice_.Between(1, 5)));
+    if (dice_.Chance(50)) cmd.set_charges_cents(dice_.Between(200000, 4000000));
+  }
+  cmd.set_date(today_);
+  std::string what;
+  const int roll = static_cast<int>(dice_.Between(1, 100));
+  if (roll <= 8) {
+    cmd.set_school_year(c->last + 2);  // not the year after the last: R-CONV-3
+    what = " sautant une année";
+  } else if (roll <= 14 && identical) {
+    cmd.set_collectifs(c->years.at(c->last).notified + 1);  // "à l'identique" yet changed
+    what = " à l'identique avec un autre nombre de collectifs";
+  }
+  Send(What(absl::StrCat("avenant ", p.id, " pour ", cmd.school_year(), what)), cmd,
+       &Engine::SignAvenant, p.id);
 }
 
 void Simulation::YearStep(Plan& p, int32_t n) {

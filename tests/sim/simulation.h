@@ -111,6 +111,7 @@ class Simulation {
   void File(Plan& p);
   void Agree(Plan& p);
   void Sign(Plan& p);
+  void Avenant(Plan& p);
   void Acompte(Plan& p, int32_t n);
   void Solde(Plan& p, int32_t n);
   void Bilan(Plan& p, int32_t n);
