@@ -113,8 +113,10 @@ const std::vector<CommandDef>& Commands() {
        {},
        "recompute the hash chain (server, --data DIR, or --file EXPORT)",
        "Without --data or --file the server verifies (Audit.VerifyChain). --data opens the\n"
-       "directory read-only (a server may run on it). --file checks an export alone: hashes and\n"
-       "stream links, no server, no data directory. Exit 1 names the first bad position.\n"
+       "directory read-only (a server may run on it), even damaged, checks the chain and the\n"
+       "stream and event id indexes, and says DAMAGED for what RocksDB cannot open or replay\n"
+       "(file named). --file checks an export alone: hashes and stream links, no server, no\n"
+       "data directory. Exit 1 names the first bad position.\n"
        "--json prints a clas.v1.VerifyChainResponse (for --file: head_* are the export's).",
        With({"from", "to", "data", "file", "json"}, true),
        Verify},
