@@ -5,7 +5,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "ledger/event_store.h"
+#include "ledger/key_layout.h"
 #include "projections/engine/engine.h"
+#include "rocksdb/db.h"
 #include "server/store_event_log.h"
 #include "tools/crash/harness.h"
 
@@ -79,6 +81,7 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) 
 
   const std::map<uint64_t, AckedEvent> acked = journal.acked();
   std::map<std::string, uint64_t> versions;  // stream -> last version seen
+  std::map<std::string, uint64_t> ids;       // event id -> position: a retry recorded twice?
   for (uint64_t from = 1; from <= head.position;) {
     auto page = store.ReadAll(from, kPage);
     if (!page.ok() || page->empty()) {
@@ -99,6 +102,10 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) 
                                      " to ", e.stream_version(), " at position ", e.position()));
       }
       version = e.stream_version();
+      if (const auto [it, added] = ids.emplace(e.event_id(), e.position()); !added) {
+        Problem(report, absl::StrCat("event id ", e.event_id(), " recorded twice, at positions ",
+                                     it->second, " and ", e.position()));
+      }
       const auto ack = acked.find(e.position());
       if (ack != acked.end()) {
         const std::string mismatch = Mismatch(e, ack->second);
@@ -154,6 +161,26 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) 
     }
   }
   return report;
+}
+
+absl::Status DeleteEventForTest(const std::string& data_dir, uint64_t position) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : ledger::kFamilyNames) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status =
+      rocksdb::DB::Open(rocksdb::DBOptions(), data_dir, families, &handles, &raw);
+  if (!status.ok()) return absl::InternalError("opening the data raw: " + status.ToString());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  status = db->Delete(write_options, handles[static_cast<size_t>(ledger::Family::kEvents)],
+                      ledger::EventKey(position));
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  if (status.ok()) status = db->Close();
+  return status.ok() ? absl::OkStatus() : absl::InternalError(status.ToString());
 }
 
 std::vector<std::string> CheckOnline(const Endpoint& endpoint, const Tokens& tokens,

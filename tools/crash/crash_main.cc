@@ -41,6 +41,9 @@ ABSL_FLAG(int32_t, deadline_ms, 1000, "the clients' deadline per call");
 ABSL_FLAG(int32_t, run_ms_min, 300, "shortest time the writers run between two events");
 ABSL_FLAG(int32_t, run_ms_max, 1500, "longest time the writers run between two events");
 ABSL_FLAG(int32_t, freeze_ms, 2500, "how long a freeze lasts (more than deadline_ms)");
+ABSL_FLAG(bool, inject_loss, false,
+          "test of the harness itself: after the first kill, delete the last acknowledged event "
+          "behind the server's back; the run must then fail, naming it");
 
 namespace clas::crash {
 namespace {
@@ -64,6 +67,13 @@ bool CrashAndCheck(ServerProcess& server, Endpoint& endpoint, Workload* workload
                    const std::string& label, Totals& totals) {
   server.Kill();
   if (workload != nullptr) workload->Pause();
+  if (absl::GetFlag(FLAGS_inject_loss) && totals.kills == 0) {
+    const auto acked = journal.acked();
+    const uint64_t last = acked.empty() ? 0 : acked.rbegin()->first;
+    const absl::Status deleted = DeleteEventForTest(data_dir, last);
+    std::printf("%s: deleted the acknowledged event at position %llu (--inject_loss): %s\n",
+                label.c_str(), static_cast<unsigned long long>(last), deleted.ToString().c_str());
+  }
   const OfflineReport offline = CheckOffline(data_dir, journal);
   totals.events_checked += offline.events_checked;
   totals.acked_checked += offline.acked_checked;

@@ -215,6 +215,10 @@ struct OfflineReport {
 // acknowledged command returned when nothing came after.
 OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal);
 
+// Deletes the event at `position` behind the store's back (the server must be down): the
+// harness's own test that its checks see a lost acknowledged event. Returns what failed.
+absl::Status DeleteEventForTest(const std::string& data_dir, uint64_t position);
+
 // Asks the running server for each convention folded offline and for its chain: problems found.
 std::vector<std::string> CheckOnline(const Endpoint& endpoint, const Tokens& tokens,
                                      const OfflineReport& offline);
