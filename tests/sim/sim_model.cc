@@ -418,6 +418,8 @@ void Model::Apply(const v1::PayAcompte& cmd) {
                                     cmd.date() / 10000 == y.n ? CapN(ps) : CapN1(ps)});
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += cmd.amount_cents();
+  cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
+      ModelPaid{c.gestionnaire, cmd.amount_cents(), 0, cmd.date()};
 }
 
 Expectation Model::Expect(const v1::ReceiveBilan& cmd) const {
@@ -475,6 +477,8 @@ void Model::Apply(const v1::PaySolde& cmd) {
   y.solde = ModelPayment{cmd.payment_id(), std::max<int64_t>(0, dr.droit - acomptes), cmd.date()};
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += y.solde->amount;
+  cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
+      ModelPaid{c.gestionnaire, y.solde->amount, 0, cmd.date()};
   if (acomptes > dr.droit) {  // R-PAY-5: a negative solde is notified as an indu
     c.indus.push_back(ModelIndu{.id = cmd.payment_id() + "-indu",
                                 .school_year = y.n,
@@ -580,15 +584,40 @@ Expectation Model::Expect(const v1::RecordRecovery& cmd) const {
   if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
   if (cmd.amount_cents() <= 0 || cmd.amount_cents() > kAmountMax) Add(&e, "R-CTL-5");
   if (cmd.recovery_id().empty()) Add(&e, "R-HIST-1");
-  if (cmd.method() != v1::REPAYMENT) Add(&e, "R-CTL-3");  // the simulation repays only
+  if (cmd.method() != v1::REPAYMENT && cmd.method() != v1::OFFSET) Add(&e, "R-CTL-3");
   if (ModelValidDate(cmd.date()) && cmd.date() < indu->date) Add(&e, "R-CTL-3");
   if (cmd.amount_cents() > indu->open()) Add(&e, "R-CTL-5");
   if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-ACC-8");
+  if (cmd.method() == v1::OFFSET) ExpectOffset(cmd, *c, *indu, &e);
   return e;
 }
 
+// R-CTL-3: an offset is withheld from a payment to the same gestionnaire made since the indu was
+// notified, not dated before that payment, within what is left of it.
+void Model::ExpectOffset(const v1::RecordRecovery& cmd, const ModelConvention& c,
+                         const ModelIndu& indu, Expectation* e) const {
+  if (cmd.offset_payment_id().empty()) return Add(e, "R-CTL-3");
+  const std::string conv = cmd.offset_convention_id().empty() ? c.id : cmd.offset_convention_id();
+  const auto& paid = cafs.at(cmd.caf_id()).paid;
+  auto it = paid.find({conv, cmd.offset_payment_id()});
+  if (it == paid.end()) return Add(e, "R-CTL-3");
+  const ModelPaid& target = it->second;
+  if (target.gestionnaire != c.gestionnaire) Add(e, "R-CTL-3");
+  if (target.date < indu.date) {
+    Add(e, "R-CTL-3");
+  } else if (ModelValidDate(cmd.date()) && cmd.date() < target.date) {
+    Add(e, "R-CTL-3");
+  }
+  if (cmd.amount_cents() > target.amount - target.withheld) Add(e, "R-CTL-3");
+}
+
 void Model::Apply(const v1::RecordRecovery& cmd) {
-  Get(cmd.caf_id(), cmd.convention_id()).Indu(cmd.indu_id())->recovered += cmd.amount_cents();
+  ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
+  c.Indu(cmd.indu_id())->recovered += cmd.amount_cents();
+  if (cmd.method() == v1::OFFSET) {
+    const std::string conv = cmd.offset_convention_id().empty() ? c.id : cmd.offset_convention_id();
+    cafs[cmd.caf_id()].paid[{conv, cmd.offset_payment_id()}].withheld += cmd.amount_cents();
+  }
   cafs[cmd.caf_id()].recoveries_by_civil_year[cmd.date() / 10000] += cmd.amount_cents();
 }
 
@@ -626,6 +655,8 @@ void Model::Apply(const v1::PayRappel& cmd) {
   y.rappel_due -= amount;
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += amount;
+  cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
+      ModelPaid{c.gestionnaire, amount, 0, cmd.date()};
 }
 
 Expectation Model::Expect(const v1::CloseCivilYear& cmd) const {

@@ -78,7 +78,7 @@ struct ModelYear {
   bool agreed = false, covered = false;
   int32_t agreed_collectifs = 0, agreed_bonus_enfants = 0, agreed_bonus_parents = 0;
   int32_t agreement_date = 0;
-  int32_t notified = 0;  // [choice] the agreed number until a notification
+  int32_t notified = 0;                // [choice] the agreed number until a notification
   int64_t charges = 0, autres_bf = 0;  // forecast, from the convention or its avenant
   std::vector<ModelPayment> acomptes;
   std::optional<ModelFigures> bilan;
@@ -122,6 +122,13 @@ struct ModelGestionnaire {
   int32_t supported_since = 0;
 };
 
+// A payment (acompte, solde, rappel) an offset may be withheld from (R-CTL-3).
+struct ModelPaid {
+  std::string gestionnaire;
+  int64_t amount = 0, withheld = 0;
+  int32_t date = 0;
+};
+
 // One Caf's world: gestionnaires, conventions, closed civil years.
 struct ModelCaf {
   std::string id;
@@ -130,6 +137,8 @@ struct ModelCaf {
   std::set<int32_t> closed;
   // Payments (acomptes, soldes, rappels) dated in each civil year (R-ACC-10), and recoveries.
   std::map<int32_t, int64_t> payments_by_civil_year, recoveries_by_civil_year;
+  // Every payment, by (convention, payment id).
+  std::map<std::pair<std::string, std::string>, ModelPaid> paid;
 };
 
 // What the model expects of one command: accepted (rules empty), or refused naming one of
@@ -191,6 +200,8 @@ class Model {
   const ModelConvention* Find(const std::string& caf, const std::string& id) const;
   ModelConvention& Get(const std::string& caf, const std::string& id);
   bool Closed(const std::string& caf, int32_t date) const;
+  void ExpectOffset(const v1::RecordRecovery& cmd, const ModelConvention& c, const ModelIndu& indu,
+                    Expectation* e) const;
 };
 
 }  // namespace clas::sim

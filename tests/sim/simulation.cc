@@ -468,12 +468,15 @@ void Simulation::MoneyStep(Plan& p, int32_t n) {
                          : dice_.Chance(40) ? i.open()
                                             : dice_.Between(1, i.open()));
     cmd.set_method(v1::REPAYMENT);
+    if (dice_.Chance(35)) Offset(p, i, &cmd);
     cmd.set_date(dice_.Chance(4) ? Dice::Plus(i.date, -1) : today_);  // before the indu: R-CTL-3
     if (!model_.cafs[p.caf].closed.empty() && dice_.Chance(5)) {
       cmd.set_date(*model_.cafs[p.caf].closed.rbegin() * 10000 + 1220);  // closed: R-ACC-8
     }
     return Send(What(absl::StrCat("recouvrement ", cmd.recovery_id(), " de ", cmd.indu_id(), " : ",
-                                  cmd.amount_cents(), " daté ", cmd.date())),
+                                  cmd.amount_cents(), " daté ", cmd.date(), " ",
+                                  cmd.method() == v1::OFFSET ? "compensé sur " : "",
+                                  cmd.offset_convention_id(), " ", cmd.offset_payment_id())),
                 cmd, &Engine::RecordRecovery, p.id);
   }
   if (y.rappel_due > 0 || dice_.Chance(3)) {
@@ -542,6 +545,29 @@ void Simulation::MoneyStep(Plan& p, int32_t n) {
     cmd.set_date(today_);
     Send(What(absl::StrCat("décision du contrôle ", y.controle_id, " une seconde fois")), cmd,
          &Engine::DecideControle, p.id);
+  }
+}
+
+void Simulation::Offset(const Plan& p, const ModelIndu& indu, v1::RecordRecovery* cmd) {
+  // A payment to the same gestionnaire since the indu with something left; now and then any
+  // payment of the Caf (before the indu, another gestionnaire's, nothing left: R-CTL-3).
+  const ModelCaf& caf = model_.cafs[p.caf];
+  const bool any = dice_.Chance(15);
+  std::vector<std::pair<std::pair<std::string, std::string>, ModelPaid>> targets;
+  for (const auto& [key, paid] : caf.paid) {
+    if (any || (paid.gestionnaire == p.gestionnaire && paid.date >= indu.date &&
+                paid.amount > paid.withheld)) {
+      targets.emplace_back(key, paid);
+    }
+  }
+  if (targets.empty()) return;
+  const auto& [key, paid] = targets[dice_.Between(0, targets.size() - 1)];
+  cmd->set_method(v1::OFFSET);
+  cmd->set_offset_convention_id(key.first == p.id && dice_.Chance(50) ? "" : key.first);
+  cmd->set_offset_payment_id(key.second);
+  if (!any && cmd->amount_cents() <= indu.open()) {
+    cmd->set_amount_cents(
+        std::max<int64_t>(1, std::min(cmd->amount_cents(), paid.amount - paid.withheld)));
   }
 }
 

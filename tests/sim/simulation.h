@@ -112,6 +112,8 @@ class Simulation {
   void Agree(Plan& p);
   void Sign(Plan& p);
   void Avenant(Plan& p);
+  // Makes *cmd an offset against a payment to the gestionnaire (R-CTL-3), when there is one.
+  void Offset(const Plan& p, const ModelIndu& indu, v1::RecordRecovery* cmd);
   void Acompte(Plan& p, int32_t n);
   void Solde(Plan& p, int32_t n);
   void Bilan(Plan& p, int32_t n);
