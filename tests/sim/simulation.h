@@ -18,10 +18,17 @@
 //     cent; money is conserved (paid net = DR after the solde, paid net + rappel due = DC after a
 //     contrôle); acomptes never above the cap they were paid under (R-PAY-2/3/6);
 //   - the command's answer, the engine's query and a fresh engine's fold from scratch agree;
+//   - the hash chain verifies over the new events, and R-HIST-3's recompute of what they
+//     computed (DP of an acompte, DR of a solde, DC of a decision) finds no difference;
 //   - the civil year of every payment balances, and its payments equal the model's (R-ACC-10);
 //   - every closed civil year's closing and report stay as they were when it was closed (R-ACC-8).
-// At the end of a run: the hash chain verifies, every civil year balances, R-HIST-3's recompute
-// finds no difference, and as-of queries (known at T, as of D) equal the states the steps saw.
+// At the end of a run: the whole hash chain verifies, every civil year balances, R-HIST-3's
+// recompute over the whole log (closings included) finds no difference, and as-of queries (known
+// at T, as of D) equal the states the steps saw.
+//
+// Not generated: corrections and cancellations (CorrectEvent), backdated payments, contrôles
+// before the solde (RULES.md does not say whether the solde then accounts for the rappel or indu
+// decided); the property tests (tests/projections/property_test.cc) cover the first two.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
 // them. Replay one seed with `CLAS_SIM_SEED=<seed> ctest -R sim/` or `clas-sim --seed <seed>`.

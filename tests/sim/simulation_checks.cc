@@ -78,6 +78,19 @@ void Simulation::CheckAccepted(const std::string& caf, const std::string& conven
     Violation("R-HIST-1", "an accepted command recorded no event");
     return;
   }
+  // The hash chain over the new events, and R-HIST-3 on what they computed (a closing is
+  // recomputed at the end of the run, from the whole log).
+  ++summary_.checks;
+  auto verified = store_->Verify(result.events.front().position, result.events.back().position);
+  if (!verified.ok() || !verified->ok) {
+    Violation("chain", absl::StrCat("the new events do not verify: ",
+                                    verified.ok() ? "bad hash" : verified.status().ToString()));
+  }
+  if (!convention.empty()) {
+    ++summary_.checks;
+    const auto differences = RecomputeCheck(result.events);
+    if (!differences.empty()) Violation("R-HIST-3", differences.front().message);
+  }
   if (!convention.empty()) {
     const std::string& caf_id = result.events.front().caf_id;
     auto now = engine_->GetConvention(caf_id, convention, AsOf{});
