@@ -17,6 +17,9 @@
 
 namespace {
 
+// A long run prints its running totals every this many seeds.
+constexpr int64_t kProgressSeeds = 100;
+
 int Usage() {
   std::fprintf(stderr,
                "usage: clas-sim --seeds FIRST:COUNT [--work DIR] [--verbose]\n"
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(work);
   const auto start = std::chrono::steady_clock::now();
   int64_t seeds = 0, failing = 0;
+  clas::sim::SimSummary running;
   const clas::sim::SimSummary total =
       clas::sim::RunSeeds(first, count, work, [&](const clas::sim::SimSummary& s) {
         ++seeds;
@@ -68,6 +72,10 @@ int main(int argc, char** argv) {
           }
         }
         if (verbose) std::printf("seed %u: %s\n", s.seed, clas::sim::FormatSummary(s, 1).c_str());
+        running.Add(s);
+        if (seeds % kProgressSeeds == 0 && seeds < count) {  // a long run shows where it is
+          std::printf("... %s\n", clas::sim::FormatSummary(running, seeds).c_str());
+        }
         std::fflush(stdout);
       });
   std::filesystem::remove_all(work);
