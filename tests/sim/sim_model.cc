@@ -618,7 +618,6 @@ void Model::Apply(const v1::RecordRecovery& cmd) {
     const std::string conv = cmd.offset_convention_id().empty() ? c.id : cmd.offset_convention_id();
     cafs[cmd.caf_id()].paid[{conv, cmd.offset_payment_id()}].withheld += cmd.amount_cents();
   }
-  cafs[cmd.caf_id()].recoveries_by_civil_year[cmd.date() / 10000] += cmd.amount_cents();
 }
 
 Expectation Model::Expect(const v1::PayRappel& cmd) const {

@@ -135,8 +135,8 @@ struct ModelCaf {
   std::map<std::string, ModelGestionnaire> gestionnaires;
   std::map<std::string, ModelConvention> conventions;
   std::set<int32_t> closed;
-  // Payments (acomptes, soldes, rappels) dated in each civil year (R-ACC-10), and recoveries.
-  std::map<int32_t, int64_t> payments_by_civil_year, recoveries_by_civil_year;
+  // Payments (acomptes, soldes, rappels) dated in each civil year (R-ACC-10).
+  std::map<int32_t, int64_t> payments_by_civil_year;
   // Every payment, by (convention, payment id).
   std::map<std::pair<std::string, std::string>, ModelPaid> paid;
 };
