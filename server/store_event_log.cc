@@ -1,5 +1,7 @@
 #include "server/store_event_log.h"
 
+#include <algorithm>
+
 #include "ledger/base/status_macros.h"
 
 namespace clas::server {
@@ -24,8 +26,13 @@ absl::StatusOr<EventLog::Appended> StoreEventLog::Append(
 }
 
 absl::StatusOr<std::vector<DomainEvent>> StoreEventLog::ReadStream(const std::string& stream) {
+  return ReadStreamFrom(stream, 1);
+}
+
+absl::StatusOr<std::vector<DomainEvent>> StoreEventLog::ReadStreamFrom(const std::string& stream,
+                                                                       uint64_t from_version) {
   std::vector<DomainEvent> out;
-  uint64_t from = 1;
+  uint64_t from = std::max<uint64_t>(from_version, 1);
   while (true) {
     ASSIGN_OR_RETURN(auto page, store_->ReadStream(stream, from, ledger::Direction::kForward,
                                                    ledger::kReadEventsMax));

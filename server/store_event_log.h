@@ -20,6 +20,8 @@ class StoreEventLog : public EventLog {
   absl::StatusOr<Appended> Append(const std::string& stream, uint64_t expected_version,
                                   std::vector<ledger::v1::EventData> events) override;
   absl::StatusOr<std::vector<DomainEvent>> ReadStream(const std::string& stream) override;
+  absl::StatusOr<std::vector<DomainEvent>> ReadStreamFrom(const std::string& stream,
+                                                          uint64_t from_version) override;
   absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix) override;
   absl::StatusOr<std::optional<DomainEvent>> FindEvent(const std::string& event_id) override;
   uint64_t HeadPosition() override;

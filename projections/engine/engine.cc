@@ -22,15 +22,16 @@ absl::Mutex* Engine::CafMutex(const std::string& caf_id) {
 }
 
 absl::StatusOr<BaremeBook> Engine::Baremes(const AsOf& as_of) {
-  ASSIGN_OR_RETURN(auto events, log_->ReadStream(BaremeStream()));
-  return BaremeBook::FromEvents(events, as_of);
+  ASSIGN_OR_RETURN(StreamCache::Events events, streams_.Read(*log_, BaremeStream()));
+  return BaremeBook::FromEvents(*events, as_of);
 }
 
 absl::StatusOr<std::optional<v1::GestionnaireState>> Engine::LoadGestionnaire(
     const std::string& caf_id, const std::string& gestionnaire_id, const AsOf& as_of) {
-  ASSIGN_OR_RETURN(auto events, log_->ReadStream(GestionnaireStream(caf_id, gestionnaire_id)));
+  ASSIGN_OR_RETURN(StreamCache::Events events,
+                   streams_.Read(*log_, GestionnaireStream(caf_id, gestionnaire_id)));
   std::optional<v1::GestionnaireState> out;
-  for (const DomainEvent& e : Timeline(events, as_of)) {
+  for (const DomainEvent& e : Timeline(*events, as_of)) {
     if (!e.fact.has_gestionnaire_registered()) continue;
     const auto& g = e.fact.gestionnaire_registered();
     out.emplace();
@@ -57,14 +58,16 @@ absl::StatusOr<std::set<int32_t>> Engine::ClosedYears(const std::string& caf_id)
   return out;
 }
 
-absl::StatusOr<Engine::Loaded> Engine::LoadConvention(const std::string& caf_id,
-                                                      const std::string& convention_id,
-                                                      const AsOf& as_of) {
+absl::StatusOr<Engine::Loaded> Engine::FoldConventionAt(const std::string& caf_id,
+                                                        const std::string& convention_id,
+                                                        const AsOf& as_of,
+                                                        bool keep_events) {
   Loaded out;
-  ASSIGN_OR_RETURN(out.events, log_->ReadStream(ConventionStream(caf_id, convention_id)));
+  ASSIGN_OR_RETURN(StreamCache::Events events,
+                   streams_.Read(*log_, ConventionStream(caf_id, convention_id)));
   ASSIGN_OR_RETURN(out.baremes, Baremes(as_of));
   std::string gestionnaire_id;
-  for (const auto& e : out.events) {
+  for (const auto& e : *events) {
     if (e.fact.has_funding_request_filed()) {
       gestionnaire_id = e.fact.funding_request_filed().gestionnaire_id();
     }
@@ -74,7 +77,16 @@ absl::StatusOr<Engine::Loaded> Engine::LoadConvention(const std::string& caf_id,
   }
   FoldContext fold{.baremes = &out.baremes,
                    .gestionnaire = out.gestionnaire ? &*out.gestionnaire : nullptr};
-  out.state = cache_.Fold(out.events, as_of, fold);  // == FoldConvention, with snapshots
+  out.state = cache_.Fold(*events, as_of, fold);  // == FoldConvention, with snapshots
+  if (keep_events) out.events = *events;
+  out.stream = std::move(events);
+  return out;
+}
+
+absl::StatusOr<Engine::Loaded> Engine::LoadConvention(const std::string& caf_id,
+                                                      const std::string& convention_id,
+                                                      const AsOf& as_of) {
+  ASSIGN_OR_RETURN(Loaded out, FoldConventionAt(caf_id, convention_id, as_of, /*keep_events=*/true));
   ASSIGN_OR_RETURN(out.context.closed_civil_years, ClosedYears(caf_id));
   out.context.find_payment = [this, caf_id](const std::string& conv,
                                             const std::string& payment) {

@@ -31,6 +31,7 @@
 #include "projections/convention/decide.h"
 #include "projections/convention/fold.h"
 #include "projections/engine/event_log.h"
+#include "projections/engine/stream_cache.h"
 #include "projections/history/snapshots.h"
 
 namespace clas {
@@ -145,7 +146,15 @@ class Engine {
                                               const std::string& request_id, DecideFn decide);
   absl::Mutex* CafMutex(const std::string& caf_id);
 
+  // The convention's state as of `as_of` with what its fold reads, and its events when
+  // `keep_events` (no decision context).
+  absl::StatusOr<Loaded> FoldConventionAt(const std::string& caf_id,
+                                          const std::string& convention_id, const AsOf& as_of,
+                                          bool keep_events);
+
   EventLog* const log_;
+  // The streams read lately: a read asks the log for the events appended since.
+  StreamCache streams_;
   // Folds of the conventions with checkpoints, so that as-of queries on long streams start from
   // a snapshot (R-HIST-2); every answer equals a fold from scratch.
   ConventionCache cache_;

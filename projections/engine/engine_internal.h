@@ -10,7 +10,8 @@
 namespace clas {
 
 struct Engine::Loaded {
-  std::vector<DomainEvent> events;
+  StreamCache::Events stream;        // every event of the convention's stream (shared, read-only)
+  std::vector<DomainEvent> events;   // a copy of them, for the decisions (LoadConvention)
   v1::ConventionState state;
   BaremeBook baremes;
   std::optional<v1::GestionnaireState> gestionnaire;

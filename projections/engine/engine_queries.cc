@@ -9,7 +9,8 @@ namespace clas {
 absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf_id,
                                                           const std::string& convention_id,
                                                           const AsOf& as_of) {
-  ASSIGN_OR_RETURN(Loaded loaded, LoadConvention(caf_id, convention_id, as_of));
+  ASSIGN_OR_RETURN(Loaded loaded,
+                   FoldConventionAt(caf_id, convention_id, as_of, /*keep_events=*/false));
   if (loaded.state.convention_id().empty()) {
     return absl::NotFoundError(absl::StrFormat("convention %s inconnue de la Caf %s (à cette date)",
                                                convention_id, caf_id));
@@ -27,8 +28,9 @@ absl::StatusOr<v1::GestionnaireState> Engine::GetGestionnaire(const std::string&
   }
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {
-    ASSIGN_OR_RETURN(auto events, log_->ReadStream(ConventionStream(caf, id)));
-    for (const auto& e : Timeline(events, as_of)) {
+    ASSIGN_OR_RETURN(StreamCache::Events events,
+                     streams_.Read(*log_, ConventionStream(caf, id)));
+    for (const auto& e : Timeline(*events, as_of)) {
       if (e.fact.has_funding_request_filed() &&
           e.fact.funding_request_filed().gestionnaire_id() == gestionnaire_id) {
         g->add_convention_ids(id);
@@ -57,15 +59,16 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
   books.as_of_date = as_of.effective_date;
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {
-    ASSIGN_OR_RETURN(Loaded loaded, LoadConvention(caf, id, as_of));
-    for (const auto& e : loaded.events) {
+    ASSIGN_OR_RETURN(Loaded loaded, FoldConventionAt(caf, id, as_of, /*keep_events=*/false));
+    const std::vector<DomainEvent>& events = *loaded.stream;
+    for (const auto& e : events) {
       if (e.fact.has_solde_paid()) books.soldes[e.event_id] = e.fact.solde_paid();
     }
     // R-ACC-8: the convention as known just after each of its corrections, so that each one
     // regularises a closed year in the first civil year open when it was recorded.
     const FoldContext fold{.baremes = &loaded.baremes,
                            .gestionnaire = loaded.gestionnaire ? &*loaded.gestionnaire : nullptr};
-    for (const auto& e : loaded.events) {
+    for (const auto& e : events) {
       if (!e.fact.has_event_corrected() || e.recorded_at_us > as_of.known_at_us ||
           e.effective_date > as_of.effective_date) {
         continue;
@@ -74,7 +77,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
       books.corrected[id].push_back(
           CorrectedState{.correction_event_id = e.event_id,
                          .correction_position = e.position,
-                         .state = FoldConvention(loaded.events, then, fold)});
+                         .state = FoldConvention(events, then, fold)});
     }
     if (!loaded.state.convention_id().empty()) books.conventions.push_back(std::move(loaded.state));
   }

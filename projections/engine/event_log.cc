@@ -1,5 +1,7 @@
 #include "projections/engine/event_log.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 
@@ -53,12 +55,34 @@ absl::StatusOr<EventLog::Appended> InMemoryEventLog::Append(
   return out;
 }
 
+absl::StatusOr<std::vector<DomainEvent>> EventLog::ReadStreamFrom(const std::string& stream,
+                                                                  uint64_t from_version) {
+  absl::StatusOr<std::vector<DomainEvent>> read = ReadStream(stream);
+  if (!read.ok()) return read.status();
+  std::vector<DomainEvent> all = *std::move(read);
+  const size_t skip = from_version <= 1 ? 0 : std::min<size_t>(from_version - 1, all.size());
+  all.erase(all.begin(), all.begin() + skip);
+  return all;
+}
+
 absl::StatusOr<std::vector<DomainEvent>> InMemoryEventLog::ReadStream(const std::string& stream) {
   absl::MutexLock lock(&mu_);
   std::vector<DomainEvent> out;
   auto it = streams_.find(stream);
   if (it == streams_.end()) return out;
   for (size_t i : it->second) out.push_back(events_[i]);
+  return out;
+}
+
+absl::StatusOr<std::vector<DomainEvent>> InMemoryEventLog::ReadStreamFrom(
+    const std::string& stream, uint64_t from_version) {
+  absl::MutexLock lock(&mu_);
+  std::vector<DomainEvent> out;
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return out;
+  for (size_t v = std::max<uint64_t>(from_version, 1); v <= it->second.size(); ++v) {
+    out.push_back(events_[it->second[v - 1]]);
+  }
   return out;
 }
 

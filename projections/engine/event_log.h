@@ -37,6 +37,11 @@ class EventLog {
                                           std::vector<ledger::v1::EventData> events) = 0;
   // Every event of a stream in version order (empty when the stream does not exist).
   virtual absl::StatusOr<std::vector<DomainEvent>> ReadStream(const std::string& stream) = 0;
+  // The events of a stream from version `from_version` (1-based) on, in version order: what
+  // was appended since an earlier read. The default reads the whole stream and drops the start;
+  // a log that can seek overrides it.
+  virtual absl::StatusOr<std::vector<DomainEvent>> ReadStreamFrom(const std::string& stream,
+                                                                  uint64_t from_version);
   // Stream ids starting with `prefix`, sorted.
   virtual absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix) = 0;
   // The event of that id, or nullopt.
@@ -51,6 +56,8 @@ class InMemoryEventLog : public EventLog {
   absl::StatusOr<Appended> Append(const std::string& stream, uint64_t expected_version,
                                   std::vector<ledger::v1::EventData> events) override;
   absl::StatusOr<std::vector<DomainEvent>> ReadStream(const std::string& stream) override;
+  absl::StatusOr<std::vector<DomainEvent>> ReadStreamFrom(const std::string& stream,
+                                                          uint64_t from_version) override;
   absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix) override;
   absl::StatusOr<std::optional<DomainEvent>> FindEvent(const std::string& event_id) override;
   uint64_t HeadPosition() override;

@@ -248,17 +248,19 @@ struct ConventionCache::Entry {
 
 std::shared_ptr<ConventionCache::Entry> ConventionCache::EntryOf(const std::string& stream_id) {
   absl::MutexLock lock(&mu_);
-  auto& entry = entries_[stream_id];
+  std::shared_ptr<Entry>& entry = entries_[stream_id];
   if (entry == nullptr) entry = std::make_shared<Entry>();
+  if (entry->last_used != 0) by_use_.erase(entry->last_used);
   entry->last_used = ++clock_;
+  by_use_.emplace(entry->last_used, stream_id);
+  std::shared_ptr<Entry> used = entry;
   if (entries_.size() > kCachedStreamsMax) {
-    auto oldest = entries_.begin();
-    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (it->second->last_used < oldest->second->last_used) oldest = it;
-    }
-    entries_.erase(oldest);  // never the one just used: its clock is the latest
+    // The least recently used (never the one just used: its clock is the latest).
+    auto oldest = by_use_.begin();
+    entries_.erase(oldest->second);
+    by_use_.erase(oldest);
   }
-  return entry;
+  return used;
 }
 
 v1::ConventionState ConventionCache::Fold(const std::vector<DomainEvent>& stream, const AsOf& as_of,

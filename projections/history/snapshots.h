@@ -81,6 +81,7 @@ class ConventionCache {
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> entries_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::string> by_use_ ABSL_GUARDED_BY(mu_);  // last use -> stream
   uint64_t clock_ ABSL_GUARDED_BY(mu_) = 0;  // for least-recently-used eviction
   Stats stats_ ABSL_GUARDED_BY(mu_);
 };
