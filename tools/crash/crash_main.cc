@@ -163,7 +163,7 @@ int Run() {
   (*journal)->Note(absl::StrCat("seed ", seed));
 
   ServerProcess server(absl::GetFlag(FLAGS_server), data_dir, tokens_file, work + "/server.log");
-  if (absl::Status started = server.Start(kStartTimeout); !started.ok()) {
+  if (absl::Status started = server.Start(kStartTimeout, /*create=*/true); !started.ok()) {
     std::fprintf(stderr, "clas-crash: %s\n", started.ToString().c_str());
     return 2;
   }
@@ -215,7 +215,7 @@ int Run() {
                        totals);
   if (up && server.Terminate() != 0)
     totals.problems.push_back("clas-ledgerd did not stop cleanly on SIGTERM");
-  if (!up) workload.Stop();  // writers retry until stopped; they may not finish without a server
+  if (!up) workload.Abandon();  // no server to answer the requests in flight
   if (!workload.failure().ok())
     totals.problems.push_back(std::string(workload.failure().message()));
 

@@ -50,7 +50,8 @@ class ServerProcess {
 
   // Starts clas-ledgerd on a free loopback port and waits (up to `timeout`) for its
   // "listening on port N" line. FailedPrecondition with the end of its log if it exits first.
-  absl::Status Start(absl::Duration timeout);
+  // `create` (the first start): the ledger is created if missing; later starts must find it.
+  absl::Status Start(absl::Duration timeout, bool create = false);
   // SIGKILL, then reaps the process.
   void Kill();
   void Freeze();  // SIGSTOP
@@ -165,6 +166,8 @@ class Workload {
   void Resume();
   // Lets each writer finish its current request (the server must be up), then joins them.
   void Stop();
+  // Stops the writers at once, their current requests unanswered (the server is down for good).
+  void Abandon();
 
   const WorkloadCounters& counters() const { return counters_; }
   // The first failure a writer met (an unexpected status), or OK.
@@ -189,6 +192,7 @@ class Workload {
   mutable absl::Mutex mu_;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool abandoned_ ABSL_GUARDED_BY(mu_) = false;
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
 };

@@ -36,7 +36,7 @@ ServerProcess::~ServerProcess() {
   if (running()) Kill();
 }
 
-absl::Status ServerProcess::Start(absl::Duration timeout) {
+absl::Status ServerProcess::Start(absl::Duration timeout, bool create) {
   int out[2];
   if (pipe(out) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   const pid_t pid = fork();
@@ -50,8 +50,12 @@ absl::Status ServerProcess::Start(absl::Duration timeout) {
     close(out[1]);
     const std::string data = "--data=" + data_dir_;
     const std::string tokens = "--tokens=" + tokens_file_;
-    execl(binary_.c_str(), binary_.c_str(), data.c_str(), tokens.c_str(), "--listen=127.0.0.1:0",
-          "--log_requests=false", "--shutdown_grace_seconds=2", static_cast<char*>(nullptr));
+    // --undefok: a build whose server creates a missing ledger without being asked knows no
+    // create_if_missing flag.
+    const char* create_flag = create ? "--create_if_missing" : "--create_if_missing=false";
+    execl(binary_.c_str(), binary_.c_str(), data.c_str(), tokens.c_str(), create_flag,
+          "--undefok=create_if_missing", "--listen=127.0.0.1:0", "--log_requests=false",
+          "--shutdown_grace_seconds=2", static_cast<char*>(nullptr));
     std::fprintf(stderr, "exec %s: %s\n", binary_.c_str(), std::strerror(errno));
     _exit(127);
   }

@@ -133,7 +133,7 @@ bool Workload::Enter(bool request_pending) {
   mu_.Await(absl::Condition(
       +[](bool* paused) { return !*paused; }, &paused_));
   --waiting_;
-  return request_pending || !stopping_;
+  return !abandoned_ && (request_pending || !stopping_);
 }
 
 void Workload::Pause() {
@@ -153,6 +153,17 @@ void Workload::Resume() {
 void Workload::Stop() {
   {
     absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    paused_ = false;
+  }
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Workload::Abandon() {
+  {
+    absl::MutexLock lock(&mu_);
+    abandoned_ = true;
     stopping_ = true;
     paused_ = false;
   }
@@ -347,6 +358,7 @@ void Workload::RawWriter(int index) {
         ++counters_.unavailable;
       std::this_thread::sleep_for(kRetryPause);
     }
+    if (Uncertain(status.error_code())) return;  // abandoned, unanswered
     if (!status.ok()) {
       Fail(absl::StrCat("append to ", stream, " at version ", version, " refused: ",
                         static_cast<int>(status.error_code()), " ", status.error_message()));
