@@ -112,6 +112,9 @@ class Simulation {
   void ConventionStep(Plan& p);
   void YearStep(Plan& p, int32_t n);
   void MoneyStep(Plan& p, int32_t n);
+  void Recover(Plan& p, const ModelIndu& indu);
+  void Rappel(Plan& p, int32_t n);
+  void ControleStep(Plan& p, int32_t n);
   void CloseStep(const std::string& caf);
   void ProbeReplay();
   void ProbeWrongExpectedVersion();
