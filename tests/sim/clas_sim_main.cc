@@ -4,6 +4,8 @@
 //
 //   clas-sim --seeds FIRST:COUNT [--work DIR] [--verbose]
 //   clas-sim --seed SEED --verbose          one seed, every violation printed
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -5,6 +5,8 @@
 // CLAS_SIM_FIRST_SEED, default 0), or clas-sim --seeds FIRST:COUNT.
 #include "tests/sim/simulation.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
