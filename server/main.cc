@@ -38,14 +38,21 @@ ABSL_FLAG(bool, demo_tokens, false,
 ABSL_FLAG(std::vector<std::string>, demo_token_cafs, std::vector<std::string>({"caf-75", "caf-13"}),
           "the Cafs given an agent and a controleur token by --demo_tokens");
 ABSL_FLAG(bool, sync, true, "fsync every append before acknowledging it");
-ABSL_FLAG(bool, read_only, false, "serve reads only (inspection of a damaged ledger)");
+ABSL_FLAG(bool, read_only, false,
+          "serve a ledger for inspection: opened read-only even when damaged, reads and audits "
+          "served, commands and appends refused");
+ABSL_FLAG(bool, create_if_missing, false,
+          "create an empty ledger when the data directory is missing or empty (first start)");
 ABSL_FLAG(int32_t, max_message_bytes, 4 << 20, "largest request or response, in bytes");
 ABSL_FLAG(int32_t, max_concurrent_streams, 64, "concurrent calls per connection");
 ABSL_FLAG(int32_t, page_size_max, 500, "largest page of ListConventions");
 ABSL_FLAG(int32_t, read_events_max, 1000, "largest page of ReadStream / ReadAll / Subscribe");
 ABSL_FLAG(int32_t, subscribe_minutes_max, 60,
           "longest a subscription stays open before it ends with its resume position");
-ABSL_FLAG(int64_t, verify_on_start, 100000, "verify the last N events of the chain at start");
+ABSL_FLAG(int64_t, verify_on_start, 100000,
+          "verify the last N events of the chain, and their index entries, at start (0: none)");
+ABSL_FLAG(bool, verify_all_on_start, false,
+          "verify the whole chain and both indexes at start (slow on a big ledger)");
 ABSL_FLAG(bool, log_requests, true, "one log line per request on stderr");
 ABSL_FLAG(int32_t, shutdown_grace_seconds, 10, "time given to calls in flight at shutdown");
 
@@ -93,6 +100,8 @@ clas::server::ServerConfig ConfigFromFlags() {
   c.tokens_file = absl::GetFlag(FLAGS_tokens);
   c.sync = absl::GetFlag(FLAGS_sync);
   c.read_only = absl::GetFlag(FLAGS_read_only);
+  c.create_if_missing = absl::GetFlag(FLAGS_create_if_missing);
+  c.verify_all_on_start = absl::GetFlag(FLAGS_verify_all_on_start);
   c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   c.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   c.verify_on_start_events = absl::GetFlag(FLAGS_verify_on_start);
@@ -131,10 +140,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clas-ledgerd: %s\n", std::string(server.status().message()).c_str());
     return 3;
   }
-  std::printf("clas-ledgerd listening on port %d (data %s, %llu events, %s)\n", (*server)->port(),
+  for (const std::string& finding : (*server)->findings()) {
+    std::fprintf(stderr, "clas-ledgerd: DAMAGED ledger served read-only: %s\n", finding.c_str());
+  }
+  std::fprintf(stderr, "clas-ledgerd: %llu events verified at start in %s\n",
+               static_cast<unsigned long long>((*server)->verified_on_start()),
+               absl::FormatDuration((*server)->verify_time()).c_str());
+  std::printf("clas-ledgerd listening on port %d (data %s, %llu events, %s%s)\n", (*server)->port(),
               config.data_dir.c_str(),
               static_cast<unsigned long long>((*server)->store().Head().position),
-              config.tls_cert_file.empty() ? "plain text on loopback" : "TLS");
+              config.tls_cert_file.empty() ? "plain text on loopback" : "TLS",
+              config.read_only ? ", read-only" : "");
   std::fflush(stdout);
   while (true) {
     int signal = 0;

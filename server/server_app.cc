@@ -1,12 +1,18 @@
 #include "server/server_app.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -30,9 +36,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   }
   if (c.tls_cert_file.empty()) {
     if (!IsLoopback(c.listen)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "listen = ", c.listen, ": plain text is served on loopback only; give "
-          "tls_cert_file and tls_key_file to listen on another address"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen = ", c.listen,
+                       ": plain text is served on loopback only; give "
+                       "tls_cert_file and tls_key_file to listen on another address"));
     }
     return grpc::InsecureServerCredentials();
   }
@@ -43,16 +50,167 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(options);
 }
 
-absl::Status VerifyTail(const ledger::EventStore& store, int64_t events) {
-  const uint64_t head = store.Head().position;
-  if (events <= 0 || head == 0) return absl::OkStatus();
-  const uint64_t from = head > static_cast<uint64_t>(events) ? head - events + 1 : 1;
-  ASSIGN_OR_RETURN(ledger::VerifyReport report, store.Verify(from, head));
-  if (report.ok) return absl::OkStatus();
-  return absl::DataLossError(absl::StrFormat(
-      "the hash chain does not verify at position %d: %s (start read-only to inspect)",
-      report.first_bad_position, report.problem));
+// What to do about a damaged ledger, appended to every refusal of one.
+std::string DamageAdvice(const std::string& dir) {
+  return absl::StrFormat(
+      "refusing to serve it: `clasctl verify --data %s` reports the whole damage; start with "
+      "read_only = true (--read_only) to inspect it through the API, or restore a backup",
+      dir);
 }
+
+// The data directory, checked before anything is opened or created in it: nothing is written
+// in a directory this refuses.
+absl::Status CheckDataDir(const ServerConfig& c) {
+  namespace fs = std::filesystem;
+  if (c.data_dir.empty()) return absl::InvalidArgumentError("data: the data directory is empty");
+  const fs::path dir(c.data_dir);
+  std::error_code error;
+  const fs::file_status status = fs::status(dir, error);
+  if (error && error != std::errc::no_such_file_or_directory) {
+    return absl::UnavailableError(
+        absl::StrFormat("data directory '%s' cannot be read: %s", c.data_dir, error.message()));
+  }
+  const std::string first_start = absl::StrFormat(
+      "give the data directory of an existing ledger, or create_if_missing = true "
+      "(--create_if_missing) on the first start of a new one");
+  if (!fs::exists(status)) {
+    if (c.read_only) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "data directory '%s' does not exist: there is no ledger to inspect", c.data_dir));
+    }
+    if (!c.create_if_missing) {
+      return absl::FailedPreconditionError(
+          absl::StrFormat("data directory '%s' does not exist: %s", c.data_dir, first_start));
+    }
+    return absl::OkStatus();
+  }
+  if (!fs::is_directory(status)) {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("data directory '%s' is not a directory", c.data_dir));
+  }
+  if (!fs::exists(dir / "CURRENT", error)) {
+    // The token file (and its demo clear copy) may live in the data directory; anything else
+    // is someone's files, among which no ledger is created.
+    const fs::path tokens = fs::weakly_canonical(c.tokens_file, error);
+    std::vector<std::string> others;
+    for (auto it = fs::directory_iterator(dir, error); !error && it != fs::directory_iterator();
+         it.increment(error)) {
+      const fs::path entry = fs::weakly_canonical(it->path());
+      if (entry == tokens || entry.string() == tokens.string() + ".clear") continue;
+      others.push_back(it->path().filename().string());
+    }
+    if (error) {
+      return absl::UnavailableError(
+          absl::StrFormat("data directory '%s' cannot be listed: %s", c.data_dir, error.message()));
+    }
+    if (!others.empty()) {
+      std::sort(others.begin(), others.end());
+      if (others.size() > 3) others.resize(3);
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "data directory '%s' is not a ledger: it has no RocksDB CURRENT file but holds other "
+          "files ('%s', ...); give the ledger's directory, or an empty or new one with "
+          "create_if_missing = true",
+          c.data_dir, absl::StrJoin(others, "', '")));
+    }
+    if (c.read_only) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "data directory '%s' holds no ledger: there is nothing to inspect", c.data_dir));
+    }
+    if (!c.create_if_missing) {
+      return absl::FailedPreconditionError(
+          absl::StrFormat("data directory '%s' holds no ledger yet: %s", c.data_dir, first_start));
+    }
+  }
+  if (!c.read_only && ::access(c.data_dir.c_str(), W_OK) != 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "data directory '%s' is not writable (%s): make it writable, or start with read_only = "
+        "true (--read_only) to serve it for inspection",
+        c.data_dir, std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TokenTable> LoadTokens(const std::string& path) {
+  absl::StatusOr<TokenTable> tokens = LoadTokenFile(path);
+  if (tokens.ok()) return tokens;
+  return absl::Status(
+      tokens.status().code(),
+      absl::StrCat(tokens.status().message(),
+                   " (the server needs its token file: one line 'sha256:<hex of SHA-256(token)> "
+                   "<user> <role> <cafs or *>' per token, not writable by group or others; "
+                   "--tokens FILE names it, --demo_tokens makes a demo one)"));
+}
+
+absl::StatusOr<std::unique_ptr<ledger::EventStore>> OpenStore(const ServerConfig& config) {
+  ledger::Options options;
+  options.path = config.data_dir;
+  options.sync = config.sync;
+  options.read_only = config.read_only;
+  options.tolerate_damage = config.read_only;  // inspection shows what can be read
+  absl::StatusOr<std::unique_ptr<ledger::EventStore>> store = ledger::EventStore::Open(options);
+  if (store.ok()) return store;
+  const absl::Status& status = store.status();
+  std::string advice;
+  if (absl::IsDataLoss(status)) advice = DamageAdvice(config.data_dir);
+  if (absl::IsUnavailable(status) && absl::StrContains(status.message(), "lock")) {
+    advice = "another server (or a writing clasctl) runs on it: stop it first";
+  }
+  if (advice.empty()) return status;
+  return absl::Status(status.code(), absl::StrCat(status.message(), "; ", advice));
+}
+
+// Verifies the chain and the indexes at start: the last `events` (0: none), or all of them.
+// Returns what was found wrong, one sentence each; storage errors as errors.
+absl::StatusOr<std::vector<std::string>> VerifyOnStart(const ledger::EventStore& store,
+                                                       const ServerConfig& config,
+                                                       uint64_t* verified) {
+  *verified = 0;
+  const uint64_t head = store.Head().position;
+  const int64_t events = config.verify_on_start_events;
+  if (head == 0 || (!config.verify_all_on_start && events <= 0)) return std::vector<std::string>();
+  const uint64_t from = config.verify_all_on_start || head <= static_cast<uint64_t>(events)
+                            ? 1
+                            : head - static_cast<uint64_t>(events) + 1;
+  std::vector<std::string> findings;
+  ASSIGN_OR_RETURN(const ledger::VerifyReport chain, store.Verify(from, head));
+  *verified = chain.events_checked;
+  if (!chain.ok) {
+    findings.push_back(absl::StrFormat("the hash chain breaks at position %d: %s",
+                                       chain.first_bad_position, chain.problem));
+    return findings;
+  }
+  ASSIGN_OR_RETURN(const ledger::VerifyReport indexes, store.VerifyIndexes(from, head));
+  if (!indexes.ok) {
+    findings.push_back(absl::StrFormat("the indexes break at position %d: %s",
+                                       indexes.first_bad_position, indexes.problem));
+  }
+  return findings;
+}
+
+// In a read-only server, every command and append is refused after authentication, before the
+// engine decides anything.
+class ReadOnlyGuard final : public Guard {
+ public:
+  explicit ReadOnlyGuard(const Guard* inner) : inner_(inner) {}
+  absl::StatusOr<Caller> Check(const grpc::ServerContext& context, Need need,
+                               const std::string& caf_id) const override {
+    ASSIGN_OR_RETURN(Caller caller, inner_->Check(context, need, caf_id));
+    switch (need) {
+      case Need::kCommand:
+      case Need::kControleCommand:
+      case Need::kBaremeCommand:
+      case Need::kLedgerAppend:
+        return absl::FailedPreconditionError(
+            "the server is read-only (started with read_only = true to inspect the ledger): "
+            "commands and appends are refused");
+      default:
+        return caller;
+    }
+  }
+
+ private:
+  const Guard* const inner_;
+};
 
 }  // namespace
 
@@ -68,22 +226,33 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   if (config.tokens_file.empty()) {
     return absl::InvalidArgumentError("tokens_file is required: every call needs a bearer token");
   }
-  ASSIGN_OR_RETURN(TokenTable tokens, LoadTokenFile(config.tokens_file));
-  ledger::Options options;
-  options.path = config.data_dir;
-  options.sync = config.sync;
-  options.read_only = config.read_only;
-  ASSIGN_OR_RETURN(s->store_, ledger::EventStore::Open(options));
-  absl::Status chain = VerifyTail(*s->store_, config.verify_on_start_events);
-  if (!chain.ok() && !config.read_only) return chain;
+  RETURN_IF_ERROR(CheckDataDir(config));
+  ASSIGN_OR_RETURN(TokenTable tokens, LoadTokens(config.tokens_file));
+  ASSIGN_OR_RETURN(s->store_, OpenStore(config));
+  std::vector<std::string> findings = s->store_->Damage();
+  const absl::Time verify_start = absl::Now();
+  ASSIGN_OR_RETURN(std::vector<std::string> verified,
+                   VerifyOnStart(*s->store_, config, &s->verified_on_start_));
+  s->verify_time_ = absl::Now() - verify_start;
+  findings.insert(findings.end(), verified.begin(), verified.end());
+  if (!findings.empty() && !config.read_only) {
+    return absl::DataLossError(absl::StrFormat("the ledger at '%s' does not verify: %s; %s",
+                                               config.data_dir, absl::StrJoin(findings, "; "),
+                                               DamageAdvice(config.data_dir)));
+  }
+  s->findings_ = std::move(findings);
   s->log_ = std::make_unique<StoreEventLog>(s->store_.get());
   s->engine_ = std::make_unique<Engine>(s->log_.get());
   s->guard_ = std::make_unique<TokenGuard>(std::move(tokens));
+  if (config.read_only) s->read_only_guard_ = std::make_unique<ReadOnlyGuard>(s->guard_.get());
   ServiceLimits limits = config.limits;
   limits.read_bytes_max =
       std::min<int64_t>(limits.read_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
-  ServiceDeps deps{.engine = s->engine_.get(), .store = s->store_.get(),
-                   .guard = s->guard_.get(), .limits = limits, .stopping = &s->stopping_};
+  ServiceDeps deps{.engine = s->engine_.get(),
+                   .store = s->store_.get(),
+                   .guard = config.read_only ? s->read_only_guard_.get() : s->guard_.get(),
+                   .limits = limits,
+                   .stopping = &s->stopping_};
   s->conventions_ = std::make_unique<ConventionsService>(deps);
   s->queries_ = std::make_unique<QueriesService>(deps);
   s->audit_ = std::make_unique<AuditService>(deps);

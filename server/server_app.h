@@ -30,10 +30,18 @@ struct ServerConfig {
   std::string tls_key_file;
   std::string tokens_file;                   // required
   bool sync = true;                          // fsync before acknowledging (never off in production)
-  bool read_only = false;                    // serve reads only (inspection)
+  // Serve a ledger for inspection: the store opened read-only tolerating damage (what cannot be
+  // read is reported, not refused), reads and audits served, every command and append refused
+  // with FAILED_PRECONDITION.
+  bool read_only = false;
+  // A missing data directory, or one holding no ledger yet, is created (empty) only when this is
+  // set: a first start says so. Defaults to true here for embedders and tests; clas-ledgerd's
+  // flag defaults to false.
+  bool create_if_missing = true;
   int max_message_bytes = 4 << 20;           // per request and per response
   int max_concurrent_streams = 64;           // per connection (subscriptions, replays)
   int64_t verify_on_start_events = 100'000;  // verify the chain's last N events at start (0: off)
+  bool verify_all_on_start = false;          // verify the whole chain and indexes at start
   ServiceLimits limits;
   // More services served on the same port beside the ledger's (a benchmark's echo, for one):
   // not owned, each must outlive the server. Empty in clas-ledgerd.
@@ -42,10 +50,15 @@ struct ServerConfig {
 
 class LedgerServer {
  public:
-  // Opens the store, checks the chain's tail, loads the tokens and starts listening.
-  // InvalidArgument for a bad setting (TLS half given, plain text off loopback); the store's and
-  // the token file's errors otherwise; DataLoss when the chain does not verify (unless
-  // read_only, which serves it for inspection).
+  // Checks the data directory, loads the tokens, opens the store, verifies the chain's tail (or
+  // all of it) with its indexes, and starts listening. Nothing is created or written when it
+  // fails. InvalidArgument for a bad setting (TLS half given, plain text off loopback);
+  // FailedPrecondition for a data directory that is missing or holds no ledger (without
+  // create_if_missing), holds other files than a ledger, is not writable (without read_only),
+  // or holds a ledger of a newer format; the token file's errors, naming it; DataLoss when the
+  // ledger is damaged or its chain or indexes do not verify (unless read_only, which serves it
+  // for inspection and lists what it found in findings()). Every message names the path and
+  // what to do.
   static absl::StatusOr<std::unique_ptr<LedgerServer>> Start(const ServerConfig& config);
   ~LedgerServer();
 
@@ -58,6 +71,11 @@ class LedgerServer {
   absl::Status ReloadTokens();
 
   int port() const { return port_; }
+  // What the start found wrong in a ledger served read-only; empty when it verified.
+  const std::vector<std::string>& findings() const { return findings_; }
+  // The events the start verified, and how long it took.
+  uint64_t verified_on_start() const { return verified_on_start_; }
+  absl::Duration verify_time() const { return verify_time_; }
   Engine& engine() { return *engine_; }
   ledger::EventStore& store() { return *store_; }
 
@@ -69,6 +87,7 @@ class LedgerServer {
   std::unique_ptr<StoreEventLog> log_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<TokenGuard> guard_;
+  std::unique_ptr<Guard> read_only_guard_;  // wraps guard_ when read_only
   std::atomic<bool> stopping_{false};
   std::unique_ptr<ConventionsService> conventions_;
   std::unique_ptr<QueriesService> queries_;
@@ -76,6 +95,9 @@ class LedgerServer {
   std::unique_ptr<LedgerService> ledger_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::vector<std::string> findings_;
+  uint64_t verified_on_start_ = 0;
+  absl::Duration verify_time_;
   bool shut_down_ = false;
 };
 

@@ -67,6 +67,8 @@ absl::StatusOr<server::ServerConfig> ConfigOf(const Invocation& in) {
   c.tokens_file = in.Get("tokens");
   ASSIGN_OR_RETURN(c.sync, in.GetBool("sync"));
   ASSIGN_OR_RETURN(c.read_only, in.GetBool("read-only"));
+  ASSIGN_OR_RETURN(c.create_if_missing, in.GetBool("create-if-missing"));
+  ASSIGN_OR_RETURN(c.verify_all_on_start, in.GetBool("verify-all-on-start"));
   ASSIGN_OR_RETURN(c.max_message_bytes, IntFlag(in, "max-message-bytes"));
   ASSIGN_OR_RETURN(c.max_concurrent_streams, IntFlag(in, "max-concurrent-streams"));
   ASSIGN_OR_RETURN(c.verify_on_start_events, in.GetInt("verify-on-start", 0));
@@ -106,11 +108,13 @@ const std::vector<std::string>& ServeFlags() {
                                                                  "demo-token-cafs",
                                                                  "sync",
                                                                  "read-only",
+                                                                 "create-if-missing",
                                                                  "max-message-bytes",
                                                                  "max-concurrent-streams",
                                                                  "page-size-max",
                                                                  "read-events-max",
                                                                  "verify-on-start",
+                                                                 "verify-all-on-start",
                                                                  "log-requests",
                                                                  "shutdown-grace-seconds"};
   return *kFlags;
@@ -145,7 +149,11 @@ int Serve(const Invocation& given, Io& io) {
     }
     io.out << "clasctl serve: listening on port " << (*server)->port() << " (data "
            << config.data_dir << ", " << (*server)->store().Head().position << " events, "
-           << (config.tls_cert_file.empty() ? "plain text on loopback" : "TLS") << ")" << std::endl;
+           << (config.tls_cert_file.empty() ? "plain text on loopback" : "TLS")
+           << (config.read_only ? ", read-only" : "") << ")" << std::endl;
+    for (const std::string& finding : (*server)->findings()) {
+      io.err << "clasctl serve: DAMAGED ledger served read-only: " << finding << std::endl;
+    }
     WaitForSignals(**server, signals, grace_s, io);
     server->reset();
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
