@@ -1,6 +1,7 @@
 // Audit: replay of a convention's history with the state after each event, diffs between two
 // dates, chain verification, and exports an auditor verifies offline.
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "ledger/hash_chain.h"
 #include "projections/core/calendar.h"
@@ -134,6 +135,14 @@ grpc::Status AuditService::VerifyChain(grpc::ServerContext* context,
     response->set_events_checked(report->events_checked);
     response->set_first_bad_position(report->first_bad_position);
     response->set_problem(report->problem);
+    // A ledger served read-only for inspection may be damaged past what can be read: a chain
+    // that verifies up to the head read is then not the whole answer.
+    const std::vector<std::string>& damage = d_.store->Damage();
+    if (report->ok && !damage.empty() && to == head.position) {
+      response->set_ok(false);
+      response->set_first_bad_position(head.position + 1);
+      response->set_problem(absl::StrJoin(damage, "; "));
+    }
     return grpc::Status::OK;
   });
 }

@@ -23,9 +23,12 @@ namespace clas::testing {
 namespace {
 
 using ::clas::ledger::Family;
+using ::clas::ledger::testing::FilesWith;
+using ::clas::ledger::testing::FlipByte;
 using ::clas::ledger::testing::List;
 using ::clas::ledger::testing::Listing;
 using ::clas::ledger::testing::RawDb;
+using ::clas::ledger::testing::ReadBytes;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -263,6 +266,36 @@ TEST_F(StartChecksTest, ACorruptLastEventIsServedReadOnlyWithTheDamageNamed) {
             "parse");
   EXPECT_EQ(server_->findings()[1],
             "the hash chain breaks at position 4: the stored record does not parse");
+}
+
+TEST_F(StartChecksTest, ADamagedWriteAheadLogIsRefusedAndItsIntactPrefixServedReadOnly) {
+  MakeLedger(5);
+  const std::vector<std::string> logs = FilesWith(config_.data_dir, ".log");
+  ASSERT_EQ(logs.size(), 1u);
+  const size_t at = ReadBytes(logs[0]).find("payload-3");
+  ASSERT_NE(at, std::string::npos);
+  FlipByte(logs[0], at + 4);
+  const std::string log_name = fs::path(logs[0]).filename().string();
+  const Listing before = List(config_.data_dir);
+  const absl::Status refused = StartStatus();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kDataLoss) << refused;
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr(absl::StrCat("(replaying its write-ahead log: ", log_name, ")")));
+  EXPECT_EQ(List(config_.data_dir), before);
+
+  config_.read_only = true;
+  Start();
+  EXPECT_EQ(server_->store().Head().position, 2u);
+  ASSERT_EQ(server_->findings().size(), 1u);
+  EXPECT_THAT(server_->findings()[0],
+              StartsWith(absl::StrCat("the write-ahead log (", log_name, ") does not replay")));
+  // The API's verification says the ledger is damaged, though what it can read verifies.
+  v1::VerifyChainResponse verified;
+  ASSERT_TRUE(audit()->VerifyChain(As("auditeur").get(), v1::VerifyChainRequest(), &verified).ok());
+  EXPECT_FALSE(verified.ok());
+  EXPECT_EQ(verified.events_checked(), 2u);
+  EXPECT_EQ(verified.first_bad_position(), 3u);
+  EXPECT_EQ(verified.problem(), server_->findings()[0]);
 }
 
 TEST_F(StartChecksTest, AStreamIndexEntryInTheTailIsFoundAtStart) {
