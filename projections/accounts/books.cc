@@ -207,6 +207,7 @@ rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
                                    .correction_position = latest.position,
                                    .state = c});
   }
+  if (steps.empty()) return {};  // most conventions: no correction after the closing
   rules::Lines out, before = LinesOf(recorded, c.convention_id());
   for (const auto& step : steps) {
     rules::Lines after = ClosingLinesFor(step.state, y);
@@ -273,16 +274,23 @@ Money PaymentEventsOfYear(const CafBooks& books, int32_t year) {
 }
 
 absl::StatusOr<rules::CivilYearReport> CivilYearReportOf(const CafBooks& books, int32_t year) {
+  ASSIGN_OR_RETURN(std::vector<rules::CivilYearReport> reports, CivilYearReportsOf(books, year));
+  return std::move(reports.back());
+}
+
+absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const CafBooks& books,
+                                                                        int32_t year) {
   ASSIGN_OR_RETURN(rules::Lines lines, AllLines(books));
   int32_t first = year;
   for (const auto& l : lines) first = std::min(first, l.civil_year());
+  std::map<int32_t, rules::Lines> by_year;
+  for (auto& l : lines) {
+    if (l.civil_year() >= first && l.civil_year() <= year) by_year[l.civil_year()].push_back(std::move(l));
+  }
   std::vector<rules::AccountBalance> opening;
-  rules::CivilYearReport report;
+  std::vector<rules::CivilYearReport> reports;
   for (int32_t y = first; y <= year; ++y) {
-    rules::Lines of_year;
-    for (const auto& l : lines) {
-      if (l.civil_year() == y) of_year.push_back(l);
-    }
+    const rules::Lines& of_year = by_year[y];
     std::vector<rules::EnvelopeDp> dps;
     for (const auto& c : books.conventions) {
       for (const auto& sy : c.years()) {
@@ -291,12 +299,13 @@ absl::StatusOr<rules::CivilYearReport> CivilYearReportOf(const CafBooks& books, 
         }
       }
     }
-    ASSIGN_OR_RETURN(report, rules::BuildCivilYearReport(books.caf_id, CivilYear(y), of_year,
-                                                         PaymentEventsOfYear(books, y), opening,
-                                                         dps));
+    ASSIGN_OR_RETURN(rules::CivilYearReport report,
+                     rules::BuildCivilYearReport(books.caf_id, CivilYear(y), of_year,
+                                                 PaymentEventsOfYear(books, y), opening, dps));
     opening = rules::ClosingBalances(report);
+    reports.push_back(std::move(report));
   }
-  return report;
+  return reports;
 }
 
 absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const CafBooks& books) {

@@ -66,6 +66,12 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books);
 // years before.
 absl::StatusOr<rules::CivilYearReport> CivilYearReportOf(const CafBooks& books, int32_t year);
 
+// The reports of every civil year from the first one a line names (at most `year`) to `year`, in
+// order: each opens with the balances the one before closes with. One pass over the lines, for a
+// caller that wants them all (CivilYearReportOf is the last of them).
+absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const CafBooks& books,
+                                                                        int32_t year);
+
 // The payment events (acomptes, soldes, rappels) dated in civil year `year`, gross (R-ACC-10).
 Money PaymentEventsOfYear(const CafBooks& books, int32_t year);
 
