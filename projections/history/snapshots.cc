@@ -246,13 +246,13 @@ struct ConventionCache::Entry {
   }
 };
 
-std::shared_ptr<ConventionCache::Entry> ConventionCache::EntryOf(const std::string& stream_id) {
+std::shared_ptr<ConventionCache::Entry> ConventionCache::EntryOf(const std::string& entry_key) {
   absl::MutexLock lock(&mu_);
-  std::shared_ptr<Entry>& entry = entries_[stream_id];
+  std::shared_ptr<Entry>& entry = entries_[entry_key];
   if (entry == nullptr) entry = std::make_shared<Entry>();
   if (entry->last_used != 0) by_use_.erase(entry->last_used);
   entry->last_used = ++clock_;
-  by_use_.emplace(entry->last_used, stream_id);
+  by_use_.emplace(entry->last_used, entry_key);
   std::shared_ptr<Entry> used = entry;
   if (entries_.size() > kCachedStreamsMax) {
     // The least recently used (never the one just used: its clock is the latest).
@@ -267,55 +267,43 @@ v1::ConventionState ConventionCache::Fold(const std::vector<DomainEvent>& stream
                                           const FoldContext& context) {
   CLAS_CHECK(context.baremes != nullptr) << "a fold needs the barèmes";
   if (stream.empty()) return FoldConvention(stream, as_of, context);
-  const bool now = as_of.effective_date == kAsOfEndOfTime && as_of.known_at_us == kKnownNow;
   const std::string key = ContextKey(stream, context);
-  std::shared_ptr<Entry> entry = EntryOf(stream.front().stream_id);
+  // One entry per stream and context: a query as of a date before a barème was published has
+  // its own states, kept like those of the queries as known now.
+  std::shared_ptr<Entry> entry = EntryOf(absl::StrCat(stream.front().stream_id, "\n", key));
   uint64_t applied = 0, refolds = 0;
   size_t checkpoints = 0;
   v1::ConventionState state;
-  bool from_scratch = false;
   {
     absl::MutexLock lock(&entry->mu);
     const uint64_t refolds_before = entry->refolds;
-    if (key != entry->context_key) {
-      // Another context (e.g. a barème not yet published as of D): the states kept do not
-      // apply. Folded from scratch, unless the cache is empty or the query is as known now.
-      from_scratch = !now && entry->seen > 0;
-      if (!from_scratch) {
-        entry->Reset();
-        entry->context_key = key;
-        ++entry->refolds;
-      }
+    if (key != entry->context_key) {  // a new entry (its key names its context)
+      entry->Reset();
+      entry->context_key = key;
+      ++entry->refolds;
     }
-    if (!from_scratch) {
-      applied += entry->Sync(stream, context);
-      // The latest checkpoint the query's fold order starts with (the first one always does).
-      const Checkpoint* start = entry->head.Serves(as_of) ? &entry->head : nullptr;
-      for (auto it = entry->checkpoints.rbegin(); start == nullptr; ++it) {
-        if (it->Serves(as_of)) start = &*it;
-      }
-      state = start->state;
-      std::vector<DomainEvent> rest;  // the events placed after it, and every correction
-      for (const auto& e : stream) {
-        if (KeyOf(e) > start->last || e.fact.has_event_corrected()) rest.push_back(e);
-      }
-      for (const DomainEvent& e : Timeline(rest, as_of)) {
-        if (KeyOf(e) <= start->last) continue;
-        Apply(&state, e, context);
-        ++applied;
-      }
-      FinishFold(&state, stream, as_of);
+    applied += entry->Sync(stream, context);
+    // The latest checkpoint the query's fold order starts with (the first one always does).
+    const Checkpoint* start = entry->head.Serves(as_of) ? &entry->head : nullptr;
+    for (auto it = entry->checkpoints.rbegin(); start == nullptr; ++it) {
+      if (it->Serves(as_of)) start = &*it;
     }
+    state = start->state;
+    std::vector<DomainEvent> rest;  // the events placed after it, and every correction
+    for (const auto& e : stream) {
+      if (KeyOf(e) > start->last || e.fact.has_event_corrected()) rest.push_back(e);
+    }
+    for (const DomainEvent& e : Timeline(rest, as_of)) {
+      if (KeyOf(e) <= start->last) continue;
+      Apply(&state, e, context);
+      ++applied;
+    }
+    FinishFold(&state, stream, as_of);
     refolds = entry->refolds - refolds_before;
     checkpoints = entry->checkpoints.size();
   }
-  if (from_scratch) {
-    state = FoldConvention(stream, as_of, context);
-    applied = stream.size();
-  }
   absl::MutexLock lock(&mu_);
   ++stats_.queries;
-  if (from_scratch) ++stats_.from_scratch;
   stats_.refolds += refolds;
   stats_.events_applied += applied;
   stats_.checkpoints_max = std::max(stats_.checkpoints_max, checkpoints);

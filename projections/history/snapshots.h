@@ -18,13 +18,13 @@
 // is folded again from scratch.
 //
 // The context: a fold reads from its FoldContext only the gestionnaire's name and kind and the
-// barème of the school years the events name. The cache keeps the one its states were folded
-// with; a query with another one (e.g. a barème not yet published as of D) is folded from
-// scratch, and a query as known now with another one (a barème published since) refolds the
-// cache with it.
+// barème of the school years the events name. The cache keeps one entry per stream and context
+// (what the fold reads of it, as bytes): a query as of a date before a barème was published, or
+// as known before, has its own head and checkpoints, folded in its context; a query as known now
+// after a barème was published starts a new entry, and the old one ages out.
 //
-// Limits: kCheckpointsPerStreamMax checkpoints per stream (beyond, every other one is dropped, so
-// that checkpoints thin out toward the start of the stream), kCachedStreamsMax streams (the least
+// Limits: kCheckpointsPerStreamMax checkpoints per entry (beyond, every other one is dropped, so
+// that checkpoints thin out toward the start of the stream), kCachedStreamsMax entries (the least
 // recently used one is dropped).
 //
 // Thread-safety: thread-safe. Queries on different streams run in parallel; queries on one stream
@@ -55,7 +55,6 @@ class ConventionCache {
   // What the cache did, for tests and metrics.
   struct Stats {
     uint64_t queries = 0;
-    uint64_t from_scratch = 0;    // queries folded without the cache (another context)
     uint64_t refolds = 0;         // cache entries folded again from a checkpoint or scratch
     uint64_t events_applied = 0;  // Apply calls, cache upkeep and queries together
     size_t checkpoints_max = 0;   // the most checkpoints one stream has held
@@ -77,11 +76,12 @@ class ConventionCache {
 
  private:
   struct Entry;
-  std::shared_ptr<Entry> EntryOf(const std::string& stream_id);
+  // The entry of `entry_key` (a stream id and a context), made if missing.
+  std::shared_ptr<Entry> EntryOf(const std::string& entry_key);
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> entries_ ABSL_GUARDED_BY(mu_);
-  std::map<uint64_t, std::string> by_use_ ABSL_GUARDED_BY(mu_);  // last use -> stream
+  std::map<uint64_t, std::string> by_use_ ABSL_GUARDED_BY(mu_);  // last use -> entry key
   uint64_t clock_ ABSL_GUARDED_BY(mu_) = 0;  // for least-recently-used eviction
   Stats stats_ ABSL_GUARDED_BY(mu_);
 };

@@ -303,7 +303,6 @@ TEST(ConventionCacheTest, R_HIST_2_AQueryAsOfNowAppliesOnlyTheNewEvents) {
   const uint64_t at = cache.stats().events_applied;
   EXPECT_TRUE(Same(FoldConvention(stream, then, context), cache.Fold(stream, then, context)));
   EXPECT_LE(cache.stats().events_applied - at, kCheckpointEveryEvents);
-  EXPECT_EQ(cache.stats().from_scratch, 0u);
 }
 
 TEST(ConventionCacheTest, R_HIST_2_LongStreamsKeepBoundedCheckpointsAndStayExact) {
@@ -341,10 +340,38 @@ TEST(ConventionCacheTest, R_HIST_2_ABaremePublishedLaterRefoldsTheCache) {
   ASSERT_NE(with.Find(2027), nullptr);
   EXPECT_TRUE(
       Same(FoldConvention(s.events(), AsOf{}, after), cache.Fold(s.events(), AsOf{}, after)));
-  // Known before the publication: the states kept now are not that context's; from scratch.
+  // Known before the publication: an entry of that context's own, exact too.
   const AsOf then{.known_at_us = s.events()[10].recorded_at_us};
   EXPECT_TRUE(Same(FoldConvention(s.events(), then, before), cache.Fold(s.events(), then, before)));
-  EXPECT_EQ(cache.stats().from_scratch, 1u);
+}
+
+TEST(ConventionCacheTest, R_HIST_2_QueriesBeforeABaremeWasPublishedStartFromTheirOwnCheckpoints) {
+  SyntheticStream s(5, /*bareme_2027=*/false);
+  v1::GestionnaireState g;
+  ConventionCache cache;
+  for (int i = 0; i < 300; ++i) s.GrowInOrder();  // nothing backdated: checkpoints serve T
+  s.Bareme(2027);
+  for (int i = 0; i < 10; ++i) s.GrowInOrder();
+  const BaremeBook now_book = s.Book(AsOf{});
+  const FoldContext now{.baremes = &now_book, .gestionnaire = &g};
+  ASSERT_TRUE(Same(FoldConvention(s.events(), AsOf{}, now), cache.Fold(s.events(), AsOf{}, now)));
+  // Known at the 250th event: no barème of 2027 then, another context than now's.
+  const AsOf then{.known_at_us = s.events()[249].recorded_at_us};
+  const BaremeBook then_book = s.Book(then);
+  ASSERT_EQ(then_book.Find(2027), nullptr);
+  const FoldContext before{.baremes = &then_book, .gestionnaire = &g};
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    const uint64_t at = cache.stats().events_applied;
+    EXPECT_TRUE(
+        Same(FoldConvention(s.events(), then, before), cache.Fold(s.events(), then, before)));
+    // The second time, from that context's checkpoint after 224 events: at most one interval.
+    if (round == 1) EXPECT_LE(cache.stats().events_applied - at, kCheckpointEveryEvents);
+  }
+  // As known now, still the entry of now's context.
+  const uint64_t at = cache.stats().events_applied;
+  EXPECT_TRUE(Same(FoldConvention(s.events(), AsOf{}, now), cache.Fold(s.events(), AsOf{}, now)));
+  EXPECT_EQ(cache.stats().events_applied - at, 0u);
 }
 
 }  // namespace
