@@ -61,6 +61,8 @@ ABSL_FLAG(int32_t, year, 2025, "civil year of the reports");
 ABSL_FLAG(int32_t, events, 1000, "events of the long convention");
 ABSL_FLAG(int32_t, threads, 16, "client threads of the gRPC load");
 ABSL_FLAG(bool, keep_work, false, "keep the work directory (to profile on it)");
+ABSL_FLAG(int32_t, profile_queries, 0,
+          "only run this many warm in-process GetConvention queries, then stop (to profile)");
 ABSL_FLAG(bool, serve_child, false, "internal: run as the server child");
 ABSL_FLAG(std::string, tokens, "", "internal: token file of the server child");
 
@@ -284,6 +286,16 @@ int main(int argc, char** argv) {
       auto s = engine.GetConvention(lc.caf_id, lc.convention_id, as_of);
       cold.Add(NowNanos() - t0);
       if (!s.ok()) return Fail(s.status());
+    }
+    if (const int n = absl::GetFlag(FLAGS_profile_queries); n > 0) {
+      clas::Engine engine(&log);
+      for (int i = 0; i < n; ++i) {
+        auto s = engine.GetConvention(lc.caf_id, lc.convention_id,
+                                      AsOf{.effective_date = dates[i % dates.size()]});
+        if (!s.ok()) return Fail(s.status());
+      }
+      if (!absl::GetFlag(FLAGS_keep_work)) fs::remove_all(work);
+      return 0;
     }
     std::cerr << "in-process GetConvention: warm " << Latency(inproc) << "; cold "
               << Latency(cold) << "\n";

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite of BENCHMARKS.md and writes it (see tools/bench/).
+#
+#   tools/bench.sh [--scales 1,10,100] [--smoke] [--out FILE] [--seconds S] [--work DIR]
+#                  [--build-dir DIR]
+#
+# Builds the release build (tools/build.sh; --build-dir uses an existing build instead), starts
+# a private PostgreSQL 15 (its own directory, socket and port; fsync and synchronous_commit on;
+# stopped on every exit), builds the datasets, runs clas-bench-store and, when built,
+# clas-bench-query for each scale, prints one table and writes FILE (default BENCHMARKS.md).
+#
+# Datasets, kept between runs under WORK (default build/bench, or $CLAS_BENCH_WORK):
+#   WORK/x1/ledger   the ×1 ledger: clas-demo's national dataset (seed 1)
+#   WORK/xK/ledger   the ×K ledger: K copies of ×1 (clas-bench-store scale), copy k under the
+#                    Caf ids "<caf>.k<k>" (caf-75.k3), the barème once
+# Each is a RocksDB ledger directory as clas-ledgerd's --data DIR, opened by ledger::EventStore.
+# Both programs get `--scale N --data WORK/xN/ledger --pg CONNINFO --rows FILE` and append one
+# JSON row per figure to FILE; they must not modify the ledger (copy it to write).
+#
+# --smoke: a small dataset (4 Cafs, 200 actions a school year) at ×1 and ×2 (clas-bench-query at
+# ×1 only, with CLAS_BENCH_SMOKE=1 in its environment), one second per
+# append measurement, output in WORK (default build/bench-smoke); fails when a row is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+scales="1,10,100"
+smoke=0
+out=""
+seconds=""
+work="${CLAS_BENCH_WORK:-}"
+build_dir=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scales) scales="$2"; shift 2 ;;
+    --smoke) smoke=1; shift ;;
+    --out) out="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --build-dir) build_dir="$2"; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ "$smoke" = 1 ]; then
+  scales="1,2"
+  seconds="${seconds:-1}"
+  work="${work:-${build_dir:-build}/bench-smoke}"
+  out="${out:-$work/BENCHMARKS.md}"
+  demo_flags=(--cafs 4 --actions 200)
+else
+  seconds="${seconds:-5}"
+  work="${work:-build/bench}"
+  out="${out:-BENCHMARKS.md}"
+  demo_flags=()
+fi
+command_line="tools/bench.sh --scales $scales$([ "$smoke" = 1 ] && echo " --smoke")"
+
+# 1. The release build.
+if [ -z "$build_dir" ]; then
+  build_dir=build
+  tools/build.sh clas_bench_store clas_demo_main
+  if ninja -C build -t targets all 2>/dev/null | grep -q '^clas_bench_query:'; then
+    tools/build.sh clas_bench_query
+  fi
+fi
+store_bin="$build_dir/tools/bench/clas-bench-store"
+query_bin="$build_dir/tools/bench/query/clas-bench-query"
+demo_bin="$build_dir/tools/demo/clas-demo"
+for b in "$store_bin" "$demo_bin"; do
+  [ -x "$b" ] || { echo "bench.sh: $b is not built" >&2; exit 1; }
+done
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+
+# 2. A private PostgreSQL 15, stopped on every exit path.
+pg_bin=/usr/lib/postgresql/15/bin
+pg_dir="$(mktemp -d /tmp/clas-bench-pg.XXXXXX)"
+pg_port=$((20000 + RANDOM % 20000))
+as_pg=()
+if [ "$(id -u)" = 0 ]; then
+  chown postgres: "$pg_dir"
+  as_pg=(runuser -u postgres --)
+fi
+cleanup() {
+  if [ -f "$pg_dir/db/postmaster.pid" ]; then
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/db" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$pg_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/db" -A trust -U postgres --no-sync >"$pg_dir/initdb.log" 2>&1 ||
+  { cat "$pg_dir/initdb.log" >&2; exit 1; }
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/db" -l "$pg_dir/server.log" -w \
+  -o "-k $pg_dir -p $pg_port -c listen_addresses='' -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=64" \
+  start >/dev/null || { cat "$pg_dir/server.log" >&2; exit 1; }
+pg="host=$pg_dir port=$pg_port user=postgres dbname=postgres"
+
+# 3. The datasets.
+stamp="$(git rev-parse HEAD:tools/demo 2>/dev/null || echo none) $(git hash-object tools/bench/dataset.cc) ${demo_flags[*]:-national}"
+ledger_of() { echo "$work/x$1/ledger"; }
+if [ "$(cat "$work/x1/ready" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$work/x1"
+  mkdir -p "$work/x1"
+  echo "bench.sh: ×1 dataset (clas-demo ${demo_flags[*]:-})"
+  "$demo_bin" --data "$(ledger_of 1)" "${demo_flags[@]}" >"$work/x1/demo.log" 2>&1 ||
+    { tail -20 "$work/x1/demo.log" >&2; exit 1; }
+  echo "$stamp" >"$work/x1/ready"
+fi
+IFS=, read -r -a scale_list <<<"$scales"
+for n in "${scale_list[@]}"; do
+  [ "$n" = 1 ] && continue
+  if [ "$(cat "$work/x$n/ready" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$work/x$n"
+    mkdir -p "$work/x$n"
+    echo "bench.sh: ×$n dataset"
+    "$store_bin" scale --from "$(ledger_of 1)" --scale "$n" --data "$(ledger_of "$n")"
+    echo "$stamp" >"$work/x$n/ready"
+  fi
+done
+
+# 4. The benchmarks.
+rows="$work/rows.jsonl"
+: >"$rows"
+first=1
+for n in "${scale_list[@]}"; do
+  echo "bench.sh: ×$n"
+  skip=()
+  [ "$first" = 1 ] || skip=(--skip_append)
+  first=0
+  "$store_bin" --scale "$n" --data "$(ledger_of "$n")" --pg "$pg" --rows "$rows" \
+    --seconds "$seconds" --work "$work/x$n/scratch" "${skip[@]}"
+  if [ -x "$query_bin" ] && { [ "$smoke" = 0 ] || [ "$n" = "${scale_list[0]}" ]; }; then
+    before=$(wc -l <"$rows")
+    CLAS_BENCH_SMOKE=$smoke "$query_bin" --scale "$n" --data "$(ledger_of "$n")" --pg "$pg" --rows "$rows"
+    [ "$(wc -l <"$rows")" -gt "$before" ] || { echo "bench.sh: clas-bench-query wrote no row" >&2; exit 1; }
+  fi
+done
+
+# Every row of clas-bench-store is there (the smoke test's check).
+missing=0
+for n in "${scale_list[@]}"; do
+  for r in rebuild rebuild_rss; do
+    grep -q "\"row\": \"$r\", .*\"scale\": $n," "$rows" || { echo "bench.sh: row $r ×$n missing" >&2; missing=1; }
+  done
+done
+for r in append_batch append_concurrent; do
+  grep -q "\"row\": \"$r\"" "$rows" || { echo "bench.sh: row $r missing" >&2; missing=1; }
+done
+[ "$missing" = 0 ] || exit 1
+
+# 5. The table and BENCHMARKS.md.
+table="$("$store_bin" render --rows "$rows")"
+echo
+echo "$table"
+fs="$(findmnt -no SOURCE,FSTYPE -T "$work" 2>/dev/null | head -1 || true)"
+disk_dev="$(echo "$fs" | awk '{print $1}' | sed 's#/dev/##; s/[0-9]*$//')"
+rota="$(cat "/sys/block/$disk_dev/queue/rotational" 2>/dev/null || echo "?")"
+commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo " (with uncommitted changes)")"
+{
+  cat tools/bench/BENCHMARKS.head.md
+  echo
+  echo "## The run"
+  echo
+  echo "- command: \`$command_line\`"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+  echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores available"
+  echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "- disk: $fs ($( [ "$rota" = 0 ] && echo "non-rotational" || echo "rotational: $rota")), data under the work directory"
+  echo "- kernel: $(uname -sr); PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
+  echo "- load when it started: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "$table"
+  echo
+  cat tools/bench/BENCHMARKS.notes.md
+} >"$out"
+echo
+echo "bench.sh: wrote $out"

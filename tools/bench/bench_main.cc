@@ -1,0 +1,290 @@
+// clas-bench-store: the storage rows of the benchmark table (tools/bench.sh runs it).
+//
+//   clas-bench-store --scale N --data DIR --pg CONNINFO --rows FILE [--seconds S] [--skip_append]
+//       durable appends (batched against raw RocksDB; 16 writers against PostgreSQL), the full
+//       rebuild of every projection from the ledger in DIR (in a child process, whose peak RSS
+//       is measured) against a raw RocksDB scan; appends one JSON row per figure to FILE.
+//   clas-bench-store scale --from X1DIR --scale K --data DIR   builds the ×K ledger from ×1
+//   clas-bench-store rebuild --data DIR                         the rebuild alone (the child)
+//   clas-bench-store render --rows FILE                         the rows as one Markdown table
+//
+// Exit codes: 0 done, 1 a benchmark failed (or the rebuild found rule errors), 2 usage.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "ledger/event_store.h"
+#include "tools/bench/append.h"
+#include "tools/bench/dataset.h"
+#include "tools/bench/rebuild.h"
+#include "tools/bench/rows.h"
+
+ABSL_FLAG(int32_t, scale, 1, "scale of the dataset in --data (×N)");
+ABSL_FLAG(std::string, data, "", "ledger directory of the dataset (read only)");
+ABSL_FLAG(std::string, pg, "", "libpq connection string of the PostgreSQL baseline");
+ABSL_FLAG(std::string, rows, "", "file the rows are appended to, one JSON object a line");
+ABSL_FLAG(std::string, from, "", "scale: the ×1 ledger to copy");
+ABSL_FLAG(std::string, work, "", "scratch directory for the append benchmarks (default: DIR.work)");
+ABSL_FLAG(double, seconds, 5, "duration of each append measurement");
+ABSL_FLAG(bool, skip_append, false, "only the rebuild rows (the append rows do not depend on scale)");
+ABSL_FLAG(int32_t, threads, 2, "rebuild threads");
+ABSL_FLAG(int32_t, writers, 16, "concurrent writers");
+
+namespace clas::bench {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+// 1234567 -> "1 234 567".
+std::string Grouped(double value) {
+  std::string digits = absl::StrCat(static_cast<int64_t>(value + 0.5));
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
+    out += digits[i];
+  }
+  return out;
+}
+
+int Fail(const absl::Status& status, const char* what) {
+  std::fprintf(stderr, "clas-bench-store: %s: %s\n", what, std::string(status.message()).c_str());
+  return 1;
+}
+
+int Scale() {
+  const std::string from = absl::GetFlag(FLAGS_from), data = absl::GetFlag(FLAGS_data);
+  if (from.empty() || data.empty()) {
+    std::fprintf(stderr, "clas-bench-store scale: --from and --data are required\n");
+    return 2;
+  }
+  auto report = BuildScaledLedger(from, data, absl::GetFlag(FLAGS_scale));
+  if (!report.ok()) return Fail(report.status(), "scale");
+  std::printf("clas-bench-store: ×%d: %llu events from %llu in %.1f s\n",
+              absl::GetFlag(FLAGS_scale), static_cast<unsigned long long>(report->events_written),
+              static_cast<unsigned long long>(report->source_events), report->seconds);
+  return 0;
+}
+
+int RebuildChild() {
+  ledger::Options options;
+  options.path = absl::GetFlag(FLAGS_data);
+  options.read_only = true;
+  auto store = ledger::EventStore::Open(options);
+  if (!store.ok()) return Fail(store.status(), "opening the ledger");
+  auto report = RebuildAll(**store, absl::GetFlag(FLAGS_threads));
+  if (!report.ok()) return Fail(report.status(), "rebuild");
+  std::printf("events %llu\ncafs %llu\nconventions %llu\ngestionnaires %llu\nreports %llu\n"
+              "unbalanced %llu\nerrors %llu\nread_seconds %.6f\nfold_seconds %.6f\n",
+              static_cast<unsigned long long>(report->events),
+              static_cast<unsigned long long>(report->cafs),
+              static_cast<unsigned long long>(report->conventions),
+              static_cast<unsigned long long>(report->gestionnaires),
+              static_cast<unsigned long long>(report->civil_year_reports),
+              static_cast<unsigned long long>(report->unbalanced_reports),
+              static_cast<unsigned long long>(report->errors), report->read_seconds,
+              report->fold_seconds);
+  for (const auto& s : report->samples) std::fprintf(stderr, "rebuild: %s\n", s.c_str());
+  return report->errors == 0 && report->unbalanced_reports == 0 ? 0 : 1;
+}
+
+struct ChildRun {
+  std::map<std::string, double> figures;
+  double wall_seconds = 0;
+  double peak_rss_mib = 0;  // the child's VmHWM (ru_maxrss)
+  int exit_code = -1;
+};
+
+// Runs `clas-bench-store rebuild` in a child process, so that its peak RSS is its own.
+absl::StatusOr<ChildRun> RunRebuildChild(const std::string& data) {
+  int out[2];
+  if (pipe(out) != 0) return absl::InternalError("pipe failed");
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string data_flag = "--data=" + data;
+  const std::string threads_flag = absl::StrCat("--threads=", absl::GetFlag(FLAGS_threads));
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execl(self.c_str(), self.c_str(), "rebuild", data_flag.c_str(), threads_flag.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+  close(out[0]);
+  int status = 0;
+  struct rusage usage {};
+  if (wait4(pid, &status, 0, &usage) != pid) return absl::InternalError("wait4 failed");
+  ChildRun run;
+  run.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.peak_rss_mib = usage.ru_maxrss * 1024.0 / kMiB;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> kv = absl::StrSplit(line, ' ');
+    double value = 0;
+    if (kv.size() == 2 && absl::SimpleAtod(kv[1], &value)) run.figures[kv[0]] = value;
+  }
+  return run;
+}
+
+std::string Percent(double ratio) { return absl::StrFormat("%.0f %%", ratio * 100); }
+
+int Run() {
+  const std::string data = absl::GetFlag(FLAGS_data), rows = absl::GetFlag(FLAGS_rows);
+  const int scale = absl::GetFlag(FLAGS_scale);
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+  if (data.empty() || rows.empty()) {
+    std::fprintf(stderr, "clas-bench-store: --data and --rows are required\n");
+    return 2;
+  }
+  std::string work = absl::GetFlag(FLAGS_work);
+  if (work.empty()) work = data + ".work";
+  std::error_code ignored;
+  std::filesystem::remove_all(work, ignored);
+  std::filesystem::create_directories(work);
+  int failures = 0;
+  auto emit = [&](const Row& row) {
+    if (absl::Status s = AppendRow(rows, row); !s.ok()) {
+      Fail(s, "writing a row");
+      ++failures;
+    }
+    std::printf("  %-58s ×%-3d %s | %s | %s\n", row.what.c_str(), row.scale, row.ours.c_str(),
+                row.baseline.c_str(), row.ratio.c_str());
+    std::fflush(stdout);
+  };
+
+  if (!absl::GetFlag(FLAGS_skip_append)) {
+    auto sample = SampleEvents(data, 10'000);
+    if (!sample.ok()) return Fail(sample.status(), "sampling events");
+    // 1. Batches of 100, against the synced raw WriteBatch of the same bytes.
+    auto ours = StoreBatches(work + "/batch-store", *sample, 100, seconds);
+    auto raw = RawBatches(work + "/batch-raw", *sample, 100, seconds);
+    if (!ours.ok()) return Fail(ours.status(), "batched appends");
+    if (!raw.ok()) return Fail(raw.status(), "raw RocksDB batches");
+    const double ratio = ours->events_per_second() / raw->events_per_second();
+    emit(Row{.row = "append_batch",
+             .what = "durable append, batches of 100 events",
+             .scale = scale,
+             .ours = absl::StrCat(Grouped(ours->events_per_second()), " events/s"),
+             .baseline = absl::StrCat(Grouped(raw->events_per_second()),
+                                      " events/s (raw RocksDB WriteBatch, sync)"),
+             .ratio = Percent(ratio),
+             .goal = "≥ 70 %",
+             .met = ratio >= 0.70});
+    // 2. One event per call, 16 writers, against PostgreSQL.
+    const int writers = absl::GetFlag(FLAGS_writers);
+    auto concurrent = StoreConcurrent(work + "/concurrent-store", *sample, writers, seconds);
+    if (!concurrent.ok()) return Fail(concurrent.status(), "concurrent appends");
+    Row row{.row = "append_concurrent",
+            .what = absl::StrCat("durable append, 1 event per call, ", writers,
+                                 " concurrent writers"),
+            .scale = scale,
+            .ours = absl::StrFormat("%s events/s, p50 %.2f ms, p99 %.2f ms",
+                                    Grouped(concurrent->events_per_second()),
+                                    concurrent->p50_us / 1000, concurrent->p99_us / 1000),
+            .baseline = "",
+            .ratio = "",
+            .goal = "≥ 3×",
+            .met = std::nullopt};
+    const std::string pg = absl::GetFlag(FLAGS_pg);
+    if (pg.empty()) {
+      row.baseline = "PostgreSQL not run (no --pg)";
+      emit(row);
+    } else {
+      auto postgres = PostgresConcurrent(pg, *sample, writers, seconds);
+      if (!postgres.ok()) return Fail(postgres.status(), "PostgreSQL appends");
+      const double r = concurrent->events_per_second() / postgres->events_per_second();
+      row.baseline = absl::StrFormat("%s events/s, p50 %.2f ms, p99 %.2f ms (PostgreSQL 15)",
+                                     Grouped(postgres->events_per_second()),
+                                     postgres->p50_us / 1000, postgres->p99_us / 1000);
+      row.ratio = absl::StrFormat("%.1f×", r);
+      row.met = r >= 3.0;
+      emit(row);
+    }
+  }
+
+  // 3. The rebuild, against a raw scan (run once first, so that both read a warm page cache).
+  if (auto warm = RawScan(data); !warm.ok()) return Fail(warm.status(), "raw scan");
+  auto raw = RawScan(data);
+  if (!raw.ok()) return Fail(raw.status(), "raw scan");
+  auto child = RunRebuildChild(data);
+  if (!child.ok()) return Fail(child.status(), "rebuild");
+  if (child->exit_code != 0) {
+    std::fprintf(stderr, "clas-bench-store: the rebuild failed (exit %d)\n", child->exit_code);
+    ++failures;
+  }
+  const double events = child->figures["events"];
+  const double rebuild_seconds = child->figures["read_seconds"] + child->figures["fold_seconds"];
+  const double rate = rebuild_seconds > 0 ? events / rebuild_seconds : 0;
+  const double raw_rate = raw->seconds > 0 ? raw->events / raw->seconds : 0;
+  const bool rate_met = rate >= 300'000;
+  emit(Row{.row = "rebuild",
+           .what = "full rebuild of every projection from the log",
+           .scale = scale,
+           .ours = absl::StrFormat(
+               "%s events/s, %.1f s (%s events; read %.1f s, fold %.1f s; %s conventions, "
+               "%s civil-year reports, %s unbalanced, %s errors)",
+               Grouped(rate), rebuild_seconds, Grouped(events), child->figures["read_seconds"],
+               child->figures["fold_seconds"], Grouped(child->figures["conventions"]),
+               Grouped(child->figures["reports"]), Grouped(child->figures["unbalanced"]),
+               Grouped(child->figures["errors"])),
+           .baseline = absl::StrFormat("%s events/s, %.2f s (raw RocksDB iteration, no decoding)",
+                                       Grouped(raw_rate), raw->seconds),
+           .ratio = Percent(raw_rate > 0 ? rate / raw_rate : 0),
+           .goal = "≥ 300 000 events/s; under 30 s at ×100",
+           .met = child->exit_code == 0 && rate_met && (scale < 100 || rebuild_seconds < 30)});
+  emit(Row{.row = "rebuild_rss",
+           .what = "peak memory (RSS) during the rebuild",
+           .scale = scale,
+           .ours = absl::StrFormat("%.0f MiB", child->peak_rss_mib),
+           .baseline = "",
+           .ratio = "",
+           .goal = "< 512 MiB at ×100",
+           .met = child->peak_rss_mib < 512});
+  std::filesystem::remove_all(work, ignored);
+  return failures == 0 ? 0 : 1;
+}
+
+int Render() {
+  auto rows = ReadRows(absl::GetFlag(FLAGS_rows));
+  if (!rows.ok()) return Fail(rows.status(), "reading rows");
+  std::fputs(RenderTable(*std::move(rows)).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace clas::bench
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "clas-bench-store [scale|rebuild|render] --scale N --data DIR --pg CONNINFO --rows FILE");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const std::string command = args.size() > 1 ? args[1] : "";
+  if (command == "scale") return clas::bench::Scale();
+  if (command == "rebuild") return clas::bench::RebuildChild();
+  if (command == "render") return clas::bench::Render();
+  if (!command.empty()) {
+    std::fprintf(stderr, "clas-bench-store: unknown command '%s'\n", command.c_str());
+    return 2;
+  }
+  return clas::bench::Run();
+}
