@@ -122,6 +122,20 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   }
   std::error_code error;
   const bool exists = std::filesystem::exists(std::filesystem::path(path) / "CURRENT", error);
+  if (!exists) {
+    // A manifest without CURRENT (the file naming the live manifest) is a ledger that lost that
+    // file: RocksDB would create a new, empty database beside its data.
+    for (auto it = std::filesystem::directory_iterator(path, error);
+         !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+      const std::string name = it->path().filename().string();
+      if (absl::StartsWith(name, "MANIFEST-")) {
+        return absl::DataLossError(absl::StrFormat(
+            "the ledger at '%s' has lost its CURRENT file (it holds %s): it cannot be opened; "
+            "restore a backup, or recreate CURRENT naming the newest manifest",
+            path, name));
+      }
+    }
+  }
   if (read_only && !exists) {
     return absl::NotFoundError(absl::StrFormat("no ledger at '%s'", path));
   }

@@ -95,6 +95,9 @@ absl::Status CheckDataDir(const ServerConfig& c) {
     std::vector<std::string> others;
     for (auto it = fs::directory_iterator(dir, error); !error && it != fs::directory_iterator();
          it.increment(error)) {
+      if (absl::StartsWith(it->path().filename().string(), "MANIFEST-")) {
+        return absl::OkStatus();  // a ledger that lost CURRENT: the store's open names it
+      }
       const fs::path entry = fs::weakly_canonical(it->path());
       if (entry == tokens || entry.string() == tokens.string() + ".clear") continue;
       others.push_back(it->path().filename().string());

@@ -264,6 +264,19 @@ TEST_F(TamperTest, ADeletedTableFileRefusesEveryOpenNamingTheFile) {
   }
 }
 
+TEST_F(TamperTest, ADeletedCurrentFileRefusesEveryOpenAndCreatesNoNewLedger) {
+  fs::remove(fs::path(dir_.path()) / "CURRENT");
+  const Listing before = List(dir_.path());
+  for (const bool inspect : {false, true}) {
+    absl::StatusOr<std::unique_ptr<EventStore>> store =
+        inspect ? OpenForInspection() : EventStore::Open(MakeOptions());
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+    EXPECT_THAT(Message(store.status()),
+                HasSubstr("has lost its CURRENT file (it holds MANIFEST-"));
+  }
+  EXPECT_EQ(List(dir_.path()), before);
+}
+
 // [choice] Every acknowledged append was synced before its answer: a write-ahead log whose last
 // record is cut short holds a write that was never acknowledged. The store drops that record and
 // opens; everything before it is there, byte for byte, and the chain verifies.

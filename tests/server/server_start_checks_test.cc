@@ -298,6 +298,22 @@ TEST_F(StartChecksTest, ADamagedWriteAheadLogIsRefusedAndItsIntactPrefixServedRe
   EXPECT_EQ(verified.problem(), server_->findings()[0]);
 }
 
+TEST_F(StartChecksTest, ALedgerThatLostItsCurrentFileIsNamedDamagedNotForeign) {
+  MakeLedger(2);
+  fs::remove(fs::path(config_.data_dir) / "CURRENT");
+  const Listing before = List(config_.data_dir);
+  for (const bool read_only : {false, true}) {
+    config_.read_only = read_only;
+    config_.create_if_missing = !read_only;
+    const absl::Status status = StartStatus();
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+    EXPECT_THAT(std::string(status.message()),
+                StartsWith(absl::StrCat("the ledger at '", config_.data_dir,
+                                        "' has lost its CURRENT file (it holds MANIFEST-")));
+  }
+  EXPECT_EQ(List(config_.data_dir), before);
+}
+
 TEST_F(StartChecksTest, AStreamIndexEntryInTheTailIsFoundAtStart) {
   MakeLedger(5);
   RawDb(config_.data_dir)
