@@ -54,7 +54,8 @@ else
   out="${out:-BENCHMARKS.md}"
   demo_flags=()
 fi
-command_line="tools/bench.sh --scales $scales$([ "$smoke" = 1 ] && echo " --smoke")"
+command_line="tools/bench.sh --scales $scales"
+[ "$smoke" = 0 ] || command_line="tools/bench.sh --smoke"
 
 # 1. The release build.
 if [ -z "$build_dir" ]; then
