@@ -118,6 +118,35 @@ TEST_F(VerifyDamageTest, AFlippedRecordInTheWriteAheadLogIsReportedWithTheIntact
                                  ledger::HashHex(events_[4].hash)));
 }
 
+// A write-ahead log deleted (or cut at a record's end) leaves a shorter log that is intact in
+// itself: only a position and hash known from before, a receipt, shows the loss.
+TEST_F(VerifyDamageTest, ADeletedWriteAheadLogIsFoundOnlyAgainstAKnownHash) {
+  const std::vector<std::string> logs = FilesWith(config_.data_dir, ".log");
+  ASSERT_EQ(logs.size(), 1u);
+  std::filesystem::remove(logs[0]);
+  const std::string receipt = absl::StrCat("10:", ledger::HashHex(events_[9].hash));
+  const Ran silent = VerifyData();
+  EXPECT_EQ(silent.code, 0) << silent.err;  // what remains verifies
+  const Ran ran = VerifyData({"--expect", receipt});
+  EXPECT_EQ(ran.code, 1) << ran.err;
+  EXPECT_EQ(ran.out, absl::StrCat("Ledger ", config_.data_dir, " DAMAGED: position 10 (hash ",
+                                  ledger::ShortHashHex(events_[9].hash),
+                                  ", given by --expect) is missing: the log ends at position 0, "
+                                  "events were lost\n",
+                                  "Chain OK: the log is empty\n"));
+}
+
+TEST_F(VerifyDamageTest, AnExpectedHashIsCheckedAgainstTheLedger) {
+  const Ran ok = VerifyData({"--expect", absl::StrCat("4:", ledger::HashHex(events_[3].hash))});
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+  const Ran other = VerifyData({"--expect", absl::StrCat("5:", ledger::HashHex(events_[3].hash))});
+  EXPECT_EQ(other.code, 1);
+  EXPECT_THAT(other.out, HasSubstr(absl::StrCat("DAMAGED: position 5 holds hash ",
+                                                ledger::ShortHashHex(events_[4].hash), ", not ",
+                                                ledger::ShortHashHex(events_[3].hash))));
+  EXPECT_EQ(VerifyData({"--expect", "5:abc"}).code, 2);
+}
+
 TEST_F(VerifyDamageTest, ATruncatedTableFileIsReportedWithItsName) {
   const std::string table = FlushToTables(config_.data_dir);
   std::filesystem::resize_file(table, std::filesystem::file_size(table) - 7);

@@ -116,9 +116,11 @@ const std::vector<CommandDef>& Commands() {
        "directory read-only (a server may run on it), even damaged, checks the chain and the\n"
        "stream and event id indexes, and says DAMAGED for what RocksDB cannot open or replay\n"
        "(file named). --file checks an export alone: hashes and stream links, no server, no\n"
-       "data directory. Exit 1 names the first bad position.\n"
+       "data directory. Exit 1 names the first bad position. A log cut short at a record's\n"
+       "end looks intact: --expect POSITION:HASH (with --data), from a receipt or an earlier\n"
+       "verification, checks that the ledger still holds that event.\n"
        "--json prints a clas.v1.VerifyChainResponse (for --file: head_* are the export's).",
-       With({"from", "to", "data", "file", "json"}, true),
+       With({"from", "to", "data", "file", "json", "expect"}, true),
        Verify},
       {{"stats"},
        {},

@@ -59,6 +59,9 @@ const std::vector<FlagDef>& AllFlags() {
       {"from", "POSITION", "", "first position to check (default 1)"},
       {"to", "POSITION", "", "last position to check (default: the head)"},
       {"data", "DIR", "./data", "the ledger's data directory (opened directly)"},
+      {"expect", "POSITION:HASH", "",
+       "a position and its hash (hex) known from before, e.g. a receipt: the ledger must still "
+       "hold them"},
       {"backup-id", "N", "", "the backup to restore (default: the latest)"},
       {"list", nullptr, "", "list the backups instead of taking one"},
       // demo.

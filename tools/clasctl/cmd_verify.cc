@@ -3,10 +3,18 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/base/status_macros.h"
 #include "ledger/event_store.h"
@@ -72,8 +80,48 @@ std::string DamageText(const std::string& dir, const std::vector<std::string>& d
   return out;
 }
 
+// --expect POSITION:HASH: a position and the full hex hash of its event, known from before.
+absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> ExpectedOf(const Invocation& in) {
+  const std::string text = in.Get("expect");
+  if (text.empty()) return std::optional<std::pair<uint64_t, std::string>>();
+  const std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
+  uint64_t position = 0;
+  std::string hash;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &position) || position == 0 ||
+      parts[1].size() != 2 * ledger::kHashBytes ||
+      !absl::c_all_of(parts[1], [](char c) { return absl::ascii_isxdigit(c); })) {
+    return absl::InvalidArgumentError(absl::StrCat("--expect: '", text,
+                                                   "' is not POSITION:HASH with the hash's ",
+                                                   2 * ledger::kHashBytes, " hex digits"));
+  }
+  hash = absl::HexStringToBytes(parts[1]);
+  return std::make_optional(std::make_pair(position, hash));
+}
+
+// What the ledger holds at an expected position; empty when it is the expected event.
+std::string CheckExpected(const ledger::EventStore& store, uint64_t position,
+                          const std::string& hash) {
+  const uint64_t head = store.Head().position;
+  if (position > head) {
+    return absl::StrCat("position ", position, " (hash ", ledger::ShortHashHex(hash),
+                        ", given by --expect) is missing: the log ends at position ", head,
+                        ", events were lost");
+  }
+  absl::StatusOr<ledger::RecordedEvent> event = store.Read(position);
+  if (!event.ok()) {
+    return absl::StrCat("position ", position,
+                        ", given by --expect, cannot be read: ", event.status().message());
+  }
+  if (event->hash != hash) {
+    return absl::StrCat("position ", position, " holds hash ", ledger::ShortHashHex(event->hash),
+                        ", not ", ledger::ShortHashHex(hash), " given by --expect");
+  }
+  return "";
+}
+
 absl::StatusOr<int> VerifyData(const Invocation& in, bool json, Io& io) {
   const std::string dir = in.Get("data");
+  ASSIGN_OR_RETURN(const auto expected, ExpectedOf(in));
   ledger::Options options;
   options.path = dir;
   options.read_only = true;
@@ -91,7 +139,11 @@ absl::StatusOr<int> VerifyData(const Invocation& in, bool json, Io& io) {
   }
   if (!opened.ok()) return opened.status();
   const ledger::EventStore& store = **opened;
-  const std::vector<std::string>& damage = store.Damage();
+  std::vector<std::string> damage = store.Damage();
+  if (expected.has_value()) {
+    std::string found = CheckExpected(store, expected->first, expected->second);
+    if (!found.empty()) damage.push_back(std::move(found));
+  }
   const ledger::LogHead head = store.Head();
   response.set_ok(damage.empty());
   response.set_head_position(head.position);
