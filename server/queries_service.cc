@@ -1,6 +1,9 @@
 // Queries: states as of D, known at T. Every answer carries the log position it reflects.
 #include "absl/strings/str_cat.h"
+#include "projections/core/calendar.h"
+#include "projections/core/violation.h"
 #include "projections/rules/droit.h"
+#include "projections/rules/request_limits.h"
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
@@ -77,6 +80,12 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
   return RunRead(
       d_, "ListConventions", context, request->caf_id(), request->as_of(),
       [&](const Caller& caller, const AsOf& as_of) -> absl::Status {
+        if (!v1::ConventionStatus_IsValid(request->status())) {
+          Violations v;
+          v.Add(RuleError("R-HIST-2", "§9", "status", absl::StrCat(request->status()),
+                          "statut de convention inconnu"));
+          return v.ToStatus(absl::StatusCode::kInvalidArgument);
+        }
         int32_t page = request->page_size() <= 0 ? d_.limits.page_size_default : request->page_size();
         if (page > d_.limits.page_size_max) {
           return absl::InvalidArgumentError(absl::StrCat(
@@ -121,6 +130,17 @@ grpc::Status QueriesService::GetCivilYear(grpc::ServerContext* context,
                                           v1::GetCivilYearResponse* response) {
   return RunRead(d_, "GetCivilYear", context, request->caf_id(), request->as_of(),
                  [&](const Caller&, const AsOf& as_of) -> absl::Status {
+                   // The report folds every year from the first line up to the one asked:
+                   // a year outside the ledger's dates would loop for ever (or overflow).
+                   const int32_t year = request->civil_year();
+                   if (year < kDateMin / 10000 || year > kDateMax / 10000) {
+                     Violations v;
+                     v.Add(RuleError("R-ACC-10", "§4", "civil_year", absl::StrCat(year),
+                                     absl::StrCat("exercice hors des dates du registre (",
+                                                  kDateMin / 10000, " à ", kDateMax / 10000,
+                                                  ")")));
+                     return v.ToStatus(absl::StatusCode::kInvalidArgument);
+                   }
                    ASSIGN_OR_RETURN(CafBooks books, d_.engine->Books(request->caf_id(), as_of));
                    ASSIGN_OR_RETURN(auto report, CivilYearReportOf(books, request->civil_year()));
                    ASSIGN_OR_RETURN(auto lines, AllLines(books));
@@ -152,6 +172,20 @@ grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,
                                               v1::SimulateControleResponse* response) {
   return RunRead(d_, "SimulateControle", context, request->caf_id(), v1::AsOfSpec(),
                  [&](const Caller&, const AsOf& as_of) -> absl::Status {
+                   // R-CONV-2: a school year within the ledger's range (N+1 is computed).
+                   Violations v;
+                   for (int i = 0; i < request->years_size(); ++i) {
+                     const int32_t year = request->years(i).school_year();
+                     if (year < rules::kSchoolYearMin || year > rules::kSchoolYearMax) {
+                       v.Add(RuleError("R-CONV-2", "§3.1",
+                                       absl::StrCat("years[", i, "].school_year"),
+                                       absl::StrCat(year),
+                                       absl::StrCat("année scolaire hors des dates du registre (",
+                                                    rules::kSchoolYearMin, " à ",
+                                                    rules::kSchoolYearMax, ")")));
+                     }
+                   }
+                   RETURN_IF_ERROR(v.ToStatus(absl::StatusCode::kInvalidArgument));
                    std::vector<v1::ControlledYear> years(request->years().begin(),
                                                          request->years().end());
                    ASSIGN_OR_RETURN(auto outcomes,
