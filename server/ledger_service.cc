@@ -3,6 +3,7 @@
 // subscriptions never show an event of a Caf the caller may not read.
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "ledger/errors.h"
 #include "server/call_log.h"
 #include "server/convert.h"
@@ -68,6 +69,39 @@ absl::Status CheckExtEventIds(const v1::AppendRequest& request) {
   return absl::OkStatus();
 }
 
+// A stream of another service is a name, never a path; but tools that export or show streams
+// may take it for one: no empty, "." or ".." segment after ext/<id>/.
+absl::Status CheckExtStreamId(const std::string& stream_id) {
+  for (absl::string_view segment : absl::StrSplit(stream_id, '/')) {
+    if (segment.empty() || segment == "." || segment == "..") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stream_id : segment vide, « . » ou « .. » refusé (stream_id: no empty, \".\" or "
+          "\"..\" segment)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A subscription's request: a resume position the log can have reached, bounded filters.
+absl::Status CheckSubscribe(const v1::SubscribeRequest& r, uint64_t head,
+                            const ServiceLimits& limits) {
+  if (r.from_position() > head + 1) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "from_position ", r.from_position(), " au-delà de la tête du journal (", head,
+        ") + 1 : une position de reprise est la dernière reçue + 1"));
+  }
+  if (r.caf_ids_size() > limits.subscribe_filter_max) {
+    return absl::InvalidArgumentError(absl::StrCat("caf_ids : ", r.caf_ids_size(),
+                                                   " Caf, au plus ", limits.subscribe_filter_max));
+  }
+  if (r.event_types_size() > limits.subscribe_filter_max) {
+    return absl::InvalidArgumentError(absl::StrCat("event_types : ", r.event_types_size(),
+                                                   " types, au plus ",
+                                                   limits.subscribe_filter_max));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::AppendRequest* request,
@@ -75,8 +109,13 @@ grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::Appen
   return RunLedger(d_, "Append", context, Need::kLedgerAppend, [&](const Caller& caller) {
     absl::Status allowed = caller.may_append(request->stream_id());
     if (!allowed.ok()) return ToGrpcStatus(allowed);
-    absl::Status ids = CheckExtEventIds(*request);
+    absl::Status ids = CheckExtStreamId(request->stream_id());
+    if (ids.ok()) ids = CheckExtEventIds(*request);
     if (!ids.ok()) return ToGrpcStatus(ids);
+    if (!v1::ExpectedVersionKind_IsValid(request->expected_kind())) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("expected_kind = ", request->expected_kind(), " : valeur inconnue")));
+    }
     std::vector<clas::ledger::v1::EventData> events(request->events().begin(),
                                                     request->events().end());
     for (auto& e : events) {
@@ -145,6 +184,17 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
                                       const v1::SubscribeRequest* request,
                                       grpc::ServerWriter<v1::SubscribeItem>* writer) {
   return RunLedger(d_, "Subscribe", context, Need::kSubscribe, [&](const Caller& caller) {
+    absl::Status valid = CheckSubscribe(*request, d_.store->Head().position, d_.limits);
+    if (!valid.ok()) return ToGrpcStatus(valid);
+    if (subscriptions_.fetch_add(1) >= d_.limits.subscriptions_max) {
+      subscriptions_.fetch_sub(1);
+      return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+          "déjà ", d_.limits.subscriptions_max, " abonnements ouverts : réessayer plus tard")));
+    }
+    struct Release {
+      std::atomic<int32_t>& open;
+      ~Release() { open.fetch_sub(1); }
+    } release{subscriptions_};
     uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
     const absl::Time opened = absl::Now();
     // One page in memory at a time: a slow subscriber blocks only its own Write, never the

@@ -28,6 +28,13 @@ struct ServiceLimits {
   // Longest a subscription stays open; it then ends (UNAVAILABLE) with the position to resume
   // from, so that no stream holds a server thread for ever and clients reconnect regularly.
   absl::Duration subscribe_duration_max = absl::Hours(1);
+  // Subscriptions open at once, over every connection: each holds a server thread for its
+  // whole life, so that past this many a new one is refused (RESOURCE_EXHAUSTED) rather than
+  // letting clients exhaust the process's threads.
+  int32_t subscriptions_max = 256;
+  // Entries of a subscription's caf_ids or event_types filter (each event is matched against
+  // them).
+  int32_t subscribe_filter_max = 1000;
 };
 
 struct ServiceDeps {
@@ -118,6 +125,7 @@ class LedgerService final : public v1::Ledger::Service {
 
  private:
   ServiceDeps d_;
+  std::atomic<int32_t> subscriptions_{0};  // open now
 };
 
 }  // namespace clas::server
