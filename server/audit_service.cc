@@ -48,6 +48,15 @@ absl::Status CheckDateBounds(int32_t from_date, int32_t to_date) {
   return absl::OkStatus();
 }
 
+// A range of positions: 0 is no bound; otherwise the first comes before the last.
+absl::Status CheckPositionBounds(uint64_t from_position, uint64_t to_position) {
+  if (from_position != 0 && to_position != 0 && from_position > to_position) {
+    return absl::InvalidArgumentError(absl::StrCat("from_position ", from_position,
+                                                   " après to_position ", to_position));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
@@ -55,12 +64,13 @@ grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
                                          grpc::ServerWriter<v1::ReplayHistoryItem>* writer) {
   return RunAudit(d_, "ReplayHistory", context, request->caf_id(), [&]() -> grpc::Status {
     absl::Status bounds = CheckDateBounds(request->from_date(), request->to_date());
+    if (bounds.ok()) bounds = CheckPositionBounds(request->from_position(), request->to_position());
     if (!bounds.ok()) return ToGrpcStatus(bounds);
     auto events = d_.engine->ConventionEvents(request->caf_id(), request->convention_id());
     if (!events.ok()) return ToGrpcStatus(events.status());
     if (events->empty()) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                          absl::StrCat("convention ", request->convention_id(), " inconnue"));
+      return ToGrpcStatus(absl::NotFoundError(
+          absl::StrCat("convention ", request->convention_id(), " inconnue")));
     }
     int32_t sent = 0;
     for (const DomainEvent& e : *events) {
@@ -164,8 +174,8 @@ grpc::Status AuditService::ExportConvention(grpc::ServerContext* context,
     }
     const std::vector<ledger::RecordedEvent>* events = &all;
     if (events->empty()) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                          absl::StrCat("convention ", request->convention_id(), " inconnue"));
+      return ToGrpcStatus(absl::NotFoundError(
+          absl::StrCat("convention ", request->convention_id(), " inconnue")));
     }
     response->set_caf_id(request->caf_id());
     response->set_convention_id(request->convention_id());
