@@ -61,6 +61,13 @@ class GrpcDesk {
 
   Reply File(const std::string& convention, const std::string& g, int32_t year, int32_t years,
              int collectifs, int64_t charges) {
+    return Send(ServerTest::Agent(caf_), FileRequest(convention, g, year, years, collectifs, charges),
+                &v1::Conventions::Stub::FileFundingRequest);
+  }
+
+  v1::FileFundingRequestRequest FileRequest(const std::string& convention, const std::string& g,
+                                            int32_t year, int32_t years, int collectifs,
+                                            int64_t charges) {
     v1::FileFundingRequestRequest r;
     r.set_request_id(NextRequest());
     auto* c = r.mutable_command();
@@ -90,7 +97,7 @@ class GrpcDesk {
     q->set_action_start_date(year * 10000 + 1105);
     q->set_action_end_date((year + 1) * 10000 + 630);
     q->set_charges_cents(charges);
-    return Send(ServerTest::Agent(caf_), r, &v1::Conventions::Stub::FileFundingRequest);
+    return r;
   }
 
   Reply Agree(const std::string& convention, int32_t first, int32_t last, int32_t collectifs,
