@@ -397,7 +397,26 @@ void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stre
 v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
                                    const FoldContext& context) {
   v1::ConventionState state;
-  for (const DomainEvent& e : Timeline(stream, as_of)) Apply(&state, e, context);
+  // Without a visible correction the timeline is the visible events in fold order: folded in
+  // place, without the copy Timeline makes of every event.
+  std::vector<const DomainEvent*> visible;
+  visible.reserve(stream.size());
+  bool corrected = false;
+  for (const DomainEvent& e : stream) {
+    if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
+    if (e.fact.has_event_corrected()) corrected = true;
+    visible.push_back(&e);
+  }
+  if (corrected) {
+    for (const DomainEvent& e : Timeline(stream, as_of)) Apply(&state, e, context);
+    FinishFold(&state, stream, as_of);
+    return state;
+  }
+  std::stable_sort(visible.begin(), visible.end(), [](const DomainEvent* a, const DomainEvent* b) {
+    if (a->effective_date != b->effective_date) return a->effective_date < b->effective_date;
+    return a->position < b->position;
+  });
+  for (const DomainEvent* e : visible) Apply(&state, *e, context);
   FinishFold(&state, stream, as_of);
   return state;
 }
