@@ -1,5 +1,4 @@
 // Conventions: one RPC per command. Check the caller, run the command, convert the result.
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

@@ -54,10 +54,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(code));
   // The count of what was left out always shows: it goes after a shorter cut of the message.
-  rich.set_message(left_out == 0
-                       ? message
-                       : absl::StrCat(Bounded(status.message(), kMessageBytesMax - 64), "\n(+",
-                                      left_out, " violations non détaillées)"));
+  rich.set_message(left_out == 0 ? message
+                                 : absl::StrCat(Bounded(status.message(), kMessageBytesMax - 64),
+                                                "\n(+", left_out, " violations non détaillées)"));
   rich.add_details()->PackFrom(list);
   return grpc::Status(code, rich.message(), rich.SerializeAsString());
 }

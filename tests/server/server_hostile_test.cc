@@ -96,9 +96,8 @@ class Hostile : public ServerTest {
     ASSERT_TRUE(a_.Bilan("conv-i", 2026, 2, Eur(14000), 20270920).status.ok());
     ASSERT_TRUE(a_.Solde("conv-i", "s1", 2026, 20271015).status.ok());
     ASSERT_TRUE(a_.OpenControle("conv-i", "ctl-1", 2026, 20280301).status.ok());
-    ASSERT_TRUE(
-        a_.Findings("conv-i", "ctl-1", GrpcDesk::Controlled(2026, 2, Eur(10000)), 20280401)
-            .status.ok());
+    ASSERT_TRUE(a_.Findings("conv-i", "ctl-1", GrpcDesk::Controlled(2026, 2, Eur(10000)), 20280401)
+                    .status.ok());
     Reply decided = a_.Decide("conv-i", "ctl-1", 20280601);
     ASSERT_TRUE(decided.status.ok()) << decided.status.error_message();
     ASSERT_EQ(decided.response.events_size(), 2);
@@ -191,7 +190,8 @@ class Hostile : public ServerTest {
     if (!rich.ParseFromString(status.error_details())) return out;
     for (const auto& any : rich.details()) {
       v1::RuleViolations list;
-      if (any.UnpackTo(&list)) out.insert(out.end(), list.violations().begin(), list.violations().end());
+      if (any.UnpackTo(&list))
+        out.insert(out.end(), list.violations().begin(), list.violations().end());
     }
     return out;
   }
@@ -239,15 +239,13 @@ TEST_F(Hostile, AmountsOutOfRange) {
   std::vector<Row> rows = {
       {"negative acompte", [&] { return PayAcompte(Acompte(-1)); }, kInvalid, "R-PAY-2",
        "amount_cents"},
-      {"zero acompte", [&] { return PayAcompte(Acompte(0)); }, kInvalid, "R-PAY-2",
-       "amount_cents"},
+      {"zero acompte", [&] { return PayAcompte(Acompte(0)); }, kInvalid, "R-PAY-2", "amount_cents"},
       {"acompte one cent above 1 billion euros",
-       [&] { return PayAcompte(Acompte(kBillionEuros + 1)); }, kInvalid, "R-PAY-2",
+       [&] { return PayAcompte(Acompte(kBillionEuros + 1)); }, kInvalid, "R-PAY-2", "amount_cents"},
+      {"acompte at INT64_MAX", [&] { return PayAcompte(Acompte(kInt64Max)); }, kInvalid, "R-PAY-2",
        "amount_cents"},
-      {"acompte at INT64_MAX", [&] { return PayAcompte(Acompte(kInt64Max)); }, kInvalid,
-       "R-PAY-2", "amount_cents"},
-      {"acompte at INT64_MIN", [&] { return PayAcompte(Acompte(kInt64Min)); }, kInvalid,
-       "R-PAY-2", "amount_cents"},
+      {"acompte at INT64_MIN", [&] { return PayAcompte(Acompte(kInt64Min)); }, kInvalid, "R-PAY-2",
+       "amount_cents"},
       {"acompte one cent over its R-PAY-2 cap",
        [&] { return PayAcompte(Acompte(kCapA2026 - kPaidA + 1)); }, kPrecondition, "R-PAY-2",
        "amount_cents"},
@@ -258,8 +256,8 @@ TEST_F(Hostile, AmountsOutOfRange) {
        [&] { return a_.Bilan("conv-a", 2026, 2, -Eur(1), 20270920).status; }, kInvalid, "",
        "figures.charges_cents"},
       {"funding request charges above 1 billion euros",
-       [&] { return a_.File("conv-x", "asso-5", 2026, 1, 1, kBillionEuros + 1).status; },
-       kInvalid, "", "charges_cents"},
+       [&] { return a_.File("conv-x", "asso-5", 2026, 1, 1, kBillionEuros + 1).status; }, kInvalid,
+       "", "charges_cents"},
       {"convention signed with autres_bf at INT64_MAX",
        [&] {
          v1::SignConventionRequest r;
@@ -285,8 +283,8 @@ TEST_F(Hostile, AmountsOutOfRange) {
        [&] { return a_.Recover("conv-i", "r-bad", indu_, -1, 20280701).status; }, kInvalid,
        "R-CTL-5", "amount_cents"},
       {"recovery at INT64_MIN",
-       [&] { return a_.Recover("conv-i", "r-bad", indu_, kInt64Min, 20280701).status; },
-       kInvalid, "R-CTL-5", "amount_cents"},
+       [&] { return a_.Recover("conv-i", "r-bad", indu_, kInt64Min, 20280701).status; }, kInvalid,
+       "R-CTL-5", "amount_cents"},
       {"rappel with an amount of INT64_MAX",
        [&] {
          v1::PayRappelRequest r;
@@ -447,8 +445,9 @@ TEST_F(Hostile, UnknownEnumsAndWrongSchoolYears) {
        "", "kind"},
       {"avenant of kind 77",
        [&] {
-         return a_.AvenantOf("conv-a", "av-x", static_cast<v1::AvenantKind>(77), 2027, 2,
-                             Eur(14000), 20270601)
+         return a_
+             .AvenantOf("conv-a", "av-x", static_cast<v1::AvenantKind>(77), 2027, 2, Eur(14000),
+                        20270601)
              .status;
        },
        kInvalid, "", "kind"},
@@ -484,13 +483,11 @@ TEST_F(Hostile, UnknownEnumsAndWrongSchoolYears) {
        },
        grpc::StatusCode::OK, "", ""},
       {"acompte for a school year the convention does not cover",
-       [&] { return PayAcompte(Acompte(Eur(10), 20251102, 2025)); }, kPrecondition, "R-CONV-1",
-       ""},
+       [&] { return PayAcompte(Acompte(Eur(10), 20251102, 2025)); }, kPrecondition, "R-CONV-1", ""},
       {"acompte for school year 0", [&] { return PayAcompte(Acompte(Eur(10), 20261102, 0)); },
        kInvalid, "", "school_year"},
       {"acompte for school year -2026",
-       [&] { return PayAcompte(Acompte(Eur(10), 20261102, -2026)); }, kInvalid, "",
-       "school_year"},
+       [&] { return PayAcompte(Acompte(Eur(10), 20261102, -2026)); }, kInvalid, "", "school_year"},
       {"acompte for school year INT32_MAX",
        [&] { return PayAcompte(Acompte(Eur(10), 20261102, kInt32Max)); }, kInvalid, "",
        "school_year"},
@@ -547,9 +544,8 @@ TEST_F(Hostile, PaymentsOutOfOrder) {
       {"acompte on a convention that does not exist",
        [&] { return PayAcompte(Acompte(Eur(10), 20261102, 2026, "conv-none")); },
        grpc::StatusCode::NOT_FOUND, "", "conv-none"},
-      {"solde before the bilan",
-       [&] { return a_.Solde("conv-a", "s-x", 2026, 20270915).status; }, kPrecondition,
-       "R-CONV-6", ""},
+      {"solde before the bilan", [&] { return a_.Solde("conv-a", "s-x", 2026, 20270915).status; },
+       kPrecondition, "R-CONV-6", ""},
       {"second solde", [&] { return a_.Solde("conv-i", "s-2", 2026, 20271115).status; },
        kPrecondition, "R-PAY-5", ""},
       {"recovery of an indu that does not exist",
@@ -600,7 +596,9 @@ TEST_F(Hostile, RetriesAndVersions) {
        },
        grpc::StatusCode::ABORTED, "", ""},
       {"ledger append of an event id already used, other content",
-       [&] { return AppendExt(*this, "service-demo", "ext/service-demo/notes", {"n1"}, "other").status; },
+       [&] {
+         return AppendExt(*this, "service-demo", "ext/service-demo/notes", {"n1"}, "other").status;
+       },
        grpc::StatusCode::ALREADY_EXISTS, "", ""},
       {"ledger append with expected kind 9",
        [&] {
@@ -644,8 +642,8 @@ TEST_F(Hostile, OversizedAndGarbageMessages) {
        kInvalid, "", "events"},
       {"garbage bytes to PayAcompte",
        [&] {
-         return RawCall("/clas.v1.Conventions/PayAcompte", std::string("\xff\xff\xff\xff\x0f garbage", 14),
-                        Agent(kCafA));
+         return RawCall("/clas.v1.Conventions/PayAcompte",
+                        std::string("\xff\xff\xff\xff\x0f garbage", 14), Agent(kCafA));
        },
        grpc::StatusCode::INTERNAL, "", ""},
       {"a truncated request to PayAcompte",
@@ -659,10 +657,9 @@ TEST_F(Hostile, OversizedAndGarbageMessages) {
        [&] { return RawCall("/clas.v1.Ledger/Append", std::string(64, '\xfe'), "service-demo"); },
        grpc::StatusCode::INTERNAL, "", ""},
       {"an empty request to PayAcompte",
-       [&] { return RawCall("/clas.v1.Conventions/PayAcompte", "", Agent(kCafA)); }, kInvalid,
-       "", "caf_id"},
-      {"an unknown method",
-       [&] { return RawCall("/clas.v1.Conventions/Mint", "", Agent(kCafA)); },
+       [&] { return RawCall("/clas.v1.Conventions/PayAcompte", "", Agent(kCafA)); }, kInvalid, "",
+       "caf_id"},
+      {"an unknown method", [&] { return RawCall("/clas.v1.Conventions/Mint", "", Agent(kCafA)); },
        grpc::StatusCode::UNIMPLEMENTED, "", ""},
       {"invalid UTF-8 in a string field",
        [&] {
@@ -689,8 +686,8 @@ TEST_F(Hostile, AnotherCafsIdentifiers) {
        [&] { return PayAcompte(Acompte(Eur(10), 20261102, 2026, "conv-b")); },
        grpc::StatusCode::NOT_FOUND, "", "conv-b"},
       {"funding request naming another Caf's gestionnaire",
-       [&] { return a_.File("conv-x", "asso-9", 2026, 1, 1, Eur(7000)).status; }, kPrecondition,
-       "", "gestionnaire_id"},
+       [&] { return a_.File("conv-x", "asso-9", 2026, 1, 1, Eur(7000)).status; }, kPrecondition, "",
+       "gestionnaire_id"},
       {"reading another Caf's convention",
        [&] { return GetConvention(*this, Agent(kCafA), kCafB, "conv-b").status; }, kDenied, "",
        kCafB},
@@ -704,8 +701,8 @@ TEST_F(Hostile, AnotherCafsIdentifiers) {
        },
        kDenied, "", kCafB},
       {"a Caf's service appending to another service's streams",
-       [&] { return AppendExt(*this, "svc-75", "ext/service-demo/notes", {"x1"}).status; },
-       kDenied, "", "ext/svc-75/"},
+       [&] { return AppendExt(*this, "svc-75", "ext/service-demo/notes", {"x1"}).status; }, kDenied,
+       "", "ext/svc-75/"},
       {"a service appending to a clas/ stream",
        [&] {
          return AppendExt(*this, "service-demo", ConventionStream(kCafA, "conv-a"), {"x2"}).status;
@@ -724,7 +721,9 @@ TEST_F(Hostile, AnotherCafsIdentifiers) {
       {"a confusable Caf code (Cyrillic es)",
        [&] {
          v1::PayAcompteRequest r = Acompte(Eur(10));
-         r.mutable_command()->set_caf_id("\xd1\x81" "af-75");
+         r.mutable_command()->set_caf_id(
+             "\xd1\x81"
+             "af-75");
          return PayAcompte(r);
        },
        kDenied, "", ""},
@@ -770,10 +769,9 @@ TEST_F(Hostile, TokensMissingExpiredOrForged) {
   ASSERT_FALSE(hash_line.empty());
   std::vector<Row> rows = {
       {"no token", [&] { return WithHeader("", r, pay); }, kUnauthenticated, "", "absent"},
-      {"an empty bearer", [&] { return WithHeader("Bearer ", r, pay); }, kUnauthenticated, "",
+      {"an empty bearer", [&] { return WithHeader("Bearer ", r, pay); }, kUnauthenticated, "", ""},
+      {"another scheme", [&] { return WithHeader("Basic " + good, r, pay); }, kUnauthenticated, "",
        ""},
-      {"another scheme", [&] { return WithHeader("Basic " + good, r, pay); }, kUnauthenticated,
-       "", ""},
       {"a forged token (one character changed)",
        [&] { return WithHeader("Bearer " + forged, r, pay); }, kUnauthenticated, "", "inconnu"},
       {"the token file's hash sent as the token",
@@ -784,14 +782,13 @@ TEST_F(Hostile, TokensMissingExpiredOrForged) {
       {"an expired token", [&] { return PayAcompte(r, "agent-expired"); }, kUnauthenticated, "",
        "expir"},
       {"a token of 4 000 characters",
-       [&] { return WithHeader("Bearer " + std::string(4'000, 'a'), r, pay); },
-       kUnauthenticated, "", ""},
+       [&] { return WithHeader("Bearer " + std::string(4'000, 'a'), r, pay); }, kUnauthenticated,
+       "", ""},
       {"a header of 100 000 characters, beyond gRPC's metadata limit",
        [&] { return WithHeader("Bearer " + std::string(100'000, 'a'), r, pay); },
        grpc::StatusCode::RESOURCE_EXHAUSTED, "", ""},
       {"a token followed by another",
-       [&] { return WithHeader("Bearer " + good + " " + good, r, pay); }, kUnauthenticated, "",
-       ""},
+       [&] { return WithHeader("Bearer " + good + " " + good, r, pay); }, kUnauthenticated, "", ""},
       {"two authorization headers",
        [&] {
          grpc::ClientContext context;
@@ -855,30 +852,48 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
   using Rpc = std::function<grpc::Status(const std::string&)>;
   const std::vector<std::pair<std::string, std::vector<std::pair<std::string, Rpc>>>> matrix = {
       {Agent(kCafA),
-       {{"PublishBareme", bareme}, {"VerifyChain", verify}, {"ReplayHistory", replay},
-        {"ReadAll", read_all}, {"Subscribe", subscribe}, {"Append", append}}},
+       {{"PublishBareme", bareme},
+        {"VerifyChain", verify},
+        {"ReplayHistory", replay},
+        {"ReadAll", read_all},
+        {"Subscribe", subscribe},
+        {"Append", append}}},
       {Controleur(kCafA),
-       {{"PayAcompte", acompte}, {"PublishBareme", bareme}, {"VerifyChain", verify},
-        {"ReplayHistory", replay}, {"ReadAll", read_all}, {"Subscribe", subscribe},
+       {{"PayAcompte", acompte},
+        {"PublishBareme", bareme},
+        {"VerifyChain", verify},
+        {"ReplayHistory", replay},
+        {"ReadAll", read_all},
+        {"Subscribe", subscribe},
         {"Append", append}}},
       {"auditeur",
-       {{"PayAcompte", acompte}, {"OpenControle", controle}, {"PublishBareme", bareme},
+       {{"PayAcompte", acompte},
+        {"OpenControle", controle},
+        {"PublishBareme", bareme},
         {"Append", append}}},
       {"service-demo",
-       {{"PayAcompte", acompte}, {"OpenControle", controle}, {"PublishBareme", bareme},
-        {"SimulateControle", simulate}, {"VerifyChain", verify}, {"ReplayHistory", replay}}},
+       {{"PayAcompte", acompte},
+        {"OpenControle", controle},
+        {"PublishBareme", bareme},
+        {"SimulateControle", simulate},
+        {"VerifyChain", verify},
+        {"ReplayHistory", replay}}},
       {"cnaf-bareme",
-       {{"PayAcompte", acompte}, {"OpenControle", controle}, {"SimulateControle", simulate},
-        {"VerifyChain", verify}, {"ReplayHistory", replay}, {"ReadAll", read_all},
-        {"Subscribe", subscribe}, {"Append", append}}},
+       {{"PayAcompte", acompte},
+        {"OpenControle", controle},
+        {"SimulateControle", simulate},
+        {"VerifyChain", verify},
+        {"ReplayHistory", replay},
+        {"ReadAll", read_all},
+        {"Subscribe", subscribe},
+        {"Append", append}}},
   };
   std::vector<Row> rows;
   for (const auto& [user, rpcs] : matrix) {
     for (const auto& [name, rpc] : rpcs) {
-      rows.push_back({absl::StrCat(user, " calls ", name), [&, user = user, rpc = rpc] {
-                        return rpc(user);
-                      },
-                      kDenied, "", "ne peut pas"});
+      rows.push_back({absl::StrCat(user, " calls ", name),
+                      [&, user = user, rpc = rpc] { return rpc(user); }, kDenied, "",
+                      "ne peut pas"});
     }
   }
   RunRows(rows);
@@ -908,10 +923,10 @@ TEST_F(Hostile, HostileStringsAndIds) {
        "convention_id"},
       {"convention id with a slash", with_convention("conv-a/x"), kInvalid, "R-CONV-4",
        "convention_id"},
-      {"convention id with a line break and a header",
-       with_convention("conv-a\r\nx-injected: 1"), kInvalid, "R-CONV-4", "convention_id"},
-      {"convention id in non-ASCII letters", with_convention("conv-\xc3\xa0"), kInvalid,
-       "R-CONV-4", "convention_id"},
+      {"convention id with a line break and a header", with_convention("conv-a\r\nx-injected: 1"),
+       kInvalid, "R-CONV-4", "convention_id"},
+      {"convention id in non-ASCII letters", with_convention("conv-\xc3\xa0"), kInvalid, "R-CONV-4",
+       "convention_id"},
       {"funding request for a convention named '..'", filed_as(".."), kInvalid, "R-CONV-4",
        "request.convention_id"},
       {"funding request for a convention named with a tab", filed_as("conv\tx"), kInvalid,
@@ -927,15 +942,17 @@ TEST_F(Hostile, HostileStringsAndIds) {
       {"funding request with a gestionnaire id climbing a path",
        [&] { return a_.File("conv-x", "../asso-5", 2026, 1, 1, Eur(7000)).status; }, kInvalid,
        "R-CONV-4", "gestionnaire_id"},
-      {"request id with a NUL byte", with_request_id(std::string("r\0x", 3)), kInvalid,
-       "R-HIST-1", "request_id"},
+      {"request id with a NUL byte", with_request_id(std::string("r\0x", 3)), kInvalid, "R-HIST-1",
+       "request_id"},
       {"request id of 10 000 characters", with_request_id(std::string(10'000, 'r')), kInvalid,
        "R-HIST-1", "request_id"},
       {"request id with a line break", with_request_id("r\r\nauthorization: Bearer x"), kInvalid,
        "R-HIST-1", "request_id"},
       {"request id '..'", with_request_id(".."), kInvalid, "R-HIST-1", "request_id"},
-      {"request id in Cyrillic letters", with_request_id("\xd1\x80" "eq-1"), kInvalid, "R-HIST-1",
-       "request_id"},
+      {"request id in Cyrillic letters",
+       with_request_id("\xd1\x80"
+                       "eq-1"),
+       kInvalid, "R-HIST-1", "request_id"},
       {"empty request id", with_request_id(""), kInvalid, "R-HIST-1", "request_id"},
       {"Caf id of 10 000 characters",
        [&] {
@@ -1053,8 +1070,8 @@ TEST_F(Hostile, AbsurdReadsAndSubscriptions) {
   auto past = ReadAll(*this, "service-demo", kUint64Max, 10);
   ASSERT_TRUE(past.status.ok()) << past.status.error_message();
   EXPECT_EQ(past.response.events_size(), 0);
-  auto back = ReadStream(*this, "service-demo", "ext/service-demo/notes", kUint64Max, true,
-                         kInt32Max);
+  auto back =
+      ReadStream(*this, "service-demo", "ext/service-demo/notes", kUint64Max, true, kInt32Max);
   ASSERT_TRUE(back.status.ok()) << back.status.error_message();
   EXPECT_EQ(back.response.events_size(), 1);
 }
