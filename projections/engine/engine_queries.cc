@@ -15,7 +15,7 @@ absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf
     return absl::NotFoundError(absl::StrFormat("convention %s inconnue de la Caf %s (à cette date)",
                                                convention_id, caf_id));
   }
-  return loaded.state;
+  return std::move(loaded.state);
 }
 
 absl::StatusOr<v1::GestionnaireState> Engine::GetGestionnaire(const std::string& caf_id,

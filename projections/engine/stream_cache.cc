@@ -13,11 +13,20 @@ void StreamCache::Touch(const std::string& stream, Entry& entry) {
 }
 
 absl::StatusOr<StreamCache::Events> StreamCache::Read(EventLog& log, const std::string& stream) {
+  // Read before the stream: every event at or below it is readable (a log publishes its head
+  // once the events are written), so an unchanged head means nothing was appended since.
+  const uint64_t head = log.HeadPosition();
   Events known;
   {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(stream);
-    if (it != entries_.end()) known = it->second.events;
+    if (it != entries_.end()) {
+      if (it->second.head == head) {
+        Touch(stream, it->second);
+        return it->second.events;
+      }
+      known = it->second.events;
+    }
   }
   const uint64_t seen = known == nullptr ? 0 : known->size();
   ASSIGN_OR_RETURN(std::vector<DomainEvent> tail, log.ReadStreamFrom(stream, seen + 1));
@@ -40,9 +49,11 @@ absl::StatusOr<StreamCache::Events> StreamCache::Read(EventLog& log, const std::
   if (events->size() > kCachedStreamEventsMax) return events;
   Entry& entry = entries_[stream];
   const size_t kept = entry.events == nullptr ? 0 : entry.events->size();
-  if (kept < events->size()) {  // another reader may have kept a longer one meanwhile
+  if (kept < events->size() || (kept == events->size() && entry.head < head)) {
+    // (Another reader may have kept a longer one, or the same one read later, meanwhile.)
     events_ += events->size() - kept;
     entry.events = events;
+    entry.head = head;
   }
   Touch(stream, entry);
   while (events_ > kCachedStreamEventsMax && !by_use_.empty()) {

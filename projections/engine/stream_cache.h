@@ -1,7 +1,8 @@
 // The events of the streams the engine read lately, so that a read asks the log only for the
 // events appended since (ReadStreamFrom): on a long convention, a query no longer reads and
-// decodes its whole history every time. A log is append-only and an event never changes once
-// recorded, so the events kept are always the first ones of their stream.
+// decodes its whole history every time; and when the log's head has not moved since a stream
+// was read, not even that. A log is append-only and an event never changes once recorded, so
+// the events kept are always the first ones of their stream.
 //
 // Limits: at most kCachedStreamEventsMax events in all (the streams least recently read are
 // dropped first); a stream longer than that is read from the log every time.
@@ -41,6 +42,7 @@ class StreamCache {
  private:
   struct Entry {
     Events events;
+    uint64_t head = 0;  // the log's head position before they were read
     uint64_t last_used = 0;
   };
   void Touch(const std::string& stream, Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

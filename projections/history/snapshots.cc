@@ -289,8 +289,13 @@ v1::ConventionState ConventionCache::Fold(const std::vector<DomainEvent>& stream
       if (it->Serves(as_of)) start = &*it;
     }
     state = start->state;
-    std::vector<DomainEvent> rest;  // the events placed after it, and every correction
+    // The events placed after it, and every correction, that the query sees (Timeline drops
+    // the others, one by one, before anything else: they need not be copied).
+    std::vector<DomainEvent> rest;
     for (const auto& e : stream) {
+      if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) {
+        continue;
+      }
       if (KeyOf(e) > start->last || e.fact.has_event_corrected()) rest.push_back(e);
     }
     for (const DomainEvent& e : Timeline(rest, as_of)) {

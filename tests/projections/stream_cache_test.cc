@@ -1,5 +1,6 @@
 // StreamCache: a read answers the whole stream as the log holds it now, asking the log only for
-// the events appended since the last read; the oldest streams are dropped past the limit.
+// the events appended since the last read (nothing when the log's head has not moved); the
+// oldest streams are dropped past the limit.
 #include "projections/engine/stream_cache.h"
 
 #include <string>
@@ -64,7 +65,13 @@ TEST(StreamCacheTest, ReadsOnlyWhatWasAppendedSince) {
   auto third = cache.Read(log, "s/a");
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(Ids(*third), (std::vector<std::string>{"e1", "e2", "e3"}));
-  // The first read from version 1, then from the version after the last one kept.
+  // The first read from version 1, then from the version after the last one kept; the third
+  // not at all: nothing was appended to the log since the second.
+  EXPECT_EQ(log.from_versions, (std::vector<uint64_t>{1, 3}));
+  AppendTo(log, "s/other", {"o1"});  // the log moved: the stream is asked for what is new
+  auto fourth = cache.Read(log, "s/a");
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_EQ(Ids(*fourth), (std::vector<std::string>{"e1", "e2", "e3"}));
   EXPECT_EQ(log.from_versions, (std::vector<uint64_t>{1, 3, 4}));
   EXPECT_EQ(log.full_reads, 0);
   // The earlier answer is not changed by the later append.
