@@ -19,11 +19,13 @@
 //   grpc_queries     queries/s, 16 client threads, against the same echo
 //   rss_grpc         peak RSS of the server process under that load, MiB
 //
-// --smoke: few iterations and one-second loads (the whole run in well under a minute at ×1).
+// --smoke (or CLAS_BENCH_SMOKE=1 in the environment): few iterations and one-second loads (the
+// whole run in well under a minute at ×1).
 // Without --pg the PostgreSQL baselines are left empty.
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -188,7 +190,9 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_serve_child)) {
     return clas::bench::ServeChild(absl::GetFlag(FLAGS_data), absl::GetFlag(FLAGS_tokens));
   }
-  const bool smoke = absl::GetFlag(FLAGS_smoke);
+  const char* smoke_env = std::getenv("CLAS_BENCH_SMOKE");  // as tools/bench.sh passes it
+  const bool smoke = absl::GetFlag(FLAGS_smoke) ||
+                     (smoke_env != nullptr && std::string(smoke_env) == "1");
   const int scale = absl::GetFlag(FLAGS_scale);
   const std::string data = absl::GetFlag(FLAGS_data);
   const std::string rows_file = absl::GetFlag(FLAGS_rows);
@@ -216,6 +220,22 @@ int main(int argc, char** argv) {
   } else {
     fs::create_directories(work);
   }
+  // Removed on every way out (the server child stops when this program's end closes its pipe).
+  // A directory given with --work keeps everything but what this program put there.
+  struct WorkCleanup {
+    std::vector<std::string> paths;
+    bool keep;
+    ~WorkCleanup() {
+      std::error_code ec;
+      for (const auto& p : paths) {
+        if (!keep) fs::remove_all(p, ec);
+      }
+    }
+  } cleanup{absl::GetFlag(FLAGS_work).empty()
+                ? std::vector<std::string>{work}
+                : std::vector<std::string>{(fs::path(work) / "ledger").string(),
+                                           (fs::path(work) / "tokens").string()},
+            absl::GetFlag(FLAGS_keep_work)};
   const std::string ledger_dir = (fs::path(work) / "ledger").string();
   const std::string tokens_file = (fs::path(work) / "tokens").string();
   if (fs::exists(ledger_dir)) fs::remove_all(ledger_dir);
@@ -294,7 +314,6 @@ int main(int argc, char** argv) {
                                       AsOf{.effective_date = dates[i % dates.size()]});
         if (!s.ok()) return Fail(s.status());
       }
-      if (!absl::GetFlag(FLAGS_keep_work)) fs::remove_all(work);
       return 0;
     }
     std::cerr << "in-process GetConvention: warm " << Latency(inproc) << "; cold "
@@ -546,6 +565,5 @@ int main(int argc, char** argv) {
   out.close();
   if (!out) return Fail(absl::UnavailableError(absl::StrCat("cannot write ", rows_file)));
   for (const Row& r : rows) std::cout << RowJson(r, scale) << "\n";
-  if (!absl::GetFlag(FLAGS_keep_work)) fs::remove_all(work);
   return 0;
 }
