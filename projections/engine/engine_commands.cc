@@ -1,6 +1,8 @@
 // The commands of the engine: each is "replay check, load, decide, record, fold".
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "projections/engine/command_text.h"
 #include "projections/engine/engine_internal.h"
 #include "projections/engine/request_digest.h"
 
@@ -15,17 +17,24 @@ constexpr size_t kIdBytesMax = 128;
 absl::Status CheckRequest(const std::string& caf_id, const std::string& request_id,
                           const std::string& aggregate_field, const std::string& aggregate_id) {
   Violations v;
-  if (request_id.empty() || request_id.size() > kRequestIdBytesMax) {
-    v.Add(RuleError("R-HIST-1", "§9", "request_id", request_id,
-                    "identifiant de requête obligatoire (1 à 128 caractères), choisi par le client"));
+  // Ids become parts of the log's stream and event ids: printable ASCII only, as the log
+  // requires (an id the log would refuse must be refused here, naming the field).
+  if (request_id.empty() || request_id.size() > kRequestIdBytesMax ||
+      !IsPrintableAscii(request_id)) {
+    v.Add(RuleError("R-HIST-1", "§9", "request_id", absl::CHexEscape(request_id),
+                    "identifiant de requête obligatoire (1 à 128 caractères ASCII imprimables), "
+                    "choisi par le client"));
   }
-  if (caf_id.empty() || caf_id.size() > kIdBytesMax || absl::StrContains(caf_id, "/")) {
-    v.Add(RuleError("R-HIST-4", "§9", "caf_id", caf_id, "Caf obligatoire, sans « / »"));
+  if (caf_id.empty() || caf_id.size() > kIdBytesMax || absl::StrContains(caf_id, "/") ||
+      !IsPrintableAscii(caf_id)) {
+    v.Add(RuleError("R-HIST-4", "§9", "caf_id", absl::CHexEscape(caf_id),
+                    "Caf obligatoire, en ASCII imprimable, sans « / »"));
   }
-  if (!aggregate_field.empty() && (aggregate_id.empty() || aggregate_id.size() > kIdBytesMax ||
-                                   absl::StrContains(aggregate_id, "/"))) {
-    v.Add(RuleError("R-CONV-4", "§3.1", aggregate_field, aggregate_id,
-                    "identifiant obligatoire (1 à 128 caractères, sans « / »)"));
+  if (!aggregate_field.empty() &&
+      (aggregate_id.empty() || aggregate_id.size() > kIdBytesMax ||
+       absl::StrContains(aggregate_id, "/") || !IsPrintableAscii(aggregate_id))) {
+    v.Add(RuleError("R-CONV-4", "§3.1", aggregate_field, absl::CHexEscape(aggregate_id),
+                    "identifiant obligatoire (1 à 128 caractères ASCII imprimables, sans « / »)"));
   }
   return v.ToStatus(absl::StatusCode::kInvalidArgument);
 }
@@ -40,6 +49,7 @@ absl::StatusOr<CommandResult> Engine::RunConvention(const Cmd& cmd,
                                                     DecideFn decide) {
   const std::string& caf = cmd.caf_id();
   RETURN_IF_ERROR(CheckRequest(caf, request_id, "convention_id", convention_id));
+  RETURN_IF_ERROR(CheckCommandText(cmd));
   const std::string digest = RequestDigest(cmd);
   absl::MutexLock lock(CafMutex(caf));
   ASSIGN_OR_RETURN(auto replay, Replay(caf, request_id, digest));
@@ -73,6 +83,7 @@ absl::StatusOr<CommandResult> Engine::RegisterGestionnaire(const v1::RegisterGes
                                                            const ledger::v1::Actor& actor,
                                                            const std::string& request_id) {
   RETURN_IF_ERROR(CheckRequest(cmd.caf_id(), request_id, "gestionnaire_id", cmd.gestionnaire_id()));
+  RETURN_IF_ERROR(CheckCommandText(cmd));
   const std::string digest = RequestDigest(cmd);
   absl::MutexLock lock(CafMutex(cmd.caf_id()));
   ASSIGN_OR_RETURN(auto replay, Replay(cmd.caf_id(), request_id, digest));
@@ -90,6 +101,7 @@ absl::StatusOr<CommandResult> Engine::PublishBareme(const v1::PublishBareme& cmd
   // The barème is national: recorded under the Cnaf's name.
   const std::string caf = "cnaf";
   RETURN_IF_ERROR(CheckRequest(caf, request_id, "", ""));
+  RETURN_IF_ERROR(CheckCommandText(cmd));
   const std::string digest = RequestDigest(cmd);
   absl::MutexLock lock(CafMutex(caf));
   ASSIGN_OR_RETURN(auto replay, Replay(caf, request_id, digest));
@@ -150,6 +162,7 @@ absl::StatusOr<CommandResult> Engine::CloseCivilYear(const v1::CloseCivilYear& c
                                                      const ledger::v1::Actor& actor,
                                                      const std::string& request_id) {
   RETURN_IF_ERROR(CheckRequest(cmd.caf_id(), request_id, "", ""));
+  RETURN_IF_ERROR(CheckCommandText(cmd));
   const std::string digest = RequestDigest(cmd);
   absl::MutexLock lock(CafMutex(cmd.caf_id()));
   ASSIGN_OR_RETURN(auto replay, Replay(cmd.caf_id(), request_id, digest));
