@@ -92,6 +92,8 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
               "page_size = ", page, " : au plus ", d_.limits.page_size_max, " par page"));
         }
         ASSIGN_OR_RETURN(auto ids, d_.engine->ListConventionIds(request->caf_id()));
+        int32_t scanned = 0;
+        std::string last_scanned;
         for (const auto& [caf, id] : ids) {
           const std::string key = absl::StrCat(caf, "/", id);
           if (key <= request->page_token() || !caller.may_read(caf)) continue;
@@ -101,6 +103,12 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
                 response->conventions(page - 1).convention_id()));
             break;
           }
+          if (scanned == d_.limits.list_scan_max) {
+            response->set_next_page_token(last_scanned);  // everything up to it was examined
+            break;
+          }
+          ++scanned;
+          last_scanned = key;
           auto state = d_.engine->GetConvention(caf, id, as_of);
           if (absl::IsNotFound(state.status())) continue;
           RETURN_IF_ERROR(state.status());

@@ -19,6 +19,10 @@ namespace clas::server {
 struct ServiceLimits {
   int32_t page_size_default = 50;
   int32_t page_size_max = 500;
+  // Conventions folded by one ListConventions call: a filter that matches nothing would fold
+  // every convention of every Caf the caller reads in one call. Past this many, the page ends
+  // (possibly short, even empty) with a next_page_token to go on from.
+  int32_t list_scan_max = 2000;
   int32_t read_events_max = 1000;          // per ReadStream / ReadAll call
   // Per ReadStream / ReadAll answer, so that it fits the message limit (the server lowers it to
   // 3/4 of max_message_bytes); an answer holds at least one event.
