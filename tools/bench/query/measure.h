@@ -3,6 +3,8 @@
 #define CLAS_TOOLS_BENCH_QUERY_MEASURE_H_
 
 #include <algorithm>
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -13,6 +15,13 @@ inline int64_t NowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// CPU time of the calling thread: what a call costs without the waits a loaded machine adds.
+inline int64_t ThreadCpuNanos() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 // Latencies in nanoseconds.
