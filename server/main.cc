@@ -47,6 +47,9 @@ ABSL_FLAG(int32_t, max_message_bytes, 4 << 20, "largest request or response, in 
 ABSL_FLAG(int32_t, max_concurrent_streams, 64, "concurrent calls per connection");
 ABSL_FLAG(int32_t, page_size_max, 500, "largest page of ListConventions");
 ABSL_FLAG(int32_t, read_events_max, 1000, "largest page of ReadStream / ReadAll / Subscribe");
+ABSL_FLAG(int32_t, list_scan_max, 2000,
+          "most conventions ListConventions folds in one call (a page then ends short, with a token)");
+ABSL_FLAG(int32_t, subscriptions_max, 256, "subscriptions open at once, over all clients");
 ABSL_FLAG(int32_t, subscribe_minutes_max, 60,
           "longest a subscription stays open before it ends with its resume position");
 ABSL_FLAG(int64_t, verify_on_start, 100000,
@@ -107,6 +110,8 @@ clas::server::ServerConfig ConfigFromFlags() {
   c.verify_on_start_events = absl::GetFlag(FLAGS_verify_on_start);
   c.limits.page_size_max = absl::GetFlag(FLAGS_page_size_max);
   c.limits.read_events_max = absl::GetFlag(FLAGS_read_events_max);
+  c.limits.list_scan_max = absl::GetFlag(FLAGS_list_scan_max);
+  c.limits.subscriptions_max = absl::GetFlag(FLAGS_subscriptions_max);
   c.limits.subscribe_duration_max = absl::Minutes(absl::GetFlag(FLAGS_subscribe_minutes_max));
   return c;
 }
