@@ -11,8 +11,8 @@ packages=(
   libabsl-dev
   libgtest-dev libgmock-dev
   libssl-dev openssl
-  # Benchmarks (tools/bench): Google Benchmark, and PostgreSQL 15 as the usual alternative.
-  libbenchmark-dev postgresql-15 libpq-dev
+  # Benchmarks (tools/bench): PostgreSQL 15, the usual alternative they are measured against.
+  postgresql-15 libpq-dev
   # Reliability (fuzzing and sanitizers): clang with its sanitizer and libFuzzer runtimes.
   clang libclang-rt-14-dev
 )
