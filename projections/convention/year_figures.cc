@@ -1,6 +1,7 @@
 #include "projections/convention/year_figures.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -12,6 +13,21 @@ namespace clas {
 namespace {
 
 int32_t AtMost(int32_t value, int32_t limit) { return std::max(0, std::min(value, limit)); }
+
+// Whether two breakdowns hold the same figures. Every field of a DroitBreakdown is an integer or
+// a message of integers, so equal messages serialize to the same bytes (proto3 writes the set
+// fields in field order); compared on the stack, without the reflection of MessageDifferencer,
+// which an Apply would otherwise pay on every event.
+bool SameDroit(const v1::DroitBreakdown& a, const v1::DroitBreakdown& b) {
+  constexpr size_t kMax = 512;
+  const size_t size = a.ByteSizeLong();
+  if (size != b.ByteSizeLong()) return false;
+  if (size > kMax) return google::protobuf::util::MessageDifferencer::Equals(a, b);
+  uint8_t x[kMax], y[kMax];
+  a.SerializeWithCachedSizesToArray(x);
+  b.SerializeWithCachedSizesToArray(y);
+  return std::memcmp(x, y, size) == 0;
+}
 
 void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
                  const FoldContext& ctx) {
@@ -27,15 +43,14 @@ void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
     return;
   }
   y->clear_dp_missing_reason();
-  *y->mutable_dp() = *dp;
   const int n = y->dp_history_size();
-  if (n > 0 && google::protobuf::util::MessageDifferencer::Equals(y->dp_history(n - 1).dp(), *dp)) {
-    return;
+  if (n == 0 || !SameDroit(y->dp_history(n - 1).dp(), *dp)) {
+    v1::DpVersion* v = y->add_dp_history();
+    v->set_effective_date(date);
+    *v->mutable_dp() = *dp;
+    v->set_cause_event_id(cause);
   }
-  v1::DpVersion* v = y->add_dp_history();
-  v->set_effective_date(date);
-  *v->mutable_dp() = *dp;
-  v->set_cause_event_id(cause);
+  *y->mutable_dp() = *std::move(dp);
 }
 
 void RecomputeAcomptes(v1::SchoolYearState* y) {
