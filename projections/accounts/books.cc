@@ -1,6 +1,7 @@
 #include "projections/accounts/books.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <set>
 
@@ -26,7 +27,8 @@ void Append(rules::Lines& out, absl::StatusOr<rules::Lines> lines, absl::Status&
     if (status.ok()) status = lines.status();
     return;
   }
-  out.insert(out.end(), lines->begin(), lines->end());
+  out.insert(out.end(), std::make_move_iterator(lines->begin()),
+             std::make_move_iterator(lines->end()));
 }
 
 Money AcomptesDatedIn(const v1::SchoolYearState& y, int32_t civil_year) {
