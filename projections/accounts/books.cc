@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "projections/convention/fold.h"
 #include "projections/core/violation.h"
@@ -46,6 +47,7 @@ std::set<int32_t> ClosedYears(const CafBooks& books) {
 }
 
 // Lines of the payments and recoveries of one convention (R-ACC-2, R-ACC-5, R-ACC-9).
+// `closing_lines` holds at least the closing lines of `c` (those of other conventions are ignored).
 void PaymentLines(const CafBooks& books, const v1::ConventionState& c,
                   const rules::Lines& closing_lines, rules::Lines& out, absl::Status& status) {
   for (const auto& y : c.years()) {
@@ -250,7 +252,16 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
   absl::Status status;
   rules::Lines closing_lines, out;
   ClosingLinesOf(books, closing_lines, out, status);
-  for (const auto& c : books.conventions) PaymentLines(books, c, closing_lines, out, status);
+  // The closing lines of each convention, so that each solde's open charge à payer is looked up
+  // among the few lines of its own convention instead of every line of the Caf.
+  absl::flat_hash_map<std::string, rules::Lines> closing_lines_of;
+  for (auto& l : closing_lines) closing_lines_of[l.convention_id()].push_back(std::move(l));
+  closing_lines.clear();
+  const rules::Lines none;
+  for (const auto& c : books.conventions) {
+    const auto it = closing_lines_of.find(c.convention_id());
+    PaymentLines(books, c, it == closing_lines_of.end() ? none : it->second, out, status);
+  }
   RETURN_IF_ERROR(status);
   std::erase_if(out, [&](const v1::AccountingLine& l) { return l.date() > books.as_of_date; });
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
