@@ -332,6 +332,7 @@ std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const 
     correction_of[e.fact.event_corrected().target_event_id()] = &e;
   }
   std::vector<DomainEvent> out;
+  out.reserve(stream.size());
   for (const DomainEvent& e : stream) {
     if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
     auto it = correction_of.find(e.event_id);
