@@ -90,7 +90,11 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
       .civil_year_closed = Closed(ctx, cmd.date())};
   rules::AcompteDecision decision = rules::DecideAcompte(request);
   (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
-  if (y != nullptr && cmd.amount_cents() > 0) CheckLaterAcomptes(verdict.forbidden(), *y, cmd);
+  // Only an amount within its bounds (refused above otherwise) may be added to the acomptes
+  // paid: a larger one would overflow the sum.
+  if (y != nullptr && cmd.amount_cents() > 0 && cmd.amount_cents() <= kAmountMaxCents) {
+    CheckLaterAcomptes(verdict.forbidden(), *y, cmd);
+  }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   auto* a = f.fact.mutable_acompte_paid();
