@@ -67,7 +67,8 @@ for t in "${targets[@]}"; do
   echo "   ${execs:-?} executions, work corpus $(ls "$work/$t" | wc -l) inputs, log $log"
   if [ "$status" -ne 0 ]; then
     echo "   FOUND A CRASH (exit $status):" >&2
-    grep -E 'ERROR|fuzz property failed|runtime error|Test unit written' "$log" | head -5 >&2 || true
+    grep -E 'ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer|fuzz property failed|check failed|runtime error|Test unit written' \
+      "$log" | head -5 >&2 || true
     failed+=("$t")
   fi
 done
