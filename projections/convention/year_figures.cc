@@ -14,11 +14,12 @@ namespace {
 
 int32_t AtMost(int32_t value, int32_t limit) { return std::max(0, std::min(value, limit)); }
 
-// Whether two breakdowns hold the same figures. Every field of a DroitBreakdown is an integer or
-// a message of integers, so equal messages serialize to the same bytes (proto3 writes the set
-// fields in field order); compared on the stack, without the reflection of MessageDifferencer,
-// which an Apply would otherwise pay on every event.
-bool SameDroit(const v1::DroitBreakdown& a, const v1::DroitBreakdown& b) {
+// Whether two droit messages (DroitBreakdown, DroitInputs) hold the same figures. Their fields are
+// integers or messages of integers, so equal messages serialize to the same bytes (proto3 writes
+// the set fields in field order); compared on the stack, without the reflection of
+// MessageDifferencer, which an Apply would otherwise pay on every event.
+template <typename Message>
+bool SameFigures(const Message& a, const Message& b) {
   constexpr size_t kMax = 512;
   const size_t size = a.ByteSizeLong();
   if (size != b.ByteSizeLong()) return false;
@@ -29,6 +30,13 @@ bool SameDroit(const v1::DroitBreakdown& a, const v1::DroitBreakdown& b) {
   return std::memcmp(x, y, size) == 0;
 }
 
+v1::DroitInputs InputsOf(const v1::SchoolYearState& year, v1::DroitKind kind,
+                         const v1::Figures& figures, const BaremeBook& book) {
+  const v1::BaremeFigures* bareme = book.Find(year.school_year());
+  return rules::MakeDroitInputs(SchoolYear(year.school_year()), kind, figures,
+                                bareme != nullptr ? *bareme : v1::BaremeFigures::default_instance());
+}
+
 void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
                  const FoldContext& ctx) {
   if (!y->agrement().validated() || y->notified_collectifs() <= 0) {
@@ -36,7 +44,11 @@ void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
     y->set_dp_missing_reason("pas d'agrément validé pour cette année scolaire (R-CONV-1)");
     return;
   }
-  auto dp = DroitOf(*y, v1::DROIT_PREVISIONNEL, ForecastFigures(*y), *ctx.baremes);
+  const v1::DroitInputs in = InputsOf(*y, v1::DROIT_PREVISIONNEL, ForecastFigures(*y), *ctx.baremes);
+  // The DP is a function of its inputs: when they have not moved, neither has the DP, and the
+  // last version of its history is the DP already (every computation below leaves it so).
+  if (y->has_dp() && SameFigures(y->dp().inputs(), in)) return;
+  auto dp = rules::ComputeDroit(in);
   if (!dp.ok()) {
     y->clear_dp();
     y->set_dp_missing_reason(std::string(dp.status().message()));
@@ -44,7 +56,7 @@ void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
   }
   y->clear_dp_missing_reason();
   const int n = y->dp_history_size();
-  if (n == 0 || !SameDroit(y->dp_history(n - 1).dp(), *dp)) {
+  if (n == 0 || !SameFigures(y->dp_history(n - 1).dp(), *dp)) {
     v1::DpVersion* v = y->add_dp_history();
     v->set_effective_date(date);
     *v->mutable_dp() = *dp;
@@ -70,10 +82,16 @@ void RecomputeAcomptes(v1::SchoolYearState* y) {
 }
 
 void RecomputeDr(v1::SchoolYearState* y, const FoldContext& ctx) {
+  if (!y->bilan_received()) {
+    y->clear_dr();
+    return;
+  }
+  const v1::DroitInputs in = InputsOf(*y, v1::DROIT_REEL, FinalFigures(*y), *ctx.baremes);
+  // The DR is a function of its inputs: unchanged inputs, unchanged DR.
+  if (y->has_dr() && SameFigures(y->dr().inputs(), in)) return;
   y->clear_dr();
-  if (!y->bilan_received()) return;
-  auto dr = DroitOf(*y, v1::DROIT_REEL, FinalFigures(*y), *ctx.baremes);
-  if (dr.ok()) *y->mutable_dr() = *dr;
+  auto dr = rules::ComputeDroit(in);
+  if (dr.ok()) *y->mutable_dr() = *std::move(dr);
 }
 
 void RecomputePaid(v1::SchoolYearState* y) {
@@ -112,10 +130,7 @@ v1::Figures FinalFigures(const v1::SchoolYearState& y) { return ControlledFigure
 
 absl::StatusOr<v1::DroitBreakdown> DroitOf(const v1::SchoolYearState& year, v1::DroitKind kind,
                                            const v1::Figures& figures, const BaremeBook& book) {
-  const v1::BaremeFigures* bareme = book.Find(year.school_year());
-  v1::BaremeFigures none;
-  return rules::ComputeDroit(rules::MakeDroitInputs(SchoolYear(year.school_year()), kind, figures,
-                                                    bareme != nullptr ? *bareme : none));
+  return rules::ComputeDroit(InputsOf(year, kind, figures, book));
 }
 
 void RecomputeYear(v1::SchoolYearState* year, int32_t effective_date, const std::string& cause,
