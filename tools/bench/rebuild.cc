@@ -163,12 +163,13 @@ CafFigures RebuildCaf(const std::string& caf, CafLog& log, const BaremeBook& bar
   for (auto& [id, stream] : log.by_kind["civil-year"]) {
     const std::vector<DomainEvent> events = Decode(stream, errors);
     span(events);
-    for (const auto& e : Timeline(events, now)) {
+    for (auto& e : Timeline(events, now)) {  // a copy of the events: moved from
       if (!e.fact.has_civil_year_closed()) continue;
-      books.closings.push_back(RecordedClosing{.closing = e.fact.civil_year_closed(),
-                                               .event_id = e.event_id,
-                                               .date = e.effective_date,
-                                               .position = e.position});
+      books.closings.push_back(
+          RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
+                          .event_id = std::move(e.event_id),
+                          .date = e.effective_date,
+                          .position = e.position});
     }
   }
   log.by_kind.clear();
