@@ -264,11 +264,27 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
   }
   RETURN_IF_ERROR(status);
   std::erase_if(out, [&](const v1::AccountingLine& l) { return l.date() > books.as_of_date; });
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    if (a.date() != b.date()) return a.date() < b.date();
-    return a.month() < b.month();
+  // Sorted by date then month, lines of equal date and month in the order they were made: the
+  // keys are sorted (their index breaks ties), then each line is moved once into its place,
+  // rather than the lines themselves moved around by a stable sort.
+  struct Key {
+    int32_t date, month;
+    uint32_t index;
+  };
+  std::vector<Key> keys;
+  keys.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    keys.push_back(Key{out[i].date(), out[i].month(), static_cast<uint32_t>(i)});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.date != b.date) return a.date < b.date;
+    if (a.month != b.month) return a.month < b.month;
+    return a.index < b.index;
   });
-  return out;
+  rules::Lines sorted;
+  sorted.reserve(out.size());
+  for (const Key& k : keys) sorted.push_back(std::move(out[k.index]));
+  return sorted;
 }
 
 Money PaymentEventsOfYear(const CafBooks& books, int32_t year) {
