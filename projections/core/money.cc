@@ -9,6 +9,11 @@ namespace {
 
 __int128 Product(int64_t a, int64_t num) { return static_cast<__int128>(a) * num; }
 
+// |cents| as an unsigned number: exact for every int64, INT64_MIN included.
+uint64_t Magnitude(int64_t cents) {
+  return cents < 0 ? uint64_t{0} - static_cast<uint64_t>(cents) : static_cast<uint64_t>(cents);
+}
+
 int64_t Narrow(__int128 v) {
   CLAS_CHECK(v <= INT64_MAX && v >= INT64_MIN) << "Money overflow";
   return static_cast<int64_t>(v);
@@ -33,7 +38,7 @@ Money Money::MulDivRoundHalfAway(int64_t num, int64_t den) const {
 }
 
 std::string Money::ToFrench() const {
-  int64_t abs = cents_ < 0 ? -cents_ : cents_;
+  uint64_t abs = Magnitude(cents_);
   std::string euros = absl::StrFormat("%d", abs / 100);
   std::string grouped;
   int count = 0;
@@ -46,7 +51,7 @@ std::string Money::ToFrench() const {
 }
 
 std::string Money::ToDecimal() const {
-  int64_t abs = cents_ < 0 ? -cents_ : cents_;
+  uint64_t abs = Magnitude(cents_);
   return absl::StrFormat("%s%d.%02d", cents_ < 0 ? "-" : "", abs / 100, abs % 100);
 }
 
