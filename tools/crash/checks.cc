@@ -82,55 +82,73 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) 
   const std::map<uint64_t, AckedEvent> acked = journal.acked();
   std::map<std::string, uint64_t> versions;  // stream -> last version seen
   std::map<std::string, uint64_t> ids;       // event id -> position: a retry recorded twice?
+  auto check = [&](const ledger::RecordedEvent& e) {
+    ++report.events_checked;
+    uint64_t& version = versions[e.stream_id()];
+    if (e.stream_version() != version + 1) {
+      Problem(report, absl::StrCat("stream ", e.stream_id(), " goes from version ", version, " to ",
+                                   e.stream_version(), " at position ", e.position()));
+    }
+    version = e.stream_version();
+    if (const auto [it, added] = ids.emplace(e.event_id(), e.position()); !added) {
+      Problem(report, absl::StrCat("event id ", e.event_id(), " recorded twice, at positions ",
+                                   it->second, " and ", e.position()));
+    }
+    const auto ack = acked.find(e.position());
+    if (ack != acked.end()) {
+      const std::string mismatch = Mismatch(e, ack->second);
+      if (mismatch.empty()) {
+        ++report.acked_checked;
+      } else {
+        ++report.lost;
+        Problem(report,
+                absl::StrCat("acknowledged event at position ", e.position(), ":", mismatch));
+      }
+      return;
+    }
+    // Present but never acknowledged: allowed when it was really sent (an answer lost in the
+    // crash), and then it must be whole (its hash was verified with the chain above).
+    bool sent = false;
+    if (e.stream_id().starts_with("ext/")) {
+      sent = journal.WasSentRaw(e.event_id(), e.payload());
+    } else if (auto command = CommandOf(e.event_id()); command.has_value()) {
+      sent = journal.WasSentCommand(command->first, command->second);
+    }
+    if (sent) {
+      ++report.unacked_present;
+    } else {
+      Problem(report, absl::StrCat("event ", e.event_id(), " at position ", e.position(),
+                                   " was never sent (or not with these bytes)"));
+    }
+  };
   for (uint64_t from = 1; from <= head.position;) {
     auto page = store.ReadAll(from, kPage);
-    if (!page.ok() || page->empty()) {
-      Problem(report,
-              absl::StrCat("reading from position ", from, ": ",
-                           page.ok() ? "nothing below the head" : page.status().ToString()));
-      break;
-    }
-    for (const ledger::RecordedEvent& e : *page) {
-      ++report.events_checked;
-      if (e.position() != from) {
-        Problem(report, absl::StrCat("position ", e.position(), " read where ", from, " was due"));
-      }
-      from = e.position() + 1;
-      uint64_t& version = versions[e.stream_id()];
-      if (e.stream_version() != version + 1) {
-        Problem(report, absl::StrCat("stream ", e.stream_id(), " goes from version ", version,
-                                     " to ", e.stream_version(), " at position ", e.position()));
-      }
-      version = e.stream_version();
-      if (const auto [it, added] = ids.emplace(e.event_id(), e.position()); !added) {
-        Problem(report, absl::StrCat("event id ", e.event_id(), " recorded twice, at positions ",
-                                     it->second, " and ", e.position()));
-      }
-      const auto ack = acked.find(e.position());
-      if (ack != acked.end()) {
-        const std::string mismatch = Mismatch(e, ack->second);
-        if (mismatch.empty()) {
-          ++report.acked_checked;
-        } else {
-          ++report.lost;
+    if (page.ok() && !page->empty()) {
+      for (const ledger::RecordedEvent& e : *page) {
+        if (e.position() != from) {
           Problem(report,
-                  absl::StrCat("acknowledged event at position ", e.position(), ":", mismatch));
+                  absl::StrCat("position ", e.position(), " read where ", from, " was due"));
         }
-        continue;
+        from = e.position() + 1;
+        check(e);
       }
-      // Present but never acknowledged: allowed when it was really sent (an answer lost in the
-      // crash), and then it must be whole (its hash was verified with the chain above).
-      bool sent = false;
-      if (e.stream_id().starts_with("ext/")) {
-        sent = journal.WasSentRaw(e.event_id(), e.payload());
-      } else if (auto command = CommandOf(e.event_id()); command.has_value()) {
-        sent = journal.WasSentCommand(command->first, command->second);
-      }
-      if (sent) {
-        ++report.unacked_present;
+      continue;
+    }
+    Problem(report, absl::StrCat("reading from position ", from, ": ",
+                                 page.ok() ? "nothing below the head" : page.status().ToString()));
+    // A page holding a position that cannot be read fails whole: from here, one by one, so that
+    // every acknowledged event is still checked and one that cannot be read is counted lost.
+    for (; from <= head.position; ++from) {
+      auto event = store.Read(from);
+      if (event.ok()) {
+        check(*event);
+      } else if (const auto ack = acked.find(from); ack != acked.end()) {
+        ++report.lost;
+        Problem(report, absl::StrCat("acknowledged event ", ack->second.event_id, " at position ",
+                                     from, " cannot be read: ", event.status().ToString()));
       } else {
-        Problem(report, absl::StrCat("event ", e.event_id(), " at position ", e.position(),
-                                     " was never sent (or not with these bytes)"));
+        Problem(report,
+                absl::StrCat("position ", from, " cannot be read: ", event.status().ToString()));
       }
     }
   }

@@ -42,8 +42,11 @@ ABSL_FLAG(int32_t, run_ms_min, 300, "shortest time the writers run between two e
 ABSL_FLAG(int32_t, run_ms_max, 1500, "longest time the writers run between two events");
 ABSL_FLAG(int32_t, freeze_ms, 2500, "how long a freeze lasts (more than deadline_ms)");
 ABSL_FLAG(bool, inject_loss, false,
-          "test of the harness itself: after the first kill, delete the last acknowledged event "
+          "test of the harness itself: after the first kill, delete an acknowledged event "
           "behind the server's back; the run must then fail, naming it");
+ABSL_FLAG(std::string, inject_loss_of, "last",
+          "which acknowledged event --inject_loss deletes: 'last' (the head, unless a write "
+          "never acknowledged follows it) or 'first' (a hole inside the log)");
 
 namespace clas::crash {
 namespace {
@@ -69,10 +72,13 @@ bool CrashAndCheck(ServerProcess& server, Endpoint& endpoint, Workload* workload
   if (workload != nullptr) workload->Pause();
   if (absl::GetFlag(FLAGS_inject_loss) && totals.kills == 0) {
     const auto acked = journal.acked();
-    const uint64_t last = acked.empty() ? 0 : acked.rbegin()->first;
-    const absl::Status deleted = DeleteEventForTest(data_dir, last);
+    const bool first = absl::GetFlag(FLAGS_inject_loss_of) == "first";
+    const uint64_t position =
+        acked.empty() ? 0 : (first ? acked.begin()->first : acked.rbegin()->first);
+    const absl::Status deleted = DeleteEventForTest(data_dir, position);
     std::printf("%s: deleted the acknowledged event at position %llu (--inject_loss): %s\n",
-                label.c_str(), static_cast<unsigned long long>(last), deleted.ToString().c_str());
+                label.c_str(), static_cast<unsigned long long>(position),
+                deleted.ToString().c_str());
   }
   const OfflineReport offline = CheckOffline(data_dir, journal);
   totals.events_checked += offline.events_checked;
@@ -111,6 +117,12 @@ int Run() {
   const int run_max = std::max(run_min, absl::GetFlag(FLAGS_run_ms_max));
   const absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms));
   const absl::Duration freeze = absl::Milliseconds(absl::GetFlag(FLAGS_freeze_ms));
+  const std::string loss_of = absl::GetFlag(FLAGS_inject_loss_of);
+  if (loss_of != "last" && loss_of != "first") {
+    std::fprintf(stderr, "clas-crash: --inject_loss_of is 'last' or 'first', not '%s'\n",
+                 loss_of.c_str());
+    return 2;
+  }
   if (kills < 0 || freezes < 0 || run_min < 0 || freeze <= deadline) {
     std::fprintf(stderr,
                  "clas-crash: kills, freezes and run_ms_min must be >= 0, and freeze_ms "
