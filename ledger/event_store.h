@@ -146,6 +146,14 @@ class EventStore {
   absl::StatusOr<std::vector<std::string>> ListStreams(std::string_view prefix,
                                                        size_t max_count = kListStreamsMax) const;
 
+  // One page of the streams `listing` asks for (see StreamListing): the entries sorting after
+  // listing.start_after, sorted bytewise, at most listing.max_count; a page shorter than
+  // max_count is the last. InvalidArgument naming the field for a prefix or start_after that
+  // could not be part of a stream id (over kStreamIdBytesMax bytes, not printable ASCII), a
+  // delimiter that is not printable ASCII, or max_count outside 1..kListStreamsMax; DataLoss if
+  // an index key does not decode.
+  absl::StatusOr<std::vector<std::string>> ListStreams(const StreamListing& listing) const;
+
   // Recomputes the global chain over positions from_position..to_position, starting from the
   // stored hash of from_position - 1. The report names the first position whose record or body
   // does not parse, whose hash is not the hash of its bytes, whose prev_hash is not the hash of

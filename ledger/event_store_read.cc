@@ -142,28 +142,54 @@ absl::StatusOr<uint64_t> EventStore::StreamVersion(std::string_view stream_id) c
 
 absl::StatusOr<std::vector<std::string>> EventStore::ListStreams(std::string_view prefix,
                                                                  size_t max_count) const {
+  return ListStreams(StreamListing{.prefix = prefix, .max_count = max_count});
+}
+
+absl::StatusOr<std::vector<std::string>> EventStore::ListStreams(
+    const StreamListing& listing) const {
+  const std::string_view prefix = listing.prefix, start_after = listing.start_after;
   if (!prefix.empty()) RETURN_IF_ERROR(ValidateId("prefix", prefix, kStreamIdBytesMax));
-  if (max_count == 0 || max_count > kListStreamsMax) {
-    return InvalidFieldError("max_count",
-                             absl::StrFormat("%d is outside 1..%d", max_count, kListStreamsMax));
+  if (!start_after.empty()) {
+    RETURN_IF_ERROR(ValidateId("start_after", start_after, kStreamIdBytesMax));
+  }
+  const char delimiter = listing.delimiter;
+  if (delimiter != '\0' && (delimiter < 0x20 || delimiter > 0x7E)) {
+    return InvalidFieldError("delimiter", "not a printable ASCII byte (0x20..0x7E)");
+  }
+  if (listing.max_count == 0 || listing.max_count > kListStreamsMax) {
+    return InvalidFieldError("max_count", absl::StrFormat("%d is outside 1..%d",
+                                                          listing.max_count, kListStreamsMax));
   }
   const ScopedSnapshot snapshot(storage_->db());
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot.get();
   std::unique_ptr<rocksdb::Iterator> it(
       storage_->db()->NewIterator(read_options, storage_->family(Family::kStreams)));
-  std::vector<std::string> streams;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
-                         streams.size() < max_count;) {
+  std::vector<std::string> entries;
+  // The first key of an id sorting after start_after is start_after 0x01 (ids have no byte
+  // below 0x20); an entry that rolls up ids is skipped past below.
+  it->Seek(start_after > prefix ? StreamKeyEnd(start_after) : std::string(prefix));
+  while (it->Valid() && it->key().starts_with(prefix) && entries.size() < listing.max_count) {
     const std::optional<DecodedStreamKey> key = DecodeStreamKey(it->key().ToStringView());
     if (!key.has_value()) {
       return absl::DataLossError("a key of the streams family does not decode");
     }
-    streams.emplace_back(key->stream_id);
-    it->Seek(StreamKeyEnd(streams.back()));  // skip the rest of this stream
+    const size_t cut = delimiter == '\0' ? std::string_view::npos
+                                          : key->stream_id.find(delimiter, prefix.size());
+    if (cut == std::string_view::npos) {
+      entries.emplace_back(key->stream_id);
+      it->Seek(StreamKeyEnd(entries.back()));  // skip the rest of this stream
+      continue;
+    }
+    // Every id starting with `group` sorts before `group` with its delimiter byte raised.
+    std::string group(key->stream_id.substr(0, cut + 1));
+    std::string past = group;
+    past.back() = static_cast<char>(delimiter + 1);
+    if (group > start_after) entries.push_back(std::move(group));
+    it->Seek(past);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "listing streams"));
-  return streams;
+  return entries;
 }
 
 absl::StatusOr<VerifyReport> EventStore::Verify(uint64_t from_position,

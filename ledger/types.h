@@ -5,11 +5,13 @@
 #ifndef CLAS_LEDGER_TYPES_H_
 #define CLAS_LEDGER_TYPES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "clas/ledger/v1/record.pb.h"
+#include "ledger/limits.h"
 
 namespace clas::ledger {
 
@@ -38,6 +40,23 @@ enum class Direction { kForward, kBackward };
 
 // For ReadStream backward: start at the stream's last version.
 inline constexpr uint64_t kStreamEnd = UINT64_MAX;
+
+// What EventStore::ListStreams lists: one page of the stream ids under a prefix, optionally with
+// the ids that share a next segment rolled up into one entry (as a file system lists a folder).
+struct StreamListing {
+  // Only ids starting with it; "" for every stream.
+  std::string_view prefix = "";
+  // Only entries sorting bytewise after it; "" from the first. The last entry of a page starts
+  // the next page.
+  std::string_view start_after = "";
+  // '\0' for none. Otherwise an id that holds the delimiter after the prefix is listed as one
+  // entry, the id up to and including its first such delimiter ("clas/caf-75/" for the
+  // delimiter '/' under "clas/"), once for all the ids it covers; an id without one is listed
+  // as itself. A printable ASCII byte (0x20..0x7E).
+  char delimiter = '\0';
+  // At most this many entries: 1..kListStreamsMax.
+  size_t max_count = kListStreamsMax;
+};
 
 // One event as stored, with what the ledger assigned.
 struct RecordedEvent {

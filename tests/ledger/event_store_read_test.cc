@@ -111,5 +111,67 @@ TEST_F(ReadTest, ListStreamsSortedByPrefix) {
   EXPECT_EQ(store_->ListStreams("", 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ReadTest, ListStreamsPagesAfterStartAfter) {
+  EXPECT_THAT(store_->ListStreams({.start_after = "a", .max_count = 2}).value(),
+              ElementsAre("a b", "b"));
+  EXPECT_THAT(store_->ListStreams({.start_after = "b"}).value(), ElementsAre("c/x"));
+  EXPECT_THAT(store_->ListStreams({.start_after = "c/x"}).value(), ElementsAre());
+  // start_after need not be a stream: "a a" sorts between "a" and "a b".
+  EXPECT_THAT(store_->ListStreams({.start_after = "a a"}).value(),
+              ElementsAre("a b", "b", "c/x"));
+  // Before the prefix, it does not matter; after every id of the prefix, nothing is left.
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/", .start_after = "a"}).value(),
+              ElementsAre("c/x"));
+  EXPECT_THAT(store_->ListStreams({.prefix = "a", .start_after = "b"}).value(), ElementsAre());
+  // Pages of one, each starting after the last entry of the page before, list every stream.
+  std::vector<std::string> all;
+  for (std::string after;;) {
+    const std::vector<std::string> page =
+        store_->ListStreams({.start_after = after, .max_count = 1}).value();
+    if (page.empty()) break;
+    all.push_back(page.back());
+    after = page.back();
+  }
+  EXPECT_THAT(all, ElementsAre("a", "a b", "b", "c/x"));
+}
+
+TEST_F(ReadTest, ListStreamsRollsUpIdsSharingASegment) {
+  for (const char* stream : {"c/y/1", "c/y/2", "c/y.k1/1", "c/z", "c/y/3/4", "d/"}) {
+    ASSERT_TRUE(
+        store_->Append(stream, ExpectedVersion::Any(), Events({absl::StrCat(stream, "-1")})).ok());
+  }
+  EXPECT_THAT(store_->ListStreams({.delimiter = '/'}).value(),
+              ElementsAre("a", "a b", "b", "c/", "d/"));
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/", .delimiter = '/'}).value(),
+              ElementsAre("c/x", "c/y.k1/", "c/y/", "c/z"));
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/y/", .delimiter = '/'}).value(),
+              ElementsAre("c/y/1", "c/y/2", "c/y/3/"));
+  // After a rolled-up entry, the next page starts past every id it covers.
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/", .start_after = "c/y/", .delimiter = '/'})
+                  .value(),
+              ElementsAre("c/z"));
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/", .start_after = "c/y.k1/", .delimiter = '/',
+                                   .max_count = 1})
+                  .value(),
+              ElementsAre("c/y/"));
+  // An id inside a rolled-up entry starts the page after it, the entry not listed again.
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/", .start_after = "c/y/1", .delimiter = '/'})
+                  .value(),
+              ElementsAre("c/z"));
+  // Without a delimiter, every id is listed.
+  EXPECT_THAT(store_->ListStreams({.prefix = "c/y"}).value(),
+              ElementsAre("c/y.k1/1", "c/y/1", "c/y/2", "c/y/3/4"));
+}
+
+TEST_F(ReadTest, ListStreamsRefusesBadListings) {
+  EXPECT_THAT(Message(store_->ListStreams({.delimiter = '\n'}).status()), HasSubstr("delimiter"));
+  EXPECT_THAT(Message(store_->ListStreams({.start_after = "a\n"}).status()),
+              HasSubstr("start_after"));
+  EXPECT_THAT(Message(store_->ListStreams({.prefix = "a\n"}).status()), HasSubstr("prefix"));
+  EXPECT_THAT(Message(store_->ListStreams({.max_count = 0}).status()), HasSubstr("max_count"));
+  EXPECT_THAT(Message(store_->ListStreams({.max_count = kListStreamsMax + 1}).status()),
+              HasSubstr("max_count"));
+}
+
 }  // namespace
 }  // namespace clas::ledger
