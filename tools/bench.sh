@@ -142,7 +142,7 @@ done
 # Every row of clas-bench-store is there (the smoke test's check).
 missing=0
 for n in "${scale_list[@]}"; do
-  for r in rebuild rebuild_rss; do
+  for r in rebuild rebuild_rss rebuild_log_order rebuild_log_order_rss; do
     grep -q "\"row\": \"$r\", .*\"scale\": $n," "$rows" || { echo "bench.sh: row $r ×$n missing" >&2; missing=1; }
   done
 done
