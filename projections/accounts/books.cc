@@ -200,23 +200,29 @@ bool StillOpen(const v1::ConventionState& c, const v1::AccountingLine& l, int32_
 rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
                              const v1::ConventionState& c, const rules::Lines& recorded) {
   const int32_t y = rc.closing.civil_year();
-  std::vector<CorrectedState> steps;
+  // The steps are looked at where they are (a state is a whole convention: never copied).
+  struct Step {
+    const v1::ConventionState* state;
+    Correction correction;
+  };
+  std::vector<Step> steps;
   auto it = books.corrected.find(c.convention_id());
   if (it != books.corrected.end()) {
     for (const auto& step : it->second) {
-      if (step.correction_position > rc.position) steps.push_back(step);
+      if (step.correction_position > rc.position) {
+        steps.push_back(Step{.state = &step.state,
+                             .correction = Correction{.event_id = step.correction_event_id,
+                                                      .position = step.correction_position}});
+      }
     }
-  } else if (const Correction latest = LatestCorrection(c); !latest.event_id.empty()) {
-    steps.push_back(CorrectedState{.correction_event_id = latest.event_id,
-                                   .correction_position = latest.position,
-                                   .state = c});
+  } else if (Correction latest = LatestCorrection(c); !latest.event_id.empty()) {
+    steps.push_back(Step{.state = &c, .correction = std::move(latest)});
   }
   if (steps.empty()) return {};  // most conventions: no correction after the closing
   rules::Lines out, before = LinesOf(recorded, c.convention_id());
-  for (const auto& step : steps) {
-    rules::Lines after = ClosingLinesFor(step.state, y);
-    const Correction correction{.event_id = step.correction_event_id,
-                                .position = step.correction_position};
+  for (const Step& step : steps) {
+    rules::Lines after = ClosingLinesFor(*step.state, y);
+    const Correction& correction = step.correction;
     const int32_t booked_year = FirstOpenYear(books, y, correction);
     auto adjust = rules::AdjustmentLines(before, after, absl::CivilDay(booked_year, 12, 31),
                                          correction.event_id, rc.event_id);
