@@ -30,11 +30,35 @@ bool SameFigures(const Message& a, const Message& b) {
   return std::memcmp(x, y, size) == 0;
 }
 
+const v1::BaremeFigures& BaremeOf(const v1::SchoolYearState& year, const BaremeBook& book) {
+  const v1::BaremeFigures* bareme = book.Find(year.school_year());
+  return bareme != nullptr ? *bareme : v1::BaremeFigures::default_instance();
+}
+
+// Whether `kept`, the inputs of a droit computed before, are the inputs InputsOf would make now
+// of `figures`. Field by field: a DroitInputs holds integers and one message of integers (always
+// set by MakeDroitInputs), so this is what SameFigures would find, without building and
+// serializing a DroitInputs on every Apply.
+bool SameInputs(const v1::DroitInputs& kept, const v1::SchoolYearState& year, v1::DroitKind kind,
+                const v1::Figures& figures, const BaremeBook& book) {
+  if (!kept.has_bareme()) return false;
+  const v1::BaremeFigures& now = BaremeOf(year, book);
+  const v1::BaremeFigures& then = kept.bareme();
+  return kept.school_year() == year.school_year() && kept.kind() == kind &&
+         kept.collectifs() == figures.collectifs() &&
+         kept.charges_cents() == figures.charges_cents() &&
+         kept.bonus_enfants_collectifs() == figures.bonus_enfants_collectifs() &&
+         kept.bonus_parents_collectifs() == figures.bonus_parents_collectifs() &&
+         kept.autres_bf_cents() == figures.autres_bf_cents() &&
+         then.school_year() == now.school_year() && then.plafond_cents() == now.plafond_cents() &&
+         then.bonus_enfants_cents() == now.bonus_enfants_cents() &&
+         then.bonus_parents_cents() == now.bonus_parents_cents();
+}
+
 v1::DroitInputs InputsOf(const v1::SchoolYearState& year, v1::DroitKind kind,
                          const v1::Figures& figures, const BaremeBook& book) {
-  const v1::BaremeFigures* bareme = book.Find(year.school_year());
   return rules::MakeDroitInputs(SchoolYear(year.school_year()), kind, figures,
-                                bareme != nullptr ? *bareme : v1::BaremeFigures::default_instance());
+                                BaremeOf(year, book));
 }
 
 void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
@@ -44,10 +68,14 @@ void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
     y->set_dp_missing_reason("pas d'agrément validé pour cette année scolaire (R-CONV-1)");
     return;
   }
-  const v1::DroitInputs in = InputsOf(*y, v1::DROIT_PREVISIONNEL, ForecastFigures(*y), *ctx.baremes);
+  const v1::Figures figures = ForecastFigures(*y);
   // The DP is a function of its inputs: when they have not moved, neither has the DP, and the
   // last version of its history is the DP already (every computation below leaves it so).
-  if (y->has_dp() && SameFigures(y->dp().inputs(), in)) return;
+  if (y->has_dp() &&
+      SameInputs(y->dp().inputs(), *y, v1::DROIT_PREVISIONNEL, figures, *ctx.baremes)) {
+    return;
+  }
+  const v1::DroitInputs in = InputsOf(*y, v1::DROIT_PREVISIONNEL, figures, *ctx.baremes);
   auto dp = rules::ComputeDroit(in);
   if (!dp.ok()) {
     y->clear_dp();
@@ -86,9 +114,12 @@ void RecomputeDr(v1::SchoolYearState* y, const FoldContext& ctx) {
     y->clear_dr();
     return;
   }
-  const v1::DroitInputs in = InputsOf(*y, v1::DROIT_REEL, FinalFigures(*y), *ctx.baremes);
+  const v1::Figures figures = FinalFigures(*y);
   // The DR is a function of its inputs: unchanged inputs, unchanged DR.
-  if (y->has_dr() && SameFigures(y->dr().inputs(), in)) return;
+  if (y->has_dr() && SameInputs(y->dr().inputs(), *y, v1::DROIT_REEL, figures, *ctx.baremes)) {
+    return;
+  }
+  const v1::DroitInputs in = InputsOf(*y, v1::DROIT_REEL, figures, *ctx.baremes);
   y->clear_dr();
   auto dr = rules::ComputeDroit(in);
   if (dr.ok()) *y->mutable_dr() = *std::move(dr);
