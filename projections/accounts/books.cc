@@ -136,7 +136,8 @@ Correction LatestCorrection(const v1::ConventionState& c) {
   return out;
 }
 
-rules::Lines LinesOf(const rules::Lines& lines, const std::string& convention_id) {
+rules::Lines LinesOf(const google::protobuf::RepeatedPtrField<v1::AccountingLine>& lines,
+                     const std::string& convention_id) {
   rules::Lines out;
   for (const auto& l : lines) {
     if (l.convention_id() == convention_id) out.push_back(l);
@@ -193,12 +194,12 @@ bool StillOpen(const v1::ConventionState& c, const v1::AccountingLine& l, int32_
   return true;
 }
 
-// R-ACC-8: the régularisations of the lines `recorded` for convention `c` by the closing `rc`:
+// R-ACC-8: the régularisations of the lines the closing `rc` recorded for convention `c`:
 // one step per correction of `c` recorded after the closing, each booked in the first civil year
 // open when it was recorded (a convention missing from books.corrected: one step, from its
 // current state, caused by its latest correction).
 rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
-                             const v1::ConventionState& c, const rules::Lines& recorded) {
+                             const v1::ConventionState& c) {
   const int32_t y = rc.closing.civil_year();
   // The steps are looked at where they are (a state is a whole convention: never copied).
   struct Step {
@@ -219,7 +220,7 @@ rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
     steps.push_back(Step{.state = &c, .correction = std::move(latest)});
   }
   if (steps.empty()) return {};  // most conventions: no correction after the closing
-  rules::Lines out, before = LinesOf(recorded, c.convention_id());
+  rules::Lines out, before = LinesOf(rc.closing.lines(), c.convention_id());
   for (const Step& step : steps) {
     rules::Lines after = ClosingLinesFor(*step.state, y);
     const Correction& correction = step.correction;
@@ -239,13 +240,15 @@ void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::L
                     absl::Status& status) {
   for (const auto& rc : books.closings) {
     const int32_t y = rc.closing.civil_year();
-    rules::Lines recorded(rc.closing.lines().begin(), rc.closing.lines().end());
+    // Copied from the closing once for each list (not once more through a list of its own).
+    const auto& recorded = rc.closing.lines();
     closing_lines.insert(closing_lines.end(), recorded.begin(), recorded.end());
     out.insert(out.end(), recorded.begin(), recorded.end());
     for (const auto& c : books.conventions) {
-      const rules::Lines adjust = Regularisations(books, rc, c, recorded);
+      rules::Lines adjust = Regularisations(books, rc, c);
       closing_lines.insert(closing_lines.end(), adjust.begin(), adjust.end());
-      out.insert(out.end(), adjust.begin(), adjust.end());
+      out.insert(out.end(), std::make_move_iterator(adjust.begin()),
+                 std::make_move_iterator(adjust.end()));
     }
     Append(out, rules::EngagementReversalLines(SchoolYear(y), absl::CivilDay(y + 1, 12, 31),
                                                rc.event_id, closing_lines), status);
