@@ -1,6 +1,7 @@
 #include "projections/convention/fold.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <string>
 
@@ -323,18 +324,47 @@ const v1::BaremeFigures* BaremeBook::Find(int32_t school_year) const {
   return it == by_year_.end() ? nullptr : &it->second;
 }
 
-std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const AsOf& as_of) {
-  // Latest correction of each target, among those known at T and effective by D.
+namespace {
+
+bool Visible(const DomainEvent& e, const AsOf& as_of) {
+  return e.recorded_at_us <= as_of.known_at_us && e.effective_date <= as_of.effective_date;
+}
+
+// Latest correction of each target, among those known at T and effective by D.
+std::map<std::string, const DomainEvent*> CorrectionsOf(const std::vector<DomainEvent>& stream,
+                                                        const AsOf& as_of) {
   std::map<std::string, const DomainEvent*> correction_of;
   for (const DomainEvent& e : stream) {
-    if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
-    if (!e.fact.has_event_corrected()) continue;
+    if (!Visible(e, as_of) || !e.fact.has_event_corrected()) continue;
     correction_of[e.fact.event_corrected().target_event_id()] = &e;
   }
+  return correction_of;
+}
+
+// Event `e` as its correction `c` replaces it (not a cancellation).
+DomainEvent Replaced(const DomainEvent& e, const v1::EventCorrected& c) {
+  DomainEvent corrected = e;
+  corrected.fact = c.replacement();
+  if (corrected.fact.convention_id().empty()) {
+    corrected.fact.set_convention_id(e.fact.convention_id());
+    corrected.fact.set_caf_id(e.fact.caf_id());
+  }
+  return corrected;
+}
+
+bool FoldsBefore(const DomainEvent& a, const DomainEvent& b) {
+  if (a.effective_date != b.effective_date) return a.effective_date < b.effective_date;
+  return a.position < b.position;
+}
+
+}  // namespace
+
+std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const AsOf& as_of) {
+  const std::map<std::string, const DomainEvent*> correction_of = CorrectionsOf(stream, as_of);
   std::vector<DomainEvent> out;
   out.reserve(stream.size());
   for (const DomainEvent& e : stream) {
-    if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
+    if (!Visible(e, as_of)) continue;
     auto it = correction_of.find(e.event_id);
     if (it == correction_of.end()) {
       out.push_back(e);
@@ -342,18 +372,9 @@ std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const 
     }
     const v1::EventCorrected& c = it->second->fact.event_corrected();
     if (c.cancel()) continue;
-    DomainEvent corrected = e;
-    corrected.fact = c.replacement();
-    if (corrected.fact.convention_id().empty()) {
-      corrected.fact.set_convention_id(e.fact.convention_id());
-      corrected.fact.set_caf_id(e.fact.caf_id());
-    }
-    out.push_back(std::move(corrected));
+    out.push_back(Replaced(e, c));
   }
-  std::stable_sort(out.begin(), out.end(), [](const DomainEvent& a, const DomainEvent& b) {
-    if (a.effective_date != b.effective_date) return a.effective_date < b.effective_date;
-    return a.position < b.position;
-  });
+  std::stable_sort(out.begin(), out.end(), FoldsBefore);
   return out;
 }
 
@@ -398,26 +419,26 @@ void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stre
 v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
                                    const FoldContext& context) {
   v1::ConventionState state;
-  // Without a visible correction the timeline is the visible events in fold order: folded in
-  // place, without the copy Timeline makes of every event.
-  std::vector<const DomainEvent*> visible;
-  visible.reserve(stream.size());
-  bool corrected = false;
+  // The timeline (as Timeline gives it) folded in place: pointers into the stream, and copies of
+  // the events a correction replaced only (Timeline copies every event).
+  const std::map<std::string, const DomainEvent*> correction_of = CorrectionsOf(stream, as_of);
+  std::deque<DomainEvent> replaced;
+  std::vector<const DomainEvent*> timeline;
+  timeline.reserve(stream.size());
   for (const DomainEvent& e : stream) {
-    if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
-    if (e.fact.has_event_corrected()) corrected = true;
-    visible.push_back(&e);
+    if (!Visible(e, as_of)) continue;
+    auto it = correction_of.empty() ? correction_of.end() : correction_of.find(e.event_id);
+    if (it == correction_of.end()) {
+      timeline.push_back(&e);
+      continue;
+    }
+    const v1::EventCorrected& c = it->second->fact.event_corrected();
+    if (c.cancel()) continue;
+    timeline.push_back(&replaced.emplace_back(Replaced(e, c)));
   }
-  if (corrected) {
-    for (const DomainEvent& e : Timeline(stream, as_of)) Apply(&state, e, context);
-    FinishFold(&state, stream, as_of);
-    return state;
-  }
-  std::stable_sort(visible.begin(), visible.end(), [](const DomainEvent* a, const DomainEvent* b) {
-    if (a->effective_date != b->effective_date) return a->effective_date < b->effective_date;
-    return a->position < b->position;
-  });
-  for (const DomainEvent* e : visible) Apply(&state, *e, context);
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const DomainEvent* a, const DomainEvent* b) { return FoldsBefore(*a, *b); });
+  for (const DomainEvent* e : timeline) Apply(&state, *e, context);
   FinishFold(&state, stream, as_of);
   return state;
 }
