@@ -19,6 +19,7 @@ struct Throughput {
   double seconds = 0;
   double p50_us = 0;  // latency of one call (concurrent runs only)
   double p99_us = 0;
+  double cpu_seconds = 0;  // CPU time of the calling thread (batched runs only)
   double events_per_second() const { return seconds > 0 ? events / seconds : 0; }
 };
 

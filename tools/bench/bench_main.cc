@@ -8,6 +8,9 @@
 //   clas-bench-store scale --from X1DIR --scale K --data DIR   builds the ×K ledger from ×1
 //   clas-bench-store rebuild --data DIR [--order log|caf]       the rebuild alone (the child)
 //   clas-bench-store render --rows FILE                         the rows as one Markdown table
+//   clas-bench-store append --data DIR [--rounds R] [--seconds S] [--work W]
+//       the batched append row alone, R times (store, then raw RocksDB, in each round), each
+//       ratio printed; writes no row (to measure a change of the write path)
 //
 // Exit codes: 0 done, 1 a benchmark failed (or the rebuild found rule errors), 2 usage.
 #include <sys/resource.h>
@@ -47,6 +50,7 @@ ABSL_FLAG(std::string, order, "caf",
           "rebuild: how the log is read, 'log' (in position order, all held) or 'caf' (Caf by "
           "Caf through the stream index)");
 ABSL_FLAG(int32_t, writers, 16, "concurrent writers");
+ABSL_FLAG(int32_t, rounds, 3, "append: how many times the batched row is measured");
 
 namespace clas::bench {
 namespace {
@@ -313,6 +317,41 @@ int Run() {
   return failures == 0 ? 0 : 1;
 }
 
+// The batched append row alone, --rounds times, printed.
+int AppendOnly() {
+  const std::string data = absl::GetFlag(FLAGS_data);
+  if (data.empty()) {
+    std::fprintf(stderr, "clas-bench-store append: --data is required\n");
+    return 2;
+  }
+  std::string work = absl::GetFlag(FLAGS_work);
+  if (work.empty()) work = data + ".work";
+  auto sample = SampleEvents(data, 10'000);
+  if (!sample.ok()) return Fail(sample.status(), "sampling events");
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+  for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
+    std::error_code ignored;
+    std::filesystem::remove_all(work, ignored);
+    auto ours = StoreBatches(work + "/batch-store", *sample, 100, seconds);
+    if (!ours.ok()) return Fail(ours.status(), "batched appends");
+    auto raw = RawBatches(work + "/batch-raw", *sample, 100, seconds);
+    if (!raw.ok()) return Fail(raw.status(), "raw RocksDB batches");
+    // CPU time per batch of the calling thread (the leader writes its own group).
+    auto cpu_ms = [](const Throughput& t) { return t.cpu_seconds * 1e3 * 100 / t.events; };
+    std::printf(
+        "round %d: store %s events/s (%llu events, %.2f ms CPU a batch), raw %s events/s "
+        "(%llu events, %.2f ms CPU a batch): %s\n",
+        round, Grouped(ours->events_per_second()).c_str(),
+        static_cast<unsigned long long>(ours->events), cpu_ms(*ours),
+        Grouped(raw->events_per_second()).c_str(), static_cast<unsigned long long>(raw->events),
+        cpu_ms(*raw), Percent(ours->events_per_second() / raw->events_per_second()).c_str());
+    std::fflush(stdout);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(work, ignored);
+  return 0;
+}
+
 int Render() {
   auto rows = ReadRows(absl::GetFlag(FLAGS_rows));
   if (!rows.ok()) return Fail(rows.status(), "reading rows");
@@ -325,12 +364,15 @@ int Render() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "clas-bench-store [scale|rebuild|render] --scale N --data DIR --pg CONNINFO --rows FILE");
+      "clas-bench-store [scale|rebuild|render|append] --scale N --data DIR --pg CONNINFO "
+      "--rows FILE\n  append --data DIR [--rounds R] [--seconds S]: the batched append row "
+      "alone, R times, printed");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() > 1 ? args[1] : "";
   if (command == "scale") return clas::bench::Scale();
   if (command == "rebuild") return clas::bench::RebuildChild();
   if (command == "render") return clas::bench::Render();
+  if (command == "append") return clas::bench::AppendOnly();
   if (!command.empty()) {
     std::fprintf(stderr, "clas-bench-store: unknown command '%s'\n", command.c_str());
     return 2;
