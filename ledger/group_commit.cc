@@ -42,6 +42,56 @@ size_t TotalSize(const std::vector<std::string>& parts) {
   return total;
 }
 
+// The protobuf wire format, for the two records Stage writes (record.proto): a tag, then a
+// varint or a length and bytes.
+constexpr uint32_t kWireVarint = 0;
+constexpr uint32_t kWireBytes = 2;
+
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+void AppendVarintField(uint32_t field, uint64_t value, std::string* out) {
+  if (value == 0) return;  // proto3: a zero scalar is not written
+  AppendVarint(field << 3 | kWireVarint, out);
+  AppendVarint(value, out);
+}
+
+void AppendBytesField(uint32_t field, std::string_view bytes, std::string* out) {
+  AppendVarint(field << 3 | kWireBytes, out);
+  AppendVarint(bytes.size(), out);
+  out->append(bytes);
+}
+
+}  // namespace
+
+void EncodeEventBody(std::string_view data_bytes, std::string_view stream_id,
+                     uint64_t stream_version, uint64_t position, int64_t recorded_at_us,
+                     std::string* out) {
+  out->clear();
+  AppendBytesField(1, data_bytes, out);  // data: a set message field is written even if empty
+  if (!stream_id.empty()) AppendBytesField(2, stream_id, out);
+  AppendVarintField(3, stream_version, out);
+  AppendVarintField(4, position, out);
+  AppendVarintField(5, static_cast<uint64_t>(recorded_at_us), out);  // int64: two's complement
+}
+
+void EncodeStoredEvent(std::string_view body, std::string_view prev_hash,
+                       std::string_view prev_stream_hash, std::string_view hash,
+                       std::string* out) {
+  out->clear();
+  const std::string_view fields[] = {body, prev_hash, prev_stream_hash, hash};
+  for (uint32_t i = 0; i < std::size(fields); ++i) {
+    if (!fields[i].empty()) AppendBytesField(i + 1, fields[i], out);  // proto3 bytes
+  }
+}
+
+namespace {
+
 void Put(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* family, std::string_view key,
          std::string_view value) {
   // A WriteBatch without max_bytes only fails on a broken invariant.
@@ -181,31 +231,27 @@ AppendResult GroupCommit::Stage(const AppendRequest& request, StreamTip tip) {
   result.first_position = head_.position + 1;
   result.first_version = tip.version + 1;
   for (size_t i = 0; i < request.events.size(); ++i) {
-    const v1::EventData& data = request.events[i];
-    v1::EventBody body;
-    *body.mutable_data() = data;
-    body.set_stream_id(request.stream_id);
-    body.set_stream_version(tip.version + 1);
-    body.set_position(head_.position + 1);
-    body.set_recorded_at_us(std::max(now_us, head_.recorded_at_us + 1));
-    v1::StoredEvent stored;
-    stored.set_body(SerializeDeterministic(body));
-    stored.set_prev_hash(head_.hash);
-    stored.set_prev_stream_hash(tip.hash);
-    stored.set_hash(EventHash(stored.prev_hash(), stored.prev_stream_hash(), stored.body()));
-    const std::string position_value = EncodeU64(body.position());
-    Put(&batch_, storage_->family(Family::kEvents), EventKey(body.position()),
-        SerializeDeterministic(stored));
-    Put(&batch_, storage_->family(Family::kStreams),
-        StreamKey(request.stream_id, body.stream_version()), position_value);
-    Put(&batch_, storage_->family(Family::kEventIds), data.event_id(), position_value);
-    pending_ids_[data.event_id()] =
-        KnownEvent{body.position(),         body.stream_version(), request.stream_id,
-                   request.data_bytes[i],   body.recorded_at_us(), stored.hash(),
-                   /*pending=*/true};
-    if (i == 0) result.recorded_at_us = body.recorded_at_us();
-    head_ = LogHead{body.position(), stored.hash(), body.recorded_at_us()};
-    tip = StreamTip{body.stream_version(), stored.hash()};
+    const std::string& event_id = request.events[i].event_id();
+    const uint64_t position = head_.position + 1;
+    const uint64_t stream_version = tip.version + 1;
+    const int64_t recorded_at_us = std::max(now_us, head_.recorded_at_us + 1);
+    // The EventBody and StoredEvent bytes, encoded from the event's deterministic serialization
+    // (request.data_bytes) without building either message: the same bytes (group_commit_test).
+    EncodeEventBody(request.data_bytes[i], request.stream_id, stream_version, position,
+                    recorded_at_us, &body_bytes_);
+    std::string hash = EventHash(head_.hash, tip.hash, body_bytes_);
+    EncodeStoredEvent(body_bytes_, head_.hash, tip.hash, hash, &stored_bytes_);
+    const std::string position_value = EncodeU64(position);
+    Put(&batch_, storage_->family(Family::kEvents), EventKey(position), stored_bytes_);
+    Put(&batch_, storage_->family(Family::kStreams), StreamKey(request.stream_id, stream_version),
+        position_value);
+    Put(&batch_, storage_->family(Family::kEventIds), event_id, position_value);
+    pending_ids_[event_id] =
+        KnownEvent{position,       stream_version, request.stream_id, request.data_bytes[i],
+                   recorded_at_us, hash,           /*pending=*/true};
+    if (i == 0) result.recorded_at_us = recorded_at_us;
+    head_ = LogHead{position, hash, recorded_at_us};
+    tip = StreamTip{stream_version, std::move(hash)};
   }
   staged_events_ += request.events.size();
   result.last_position = head_.position;

@@ -80,6 +80,17 @@ class StreamTips {
   absl::flat_hash_map<std::string, StreamTip> tips_;
 };
 
+// The deterministic serialization of the v1::EventBody {data, stream_id, stream_version,
+// position, recorded_at_us} whose data serializes to `data_bytes`, into `out` (cleared first):
+// byte for byte SerializeDeterministic of that message, fields in field-number order.
+void EncodeEventBody(std::string_view data_bytes, std::string_view stream_id,
+                     uint64_t stream_version, uint64_t position, int64_t recorded_at_us,
+                     std::string* out);
+// The serialization of the v1::StoredEvent with these fields, into `out` (cleared first).
+void EncodeStoredEvent(std::string_view body, std::string_view prev_hash,
+                       std::string_view prev_stream_hash, std::string_view hash,
+                       std::string* out);
+
 class GroupCommit {
  public:
   // `head` and `tips` are the committed state; `clock_us` gives UTC microseconds.
@@ -134,6 +145,8 @@ class GroupCommit {
   LogHead head_;
   rocksdb::WriteBatch batch_;
   size_t staged_events_ = 0;
+  std::string body_bytes_;    // Stage's scratch: the EventBody bytes of one event
+  std::string stored_bytes_;  // and its StoredEvent bytes
   absl::flat_hash_map<std::string, KnownEvent> pending_ids_;
   absl::flat_hash_map<std::string, StreamTip> pending_tips_;
 };

@@ -1,6 +1,7 @@
 #include "ledger/validation.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -28,26 +29,43 @@ bool IsEffectiveDate(int32_t yyyymmdd) {
   return civil.year() == year && civil.month() == month && civil.day() == day;
 }
 
-absl::Status ValidateText(std::string_view field, std::string_view text) {
-  if (text.size() > kEventTextBytesMax) {
-    return InvalidFieldError(field, absl::StrFormat("%d bytes, more than the %d allowed",
-                                                    text.size(), kEventTextBytesMax));
+// What is wrong with `id` as an identifier of 1..bytes_max printable ASCII bytes, if anything.
+std::optional<std::string> IdProblem(std::string_view id, size_t bytes_max) {
+  if (id.empty()) return "must not be empty";
+  if (id.size() > bytes_max) {
+    return absl::StrFormat("%d bytes, more than the %d allowed", id.size(), bytes_max);
   }
-  return absl::OkStatus();
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (!IsPrintableAscii(id[i])) {
+      return absl::StrFormat("byte %d is 0x%02x, outside printable ASCII (0x20..0x7e)", i,
+                             static_cast<uint8_t>(id[i]));
+    }
+  }
+  return std::nullopt;
 }
 
-absl::Status ValidateEvent(const std::string& prefix, const v1::EventData& event,
+// The name of a field of events[index] ("events[3].payload"), built only for a refusal: an
+// append of valid events formats nothing.
+std::string EventField(size_t index, std::string_view name) {
+  return absl::StrFormat("events[%d]%s", index, name);
+}
+
+absl::Status ValidateEvent(size_t index, const v1::EventData& event,
                            const AppendLimits& limits) {
-  RETURN_IF_ERROR(ValidateId(prefix + ".event_id", event.event_id(), kEventIdBytesMax));
-  RETURN_IF_ERROR(ValidateId(prefix + ".event_type", event.event_type(), kEventTypeBytesMax));
+  if (std::optional<std::string> problem = IdProblem(event.event_id(), kEventIdBytesMax)) {
+    return InvalidFieldError(EventField(index, ".event_id"), *problem);
+  }
+  if (std::optional<std::string> problem = IdProblem(event.event_type(), kEventTypeBytesMax)) {
+    return InvalidFieldError(EventField(index, ".event_type"), *problem);
+  }
   if (event.payload().size() > limits.payload_bytes_max) {
-    return InvalidFieldError(prefix + ".payload",
+    return InvalidFieldError(EventField(index, ".payload"),
                              absl::StrFormat("%d bytes, more than the %d allowed",
                                              event.payload().size(), limits.payload_bytes_max));
   }
   if (!IsEffectiveDate(event.effective_date())) {
     return InvalidFieldError(
-        prefix + ".effective_date",
+        EventField(index, ".effective_date"),
         absl::StrFormat("%d is neither 0 nor a yyyymmdd day", event.effective_date()));
   }
   const struct {
@@ -59,7 +77,11 @@ absl::Status ValidateEvent(const std::string& prefix, const v1::EventData& event
                {".tenant_id", event.tenant_id()},
                {".rule_version", event.rule_version()}};
   for (const auto& text : texts) {
-    RETURN_IF_ERROR(ValidateText(prefix + text.name, text.value));
+    if (text.value.size() > kEventTextBytesMax) {
+      return InvalidFieldError(EventField(index, text.name),
+                               absl::StrFormat("%d bytes, more than the %d allowed",
+                                               text.value.size(), kEventTextBytesMax));
+    }
   }
   return absl::OkStatus();
 }
@@ -67,17 +89,8 @@ absl::Status ValidateEvent(const std::string& prefix, const v1::EventData& event
 }  // namespace
 
 absl::Status ValidateId(std::string_view field, std::string_view id, size_t bytes_max) {
-  if (id.empty()) return InvalidFieldError(field, "must not be empty");
-  if (id.size() > bytes_max) {
-    return InvalidFieldError(
-        field, absl::StrFormat("%d bytes, more than the %d allowed", id.size(), bytes_max));
-  }
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (!IsPrintableAscii(id[i])) {
-      return InvalidFieldError(
-          field, absl::StrFormat("byte %d is 0x%02x, outside printable ASCII (0x20..0x7e)", i,
-                                 static_cast<uint8_t>(id[i])));
-    }
+  if (std::optional<std::string> problem = IdProblem(id, bytes_max)) {
+    return InvalidFieldError(field, *problem);
   }
   return absl::OkStatus();
 }
@@ -97,12 +110,12 @@ absl::Status ValidateAppend(std::string_view stream_id, const std::vector<v1::Ev
   }
   absl::flat_hash_map<absl::string_view, size_t> index_of_id;
   size_t call_bytes = 0;
+  index_of_id.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    const std::string prefix = absl::StrFormat("events[%d]", i);
-    RETURN_IF_ERROR(ValidateEvent(prefix, events[i], limits));
+    RETURN_IF_ERROR(ValidateEvent(i, events[i], limits));
     const auto [it, inserted] = index_of_id.emplace(absl::string_view(events[i].event_id()), i);
     if (!inserted) {
-      return InvalidFieldError(prefix + ".event_id",
+      return InvalidFieldError(EventField(i, ".event_id"),
                                absl::StrFormat("'%s' repeats events[%d].event_id",
                                                events[i].event_id(), it->second));
     }
