@@ -66,12 +66,7 @@ absl::StatusOr<Engine::Loaded> Engine::FoldConventionAt(const std::string& caf_i
   ASSIGN_OR_RETURN(StreamCache::Events events,
                    streams_.Read(*log_, ConventionStream(caf_id, convention_id)));
   ASSIGN_OR_RETURN(out.baremes, Baremes(as_of));
-  std::string gestionnaire_id;
-  for (const auto& e : *events) {
-    if (e.fact.has_funding_request_filed()) {
-      gestionnaire_id = e.fact.funding_request_filed().gestionnaire_id();
-    }
-  }
+  const std::string gestionnaire_id = engine_internal::GestionnaireIdOf(*events);
   if (!gestionnaire_id.empty()) {
     ASSIGN_OR_RETURN(out.gestionnaire, LoadGestionnaire(caf_id, gestionnaire_id, as_of));
   }
@@ -173,6 +168,16 @@ absl::StatusOr<CommandResult> Engine::Record(const std::string& stream, uint64_t
                                facts[i].effective_date, caf_id, actor, rules::kRuleVersion));
   }
   ASSIGN_OR_RETURN(auto appended, log_->Append(stream, expected_version, std::move(data)));
+  if (!appended.duplicate && !appended.events.empty()) {
+    // The reports kept of this Caf (of every Caf, for the barème) no longer serve.
+    uint64_t first = appended.events.front().position, last = first;
+    for (const auto& e : appended.events) {
+      first = std::min(first, e.position);
+      last = std::max(last, e.position);
+    }
+    const bool of_caf = absl::StartsWith(stream, absl::StrCat("clas/", caf_id, "/"));
+    reports_.Appended(of_caf ? caf_id : "", first, last);
+  }
   CommandResult out;
   out.events = std::move(appended.events);
   out.replayed = appended.duplicate;

@@ -10,6 +10,11 @@
 // The actor recorded on each event (R-HIST-4) is given by the caller (the server takes it from the
 // credentials), never taken from the command.
 //
+// Caches, each bounded (see its header), none changing an answer: the streams read lately
+// (stream_cache.h), the folds of the conventions with checkpoints (snapshots.h), and the
+// civil-year reports computed lately (report_cache.h), which the engine tells of every append it
+// makes; another writer on the same log is seen through the log's head.
+//
 // Thread-safety: thread-safe. Commands of one Caf are serialised (decisions that read several
 // streams, such as the closing of a civil year, stay consistent); commands of different Cafs run
 // in parallel, and optimistic concurrency on each stream guards the rest.
@@ -31,6 +36,7 @@
 #include "projections/convention/decide.h"
 #include "projections/convention/fold.h"
 #include "projections/engine/event_log.h"
+#include "projections/engine/report_cache.h"
 #include "projections/engine/stream_cache.h"
 #include "projections/history/snapshots.h"
 
@@ -108,9 +114,15 @@ class Engine {
   // Every convention id of a Caf (every Caf when caf_id is empty), sorted.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListConventionIds(
       const std::string& caf_id);
+  // The books of a Caf as of `as_of`: every convention folded (and as known after each of its
+  // corrections), every closing. Computed on every call.
   absl::StatusOr<CafBooks> Books(const std::string& caf_id, const AsOf& as_of);
+  // The report of a civil year of a Caf as of `as_of`: CivilYearReportOf(Books(caf_id, as_of),
+  // year). Answered from the reports kept (report_cache.h) while nothing of the Caf, nor of the
+  // barème, was appended since one was computed; computed from the books otherwise.
   absl::StatusOr<rules::CivilYearReport> GetCivilYear(const std::string& caf_id, int32_t year,
                                                       const AsOf& as_of);
+  ReportCache::Stats report_stats() const { return reports_.stats(); }
   // R-CTL-4: draft controlled figures, nothing written.
   absl::StatusOr<std::vector<v1::ControleYearOutcome>> SimulateControle(
       const std::string& caf_id, const std::string& convention_id,
@@ -158,6 +170,8 @@ class Engine {
   // Folds of the conventions with checkpoints, so that as-of queries on long streams start from
   // a snapshot (R-HIST-2); every answer equals a fold from scratch.
   ConventionCache cache_;
+  // The civil-year reports computed lately, told of every append this engine makes.
+  ReportCache reports_;
   absl::Mutex mutexes_mu_;
   std::map<std::string, std::unique_ptr<absl::Mutex>> caf_mutexes_ ABSL_GUARDED_BY(mutexes_mu_);
 };

@@ -25,6 +25,15 @@ inline std::string EventId(const std::string& caf_id, const std::string& request
   return absl::StrCat(caf_id, "/", request_id, "#", i);
 }
 
+// The gestionnaire a convention's stream names (its last funding request), or "".
+inline std::string GestionnaireIdOf(const std::vector<DomainEvent>& stream) {
+  std::string out;
+  for (const auto& e : stream) {
+    if (e.fact.has_funding_request_filed()) out = e.fact.funding_request_filed().gestionnaire_id();
+  }
+  return out;
+}
+
 }  // namespace engine_internal
 }  // namespace clas
 

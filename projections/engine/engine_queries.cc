@@ -6,6 +6,8 @@
 
 namespace clas {
 
+using engine_internal::GestionnaireIdOf;
+
 absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf_id,
                                                           const std::string& convention_id,
                                                           const AsOf& as_of) {
@@ -57,17 +59,32 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
   CafBooks books;
   books.caf_id = caf_id;
   books.as_of_date = as_of.effective_date;
+  // What the folds of every convention read, read once for the Caf: the barèmes as of the
+  // query, and each gestionnaire.
+  ASSIGN_OR_RETURN(const BaremeBook baremes, Baremes(as_of));
+  std::map<std::pair<std::string, std::string>, std::optional<v1::GestionnaireState>> gestionnaires;
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {
-    ASSIGN_OR_RETURN(Loaded loaded, FoldConventionAt(caf, id, as_of, /*keep_events=*/false));
-    const std::vector<DomainEvent>& events = *loaded.stream;
+    ASSIGN_OR_RETURN(StreamCache::Events stream,
+                     streams_.Read(*log_, ConventionStream(caf, id)));
+    const std::vector<DomainEvent>& events = *stream;
+    const std::string gestionnaire_id = GestionnaireIdOf(events);
+    auto g = gestionnaires.find({caf, gestionnaire_id});
+    if (g == gestionnaires.end()) {
+      std::optional<v1::GestionnaireState> gestionnaire;
+      if (!gestionnaire_id.empty()) {
+        ASSIGN_OR_RETURN(gestionnaire, LoadGestionnaire(caf, gestionnaire_id, as_of));
+      }
+      g = gestionnaires.emplace(std::pair(caf, gestionnaire_id), std::move(gestionnaire)).first;
+    }
+    const FoldContext fold{.baremes = &baremes,
+                           .gestionnaire = g->second ? &*g->second : nullptr};
+    v1::ConventionState state = cache_.Fold(events, as_of, fold);  // == FoldConvention
     for (const auto& e : events) {
       if (e.fact.has_solde_paid()) books.soldes[e.event_id] = e.fact.solde_paid();
     }
     // R-ACC-8: the convention as known just after each of its corrections, so that each one
     // regularises a closed year in the first civil year open when it was recorded.
-    const FoldContext fold{.baremes = &loaded.baremes,
-                           .gestionnaire = loaded.gestionnaire ? &*loaded.gestionnaire : nullptr};
     for (const auto& e : events) {
       if (!e.fact.has_event_corrected() || e.recorded_at_us > as_of.known_at_us ||
           e.effective_date > as_of.effective_date) {
@@ -79,17 +96,21 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
                          .correction_position = e.position,
                          .state = FoldConvention(events, then, fold)});
     }
-    if (!loaded.state.convention_id().empty()) books.conventions.push_back(std::move(loaded.state));
+    if (!state.convention_id().empty()) books.conventions.push_back(std::move(state));
   }
   const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");
   ASSIGN_OR_RETURN(auto streams, log_->ListStreams(prefix));
   for (const auto& s : streams) {
+    // Read from the log, not kept: a closing holds every line of its year (up to the size of
+    // an event), and the report kept (report_cache.h) spares reading it again.
     ASSIGN_OR_RETURN(auto events, log_->ReadStream(s));
-    for (const auto& e : Timeline(events, as_of)) {
+    for (auto& e : Timeline(events, as_of)) {  // a copy: its closing is moved from
       if (!e.fact.has_civil_year_closed()) continue;
       books.closings.push_back(
-          RecordedClosing{.closing = e.fact.civil_year_closed(), .event_id = e.event_id,
-                          .date = e.effective_date, .position = e.position});
+          RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
+                          .event_id = std::move(e.event_id),
+                          .date = e.effective_date,
+                          .position = e.position});
     }
   }
   return books;
@@ -97,8 +118,14 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
 
 absl::StatusOr<rules::CivilYearReport> Engine::GetCivilYear(const std::string& caf_id,
                                                             int32_t year, const AsOf& as_of) {
+  // Read before the books: every event at or below it is in them (report_cache.h).
+  const uint64_t head = log_->HeadPosition();
+  if (auto kept = reports_.Find(caf_id, year, as_of, head)) return *std::move(kept);
   ASSIGN_OR_RETURN(CafBooks books, Books(caf_id, as_of));
-  return CivilYearReportOf(books, year);
+  // The years before come with it (each opens with the balances of the one before): kept too.
+  ASSIGN_OR_RETURN(std::vector<rules::CivilYearReport> reports, CivilYearReportsOf(books, year));
+  for (const auto& r : reports) reports_.Keep(caf_id, r.year.y(), as_of, head, r);
+  return std::move(reports.back());
 }
 
 absl::StatusOr<std::vector<v1::ControleYearOutcome>> Engine::SimulateControle(
