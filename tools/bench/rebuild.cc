@@ -35,19 +35,7 @@ using CafLog = std::map<std::string, std::map<std::string, std::vector<Item>>>;
 
 Item ToItem(ledger::RecordedEvent&& recorded) {
   Item item;
-  ledger::v1::EventBody& body = recorded.body;
-  ledger::v1::EventData& data = *body.mutable_data();
-  DomainEvent& e = item.event;
-  e.event_id = std::move(*data.mutable_event_id());
-  e.stream_id = std::move(*body.mutable_stream_id());
-  e.position = body.position();
-  e.stream_version = body.stream_version();
-  e.recorded_at_us = body.recorded_at_us();
-  e.effective_date = data.effective_date();
-  e.caf_id = std::move(*data.mutable_tenant_id());
-  e.actor = std::move(*data.mutable_actor());
-  e.rule_version = std::move(*data.mutable_rule_version());
-  item.payload = std::move(*data.mutable_payload());
+  item.event = EventOfRecord(std::move(recorded), item.payload);
   return item;
 }
 

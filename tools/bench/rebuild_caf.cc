@@ -25,14 +25,10 @@ std::vector<std::string> Problems::samples() const {
   return samples_;
 }
 
-std::optional<DomainEvent> DecodeRecorded(ledger::RecordedEvent&& recorded, Problems& errors) {
+DomainEvent EventOfRecord(ledger::RecordedEvent&& recorded, std::string& payload) {
   ledger::v1::EventBody& body = recorded.body;
   ledger::v1::EventData& data = *body.mutable_data();
   DomainEvent e;
-  if (!e.fact.ParseFromString(data.payload())) {
-    errors.Add(absl::StrCat("position ", body.position(), ": not a clas.v1.ClasEvent"));
-    return std::nullopt;
-  }
   e.event_id = std::move(*data.mutable_event_id());
   e.stream_id = std::move(*body.mutable_stream_id());
   e.position = body.position();
@@ -42,6 +38,17 @@ std::optional<DomainEvent> DecodeRecorded(ledger::RecordedEvent&& recorded, Prob
   e.caf_id = std::move(*data.mutable_tenant_id());
   e.actor = std::move(*data.mutable_actor());
   e.rule_version = std::move(*data.mutable_rule_version());
+  payload = std::move(*data.mutable_payload());
+  return e;
+}
+
+std::optional<DomainEvent> DecodeRecorded(ledger::RecordedEvent&& recorded, Problems& errors) {
+  std::string payload;
+  DomainEvent e = EventOfRecord(std::move(recorded), payload);
+  if (!e.fact.ParseFromString(payload)) {
+    errors.Add(absl::StrCat("position ", e.position, ": not a clas.v1.ClasEvent"));
+    return std::nullopt;
+  }
   return e;
 }
 

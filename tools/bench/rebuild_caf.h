@@ -39,6 +39,10 @@ class Problems {
   std::vector<std::string> samples_ ABSL_GUARDED_BY(mu_);
 };
 
+// The event a record holds, every field but `fact`, moved out of the record; its payload is
+// moved to `payload`, undecoded.
+DomainEvent EventOfRecord(ledger::RecordedEvent&& recorded, std::string& payload);
+
 // The event a record holds, its payload decoded; nullopt (and a problem naming its position)
 // when the payload is not a clas.v1.ClasEvent.
 std::optional<DomainEvent> DecodeRecorded(ledger::RecordedEvent&& recorded, Problems& errors);
