@@ -4,6 +4,8 @@
 #ifndef CLAS_TESTS_TOOLS_CLASCTL_FIXTURE_H_
 #define CLAS_TESTS_TOOLS_CLASCTL_FIXTURE_H_
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -39,9 +41,10 @@ class ClasctlTest : public ::testing::Test {
  public:
   void SetUp() override {
     server::CallLog::SetEnabled(false);
+    // The process id: ctest runs tests of this fixture in parallel processes, in which the
+    // fixture's address (and gtest's seed) can be the same, and one would remove the other's.
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           absl::StrCat("clasctl-", ::testing::UnitTest::GetInstance()->random_seed(), "-",
-                        reinterpret_cast<uintptr_t>(this));
+           absl::StrCat("clasctl-", getpid(), "-", reinterpret_cast<uintptr_t>(this));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     config_.data_dir = (dir_ / "data").string();
