@@ -385,7 +385,16 @@ absl::StatusOr<LongConvention> BuildLongConvention(Engine& engine, uint64_t even
     return absl::InternalError(absl::StrFormat(
         "the long convention's history gave %d events, short of %d", desk.events(), events_wanted));
   }
+  return FindLongConvention(engine);
+}
+
+absl::StatusOr<LongConvention> FindLongConvention(Engine& engine) {
+  LongConvention out{.caf_id = kBenchCaf, .convention_id = kLongConvention,
+                     .gestionnaire_id = "cs-bench-long"};
   ASSIGN_OR_RETURN(auto events, engine.ConventionEvents(out.caf_id, out.convention_id));
+  if (events.empty()) {
+    return absl::NotFoundError(absl::StrCat("no convention ", out.convention_id, " in this log"));
+  }
   out.events = events.size();
   out.first_date = events.front().effective_date;
   for (const auto& e : events) out.last_date = std::max(out.last_date, e.effective_date);

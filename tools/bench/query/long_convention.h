@@ -37,6 +37,10 @@ struct LongConvention {
 // convention already exists.
 absl::StatusOr<LongConvention> BuildLongConvention(Engine& engine, uint64_t events_wanted);
 
+// The long convention as a previous run left it in the log (a work directory kept with
+// --keep_work): NotFound when the log holds none.
+absl::StatusOr<LongConvention> FindLongConvention(Engine& engine);
+
 // One small convention per Caf "caf-bench-<i>" (i = 1..count), agreed and signed for school year
 // 2025 with a notification: each can then take many small acomptes dated in 2025 (the command
 // load of the gRPC benchmark). Returns the (caf, convention) pairs.

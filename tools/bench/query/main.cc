@@ -69,7 +69,8 @@ ABSL_FLAG(int32_t, events, 1000, "events of the long convention");
 ABSL_FLAG(int32_t, threads, 16, "client threads of the gRPC load");
 ABSL_FLAG(bool, keep_work, false, "keep the work directory (to profile on it)");
 ABSL_FLAG(int32_t, profile_queries, 0,
-          "only run this many warm in-process GetConvention queries, then stop (to profile)");
+          "only run this many warm in-process GetConvention queries, then stop (to profile; the "
+          "long convention is reused when --data holds one, as --keep_work leaves it)");
 ABSL_FLAG(int32_t, profile_civil_year, 0,
           "only run this many passes of the civil-year report of every Caf of the dataset on one "
           "engine (the first one cold), then stop (to profile)");
@@ -213,6 +214,52 @@ int ProfileCivilYear(clas::server::StoreEventLog& log, int32_t year, int passes)
   return 0;
 }
 
+// The warm queries of --profile_queries, apart so that a profiler can count them alone
+// (valgrind --tool=callgrind --toggle-collect='*WarmQueries*'). Each query's thread CPU time is
+// added to `cpu` and to the samples of its date.
+[[gnu::noinline]] absl::Status WarmQueries(clas::Engine& engine,
+                                           const clas::bench::LongConvention& lc,
+                                           const std::vector<int32_t>& dates, int n,
+                                           Samples& cpu, std::map<int32_t, Samples>& by_date) {
+  for (int i = 0; i < n; ++i) {
+    const int32_t d = dates[i % dates.size()];
+    const int64_t c0 = clas::bench::ThreadCpuNanos();
+    auto s = engine.GetConvention(lc.caf_id, lc.convention_id, AsOf{.effective_date = d});
+    const int64_t spent = clas::bench::ThreadCpuNanos() - c0;
+    if (!s.ok()) return s.status();
+    cpu.Add(spent);
+    by_date[d].Add(spent);
+  }
+  return absl::OkStatus();
+}
+
+// --profile_queries: the warm in-process GetConvention queries alone, on the long convention of
+// the log (built when missing), after a warm-up over every date; their CPU time printed, overall
+// and by date.
+int ProfileQueries(clas::server::StoreEventLog& log, int n) {
+  clas::Engine engine(&log);
+  auto lc = clas::bench::FindLongConvention(engine);
+  if (absl::IsNotFound(lc.status())) {
+    lc = clas::bench::BuildLongConvention(engine, absl::GetFlag(FLAGS_events));
+  }
+  if (!lc.ok()) return Fail(lc.status());
+  const std::vector<int32_t> dates = DatesBetween(lc->first_date, lc->last_date, 50);
+  clas::Engine queried(&log);  // a new engine: its caches hold what the queries put there
+  for (int32_t d : dates) {
+    auto s = queried.GetConvention(lc->caf_id, lc->convention_id, AsOf{.effective_date = d});
+    if (!s.ok()) return Fail(s.status());
+  }
+  Samples cpu;
+  std::map<int32_t, Samples> by_date;
+  if (absl::Status s = WarmQueries(queried, *lc, dates, n, cpu, by_date); !s.ok()) return Fail(s);
+  std::cerr << absl::StrFormat("%d warm queries, %d events: CPU time %s\n", n, lc->events,
+                               Latency(cpu));
+  for (auto& [d, samples] : by_date) {
+    std::cerr << absl::StrFormat("  as of %d: CPU p50 %.0f µs\n", d, samples.Micros(0.5));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -300,6 +347,9 @@ int main(int argc, char** argv) {
     if (const int passes = absl::GetFlag(FLAGS_profile_civil_year); passes > 0) {
       return ProfileCivilYear(log, year, passes);
     }
+    if (const int n = absl::GetFlag(FLAGS_profile_queries); n > 0) {
+      return ProfileQueries(log, n);
+    }
     {
       clas::Engine builder(&log);
       const int64_t start = NowNanos();
@@ -343,15 +393,6 @@ int main(int argc, char** argv) {
       auto s = engine.GetConvention(lc.caf_id, lc.convention_id, as_of);
       cold.Add(NowNanos() - t0);
       if (!s.ok()) return Fail(s.status());
-    }
-    if (const int n = absl::GetFlag(FLAGS_profile_queries); n > 0) {
-      clas::Engine engine(&log);
-      for (int i = 0; i < n; ++i) {
-        auto s = engine.GetConvention(lc.caf_id, lc.convention_id,
-                                      AsOf{.effective_date = dates[i % dates.size()]});
-        if (!s.ok()) return Fail(s.status());
-      }
-      return 0;
     }
     std::cerr << "in-process GetConvention: warm " << Latency(inproc) << " (CPU time "
               << Latency(inproc_cpu) << "); cold "
