@@ -4,7 +4,9 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "projections/convention/year_figures.h"
 
@@ -313,8 +315,9 @@ void UpdateStatus(v1::ConventionState* s) {
 
 BaremeBook BaremeBook::FromEvents(const std::vector<DomainEvent>& events, const AsOf& as_of) {
   BaremeBook book;
-  for (const DomainEvent& e : Timeline(events, as_of)) {
-    if (e.fact.has_bareme_published()) book.Put(e.fact.bareme_published().bareme());
+  std::deque<DomainEvent> replaced;
+  for (const DomainEvent* e : TimelineRefs(events, as_of, &replaced)) {
+    if (e->fact.has_bareme_published()) book.Put(e->fact.bareme_published().bareme());
   }
   return book;
 }
@@ -330,10 +333,11 @@ bool Visible(const DomainEvent& e, const AsOf& as_of) {
   return e.recorded_at_us <= as_of.known_at_us && e.effective_date <= as_of.effective_date;
 }
 
-// Latest correction of each target, among those known at T and effective by D.
-std::map<std::string, const DomainEvent*> CorrectionsOf(const std::vector<DomainEvent>& stream,
-                                                        const AsOf& as_of) {
-  std::map<std::string, const DomainEvent*> correction_of;
+// Latest correction of each target, among those known at T and effective by D (the keys view
+// the corrections' target ids).
+using Corrections = absl::flat_hash_map<std::string_view, const DomainEvent*>;
+Corrections CorrectionsOf(const std::vector<DomainEvent>& stream, const AsOf& as_of) {
+  Corrections correction_of;
   for (const DomainEvent& e : stream) {
     if (!Visible(e, as_of) || !e.fact.has_event_corrected()) continue;
     correction_of[e.fact.event_corrected().target_event_id()] = &e;
@@ -360,7 +364,7 @@ bool FoldsBefore(const DomainEvent& a, const DomainEvent& b) {
 }  // namespace
 
 std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const AsOf& as_of) {
-  const std::map<std::string, const DomainEvent*> correction_of = CorrectionsOf(stream, as_of);
+  const Corrections correction_of = CorrectionsOf(stream, as_of);
   std::vector<DomainEvent> out;
   out.reserve(stream.size());
   for (const DomainEvent& e : stream) {
@@ -391,6 +395,29 @@ void Apply(v1::ConventionState* state, const DomainEvent& event, const FoldConte
   UpdateStatus(state);
 }
 
+std::vector<const DomainEvent*> TimelineRefs(const std::vector<DomainEvent>& stream,
+                                             const AsOf& as_of, std::deque<DomainEvent>* replaced,
+                                             FoldPlace after) {
+  const Corrections correction_of = CorrectionsOf(stream, as_of);
+  std::vector<const DomainEvent*> timeline;
+  if (after == FoldPlace{}) timeline.reserve(stream.size());
+  for (const DomainEvent& e : stream) {
+    // A replacement keeps its target's place: the events placed up to `after` are not looked at.
+    if (!Visible(e, as_of) || PlaceOf(e) <= after) continue;
+    auto it = correction_of.empty() ? correction_of.end() : correction_of.find(e.event_id);
+    if (it == correction_of.end()) {
+      timeline.push_back(&e);
+      continue;
+    }
+    const v1::EventCorrected& c = it->second->fact.event_corrected();
+    if (c.cancel()) continue;
+    timeline.push_back(&replaced->emplace_back(Replaced(e, c)));
+  }
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const DomainEvent* a, const DomainEvent* b) { return FoldsBefore(*a, *b); });
+  return timeline;
+}
+
 void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stream,
                 const AsOf& as_of) {
   // Mark the events that corrections replaced or cancelled, for the timeline.
@@ -419,26 +446,10 @@ void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stre
 v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const AsOf& as_of,
                                    const FoldContext& context) {
   v1::ConventionState state;
-  // The timeline (as Timeline gives it) folded in place: pointers into the stream, and copies of
-  // the events a correction replaced only (Timeline copies every event).
-  const std::map<std::string, const DomainEvent*> correction_of = CorrectionsOf(stream, as_of);
+  // The timeline folded in place: pointers into the stream, and copies of the events a
+  // correction replaced only (Timeline copies every event).
   std::deque<DomainEvent> replaced;
-  std::vector<const DomainEvent*> timeline;
-  timeline.reserve(stream.size());
-  for (const DomainEvent& e : stream) {
-    if (!Visible(e, as_of)) continue;
-    auto it = correction_of.empty() ? correction_of.end() : correction_of.find(e.event_id);
-    if (it == correction_of.end()) {
-      timeline.push_back(&e);
-      continue;
-    }
-    const v1::EventCorrected& c = it->second->fact.event_corrected();
-    if (c.cancel()) continue;
-    timeline.push_back(&replaced.emplace_back(Replaced(e, c)));
-  }
-  std::stable_sort(timeline.begin(), timeline.end(),
-                   [](const DomainEvent* a, const DomainEvent* b) { return FoldsBefore(*a, *b); });
-  for (const DomainEvent* e : timeline) Apply(&state, *e, context);
+  for (const DomainEvent* e : TimelineRefs(stream, as_of, &replaced)) Apply(&state, *e, context);
   FinishFold(&state, stream, as_of);
   return state;
 }

@@ -11,6 +11,7 @@
 #define CLAS_PROJECTIONS_CONVENTION_FOLD_H_
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <vector>
@@ -49,10 +50,27 @@ struct FoldContext {
   const v1::GestionnaireState* gestionnaire = nullptr;  // may be null (unknown gestionnaire)
 };
 
+// The place of an event in fold order: (effective date, position). A correction's replacement
+// keeps the place of the event it replaces.
+struct FoldPlace {
+  int32_t effective_date = std::numeric_limits<int32_t>::min();
+  uint64_t position = 0;
+  friend auto operator<=>(const FoldPlace&, const FoldPlace&) = default;
+};
+inline FoldPlace PlaceOf(const DomainEvent& e) { return {e.effective_date, e.position}; }
+
 // The events of one stream a fold as of `as_of` sees, corrections applied, in fold order.
 // A correction replaces its target's fact (or drops it when cancelled); the correction itself is
 // kept in the timeline (it is part of the history) but Apply only records it.
 std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const AsOf& as_of);
+
+// The part of Timeline(stream, as_of) placed after `after`, without copying the events: pointers
+// into `stream`, and into `replaced` for the events a correction replaced (appended there; the
+// pointers stay valid while `stream` and `replaced` live). With the default `after` (placed
+// before every yyyymmdd date), the whole timeline.
+std::vector<const DomainEvent*> TimelineRefs(const std::vector<DomainEvent>& stream,
+                                             const AsOf& as_of, std::deque<DomainEvent>* replaced,
+                                             FoldPlace after = FoldPlace{});
 
 // Applies one event (already corrected) to the state. Unknown or irrelevant facts only add to
 // the timeline. Recomputes the derived figures of the school years the event touches.

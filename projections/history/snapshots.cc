@@ -1,6 +1,7 @@
 #include "projections/history/snapshots.h"
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 #include <set>
 #include <utility>
@@ -12,12 +13,8 @@ namespace clas {
 namespace {
 
 // The place of an event in fold order (fold.h: effective date, then position).
-struct Key {
-  int32_t effective = 0;
-  uint64_t position = 0;
-  friend auto operator<=>(const Key&, const Key&) = default;
-};
-Key KeyOf(const DomainEvent& e) { return Key{e.effective_date, e.position}; }
+using Key = FoldPlace;
+Key KeyOf(const DomainEvent& e) { return PlaceOf(e); }
 
 // The state after the first `count` events of the fold order known now, and what a query as of
 // (D, T) must cover to start from it (snapshots.h): D ≥ effective_max and T ≥ recorded_max.
@@ -289,18 +286,11 @@ v1::ConventionState ConventionCache::Fold(const std::vector<DomainEvent>& stream
       if (it->Serves(as_of)) start = &*it;
     }
     state = start->state;
-    // The events placed after it, and every correction, that the query sees (Timeline drops
-    // the others, one by one, before anything else: they need not be copied).
-    std::vector<DomainEvent> rest;
-    for (const auto& e : stream) {
-      if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) {
-        continue;
-      }
-      if (KeyOf(e) > start->last || e.fact.has_event_corrected()) rest.push_back(e);
-    }
-    for (const DomainEvent& e : Timeline(rest, as_of)) {
-      if (KeyOf(e) <= start->last) continue;
-      Apply(&state, e, context);
+    // The events of the query's timeline placed after it, pointed to in the stream (copies of
+    // the replaced ones only).
+    std::deque<DomainEvent> replaced;
+    for (const DomainEvent* e : TimelineRefs(stream, as_of, &replaced, start->last)) {
+      Apply(&state, *e, context);
       ++applied;
     }
     FinishFold(&state, stream, as_of);
