@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "projections/convention/year_figures.h"
 
@@ -361,6 +362,40 @@ bool FoldsBefore(const DomainEvent& a, const DomainEvent& b) {
   return a.position < b.position;
 }
 
+// FinishFold's marks for `corrections` (visible ones, in stream order). The last correction of a
+// target is the one its entries keep; a target without an entry gets one at its first
+// cancellation, marked by that correction and every later one.
+void MarkCorrected(v1::ConventionState* state, const std::vector<const DomainEvent*>& corrections) {
+  absl::flat_hash_map<std::string_view, const DomainEvent*> last;  // target id -> correction
+  for (const DomainEvent* c : corrections) last[c->fact.event_corrected().target_event_id()] = c;
+  absl::flat_hash_set<std::string_view> with_entry;  // targets with an entry of their own
+  for (v1::EventRef& ref : *state->mutable_events()) {
+    auto it = last.find(ref.event_id());
+    if (it == last.end()) continue;
+    ref.set_corrected_by(it->second->event_id);
+    ref.set_cancelled(it->second->fact.event_corrected().cancel());
+    with_entry.insert(it->first);
+  }
+  if (with_entry.size() == last.size()) return;
+  absl::flat_hash_map<std::string_view, int> added;  // target id -> index of the entry added
+  for (const DomainEvent* e : corrections) {
+    const v1::EventCorrected& c = e->fact.event_corrected();
+    if (with_entry.contains(c.target_event_id())) continue;
+    auto it = added.find(c.target_event_id());
+    if (it == added.end() && !c.cancel()) continue;
+    v1::EventRef* ref;
+    if (it != added.end()) {
+      ref = state->mutable_events(it->second);
+    } else {
+      added.emplace(c.target_event_id(), state->events_size());
+      ref = state->add_events();
+      ref->set_event_id(c.target_event_id());
+    }
+    ref->set_corrected_by(e->event_id);
+    ref->set_cancelled(c.cancel());
+  }
+}
+
 }  // namespace
 
 std::vector<DomainEvent> Timeline(const std::vector<DomainEvent>& stream, const AsOf& as_of) {
@@ -420,25 +455,15 @@ std::vector<const DomainEvent*> TimelineRefs(const std::vector<DomainEvent>& str
 
 void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stream,
                 const AsOf& as_of) {
-  // Mark the events that corrections replaced or cancelled, for the timeline.
+  // Mark the events that corrections replaced or cancelled, for the timeline: each correction
+  // visible, in stream order, marks every entry of its target, and a cancellation of a target
+  // without an entry adds one (which the later corrections of that target mark in turn).
+  // Done with one pass over the entries (looked up by id) instead of one per correction.
+  std::vector<const DomainEvent*> corrections;
   for (const DomainEvent& e : stream) {
-    if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
-    if (!e.fact.has_event_corrected()) continue;
-    const auto& c = e.fact.event_corrected();
-    bool found = false;
-    for (auto& ref : *state->mutable_events()) {
-      if (ref.event_id() != c.target_event_id()) continue;
-      ref.set_corrected_by(e.event_id);
-      ref.set_cancelled(c.cancel());
-      found = true;
-    }
-    if (!found && c.cancel()) {
-      v1::EventRef* ref = state->add_events();
-      ref->set_event_id(c.target_event_id());
-      ref->set_corrected_by(e.event_id);
-      ref->set_cancelled(true);
-    }
+    if (Visible(e, as_of) && e.fact.has_event_corrected()) corrections.push_back(&e);
   }
+  if (!corrections.empty()) MarkCorrected(state, corrections);
   state->set_as_of_date(as_of.effective_date);
   state->set_known_at_us(as_of.known_at_us);
 }

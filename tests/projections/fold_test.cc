@@ -1,5 +1,7 @@
 // R-HIST-1, R-HIST-2: the bitemporal selection of the fold (fold.h) on random streams with
-// corrections: TimelineRefs is the part of Timeline after a place.
+// corrections: TimelineRefs is the part of Timeline after a place, and FinishFold marks the
+// corrected and cancelled events as the corrections visible, taken one at a time in stream
+// order, mark them.
 #include "projections/convention/fold.h"
 
 #include <random>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 namespace clas::testing {
@@ -51,10 +54,67 @@ class RandomStream {
     if (Between(0, 2) != 0) as_of.known_at_us = 1000 * Between(0, kEventsMax + 1);
     return as_of;
   }
+  // A state whose entries name some events of the stream (some twice) and some unknown ids.
+  v1::ConventionState Entries() {
+    v1::ConventionState state;
+    for (const DomainEvent& e : events_) {
+      for (int64_t k = Between(0, 4) == 0 ? 0 : Between(1, 2); k > 0; --k) {
+        state.add_events()->set_event_id(e.event_id);
+      }
+    }
+    state.add_events()->set_event_id("x1");
+    return state;
+  }
+
  private:
   std::mt19937_64 rng_;
   std::vector<DomainEvent> events_;
 };
+
+// The marks as FinishFold's rule states them, one correction at a time.
+void MarkOneAtATime(v1::ConventionState* state, const std::vector<DomainEvent>& stream,
+                    const AsOf& as_of) {
+  for (const DomainEvent& e : stream) {
+    if (e.recorded_at_us > as_of.known_at_us || e.effective_date > as_of.effective_date) continue;
+    if (!e.fact.has_event_corrected()) continue;
+    const auto& c = e.fact.event_corrected();
+    bool found = false;
+    for (auto& ref : *state->mutable_events()) {
+      if (ref.event_id() != c.target_event_id()) continue;
+      ref.set_corrected_by(e.event_id);
+      ref.set_cancelled(c.cancel());
+      found = true;
+    }
+    if (!found && c.cancel()) {
+      v1::EventRef* ref = state->add_events();
+      ref->set_event_id(c.target_event_id());
+      ref->set_corrected_by(e.event_id);
+      ref->set_cancelled(true);
+    }
+  }
+  state->set_as_of_date(as_of.effective_date);
+  state->set_known_at_us(as_of.known_at_us);
+}
+
+TEST(FoldTest, R_HIST_1_FinishFoldMarksAsEachVisibleCorrectionInTurn) {
+  for (uint32_t seed = 0; seed < kStreams; ++seed) {
+    RandomStream s(seed);
+    for (int k = 0; k < 5; ++k) {
+      const AsOf as_of = s.Point();
+      v1::ConventionState want = s.Entries();
+      v1::ConventionState got = want;
+      MarkOneAtATime(&want, s.events(), as_of);
+      FinishFold(&got, s.events(), as_of);
+      std::string diff;
+      google::protobuf::util::MessageDifferencer differencer;
+      differencer.ReportDifferencesToString(&diff);
+      ASSERT_TRUE(differencer.Compare(want, got))
+          << "seed " << seed << ", as of " << as_of.effective_date << " known at "
+          << as_of.known_at_us << ":\n"
+          << diff;
+    }
+  }
+}
 
 TEST(FoldTest, R_HIST_2_TimelineRefsIsTheTimelineAfterAPlace) {
   for (uint32_t seed = 0; seed < kStreams; ++seed) {
