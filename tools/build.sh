@@ -3,7 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${CLAS_JOBS:-2}"
+# ccache, when the machine has it, keeps compilations across clean builds and checkouts.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f build/build.ninja ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${CLAS_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${CLAS_BUILD_TYPE:-RelWithDebInfo}" \
+    "${launcher[@]}" >/dev/null
 fi
 ninja -C build -j "$jobs" "$@"
