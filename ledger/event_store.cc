@@ -17,6 +17,8 @@
 namespace clas::ledger {
 namespace {
 
+constexpr size_t kBlockCacheBytesMin = size_t{1} << 20;
+
 int64_t SystemClockUs() { return absl::ToUnixMicros(absl::Now()); }
 
 absl::Status ValidateOptions(const Options& options) {
@@ -31,6 +33,11 @@ absl::Status ValidateOptions(const Options& options) {
     return InvalidFieldError("limits.payload_bytes_max",
                              absl::StrFormat("%d is outside 1..%d", limits.payload_bytes_max,
                                              kPayloadBytesMax));
+  }
+  if (options.block_cache_bytes < kBlockCacheBytesMin) {
+    return InvalidFieldError("block_cache_bytes",
+                             absl::StrFormat("%d is below %d (1 MiB)", options.block_cache_bytes,
+                                             kBlockCacheBytesMin));
   }
   return absl::OkStatus();
 }
@@ -73,7 +80,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Storage> storage,
                    Storage::Open(options.path, options.read_only, options.tolerate_damage,
-                                 options.env));
+                                 options.env, options.block_cache_bytes));
   std::vector<std::string> damage;
   if (!storage->damage().empty()) damage.push_back(storage->damage());
   absl::StatusOr<LogHead> head = storage->ReadHead();
@@ -275,6 +282,11 @@ StoreStats EventStore::Stats() const {
 }  // namespace clas::ledger
 
 namespace clas::ledger {
+
+absl::Status EventStore::Compact() {
+  if (options_.read_only) return absl::FailedPreconditionError("the store is read-only");
+  return storage_->Compact();
+}
 
 absl::Status EventStore::Sync() {
   if (options_.read_only) return absl::FailedPreconditionError("the store is read-only");

@@ -72,6 +72,9 @@ struct Options {
   std::function<int64_t()> clock_us;
   // May only be stricter than the defaults.
   AppendLimits limits;
+  // The capacity of RocksDB's block cache, shared by the families (at least 1 MiB): the table
+  // blocks read recently, kept decompressed. Memory the store may hold beyond its memtables.
+  size_t block_cache_bytes = size_t{64} << 20;
 };
 
 class EventStore {
@@ -184,6 +187,12 @@ class EventStore {
   // bulk load run with Options::sync = false. OkStatus, or Unavailable on an I/O error;
   // FailedPrecondition if read-only.
   absl::Status Sync();
+
+  // Flushes the log and its indexes from memory to table files and compacts them (RocksDB's
+  // Flush and CompactRange of every family): after a bulk load, so that later opens do not
+  // replay it from the write-ahead log and reads find each event in one compacted file. Appends
+  // and reads go on meanwhile. OkStatus, the storage error, or FailedPrecondition if read-only.
+  absl::Status Compact();
 
  private:
   friend class BackupAccess;

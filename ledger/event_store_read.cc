@@ -22,32 +22,34 @@ std::string StreamKeyEnd(std::string_view stream_id) {
   return end;
 }
 
-// The event a stream index entry points to, checked to be that version of that stream.
-absl::StatusOr<RecordedEvent> ReadIndexedEvent(const Storage& storage,
-                                               const rocksdb::Snapshot* snapshot,
-                                               const rocksdb::Iterator& it,
-                                               std::string_view stream_id) {
-  const std::optional<DecodedStreamKey> key = DecodeStreamKey(it.key().ToStringView());
-  const std::optional<uint64_t> position = DecodeEventKey(it.value().ToStringView());
-  if (!key.has_value() || key->stream_id != stream_id || !position.has_value()) {
-    return absl::DataLossError(
-        absl::StrFormat("an index entry of stream '%s' does not decode", stream_id));
+// The events the stream index entries of `stream_id` point to, in the order of `versions`
+// (read together, Storage::ReadEvents), each checked to be that version of that stream.
+absl::StatusOr<std::vector<RecordedEvent>> ReadIndexedEvents(
+    const Storage& storage, const rocksdb::Snapshot* snapshot, std::string_view stream_id,
+    absl::Span<const uint64_t> versions, absl::Span<const uint64_t> positions) {
+  absl::StatusOr<std::vector<RecordedEvent>> events = storage.ReadEvents(positions, snapshot);
+  if (absl::IsNotFound(events.status())) {
+    // Name the first missing one with its version, one point read each.
+    for (size_t i = 0; i < positions.size(); ++i) {
+      if (absl::IsNotFound(storage.ReadEvent(positions[i], snapshot).status())) {
+        return CorruptEventError(
+            positions[i], absl::StrFormat("missing, but indexed as version %d of stream '%s'",
+                                          versions[i], stream_id));
+      }
+    }
   }
-  absl::StatusOr<RecordedEvent> event = storage.ReadEvent(*position, snapshot);
-  if (absl::IsNotFound(event.status())) {
-    return CorruptEventError(*position, absl::StrFormat("missing, but indexed as version %d of "
-                                                        "stream '%s'",
-                                                        key->version, stream_id));
+  if (!events.ok()) return events.status();
+  for (size_t i = 0; i < positions.size(); ++i) {
+    const RecordedEvent& event = (*events)[i];
+    if (event.stream_id() != stream_id || event.stream_version() != versions[i]) {
+      return CorruptEventError(positions[i],
+                               absl::StrFormat("indexed as version %d of stream '%s' but holds "
+                                               "version %d of '%s'",
+                                               versions[i], stream_id, event.stream_version(),
+                                               event.stream_id()));
+    }
   }
-  if (!event.ok()) return event.status();
-  if (event->stream_id() != stream_id || event->stream_version() != key->version) {
-    return CorruptEventError(*position, absl::StrFormat("indexed as version %d of stream '%s' "
-                                                        "but holds version %d of '%s'",
-                                                        key->version, stream_id,
-                                                        event->stream_version(),
-                                                        event->stream_id()));
-  }
-  return event;
+  return events;
 }
 
 }  // namespace
@@ -58,8 +60,9 @@ absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadStream(std::string_vi
                                                                   size_t max_count) const {
   RETURN_IF_ERROR(ValidateStreamId(stream_id));
   RETURN_IF_ERROR(ValidateReadCount(max_count));
-  std::vector<RecordedEvent> events;
-  if (direction == Direction::kBackward && from_version == 0) return events;
+  if (direction == Direction::kBackward && from_version == 0) {
+    return std::vector<RecordedEvent>();
+  }
   const ScopedSnapshot snapshot(storage_->db());
   const std::string lower = StreamKeyPrefix(stream_id);
   const std::string upper = StreamKeyEnd(stream_id);
@@ -76,13 +79,20 @@ absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadStream(std::string_vi
   } else {
     it->SeekForPrev(StreamKey(stream_id, from_version));
   }
-  for (; it->Valid() && events.size() < max_count; forward ? it->Next() : it->Prev()) {
-    ASSIGN_OR_RETURN(RecordedEvent event,
-                     ReadIndexedEvent(*storage_, snapshot.get(), *it, stream_id));
-    events.push_back(std::move(event));
+  // The index entries first, then their records in one batched read.
+  std::vector<uint64_t> versions, positions;
+  for (; it->Valid() && positions.size() < max_count; forward ? it->Next() : it->Prev()) {
+    const std::optional<DecodedStreamKey> key = DecodeStreamKey(it->key().ToStringView());
+    const std::optional<uint64_t> position = DecodeEventKey(it->value().ToStringView());
+    if (!key.has_value() || key->stream_id != stream_id || !position.has_value()) {
+      return absl::DataLossError(
+          absl::StrFormat("an index entry of stream '%s' does not decode", stream_id));
+    }
+    versions.push_back(key->version);
+    positions.push_back(*position);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), absl::StrFormat("reading stream '%s'", stream_id)));
-  return events;
+  return ReadIndexedEvents(*storage_, snapshot.get(), stream_id, versions, positions);
 }
 
 absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadAll(uint64_t from_position,

@@ -14,6 +14,7 @@
 #include "ledger/errors.h"
 #include "ledger/hash_chain.h"
 #include "ledger/rocks_hooks.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 
@@ -25,19 +26,21 @@ constexpr double kEventIdBloomBitsPerKey = 10;  // ~1% false positives on unknow
 // value): ~1.3 MiB for the 64 MiB default, some 7 bits per id of a full memtable.
 constexpr double kEventIdMemtableBloomRatio = 0.02;
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name,
+                                           const std::shared_ptr<rocksdb::Cache>& block_cache) {
   rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = block_cache;
   if (name == kFamilyNames[static_cast<size_t>(Family::kEventIds)]) {
     // Every appended event id is looked up first, and almost all are new: a bloom filter
     // answers "unknown" without reading a block.
-    rocksdb::BlockBasedTableOptions table_options;
     table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kEventIdBloomBitsPerKey));
-    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
     // The same for the memtables, which hold the recent ids: without it each look-up of a new
     // id searches the memtable's skip list. In memory only; the files do not change.
     options.memtable_whole_key_filtering = true;
     options.memtable_prefix_bloom_size_ratio = kEventIdMemtableBloomRatio;
   }
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   return options;
 }
 
@@ -123,7 +126,8 @@ absl::StatusOr<RecordedEvent> DecodeRecordedEvent(uint64_t position, std::string
 }
 
 absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, bool read_only,
-                                                       bool tolerate_damage, rocksdb::Env* env) {
+                                                       bool tolerate_damage, rocksdb::Env* env,
+                                                       size_t block_cache_bytes) {
   if (tolerate_damage && !read_only) {
     return absl::InvalidArgumentError("tolerate_damage: only for a read-only open");
   }
@@ -149,7 +153,8 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   if (!read_only && exists) {
     // A writable open writes (a new log, manifest and options file): check first, read-only,
     // that this build may use the ledger at all.
-    RETURN_IF_ERROR(Open(path, /*read_only=*/true, /*tolerate_damage=*/false, env).status());
+    RETURN_IF_ERROR(
+        Open(path, /*read_only=*/true, /*tolerate_damage=*/false, env, block_cache_bytes).status());
   }
   if (!read_only && !std::filesystem::create_directories(path, error) && error) {
     return absl::UnavailableError(
@@ -164,9 +169,10 @@ absl::StatusOr<std::unique_ptr<Storage>> Storage::Open(const std::string& path, 
   db_options.listeners.push_back(ManualRecoveryListener());
   // [choice] Acknowledged appends were synced: only a torn last record may be dropped.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  const std::shared_ptr<rocksdb::Cache> block_cache = rocksdb::NewLRUCache(block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : FamilyNamesToOpen(path, exists)) {
-    descriptors.emplace_back(name, FamilyOptions(name));
+    descriptors.emplace_back(name, FamilyOptions(name, block_cache));
   }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -255,6 +261,58 @@ absl::StatusOr<RecordedEvent> Storage::ReadEvent(uint64_t position,
   }
   RETURN_IF_ERROR(FromRocks(status, absl::StrFormat("reading position %d", position)));
   return DecodeRecordedEvent(position, value);
+}
+
+absl::StatusOr<std::vector<RecordedEvent>> Storage::ReadEvents(
+    absl::Span<const uint64_t> positions, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  const bool sorted = std::is_sorted(positions.begin(), positions.end());
+  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> key_slices;
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  std::vector<RecordedEvent> events;
+  events.reserve(positions.size());
+  // In chunks, so that the pinned blocks of a long read are let go as it goes.
+  constexpr size_t kChunk = 256;
+  for (size_t begin = 0; begin < positions.size(); begin += kChunk) {
+    const size_t n = std::min(kChunk, positions.size() - begin);
+    keys.resize(n);
+    key_slices.resize(n);
+    values.clear();
+    values.resize(n);
+    statuses.assign(n, rocksdb::Status());
+    for (size_t i = 0; i < n; ++i) {
+      keys[i] = EventKey(positions[begin + i]);
+      key_slices[i] = keys[i];
+    }
+    db_->MultiGet(read_options, family(Family::kEvents), n, key_slices.data(), values.data(),
+                  statuses.data(), sorted);
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t position = positions[begin + i];
+      if (statuses[i].IsNotFound()) {
+        return absl::NotFoundError(absl::StrFormat("no event at position %d", position));
+      }
+      RETURN_IF_ERROR(FromRocks(statuses[i], absl::StrFormat("reading position %d", position)));
+      ASSIGN_OR_RETURN(RecordedEvent event,
+                       DecodeRecordedEvent(position, values[i].ToStringView()));
+      events.push_back(std::move(event));
+    }
+  }
+  return events;
+}
+
+absl::Status Storage::Compact() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flushing the memtables"));
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    RETURN_IF_ERROR(FromRocks(
+        db_->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr),
+        absl::StrFormat("compacting the family '%s'", handle->GetName())));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<uint64_t>> Storage::FindEventPosition(

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "ledger/key_layout.h"
 #include "ledger/types.h"
 #include "rocksdb/db.h"
@@ -55,6 +56,10 @@ class ScopedSnapshot {
   const rocksdb::Snapshot* const snapshot_;
 };
 
+// The RocksDB block cache of a ledger, shared by its families: the table blocks read recently,
+// kept decompressed (RocksDB's own default is 8 MiB per family).
+inline constexpr size_t kBlockCacheBytesDefault = size_t{64} << 20;
+
 class Storage {
  public:
   // Opens the database at `path` with every column family it holds. Unless read_only, creates
@@ -78,9 +83,10 @@ class Storage {
   // written), and damage() says so. Table files RocksDB cannot open still refuse the open.
   //
   // env: RocksDB's environment (its file system); null for the default. Tests inject faults.
-  static absl::StatusOr<std::unique_ptr<Storage>> Open(const std::string& path, bool read_only,
-                                                       bool tolerate_damage = false,
-                                                       rocksdb::Env* env = nullptr);
+  // block_cache_bytes: the capacity of the block cache the families share.
+  static absl::StatusOr<std::unique_ptr<Storage>> Open(
+      const std::string& path, bool read_only, bool tolerate_damage = false,
+      rocksdb::Env* env = nullptr, size_t block_cache_bytes = kBlockCacheBytesDefault);
 
   // What a tolerant open found and worked around; empty when nothing.
   const std::string& damage() const { return damage_; }
@@ -100,6 +106,18 @@ class Storage {
   // DataLoss if its bytes do not decode.
   absl::StatusOr<RecordedEvent> ReadEvent(uint64_t position,
                                           const rocksdb::Snapshot* snapshot = nullptr) const;
+
+  // The events at `positions`, in the same order, as seen by `snapshot`, read with RocksDB's
+  // batched MultiGet (one look-up per table file and block for all the keys it holds, instead
+  // of one each). NotFound naming the first position with no event, DataLoss as ReadEvent.
+  absl::StatusOr<std::vector<RecordedEvent>> ReadEvents(absl::Span<const uint64_t> positions,
+                                                        const rocksdb::Snapshot* snapshot) const;
+
+  // Flushes every family's memtables to table files and compacts each family's files down the
+  // levels. After a bulk load, a reader then finds every event in a compacted table file
+  // instead of in write-ahead logs replayed into memory at each open, or in a pile of level-0
+  // files. The store stays usable meanwhile. The converted RocksDB error on failure.
+  absl::Status Compact();
 
   // The position recorded for `event_id`, nullopt if the id is unknown. DataLoss if the index
   // value is not 8 bytes.

@@ -57,6 +57,94 @@ TEST_F(ReopenTest, KeepsHeadStreamsHashesAndIds) {
   EXPECT_TRUE(store.VerifyStream("a")->ok);
 }
 
+// The ".log" files of RocksDB's write-ahead log in `path`, with their sizes.
+std::vector<uintmax_t> WalSizes(const std::string& path) {
+  std::vector<uintmax_t> sizes;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.path().extension() == ".log") sizes.push_back(entry.file_size());
+  }
+  return sizes;
+}
+
+size_t TableFiles(const std::string& path) {
+  size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    count += entry.path().extension() == ".sst";
+  }
+  return count;
+}
+
+TEST_F(ReopenTest, CompactMovesTheLogFromTheWriteAheadLogIntoTablesAndReadsTheSame) {
+  // Two streams interleaved, one of them longer than the batched read's chunk (256 events),
+  // so that a read of it crosses chunks and tables.
+  EventStore& store = OpenStore();
+  constexpr uint64_t kLong = 600;
+  for (uint64_t v = 1; v <= kLong; ++v) {
+    ASSERT_TRUE(
+        store.Append("long", ExpectedVersion::Any(), Events({"l-" + std::to_string(v)})).ok());
+    if (v % 3 == 0) {
+      ASSERT_TRUE(
+          store.Append("short", ExpectedVersion::Any(), Events({"s-" + std::to_string(v)})).ok());
+    }
+  }
+  const std::vector<RecordedEvent> forward =
+      store.ReadStream("long", 1, Direction::kForward, kReadEventsMax).value();
+  const std::vector<RecordedEvent> backward =
+      store.ReadStream("long", kStreamEnd, Direction::kBackward, kReadEventsMax).value();
+  ASSERT_EQ(forward.size(), kLong);
+  ASSERT_EQ(backward.size(), kLong);
+  EXPECT_EQ(TableFiles(dir_.path()), 0u);  // all of it in the write-ahead log so far
+
+  ASSERT_TRUE(store.Compact().ok());
+  EXPECT_GT(TableFiles(dir_.path()), 0u);
+  CloseStore();
+  for (const uintmax_t size : WalSizes(dir_.path())) EXPECT_EQ(size, 0u);
+
+  Options options = MakeOptions();
+  options.read_only = true;
+  EventStore& reopened = OpenStore(options);
+  EXPECT_EQ(reopened.Head().position, kLong + kLong / 3);
+  const std::vector<RecordedEvent> forward_after =
+      reopened.ReadStream("long", 1, Direction::kForward, kReadEventsMax).value();
+  const std::vector<RecordedEvent> backward_after =
+      reopened.ReadStream("long", kStreamEnd, Direction::kBackward, kReadEventsMax).value();
+  ASSERT_EQ(forward_after.size(), kLong);
+  ASSERT_EQ(backward_after.size(), kLong);
+  for (uint64_t i = 0; i < kLong; ++i) {
+    EXPECT_EQ(forward_after[i].stream_version(), i + 1);
+    EXPECT_EQ(forward_after[i].event_id(), "l-" + std::to_string(i + 1));
+    EXPECT_EQ(forward_after[i].hash, forward[i].hash);
+    EXPECT_EQ(backward_after[i].stream_version(), kLong - i);
+    EXPECT_EQ(backward_after[i].hash, backward[i].hash);
+  }
+  // A page in the middle, across the chunk boundary.
+  const std::vector<RecordedEvent> page =
+      reopened.ReadStream("long", 250, Direction::kForward, 20).value();
+  ASSERT_EQ(page.size(), 20u);
+  EXPECT_EQ(page.front().stream_version(), 250u);
+  EXPECT_EQ(page.back().stream_version(), 269u);
+  EXPECT_TRUE(reopened.Verify(1, reopened.Head().position)->ok);
+  EXPECT_TRUE(reopened.VerifyIndexes(1, reopened.Head().position)->ok);
+}
+
+TEST_F(ReopenTest, CompactIsRefusedReadOnly) {
+  AppendSome(OpenStore());
+  CloseStore();
+  Options options = MakeOptions();
+  options.read_only = true;
+  EXPECT_TRUE(absl::IsFailedPrecondition(OpenStore(options).Compact()));
+}
+
+TEST_F(ReopenTest, RefusesABlockCacheBelowOneMebibyte) {
+  Options options = MakeOptions();
+  options.block_cache_bytes = 4096;
+  const absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  EXPECT_TRUE(absl::IsInvalidArgument(store.status()));
+  EXPECT_THAT(Message(store.status()), HasSubstr("block_cache_bytes"));
+  options.block_cache_bytes = size_t{1} << 20;
+  EXPECT_TRUE(EventStore::Open(options).ok());
+}
+
 TEST_F(ReopenTest, CreatesMissingDirectories) {
   Options options = MakeOptions();
   options.path += "/nested/deeper";

@@ -127,6 +127,35 @@ TEST_F(TamperTest, AStreamIndexEntryPointingElsewhereNamesTheStreamVersionAndBot
   EXPECT_EQ(report.problem, "stream 'odd' version 3 is indexed at position 7");
 }
 
+TEST_F(TamperTest, ReadStreamRefusesAnIndexEntryPointingToAnotherStreamsEvent) {
+  RawDb(dir_.path()).Put(Family::kStreams, StreamKey("odd", 3), EncodeU64(4));  // "even" v2
+  EventStore& store = OpenStore();
+  const absl::StatusOr<std::vector<RecordedEvent>> read =
+      store.ReadStream("odd", 1, Direction::kForward, kReadEventsMax);
+  EXPECT_TRUE(absl::IsDataLoss(read.status())) << read.status();
+  EXPECT_THAT(Message(read.status()),
+              HasSubstr("indexed as version 3 of stream 'odd' but holds version 2 of 'even'"));
+}
+
+TEST_F(TamperTest, ReadStreamNamesAnIndexedEventThatIsMissing) {
+  // Position 7 (version 4 of "odd") deleted from the log, its index entry kept; the batched
+  // read finds it missing and the error names its version, as a read of it alone does.
+  RawDb(dir_.path()).Delete(Family::kEvents, EventKey(7));
+  Options options = MakeOptions();
+  options.read_only = true;
+  EventStore& store = OpenStore(options);
+  for (const Direction direction : {Direction::kForward, Direction::kBackward}) {
+    const absl::StatusOr<std::vector<RecordedEvent>> read = store.ReadStream(
+        "odd", direction == Direction::kForward ? 1 : kStreamEnd, direction, kReadEventsMax);
+    EXPECT_TRUE(absl::IsDataLoss(read.status())) << read.status();
+    EXPECT_THAT(Message(read.status()), HasSubstr("7"));
+    EXPECT_THAT(Message(read.status()),
+                HasSubstr("missing, but indexed as version 4 of stream 'odd'"));
+  }
+  // The versions before it still read.
+  EXPECT_EQ(store.ReadStream("odd", 1, Direction::kForward, 3)->size(), 3u);
+}
+
 TEST_F(TamperTest, ADeletedStreamIndexEntryIsNamed) {
   RawDb(dir_.path()).Delete(Family::kStreams, StreamKey("even", 2));  // position 4
   EventStore& store = OpenStore();
