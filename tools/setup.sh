@@ -11,6 +11,8 @@ packages=(
   libabsl-dev
   libgtest-dev libgmock-dev
   libssl-dev openssl
+  # The allocator of the ordinary build (CMakeLists.txt, CLAS_JEMALLOC).
+  libjemalloc-dev
   # Benchmarks (tools/bench): PostgreSQL 15, the usual alternative they are measured against.
   postgresql-15 libpq-dev
   # Reliability (fuzzing and sanitizers): clang with its sanitizer and libFuzzer runtimes.
