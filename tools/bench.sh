@@ -2,7 +2,7 @@
 # Runs the benchmark suite of BENCHMARKS.md and writes it (see tools/bench/).
 #
 #   tools/bench.sh [--scales 1,10,100] [--smoke] [--out FILE] [--seconds S] [--work DIR]
-#                  [--build-dir DIR]
+#                  [--build-dir DIR] [--datasets-only]
 #
 # Builds the release build (tools/build.sh; --build-dir uses an existing build instead), starts
 # a private PostgreSQL 15 (its own directory, socket and port; fsync and synchronous_commit on;
@@ -13,9 +13,13 @@
 #   WORK/x1/ledger   the ×1 ledger: clas-demo's national dataset (seed 1)
 #   WORK/xK/ledger   the ×K ledger: K copies of ×1 (clas-bench-store scale), copy k under the
 #                    Caf ids "<caf>.k<k>" (caf-75.k3), the barème once
+# Each is flushed and compacted once written (EventStore::Compact): every event in table files,
+# as in a ledger that has run for some time, none in a write-ahead log replayed at each open.
 # Each is a RocksDB ledger directory as clas-ledgerd's --data DIR, opened by ledger::EventStore.
 # Both programs get `--scale N --data WORK/xN/ledger --pg CONNINFO --rows FILE` and append one
 # JSON row per figure to FILE; they must not modify the ledger (copy it to write).
+#
+# --datasets-only: builds the datasets of --scales (as below) and stops; nothing is measured.
 #
 # --smoke: a small dataset (4 Cafs, 200 actions a school year) at ×1 and ×2 (clas-bench-query at
 # ×1 only, with CLAS_BENCH_SMOKE=1 in its environment), one second per
@@ -30,6 +34,7 @@ out=""
 seconds=""
 work="${CLAS_BENCH_WORK:-}"
 build_dir=""
+datasets_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scales) scales="$2"; shift 2 ;;
@@ -38,7 +43,8 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --datasets-only) datasets_only=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -99,7 +105,7 @@ trap 'exit 130' INT TERM
 pg="host=$pg_dir port=$pg_port user=postgres dbname=postgres"
 
 # 3. The datasets.
-stamp="$(git rev-parse HEAD:tools/demo 2>/dev/null || echo none) $(git hash-object tools/bench/dataset.cc) ${demo_flags[*]:-national}"
+stamp="$(git rev-parse HEAD:tools/demo 2>/dev/null || echo none) $(git hash-object tools/bench/dataset.cc) ${demo_flags[*]:-national} compacted"
 ledger_of() { echo "$work/x$1/ledger"; }
 if [ "$(cat "$work/x1/ready" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$work/x1"
@@ -107,6 +113,7 @@ if [ "$(cat "$work/x1/ready" 2>/dev/null)" != "$stamp" ]; then
   echo "bench.sh: ×1 dataset (clas-demo ${demo_flags[*]:-})"
   "$demo_bin" --data "$(ledger_of 1)" "${demo_flags[@]}" >"$work/x1/demo.log" 2>&1 ||
     { tail -20 "$work/x1/demo.log" >&2; exit 1; }
+  "$store_bin" compact --data "$(ledger_of 1)"
   echo "$stamp" >"$work/x1/ready"
 fi
 IFS=, read -r -a scale_list <<<"$scales"
@@ -120,6 +127,7 @@ for n in "${scale_list[@]}"; do
     echo "$stamp" >"$work/x$n/ready"
   fi
 done
+[ "$datasets_only" = 0 ] || { echo "bench.sh: datasets ready under $work"; exit 0; }
 
 # 4. The benchmarks.
 rows="$work/rows.jsonl"
