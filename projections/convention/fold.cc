@@ -1,6 +1,8 @@
 #include "projections/convention/fold.h"
 
 #include <algorithm>
+#include <bitset>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <string>
@@ -362,14 +364,37 @@ bool FoldsBefore(const DomainEvent& a, const DomainEvent& b) {
   return a.position < b.position;
 }
 
+// A filter of a few ids: says "maybe" for every id put in, "no" for most others, at the cost of
+// a load and a multiplication instead of a hash of the whole id. Event ids end with what tells
+// them apart (the request id, "#", the rank), and their last 8 bytes pick one of 1024 bits.
+class IdFilter {
+ public:
+  void Put(std::string_view id) { bits_.set(Bit(id)); }
+  bool MayHold(std::string_view id) const { return bits_.test(Bit(id)); }
+
+ private:
+  static size_t Bit(std::string_view id) {
+    const size_t n = std::min<size_t>(id.size(), 8);
+    uint64_t tail = 0;
+    if (n > 0) std::memcpy(&tail, id.data() + id.size() - n, n);
+    return static_cast<size_t>(((tail ^ id.size()) * 0x9E3779B97F4A7C15ull) >> 54);  // 10 bits
+  }
+  std::bitset<1024> bits_;
+};
+
 // FinishFold's marks for `corrections` (visible ones, in stream order). The last correction of a
 // target is the one its entries keep; a target without an entry gets one at its first
 // cancellation, marked by that correction and every later one.
 void MarkCorrected(v1::ConventionState* state, const std::vector<const DomainEvent*>& corrections) {
   absl::flat_hash_map<std::string_view, const DomainEvent*> last;  // target id -> correction
-  for (const DomainEvent* c : corrections) last[c->fact.event_corrected().target_event_id()] = c;
+  IdFilter targets;  // most entries are not corrected: most are told so without a hash
+  for (const DomainEvent* c : corrections) {
+    last[c->fact.event_corrected().target_event_id()] = c;
+    targets.Put(c->fact.event_corrected().target_event_id());
+  }
   absl::flat_hash_set<std::string_view> with_entry;  // targets with an entry of their own
   for (v1::EventRef& ref : *state->mutable_events()) {
+    if (!targets.MayHold(ref.event_id())) continue;
     auto it = last.find(ref.event_id());
     if (it == last.end()) continue;
     ref.set_corrected_by(it->second->event_id);

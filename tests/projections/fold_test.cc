@@ -24,7 +24,7 @@ class RandomStream {
     const int events = static_cast<int>(Between(1, kEventsMax));
     for (int i = 0; i < events; ++i) {
       DomainEvent e;
-      e.event_id = absl::StrCat("e", i + 1);
+      e.event_id = Id(i + 1);
       e.position = static_cast<uint64_t>(i + 1);
       e.recorded_at_us = 1000 * (i + 1);
       e.effective_date = 20260101 + static_cast<int32_t>(Between(0, 20));  // shared dates too
@@ -33,7 +33,7 @@ class RandomStream {
         auto* c = e.fact.mutable_event_corrected();
         // Mostly an earlier event; now and then an unknown one or a later one.
         const int64_t target = Between(0, 9) == 0 ? Between(1, events + 3) : Between(1, i);
-        c->set_target_event_id(absl::StrCat("e", target));
+        c->set_target_event_id(Id(target));
         c->set_cancel(Between(0, 1) == 0);
         if (!c->cancel()) c->mutable_replacement()->mutable_acompte_paid()->set_amount_cents(i);
       } else {
@@ -44,6 +44,10 @@ class RandomStream {
     }
   }
 
+  // Ids as the engine writes them ("<caf>/<request id>#<rank>"), a short one now and then.
+  static std::string Id(int64_t n) {
+    return n % 7 == 0 ? absl::StrCat("e", n) : absl::StrCat("caf-t/conv-t/", n / 3, "#", n % 3);
+  }
   const std::vector<DomainEvent>& events() const { return events_; }
   int64_t Between(int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
