@@ -157,6 +157,19 @@ class EventStore {
   // an index key does not decode.
   absl::StatusOr<std::vector<std::string>> ListStreams(const StreamListing& listing) const;
 
+  // Whole streams whose ids start with `prefix` ("" for all) and sort after `start_after` (""
+  // from the first), in id order, each with every event in version order, as many as fit in
+  // `max_events` events (1..kReadStreamsEventsMax); page.last says none is left after them.
+  // One snapshot: the stream index under the prefix is walked once, then the records of the
+  // whole page are read together in position order (one batched read, not one per stream),
+  // which is how a reader of many streams spread over the log (every stream of one tenant)
+  // reads them fastest. ResourceExhausted if the first stream alone holds more than
+  // max_events events (read it with ReadStream); InvalidArgument naming the field as
+  // ListStreams; DataLoss as ReadStream.
+  absl::StatusOr<StreamsPage> ReadStreamsUnder(std::string_view prefix,
+                                               std::string_view start_after,
+                                               size_t max_events) const;
+
   // Recomputes the global chain over positions from_position..to_position, starting from the
   // stored hash of from_position - 1. The report names the first position whose record or body
   // does not parse, whose hash is not the hash of its bytes, whose prev_hash is not the hash of

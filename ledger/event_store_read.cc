@@ -1,5 +1,6 @@
 // EventStore: the reads and the verification entry points. Each multi-event read runs on one RocksDB snapshot, so it sees the log
 // between two group commits, never half of one.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -93,6 +94,105 @@ absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadStream(std::string_vi
   }
   RETURN_IF_ERROR(FromRocks(it->status(), absl::StrFormat("reading stream '%s'", stream_id)));
   return ReadIndexedEvents(*storage_, snapshot.get(), stream_id, versions, positions);
+}
+
+absl::StatusOr<StreamsPage> EventStore::ReadStreamsUnder(std::string_view prefix,
+                                                         std::string_view start_after,
+                                                         size_t max_events) const {
+  if (!prefix.empty()) RETURN_IF_ERROR(ValidateId("prefix", prefix, kStreamIdBytesMax));
+  if (!start_after.empty()) {
+    RETURN_IF_ERROR(ValidateId("start_after", start_after, kStreamIdBytesMax));
+  }
+  if (max_events == 0 || max_events > kReadStreamsEventsMax) {
+    return InvalidFieldError("max_events", absl::StrFormat("%d is outside 1..%d", max_events,
+                                                           kReadStreamsEventsMax));
+  }
+  const ScopedSnapshot snapshot(storage_->db());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.get();
+  std::unique_ptr<rocksdb::Iterator> it(
+      storage_->db()->NewIterator(read_options, storage_->family(Family::kStreams)));
+
+  // 1. The index entries of whole streams, stream after stream, while they fit.
+  struct Entry {
+    size_t stream;  // index in page.streams
+    uint64_t version;
+    uint64_t position;
+  };
+  StreamsPage page;
+  std::vector<Entry> entries, current;  // current: the entries of the stream being walked
+  std::string current_id;
+  // Keeps the stream being walked (it fits: checked entry by entry).
+  const auto keep_current = [&] {
+    if (current.empty()) return;
+    for (Entry& entry : current) entry.stream = page.streams.size();
+    entries.insert(entries.end(), current.begin(), current.end());
+    page.streams.push_back(StreamEvents{.stream_id = std::move(current_id), .events = {}});
+    current.clear();
+    current_id.clear();
+  };
+  it->Seek(!start_after.empty() && start_after >= prefix ? StreamKeyEnd(start_after)
+                                                         : std::string(prefix));
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::optional<DecodedStreamKey> key = DecodeStreamKey(it->key().ToStringView());
+    const std::optional<uint64_t> position = DecodeEventKey(it->value().ToStringView());
+    if (!key.has_value() || !position.has_value()) {
+      return absl::DataLossError(
+          absl::StrFormat("an index entry under '%s' does not decode", prefix));
+    }
+    if (key->stream_id != current_id) {
+      keep_current();
+      current_id = std::string(key->stream_id);
+    }
+    if (entries.size() + current.size() == max_events) {  // this entry does not fit
+      if (page.streams.empty()) {
+        return absl::ResourceExhaustedError(absl::StrFormat(
+            "stream '%s' alone holds more than max_events (%d) events: read it with ReadStream",
+            current_id, max_events));
+      }
+      page.last = false;  // the page ends before the stream being walked
+      current.clear();
+      break;
+    }
+    current.push_back(Entry{0, key->version, *position});
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), absl::StrFormat("reading the streams under '%s'",
+                                                           prefix)));
+  if (page.last) keep_current();
+
+  // 2. Their records in position order, then each put back in its stream, checked.
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.position < b.position; });
+  std::vector<uint64_t> positions;
+  positions.reserve(entries.size());
+  for (const Entry& entry : entries) positions.push_back(entry.position);
+  absl::StatusOr<std::vector<RecordedEvent>> events =
+      storage_->ReadEvents(positions, snapshot.get());
+  if (absl::IsNotFound(events.status())) {
+    for (const Entry& entry : entries) {
+      if (absl::IsNotFound(storage_->ReadEvent(entry.position, snapshot.get()).status())) {
+        return CorruptEventError(
+            entry.position,
+            absl::StrFormat("missing, but indexed as version %d of stream '%s'", entry.version,
+                            page.streams[entry.stream].stream_id));
+      }
+    }
+  }
+  if (!events.ok()) return events.status();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    StreamEvents& stream = page.streams[entries[i].stream];
+    RecordedEvent& event = (*events)[i];
+    if (event.stream_id() != stream.stream_id || event.stream_version() != entries[i].version) {
+      return CorruptEventError(entries[i].position,
+                               absl::StrFormat("indexed as version %d of stream '%s' but holds "
+                                               "version %d of '%s'",
+                                               entries[i].version, stream.stream_id,
+                                               event.stream_version(), event.stream_id()));
+    }
+    stream.events.push_back(std::move(event));
+  }
+  // Positions grow with versions within a stream, so each stream's events are in version order.
+  return page;
 }
 
 absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadAll(uint64_t from_position,

@@ -36,6 +36,7 @@ inline constexpr size_t kStreamTipsCachedMax = 1'000'000;
 // Reads.
 inline constexpr size_t kReadEventsMax = 10'000;    // events returned by one read call
 inline constexpr size_t kListStreamsMax = 100'000;  // stream ids returned by one ListStreams
+inline constexpr size_t kReadStreamsEventsMax = 100'000;  // events of one ReadStreamsUnder page
 
 // The per-store bounds on Append input; a store may be stricter than the build (tests use small
 // values), never looser: Open refuses a value above the constant it defaults to.

@@ -75,6 +75,19 @@ struct RecordedEvent {
   std::string prev_stream_hash;  // hash of the stream's previous event; zeros for version 1
 };
 
+// The events of one stream, in version order (EventStore::ReadStreamsUnder).
+struct StreamEvents {
+  std::string stream_id;
+  std::vector<RecordedEvent> events;
+};
+
+// One page of EventStore::ReadStreamsUnder: whole streams in id order.
+struct StreamsPage {
+  std::vector<StreamEvents> streams;
+  // No stream under the prefix sorts after the last one of `streams`.
+  bool last = true;
+};
+
 // The answer to one Append call. For a retry (duplicate == true) every field is the answer the
 // original call got: nothing was written by the retry.
 struct AppendResult {

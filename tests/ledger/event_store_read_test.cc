@@ -59,6 +59,52 @@ TEST_F(ReadTest, ReadStreamBackward) {
   EXPECT_EQ(Render(store_->ReadStream("b", kStreamEnd, Direction::kBackward, 10)), "5:b@2 2:b@1");
 }
 
+// "stream:position,position... | ..." and whether the page is the last.
+std::string Render(const absl::StatusOr<StreamsPage>& page) {
+  if (!page.ok()) return page.status().ToString();
+  std::vector<std::string> parts;
+  for (const StreamEvents& stream : page->streams) {
+    std::vector<std::string> positions;
+    for (const RecordedEvent& event : stream.events) {
+      EXPECT_EQ(event.stream_id(), stream.stream_id);
+      EXPECT_EQ(event.stream_version(), positions.size() + 1);  // every version, in order
+      positions.push_back(absl::StrCat(event.position()));
+    }
+    parts.push_back(absl::StrCat(stream.stream_id, ":", absl::StrJoin(positions, ",")));
+  }
+  return absl::StrCat(absl::StrJoin(parts, " | "), page->last ? " (last)" : " (more)");
+}
+
+TEST_F(ReadTest, ReadStreamsUnderReadsWholeStreamsInIdOrder) {
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("", "", 100)),
+            "a:1,3,4,7,9 | a b:6 | b:2,5 | c/x:8 (last)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("a", "", 100)), "a:1,3,4,7,9 | a b:6 (last)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("c/", "", 100)), "c/x:8 (last)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("d", "", 100)), " (last)");
+}
+
+TEST_F(ReadTest, ReadStreamsUnderPagesByWholeStreams) {
+  // a (5 events) and "a b" (1) fill 6; b would not fit: the page ends before it.
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("", "", 6)), "a:1,3,4,7,9 | a b:6 (more)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("", "", 7)), "a:1,3,4,7,9 | a b:6 (more)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("", "a b", 6)), "b:2,5 | c/x:8 (last)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("", "b", 1)), "c/x:8 (last)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("a", "a", 1)), "a b:6 (last)");
+  EXPECT_EQ(Render(store_->ReadStreamsUnder("a", "zz", 10)), " (last)");
+}
+
+TEST_F(ReadTest, ReadStreamsUnderRefusesAStreamLongerThanAPageAndBadArguments) {
+  const absl::StatusOr<StreamsPage> too_long = store_->ReadStreamsUnder("", "", 4);
+  EXPECT_TRUE(absl::IsResourceExhausted(too_long.status())) << too_long.status();
+  EXPECT_THAT(Message(too_long.status()), HasSubstr("stream 'a'"));
+  EXPECT_THAT(Message(store_->ReadStreamsUnder("", "", 0).status()), HasSubstr("max_events"));
+  EXPECT_THAT(Message(store_->ReadStreamsUnder("", "", kReadStreamsEventsMax + 1).status()),
+              HasSubstr("max_events"));
+  EXPECT_THAT(Message(store_->ReadStreamsUnder("a\x01", "", 10).status()), HasSubstr("prefix"));
+  EXPECT_THAT(Message(store_->ReadStreamsUnder("", "b\n", 10).status()),
+              HasSubstr("start_after"));
+}
+
 TEST_F(ReadTest, ReadStreamOfAnUnknownStreamIsEmpty) {
   EXPECT_EQ(Render(store_->ReadStream("zz", 0, Direction::kForward, 10)), "");
   EXPECT_EQ(Render(store_->ReadStream("zz", kStreamEnd, Direction::kBackward, 10)), "");

@@ -137,6 +137,25 @@ TEST_F(TamperTest, ReadStreamRefusesAnIndexEntryPointingToAnotherStreamsEvent) {
               HasSubstr("indexed as version 3 of stream 'odd' but holds version 2 of 'even'"));
 }
 
+TEST_F(TamperTest, ReadStreamsUnderRefusesAnIndexEntryPointingElsewhereOrToNothing) {
+  {
+    RawDb raw(dir_.path());
+    raw.Put(Family::kStreams, StreamKey("odd", 3), EncodeU64(4));  // "even" v2
+    raw.Delete(Family::kEvents, EventKey(6));                       // "even" v3
+  }
+  Options options = MakeOptions();
+  options.read_only = true;
+  EventStore& store = OpenStore(options);
+  const absl::StatusOr<StreamsPage> odd = store.ReadStreamsUnder("odd", "", 100);
+  EXPECT_TRUE(absl::IsDataLoss(odd.status())) << odd.status();
+  EXPECT_THAT(Message(odd.status()),
+              HasSubstr("indexed as version 3 of stream 'odd' but holds version 2 of 'even'"));
+  const absl::StatusOr<StreamsPage> even = store.ReadStreamsUnder("even", "", 100);
+  EXPECT_TRUE(absl::IsDataLoss(even.status())) << even.status();
+  EXPECT_THAT(Message(even.status()),
+              HasSubstr("missing, but indexed as version 3 of stream 'even'"));
+}
+
 TEST_F(TamperTest, ReadStreamNamesAnIndexedEventThatIsMissing) {
   // Position 7 (version 4 of "odd") deleted from the log, its index entry kept; the batched
   // read finds it missing and the error names its version, as a read of it alone does.

@@ -50,6 +50,8 @@ ABSL_FLAG(std::string, order, "caf",
           "rebuild: how the log is read, 'log' (in position order, all held) or 'caf' (Caf by "
           "Caf through the stream index)");
 ABSL_FLAG(int32_t, writers, 16, "concurrent writers");
+ABSL_FLAG(int32_t, block_cache_mib, 0,
+          "rebuild: the store's block cache in MiB (0: the store's default)");
 ABSL_FLAG(int64_t, log_order_events_max, 2'000'000,
           "the rebuild in log order is not run on a longer log (it holds every event)");
 ABSL_FLAG(int32_t, rounds, 3, "append: how many times the batched row is measured");
@@ -107,6 +109,9 @@ int RebuildChild() {
   ledger::Options options;
   options.path = absl::GetFlag(FLAGS_data);
   options.read_only = true;
+  if (const int mib = absl::GetFlag(FLAGS_block_cache_mib); mib > 0) {
+    options.block_cache_bytes = static_cast<size_t>(mib) << 20;
+  }
   auto store = ledger::EventStore::Open(options);
   if (!store.ok()) return Fail(store.status(), "opening the ledger");
   const std::string order = absl::GetFlag(FLAGS_order);
