@@ -1,6 +1,7 @@
 #include "tools/bench/append.h"
 
 #include <libpq-fe.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -29,6 +30,14 @@ double ThreadCpuSeconds() {
   timespec now{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// CPU time of the whole process (user and system), in seconds.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // The sample's i-th event under a fresh id.
@@ -157,6 +166,7 @@ absl::StatusOr<Throughput> StoreConcurrent(const std::string& dir,
   std::vector<std::vector<double>> latencies(writers);
   std::vector<absl::Status> statuses(writers);
   std::atomic<uint64_t> next{0};
+  const double cpu_start = ProcessCpuSeconds();
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
@@ -179,6 +189,10 @@ absl::StatusOr<Throughput> StoreConcurrent(const std::string& dir,
   for (auto& t : threads) t.join();
   Throughput out;
   out.seconds = Since(start);
+  out.cpu_seconds = ProcessCpuSeconds() - cpu_start;
+  const ledger::StoreStats stats = (*store)->Stats();
+  out.batches = stats.batches_written;
+  out.group_size_max = stats.group_size_max;
   std::vector<double> all;
   for (int w = 0; w < writers; ++w) {
     if (!statuses[w].ok()) return statuses[w];

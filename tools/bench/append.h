@@ -19,7 +19,10 @@ struct Throughput {
   double seconds = 0;
   double p50_us = 0;  // latency of one call (concurrent runs only)
   double p99_us = 0;
-  double cpu_seconds = 0;  // CPU time of the calling thread (batched runs only)
+  double cpu_seconds = 0;  // CPU time of the calling thread (batched runs); of the process
+                           // (concurrent runs of the store: every writer thread and RocksDB's)
+  uint64_t batches = 0;         // synced writes (concurrent runs of the store only)
+  uint64_t group_size_max = 0;  // most calls one write carried (idem)
   double events_per_second() const { return seconds > 0 ? events / seconds : 0; }
 };
 

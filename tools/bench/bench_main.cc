@@ -11,6 +11,10 @@
 //   clas-bench-store append --data DIR [--rounds R] [--seconds S] [--work W]
 //       the batched append row alone, R times (store, then raw RocksDB, in each round), each
 //       ratio printed; writes no row (to measure a change of the write path)
+//   clas-bench-store concurrent --data DIR [--rounds R] [--seconds S] [--writers N] [--work W]
+//       the concurrent row alone (1 event per call, N writers), R times, without PostgreSQL:
+//       throughput, latencies, synced writes and their mean and largest group, CPU time of the
+//       process an event; writes no row
 //
 // Exit codes: 0 done, 1 a benchmark failed (or the rebuild found rule errors), 2 usage.
 #include <sys/resource.h>
@@ -54,7 +58,8 @@ ABSL_FLAG(int32_t, block_cache_mib, 0,
           "rebuild: the store's block cache in MiB (0: the store's default)");
 ABSL_FLAG(int64_t, log_order_events_max, 2'000'000,
           "the rebuild in log order is not run on a longer log (it holds every event)");
-ABSL_FLAG(int32_t, rounds, 3, "append: how many times the batched row is measured");
+ABSL_FLAG(int32_t, rounds, 3,
+          "append, concurrent: how many times the batched or concurrent row is measured");
 
 namespace clas::bench {
 namespace {
@@ -388,6 +393,39 @@ int AppendOnly() {
   return 0;
 }
 
+// The concurrent row alone, --rounds times, printed.
+int ConcurrentOnly() {
+  const std::string data = absl::GetFlag(FLAGS_data);
+  if (data.empty()) {
+    std::fprintf(stderr, "clas-bench-store concurrent: --data is required\n");
+    return 2;
+  }
+  std::string work = absl::GetFlag(FLAGS_work);
+  if (work.empty()) work = data + ".work";
+  auto sample = SampleEvents(data, 10'000);
+  if (!sample.ok()) return Fail(sample.status(), "sampling events");
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+  const int writers = absl::GetFlag(FLAGS_writers);
+  for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
+    std::error_code ignored;
+    std::filesystem::remove_all(work, ignored);
+    auto t = StoreConcurrent(work + "/concurrent-store", *sample, writers, seconds);
+    if (!t.ok()) return Fail(t.status(), "concurrent appends");
+    std::printf(
+        "round %d: %s events/s, p50 %.3f ms, p99 %.3f ms; %s writes of %.2f calls on average "
+        "(at most %llu), %.3f ms a write; %.1f µs CPU an event\n",
+        round, Grouped(t->events_per_second()).c_str(), t->p50_us / 1000, t->p99_us / 1000,
+        Grouped(t->batches).c_str(), t->batches > 0 ? double(t->events) / t->batches : 0.0,
+        static_cast<unsigned long long>(t->group_size_max),
+        t->batches > 0 ? t->seconds * 1e3 / t->batches : 0.0,
+        t->events > 0 ? t->cpu_seconds * 1e6 / t->events : 0.0);
+    std::fflush(stdout);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(work, ignored);
+  return 0;
+}
+
 int Render() {
   auto rows = ReadRows(absl::GetFlag(FLAGS_rows));
   if (!rows.ok()) return Fail(rows.status(), "reading rows");
@@ -400,15 +438,18 @@ int Render() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "clas-bench-store [scale|rebuild|render|append|compact] --scale N --data DIR --pg CONNINFO "
-      "--rows FILE\n  append --data DIR [--rounds R] [--seconds S]: the batched append row "
-      "alone, R times, printed\n  compact --data DIR: flushes and compacts a ledger");
+      "clas-bench-store [scale|rebuild|render|append|concurrent|compact] --scale N --data DIR "
+      "--pg CONNINFO --rows FILE\n  append --data DIR [--rounds R] [--seconds S]: the batched "
+      "append row alone, R times, printed\n  concurrent --data DIR [--rounds R] [--seconds S] "
+      "[--writers N]: the concurrent append row alone, R times, printed\n  compact --data DIR: "
+      "flushes and compacts a ledger");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() > 1 ? args[1] : "";
   if (command == "scale") return clas::bench::Scale();
   if (command == "rebuild") return clas::bench::RebuildChild();
   if (command == "render") return clas::bench::Render();
   if (command == "append") return clas::bench::AppendOnly();
+  if (command == "concurrent") return clas::bench::ConcurrentOnly();
   if (command == "compact") return clas::bench::Compact();
   if (!command.empty()) {
     std::fprintf(stderr, "clas-bench-store: unknown command '%s'\n", command.c_str());
