@@ -120,6 +120,8 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream_id,
   absl::MutexLock lock(&mu_);
   ++stats_.appends_requested;
   queue_.push_back(&request);
+  ++arrivals_;
+  if (gathering_) arrived_.Signal();
   while (!request.done && queue_.front() != &request) request.done_cv.Wait(&mu_);
   if (!request.done) LeadGroup();
   CLAS_CHECK(request.done) << "the leader left its own request undecided";
@@ -128,7 +130,7 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream_id,
 }
 
 void EventStore::LeadGroup() {
-  const std::vector<AppendRequest*> group = TakeGroup();
+  std::vector<AppendRequest*> group;
   if (!write_error_.ok()) {
     // RocksDB stopped writing after the failure; the cause may be gone (space freed).
     mu_.Unlock();
@@ -144,6 +146,7 @@ void EventStore::LeadGroup() {
           write_error_.code(),
           absl::StrFormat("%s (appends stay refused until this is resolved; resuming: %s)",
                           write_error_.message(), resumed.status().message()));
+      TakeQueued(&group);
       for (AppendRequest* request : group) {
         request->result = refusal;
         request->outcome = AppendOutcome::kFailed;
@@ -161,7 +164,7 @@ void EventStore::LeadGroup() {
   }
   const LogHead head = head_;
   mu_.Unlock();
-  absl::StatusOr<std::optional<LogHead>> committed = CommitGroup(group, head);
+  absl::StatusOr<std::optional<LogHead>> committed = CommitGroup(&group, head);
   mu_.Lock();
   if (!committed.ok()) write_error_ = committed.status();
   FinishGroup(group, committed.ok() ? *committed : std::nullopt);
@@ -187,43 +190,90 @@ absl::StatusOr<LogHead> EventStore::ResumeWrites() {
   return storage_->ReadHead();
 }
 
-std::vector<AppendRequest*> EventStore::TakeGroup() const {
-  CLAS_CHECK(!queue_.empty()) << "no leader";
-  std::vector<AppendRequest*> group;
+size_t EventStore::TakeQueued(std::vector<AppendRequest*>* group) const {
+  CLAS_CHECK(queue_.size() >= group->size()) << "the group is not in the queue";
   size_t events = 0;
   size_t bytes = 0;
-  for (AppendRequest* request : queue_) {
-    if (group.size() == kGroupCommitRequestsMax) break;
-    const bool too_big = events + request->events.size() > kGroupCommitEventsMax ||
-                         bytes + request->bytes > kGroupCommitBytesMax;
-    if (!group.empty() && too_big) break;  // the first request is always taken
-    group.push_back(request);
+  for (const AppendRequest* request : *group) {
     events += request->events.size();
     bytes += request->bytes;
   }
-  CLAS_CHECK(group.front() == queue_.front()) << "the leader is not in its group";
-  return group;
+  const size_t size_before = group->size();
+  for (size_t i = size_before; i < queue_.size(); ++i) {
+    AppendRequest* request = queue_[i];
+    if (group->size() == kGroupCommitRequestsMax) break;
+    const bool too_big = events + request->events.size() > kGroupCommitEventsMax ||
+                         bytes + request->bytes > kGroupCommitBytesMax;
+    if (!group->empty() && too_big) break;  // the first request is always taken
+    group->push_back(request);
+    events += request->events.size();
+    bytes += request->bytes;
+  }
+  CLAS_CHECK(!group->empty() && group->front() == queue_.front()) << "the leader is not first";
+  return group->size() - size_before;
 }
 
-absl::StatusOr<std::optional<LogHead>> EventStore::CommitGroup(
-    const std::vector<AppendRequest*>& group, LogHead head) {
+size_t EventStore::GatherGroup(std::vector<AppendRequest*>* group, absl::Time deadline) {
+  if (group->empty()) {  // a new leader: it may wait unless the one before waited in vain
+    gather_may_wait_ = !gather_timed_out_;
+    gather_timed_out_ = false;
+    gather_waited_ = false;
+    return TakeQueued(group);
+  }
+  if (const size_t taken = TakeQueued(group); taken > 0) return taken;
+  const bool full = queue_.size() > group->size();  // TakeQueued left a request behind
+  if (full || !gather_may_wait_ || arrivals_ >= gather_calls_) return 0;
+  if (!gather_waited_) ++stats_.gather_waits;
+  gather_waited_ = true;
+  // Woken by each arrival, to decide it while the others come.
+  const size_t queued = queue_.size();
+  gathering_ = true;
+  for (bool timed_out = false; queue_.size() == queued && !timed_out;) {
+    timed_out = arrived_.WaitWithDeadline(&mu_, deadline);
+  }
+  gathering_ = false;
+  if (queue_.size() == queued) {
+    ++stats_.gather_timeouts;
+    gather_timed_out_ = true;
+    gather_may_wait_ = false;
+  }
+  return TakeQueued(group);
+}
+
+absl::StatusOr<std::optional<LogHead>> EventStore::CommitGroup(std::vector<AppendRequest*>* group,
+                                                               LogHead head) {
   absl::MutexLock lock(&commit_mu_);
   GroupCommit commit(storage_.get(), tips_.get(), std::move(head), &clock_us_);
-  for (AppendRequest* request : group) commit.Decide(request);
+  const absl::Time deadline =
+      absl::Now() + std::min(last_write_time_ / kGroupGatherWaitWriteParts,
+                             absl::Microseconds(kGroupGatherWaitMaxUs));
+  // Decides what is queued, then what arrives while the leader gathers (mu_ is not held while
+  // deciding: appenders keep queuing).
+  for (size_t decided = 0;;) {
+    {
+      absl::MutexLock queue_lock(&mu_);
+      if (GatherGroup(group, deadline) == 0) break;
+    }
+    for (; decided < group->size(); ++decided) commit.Decide((*group)[decided]);
+  }
   if (commit.staged_events() == 0) return std::nullopt;
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;  // an acknowledged append must survive a crash
+  const absl::Time write_start = absl::Now();
   const absl::Status status = storage_->Write(write_options, commit.batch());
   if (!status.ok()) {
-    GroupCommit::FailWrite(group, status);
+    GroupCommit::FailWrite(*group, status);
     return status;
   }
+  last_write_time_ = absl::Now() - write_start;
   commit.PublishTips();
   return commit.head();
 }
 
 void EventStore::FinishGroup(const std::vector<AppendRequest*>& group,
                              const std::optional<LogHead>& new_head) {
+  gather_calls_ = group.size();
+  arrivals_ = 0;
   uint64_t written = 0;
   for (AppendRequest* request : group) {
     CLAS_CHECK(!queue_.empty() && queue_.front() == request) << "group is not the queue's front";

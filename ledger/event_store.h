@@ -7,7 +7,8 @@
 // (Options::sync), checked against the writer's expected stream version (optimistic
 // concurrency) and idempotent on event ids: a retry of a recorded call gets the original answer
 // and writes nothing. Concurrent appends are group-committed: one synced write carries many
-// calls (group_commit.h).
+// calls (group_commit.h). To gather the callers of the previous group, a leader may wait before
+// its write, at most a fraction of the last sync's time (kGroupGatherWait*).
 //
 // Thread-safety: an EventStore is safe for concurrent use by any number of threads, for every
 // method. REQUIRES: no call is in flight, and no thread waits in WaitForHead, when it is
@@ -212,13 +213,19 @@ class EventStore {
 
   EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head);
 
-  // Leads the group at the front of the queue: decides, writes, publishes, wakes.
+  // Leads the group at the front of the queue: gathers and decides it, writes, publishes, wakes.
   void LeadGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<AppendRequest*> TakeGroup() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Decides and writes `group`; returns the new head if a batch was written.
-  // Decides and writes `group`. Returns the new head if a batch was written, nullopt if the
-  // group wrote nothing, the write error if the write failed (each request already has it).
-  absl::StatusOr<std::optional<LogHead>> CommitGroup(const std::vector<AppendRequest*>& group,
+  // Extends `group`, a prefix of the queue, with the requests queued behind it, as far as the
+  // kGroupCommit*Max bounds allow; the first request is always taken. Returns how many it took.
+  size_t TakeQueued(std::vector<AppendRequest*>* group) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // TakeQueued, after waiting until `deadline` at most for the callers of the previous group to
+  // come back (see gather_calls_); 0 once nothing more is to be taken.
+  size_t GatherGroup(std::vector<AppendRequest*>* group, absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gathers, decides and writes a group into `group`. Returns the new head if a batch was
+  // written, nullopt if the group wrote nothing, the write error if the write failed (each
+  // request already has it).
+  absl::StatusOr<std::optional<LogHead>> CommitGroup(std::vector<AppendRequest*>* group,
                                                      LogHead head)
       ABSL_LOCKS_EXCLUDED(mu_, commit_mu_);
   // After a failed write: asks RocksDB to resume writing (DB::Resume), forgets the cached stream
@@ -244,10 +251,26 @@ class EventStore {
   // code (RESOURCE_EXHAUSTED for a full disk). Reads are not affected.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
 
-  // Held by the leader while it decides and writes a group, never while holding mu_: readers
-  // and new appenders are not blocked by the sync.
+  // Gathering. Callers that append one call after another (a closed loop: each waits for its
+  // answer before sending the next) come back together when their group is answered; a leader
+  // that wrote at once would carry only the first ones back, and the others would wait for the
+  // next sync. So a leader waits for as many arrivals since the last group finished as that
+  // group carried calls (deciding those already queued meanwhile), for a bounded time
+  // (kGroupGatherWait*). A wait that times out is not repeated by the next leader, so callers
+  // that do not come back cost one wait, not one per group.
+  size_t gather_calls_ ABSL_GUARDED_BY(mu_) = 0;  // the calls of the last group finished
+  size_t arrivals_ ABSL_GUARDED_BY(mu_) = 0;      // the calls queued since it finished
+  bool gather_timed_out_ ABSL_GUARDED_BY(mu_) = false;
+  bool gather_may_wait_ ABSL_GUARDED_BY(mu_) = false;  // the current leader's
+  bool gather_waited_ ABSL_GUARDED_BY(mu_) = false;    // the current leader's
+  bool gathering_ ABSL_GUARDED_BY(mu_) = false;        // the leader waits on arrived_
+  absl::CondVar arrived_;  // signalled with mu_ held when a call is queued while gathering_
+
+  // Held by the leader while it decides and writes a group; never taken while holding mu_ (the
+  // gathering leader takes mu_ inside it). Readers and new appenders are not blocked by the sync.
   absl::Mutex commit_mu_;
   const std::unique_ptr<StreamTips> tips_ ABSL_PT_GUARDED_BY(commit_mu_);
+  absl::Duration last_write_time_ ABSL_GUARDED_BY(commit_mu_);  // of the last synced batch
 };
 
 }  // namespace clas::ledger

@@ -2,9 +2,11 @@
 //
 // Concurrent Append calls queue up as AppendRequests (LevelDB's writer queue). The first in the
 // queue leads: it takes the queued requests (bounded by kGroupCommit*Max), decides each in
-// queue order with one GroupCommit, writes the single WriteBatch of all accepted requests with
-// one sync, then wakes every request of the group. EventStore owns the queue; this file owns
-// the decisions.
+// queue order with one GroupCommit, takes and decides those that arrive meanwhile (waiting a
+// bounded time for the callers of the previous group: EventStore::GatherGroup), writes the
+// single WriteBatch of all accepted requests with one sync, then wakes every request of the
+// group. Every decision is taken on the committed state after the previous group's write.
+// EventStore owns the queue; this file owns the decisions.
 //
 // GroupCommit is the deterministic part (TigerBeetle's "I/O first, then commit in memory"):
 // given the committed head and stream tips, it decides each request — a retry answered with its

@@ -28,6 +28,11 @@ inline constexpr size_t kAppendBytesMax = size_t{16} << 20;  // 16 MiB
 inline constexpr size_t kGroupCommitRequestsMax = 128;
 inline constexpr size_t kGroupCommitEventsMax = 4096;
 inline constexpr size_t kGroupCommitBytesMax = size_t{32} << 20;  // 32 MiB
+// How long a leader may wait for the callers of the previous group to come back before it
+// writes (EventStore::GatherGroup): a fraction of the last synced write's time (one part in
+// kGroupGatherWaitWriteParts), and never more than kGroupGatherWaitMaxUs.
+inline constexpr int64_t kGroupGatherWaitWriteParts = 2;
+inline constexpr int64_t kGroupGatherWaitMaxUs = 1000;
 
 // Streams whose last version and hash the writer keeps in memory; past this the cache is
 // emptied and refilled from disk on demand (correct, only slower).

@@ -118,7 +118,8 @@ struct VerifyReport {
 
 // Counters of the writer since Open. When no Append is in flight:
 //   appends_requested == appends_written + appends_duplicate + appends_rejected + appends_failed
-//   batches_written <= appends_written, and group_size_max <= kGroupCommitRequestsMax.
+//   batches_written <= appends_written, group_size_max <= kGroupCommitRequestsMax, and
+//   gather_timeouts <= gather_waits.
 struct StoreStats {
   uint64_t appends_requested = 0;  // calls that passed input validation and were queued
   uint64_t appends_written = 0;    // calls whose events were written
@@ -128,6 +129,8 @@ struct StoreStats {
   uint64_t events_written = 0;
   uint64_t batches_written = 0;    // synced WriteBatch writes: one per group commit
   uint64_t group_size_max = 0;     // most calls one batch carried
+  uint64_t gather_waits = 0;       // groups whose leader waited for callers to come back
+  uint64_t gather_timeouts = 0;    // of which the wait ran out of time
 };
 
 }  // namespace clas::ledger
