@@ -193,6 +193,8 @@ absl::StatusOr<Throughput> StoreConcurrent(const std::string& dir,
   const ledger::StoreStats stats = (*store)->Stats();
   out.batches = stats.batches_written;
   out.group_size_max = stats.group_size_max;
+  out.gather_waits = stats.gather_waits;
+  out.gather_timeouts = stats.gather_timeouts;
   std::vector<double> all;
   for (int w = 0; w < writers; ++w) {
     if (!statuses[w].ok()) return statuses[w];

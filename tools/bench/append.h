@@ -23,6 +23,8 @@ struct Throughput {
                            // (concurrent runs of the store: every writer thread and RocksDB's)
   uint64_t batches = 0;         // synced writes (concurrent runs of the store only)
   uint64_t group_size_max = 0;  // most calls one write carried (idem)
+  uint64_t gather_waits = 0;    // groups whose leader waited for callers (idem)
+  uint64_t gather_timeouts = 0;  // of which the wait ran out of time (idem)
   double events_per_second() const { return seconds > 0 ? events / seconds : 0; }
 };
 

@@ -13,8 +13,9 @@
 //       ratio printed; writes no row (to measure a change of the write path)
 //   clas-bench-store concurrent --data DIR [--rounds R] [--seconds S] [--writers N] [--work W]
 //       the concurrent row alone (1 event per call, N writers), R times, without PostgreSQL:
-//       throughput, latencies, synced writes and their mean and largest group, CPU time of the
-//       process an event; writes no row
+//       throughput, latencies, synced writes and their mean and largest group, how many of
+//       their leaders waited for callers (and in vain), CPU time of the process an event;
+//       writes no row
 //
 // Exit codes: 0 done, 1 a benchmark failed (or the rebuild found rule errors), 2 usage.
 #include <sys/resource.h>
@@ -413,10 +414,12 @@ int ConcurrentOnly() {
     if (!t.ok()) return Fail(t.status(), "concurrent appends");
     std::printf(
         "round %d: %s events/s, p50 %.3f ms, p99 %.3f ms; %s writes of %.2f calls on average "
-        "(at most %llu), %.3f ms a write; %.1f µs CPU an event\n",
+        "(at most %llu, %s leaders waited for callers, %s in vain), %.3f ms a write; %.1f µs "
+        "CPU an event\n",
         round, Grouped(t->events_per_second()).c_str(), t->p50_us / 1000, t->p99_us / 1000,
         Grouped(t->batches).c_str(), t->batches > 0 ? double(t->events) / t->batches : 0.0,
-        static_cast<unsigned long long>(t->group_size_max),
+        static_cast<unsigned long long>(t->group_size_max), Grouped(t->gather_waits).c_str(),
+        Grouped(t->gather_timeouts).c_str(),
         t->batches > 0 ? t->seconds * 1e3 / t->batches : 0.0,
         t->events > 0 ? t->cpu_seconds * 1e6 / t->events : 0.0);
     std::fflush(stdout);
