@@ -1,6 +1,7 @@
 #include "server/store_event_log.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "ledger/base/status_macros.h"
 
@@ -47,7 +48,20 @@ absl::StatusOr<std::vector<DomainEvent>> StoreEventLog::ReadStreamFrom(const std
 }
 
 absl::StatusOr<std::vector<std::string>> StoreEventLog::ListStreams(const std::string& prefix) {
-  return store_->ListStreams(prefix);
+  // Every id, page after page: one ListStreams call returns at most kListStreamsMax of them,
+  // and a national ledger holds more streams than that.
+  std::vector<std::string> all;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<std::string> page,
+                     store_->ListStreams(ledger::StreamListing{
+                         .prefix = prefix,
+                         .start_after = all.empty() ? "" : all.back(),
+                         .max_count = list_page_max_}));
+    const bool last = page.size() < list_page_max_;
+    all.insert(all.end(), std::make_move_iterator(page.begin()),
+               std::make_move_iterator(page.end()));
+    if (last) return all;
+  }
 }
 
 absl::StatusOr<std::optional<DomainEvent>> StoreEventLog::FindEvent(const std::string& event_id) {

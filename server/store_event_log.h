@@ -14,8 +14,11 @@ namespace clas::server {
 
 class StoreEventLog : public EventLog {
  public:
-  // REQUIRES: store outlives this object.
-  explicit StoreEventLog(ledger::EventStore* store) : store_(store) {}
+  // REQUIRES: store outlives this object; 1 <= list_page_max <= ledger::kListStreamsMax (the
+  // ids ListStreams asks the store for at a time; tests lower it).
+  explicit StoreEventLog(ledger::EventStore* store,
+                         size_t list_page_max = ledger::kListStreamsMax)
+      : store_(store), list_page_max_(list_page_max) {}
 
   absl::StatusOr<Appended> Append(const std::string& stream, uint64_t expected_version,
                                   std::vector<ledger::v1::EventData> events) override;
@@ -30,6 +33,7 @@ class StoreEventLog : public EventLog {
 
  private:
   ledger::EventStore* const store_;
+  const size_t list_page_max_;
 };
 
 }  // namespace clas::server
