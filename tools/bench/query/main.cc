@@ -15,7 +15,8 @@
 //   getconv_grpc     the same over gRPC on loopback, against PostgreSQL
 //   civil_year_one   civil-year report of one Caf (the one with most conventions), ms: on a new
 //                    engine (cold: every convention of the Caf folded), then asked again
-//   civil_year_all   civil-year report of every Caf of the dataset, ms, asked again on the same
+//   civil_year_all   civil-year report of every Caf of the first copy (×1: every Caf; ×K: the
+//                    101 Caf whose ids have no ".k<k>"), ms, asked again on the same
 //                    engine with nothing appended since (warm: the reports kept, the steady state
 //                    of a server that answered them once)
 //   civil_year_all_cold  the same, the first time on a new engine (cold: every convention of
@@ -401,7 +402,12 @@ int main(int argc, char** argv) {
     // Civil-year reports: a fresh engine (nothing cached), then again warm.
     if (!dataset.empty()) {
       std::map<std::string, int> per_caf;
-      for (const auto& [caf, id] : dataset) ++per_caf[caf];
+      // The Cafs of the first copy (the ×1 Cafs, ids without ".k<k>"): the "all 101"
+      // asked of a log K times longer. Every Caf of ×100 (10 100, past the 4 096 reports the
+      // engine keeps) would take a quarter of an hour a pass.
+      for (const auto& [caf, id] : dataset) {
+        if (!absl::StrContains(caf, ".k")) ++per_caf[caf];
+      }
       civil_caf = per_caf.begin()->first;
       for (const auto& [caf, n] : per_caf) {
         if (n > per_caf[civil_caf]) civil_caf = caf;
@@ -614,6 +620,7 @@ int main(int argc, char** argv) {
       .goal = "p99 < 5 ms",
       .met = over_grpc.Micros(0.99) < 5000});
   if (cafs_reported > 0) {
+    const std::string first_copy = scale > 1 ? " of the first copy" : "";
     rows.push_back(Row{
         .row = "civil_year_one",
         .what = absl::StrFormat("civil-year report for one Caf (%s, %d)", civil_caf, year),
@@ -622,17 +629,17 @@ int main(int argc, char** argv) {
         .met = std::nullopt});
     rows.push_back(Row{
         .row = "civil_year_all",
-        .what = absl::StrFormat("civil-year report for all %d Caf (%d), warm: asked again, "
+        .what = absl::StrFormat("civil-year report for all %d Caf%s (%d), warm: asked again, "
                                 "nothing appended since (reports kept)",
-                                cafs_reported, year),
+                                cafs_reported, first_copy, year),
         .ours = absl::StrFormat("%.2f ms", civil_all_warm_ms),
         .goal = "< 1 s",
         .met = civil_all_warm_ms < 1000});
     rows.push_back(Row{
         .row = "civil_year_all_cold",
-        .what = absl::StrFormat("civil-year report for all %d Caf (%d), cold: the first pass "
-                                "on a new engine (every convention folded)",
-                                cafs_reported, year),
+        .what = absl::StrFormat("civil-year report for all %d Caf%s (%d), cold: the first pass "
+                                "on a new engine (every convention of those Caf folded)",
+                                cafs_reported, first_copy, year),
         .ours = absl::StrFormat("%.0f ms", civil_all_ms),
         .met = std::nullopt});
   }
