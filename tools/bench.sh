@@ -2,7 +2,7 @@
 # Runs the benchmark suite of BENCHMARKS.md and writes it (see tools/bench/).
 #
 #   tools/bench.sh [--scales 1,10,100] [--smoke] [--out FILE] [--seconds S] [--work DIR]
-#                  [--build-dir DIR] [--datasets-only]
+#                  [--build-dir DIR] [--datasets-only] [--rewrite]
 #
 # Builds the release build (tools/build.sh; --build-dir uses an existing build instead), starts
 # a private PostgreSQL 15 (its own directory, socket and port; fsync and synchronous_commit on;
@@ -20,6 +20,8 @@
 # JSON row per figure to FILE; they must not modify the ledger (copy it to write).
 #
 # --datasets-only: builds the datasets of --scales (as below) and stops; nothing is measured.
+# --rewrite: writes FILE again from the last run's rows and description in WORK, with the head
+# and notes as they are now (after editing the notes); nothing is measured.
 #
 # --smoke: a small dataset (4 Cafs, 200 actions a school year) at ×1 and ×2 (clas-bench-query at
 # ×1 only, with CLAS_BENCH_SMOKE=1 in its environment), one second per
@@ -35,6 +37,7 @@ seconds=""
 work="${CLAS_BENCH_WORK:-}"
 build_dir=""
 datasets_only=0
+rewrite=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scales) scales="$2"; shift 2 ;;
@@ -44,7 +47,8 @@ while [ $# -gt 0 ]; do
     --work) work="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
     --datasets-only) datasets_only=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --rewrite) rewrite=1; shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +65,29 @@ else
   demo_flags=()
 fi
 command_line="tools/bench.sh --scales $scales"
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$smoke" = 0 ] || command_line="tools/bench.sh --smoke"
+
+# The table of WORK/rows.jsonl, between the head and the notes, with the run of WORK/run.md.
+write_file() {
+  local table
+  table="$("$store_bin" render --rows "$work/rows.jsonl")"
+  echo
+  echo "$table"
+  {
+    cat tools/bench/BENCHMARKS.head.md
+    echo
+    echo "## The run"
+    echo
+    cat "$work/run.md"
+    echo
+    echo "$table"
+    echo
+    cat tools/bench/BENCHMARKS.notes.md
+  } >"$out"
+  echo
+  echo "bench.sh: wrote $out"
+}
 
 # 1. The release build.
 if [ -z "$build_dir" ]; then
@@ -79,6 +105,12 @@ for b in "$store_bin" "$demo_bin"; do
 done
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
+if [ "$rewrite" = 1 ]; then
+  [ -f "$work/run.md" ] && [ -f "$work/rows.jsonl" ] ||
+    { echo "bench.sh: no run in $work to write again" >&2; exit 1; }
+  write_file
+  exit 0
+fi
 
 # 2. A private PostgreSQL 15, stopped on every exit path.
 pg_bin=/usr/lib/postgresql/15/bin
@@ -159,30 +191,19 @@ for r in append_batch append_concurrent; do
 done
 [ "$missing" = 0 ] || exit 1
 
-# 5. The table and BENCHMARKS.md.
-table="$("$store_bin" render --rows "$rows")"
-echo
-echo "$table"
+# 5. The table and BENCHMARKS.md: the run's description kept beside its rows (WORK/run.md), so
+# that --rewrite can write the file again from them with edited notes.
 fs="$(findmnt -no SOURCE,FSTYPE -T "$work" 2>/dev/null | head -1 || true)"
 disk_dev="$(echo "$fs" | awk '{print $1}' | sed 's#/dev/##; s/[0-9]*$//')"
 rota="$(cat "/sys/block/$disk_dev/queue/rotational" 2>/dev/null || echo "?")"
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo " (with uncommitted changes)")"
 {
-  cat tools/bench/BENCHMARKS.head.md
-  echo
-  echo "## The run"
-  echo
   echo "- command: \`$command_line\`"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores available"
   echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "- disk: $fs ($( [ "$rota" = 0 ] && echo "non-rotational" || echo "rotational: $rota")), data under the work directory"
   echo "- kernel: $(uname -sr); PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
-  echo "- load when it started: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo
-  echo "$table"
-  echo
-  cat tools/bench/BENCHMARKS.notes.md
-} >"$out"
-echo
-echo "bench.sh: wrote $out"
+  echo "- load average when it started: $load_at_start; when it ended: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$work/run.md"
+write_file
