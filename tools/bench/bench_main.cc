@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -359,17 +360,37 @@ int Run() {
   return failures == 0 ? 0 : 1;
 }
 
-// The batched append row alone, --rounds times, printed.
-int AppendOnly() {
+// What a subcommand measuring rounds of appends needs: --work (default DIR.work) and events
+// sampled from --data. Without them, `exit_code` is set (2: no --data; 1: sampling failed).
+struct Rounds {
+  std::string work;
+  std::vector<ledger::v1::EventData> sample;
+};
+std::optional<Rounds> PrepareRounds(const char* command, int& exit_code) {
   const std::string data = absl::GetFlag(FLAGS_data);
   if (data.empty()) {
-    std::fprintf(stderr, "clas-bench-store append: --data is required\n");
-    return 2;
+    std::fprintf(stderr, "clas-bench-store %s: --data is required\n", command);
+    exit_code = 2;
+    return std::nullopt;
   }
-  std::string work = absl::GetFlag(FLAGS_work);
-  if (work.empty()) work = data + ".work";
+  Rounds rounds{.work = absl::GetFlag(FLAGS_work)};
+  if (rounds.work.empty()) rounds.work = data + ".work";
   auto sample = SampleEvents(data, 10'000);
-  if (!sample.ok()) return Fail(sample.status(), "sampling events");
+  if (!sample.ok()) {
+    exit_code = Fail(sample.status(), "sampling events");
+    return std::nullopt;
+  }
+  rounds.sample = *std::move(sample);
+  return rounds;
+}
+
+// The batched append row alone, --rounds times, printed.
+int AppendOnly() {
+  int exit_code = 0;
+  std::optional<Rounds> prepared = PrepareRounds("append", exit_code);
+  if (!prepared.has_value()) return exit_code;
+  const std::string& work = prepared->work;
+  const std::vector<ledger::v1::EventData>* sample = &prepared->sample;
   const double seconds = absl::GetFlag(FLAGS_seconds);
   for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
     std::error_code ignored;
@@ -396,15 +417,11 @@ int AppendOnly() {
 
 // The concurrent row alone, --rounds times, printed.
 int ConcurrentOnly() {
-  const std::string data = absl::GetFlag(FLAGS_data);
-  if (data.empty()) {
-    std::fprintf(stderr, "clas-bench-store concurrent: --data is required\n");
-    return 2;
-  }
-  std::string work = absl::GetFlag(FLAGS_work);
-  if (work.empty()) work = data + ".work";
-  auto sample = SampleEvents(data, 10'000);
-  if (!sample.ok()) return Fail(sample.status(), "sampling events");
+  int exit_code = 0;
+  std::optional<Rounds> prepared = PrepareRounds("concurrent", exit_code);
+  if (!prepared.has_value()) return exit_code;
+  const std::string& work = prepared->work;
+  const std::vector<ledger::v1::EventData>* sample = &prepared->sample;
   const double seconds = absl::GetFlag(FLAGS_seconds);
   const int writers = absl::GetFlag(FLAGS_writers);
   for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
