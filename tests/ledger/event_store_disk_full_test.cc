@@ -136,8 +136,7 @@ TEST_F(DiskFullTest, AppendsFailClearlyReadsWorkAndWritingResumesOnceSpaceIsFree
 
   // What a crash would leave now: the files as they are, the store still open.
   ScopedTempDir copy;
-  std::filesystem::copy(disk_.path() + "/ledger", copy.path(),
-                        std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(testing::CopyAtOneInstant(disk_.path() + "/ledger", copy.path()));
   std::filesystem::remove(copy.path() + "/LOCK");
   {
     Options options;

@@ -168,7 +168,7 @@ TEST_P(IoErrorTest, NeverReportedAsWrittenNothingAcknowledgedLostAndWritingResum
   // What a crash would leave now: every acknowledged event; of the failed ones, whole events.
   const std::set<std::string> failed_ids = {"event-10", "event-11"};
   ScopedTempDir copy;
-  std::filesystem::copy(dir_.path(), copy.path(), std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(testing::CopyAtOneInstant(dir_.path(), copy.path()));
   std::filesystem::remove(copy.path() + "/LOCK");
   {
     Options options;

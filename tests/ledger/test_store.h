@@ -6,9 +6,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -62,6 +66,38 @@ inline std::vector<v1::EventData> Events(std::initializer_list<std::string> even
   std::vector<v1::EventData> events;
   for (const std::string& id : event_ids) events.push_back(Event(id));
   return events;
+}
+
+// Copies the directory of an open store to `to` as a crash would leave it: the files as they
+// are at one instant. The store's own writes must have stopped, but RocksDB may still be
+// flushing or compacting in the background, and a copy made while it writes a table file
+// would hold a manifest naming a table copied half-written — a state no crash can leave. So
+// the copy is made again until no file of `from` changed while it was made (names, sizes,
+// modification times). False if that never happened within about five seconds.
+inline bool CopyAtOneInstant(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  using Listing = std::map<std::string, std::pair<uintmax_t, fs::file_time_type>>;
+  const auto list = [&from] {
+    Listing out;
+    for (const fs::directory_entry& entry : fs::directory_iterator(from)) {
+      out[entry.path().filename().string()] = {entry.is_regular_file() ? entry.file_size() : 0,
+                                               entry.last_write_time()};
+    }
+    return out;
+  };
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::error_code ignored;
+    fs::remove_all(to, ignored);
+    try {
+      const Listing before = list();
+      fs::copy(from, to, fs::copy_options::recursive);
+      if (list() == before) return true;
+    } catch (const fs::filesystem_error&) {
+      // A file went away while it was listed or copied: the background work is not done.
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 // A store in a fresh directory, reopened on demand.
