@@ -58,7 +58,7 @@ asan() {
 tsan() {
   configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DCLAS_TSAN=ON
   ninja -C build-tsan -j "$jobs" "${tsan_targets[@]}"
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
     ctest --test-dir build-tsan --output-on-failure -j "$jobs" --timeout 900 -R "$tsan_tests"
 }
 
