@@ -17,8 +17,6 @@
 namespace clas::ledger {
 namespace {
 
-constexpr size_t kBlockCacheBytesMin = size_t{1} << 20;
-
 int64_t SystemClockUs() { return absl::ToUnixMicros(absl::Now()); }
 
 absl::Status ValidateOptions(const Options& options) {

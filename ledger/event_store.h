@@ -75,7 +75,7 @@ struct Options {
   AppendLimits limits;
   // The capacity of RocksDB's block cache, shared by the families (at least 1 MiB): the table
   // blocks read recently, kept decompressed. Memory the store may hold beyond its memtables.
-  size_t block_cache_bytes = size_t{64} << 20;
+  size_t block_cache_bytes = kBlockCacheBytesDefault;
 };
 
 class EventStore {

@@ -23,31 +23,42 @@ std::string StreamKeyEnd(std::string_view stream_id) {
   return end;
 }
 
-// The events the stream index entries of `stream_id` point to, in the order of `versions`
-// (read together, Storage::ReadEvents), each checked to be that version of that stream.
+// A stream index entry: version `version` of `stream_id` is at `position`.
+struct IndexEntry {
+  std::string_view stream_id;
+  uint64_t version;
+  uint64_t position;
+};
+
+// The events `entries` point to, in their order (read together, Storage::ReadEvents), each
+// checked to be that version of that stream.
 absl::StatusOr<std::vector<RecordedEvent>> ReadIndexedEvents(
-    const Storage& storage, const rocksdb::Snapshot* snapshot, std::string_view stream_id,
-    absl::Span<const uint64_t> versions, absl::Span<const uint64_t> positions) {
+    const Storage& storage, const rocksdb::Snapshot* snapshot,
+    absl::Span<const IndexEntry> entries) {
+  std::vector<uint64_t> positions;
+  positions.reserve(entries.size());
+  for (const IndexEntry& entry : entries) positions.push_back(entry.position);
   absl::StatusOr<std::vector<RecordedEvent>> events = storage.ReadEvents(positions, snapshot);
   if (absl::IsNotFound(events.status())) {
     // Name the first missing one with its version, one point read each.
-    for (size_t i = 0; i < positions.size(); ++i) {
-      if (absl::IsNotFound(storage.ReadEvent(positions[i], snapshot).status())) {
+    for (const IndexEntry& entry : entries) {
+      if (absl::IsNotFound(storage.ReadEvent(entry.position, snapshot).status())) {
         return CorruptEventError(
-            positions[i], absl::StrFormat("missing, but indexed as version %d of stream '%s'",
-                                          versions[i], stream_id));
+            entry.position, absl::StrFormat("missing, but indexed as version %d of stream '%s'",
+                                            entry.version, entry.stream_id));
       }
     }
   }
   if (!events.ok()) return events.status();
-  for (size_t i = 0; i < positions.size(); ++i) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const IndexEntry& entry = entries[i];
     const RecordedEvent& event = (*events)[i];
-    if (event.stream_id() != stream_id || event.stream_version() != versions[i]) {
-      return CorruptEventError(positions[i],
+    if (event.stream_id() != entry.stream_id || event.stream_version() != entry.version) {
+      return CorruptEventError(entry.position,
                                absl::StrFormat("indexed as version %d of stream '%s' but holds "
                                                "version %d of '%s'",
-                                               versions[i], stream_id, event.stream_version(),
-                                               event.stream_id()));
+                                               entry.version, entry.stream_id,
+                                               event.stream_version(), event.stream_id()));
     }
   }
   return events;
@@ -81,19 +92,18 @@ absl::StatusOr<std::vector<RecordedEvent>> EventStore::ReadStream(std::string_vi
     it->SeekForPrev(StreamKey(stream_id, from_version));
   }
   // The index entries first, then their records in one batched read.
-  std::vector<uint64_t> versions, positions;
-  for (; it->Valid() && positions.size() < max_count; forward ? it->Next() : it->Prev()) {
+  std::vector<IndexEntry> entries;
+  for (; it->Valid() && entries.size() < max_count; forward ? it->Next() : it->Prev()) {
     const std::optional<DecodedStreamKey> key = DecodeStreamKey(it->key().ToStringView());
     const std::optional<uint64_t> position = DecodeEventKey(it->value().ToStringView());
     if (!key.has_value() || key->stream_id != stream_id || !position.has_value()) {
       return absl::DataLossError(
           absl::StrFormat("an index entry of stream '%s' does not decode", stream_id));
     }
-    versions.push_back(key->version);
-    positions.push_back(*position);
+    entries.push_back(IndexEntry{stream_id, key->version, *position});
   }
   RETURN_IF_ERROR(FromRocks(it->status(), absl::StrFormat("reading stream '%s'", stream_id)));
-  return ReadIndexedEvents(*storage_, snapshot.get(), stream_id, versions, positions);
+  return ReadIndexedEvents(*storage_, snapshot.get(), entries);
 }
 
 absl::StatusOr<StreamsPage> EventStore::ReadStreamsUnder(std::string_view prefix,
@@ -160,36 +170,20 @@ absl::StatusOr<StreamsPage> EventStore::ReadStreamsUnder(std::string_view prefix
                                                            prefix)));
   if (page.last) keep_current();
 
-  // 2. Their records in position order, then each put back in its stream, checked.
+  // 2. Their records in position order (the streams' ids no longer move), then each put back in
+  // its stream.
   std::sort(entries.begin(), entries.end(),
             [](const Entry& a, const Entry& b) { return a.position < b.position; });
-  std::vector<uint64_t> positions;
-  positions.reserve(entries.size());
-  for (const Entry& entry : entries) positions.push_back(entry.position);
-  absl::StatusOr<std::vector<RecordedEvent>> events =
-      storage_->ReadEvents(positions, snapshot.get());
-  if (absl::IsNotFound(events.status())) {
-    for (const Entry& entry : entries) {
-      if (absl::IsNotFound(storage_->ReadEvent(entry.position, snapshot.get()).status())) {
-        return CorruptEventError(
-            entry.position,
-            absl::StrFormat("missing, but indexed as version %d of stream '%s'", entry.version,
-                            page.streams[entry.stream].stream_id));
-      }
-    }
+  std::vector<IndexEntry> indexed;
+  indexed.reserve(entries.size());
+  for (const Entry& entry : entries) {
+    indexed.push_back(IndexEntry{page.streams[entry.stream].stream_id, entry.version,
+                                 entry.position});
   }
-  if (!events.ok()) return events.status();
+  ASSIGN_OR_RETURN(std::vector<RecordedEvent> events,
+                   ReadIndexedEvents(*storage_, snapshot.get(), indexed));
   for (size_t i = 0; i < entries.size(); ++i) {
-    StreamEvents& stream = page.streams[entries[i].stream];
-    RecordedEvent& event = (*events)[i];
-    if (event.stream_id() != stream.stream_id || event.stream_version() != entries[i].version) {
-      return CorruptEventError(entries[i].position,
-                               absl::StrFormat("indexed as version %d of stream '%s' but holds "
-                                               "version %d of '%s'",
-                                               entries[i].version, stream.stream_id,
-                                               event.stream_version(), event.stream_id()));
-    }
-    stream.events.push_back(std::move(event));
+    page.streams[entries[i].stream].events.push_back(std::move(events[i]));
   }
   // Positions grow with versions within a stream, so each stream's events are in version order.
   return page;

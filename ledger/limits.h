@@ -43,6 +43,11 @@ inline constexpr size_t kReadEventsMax = 10'000;    // events returned by one re
 inline constexpr size_t kListStreamsMax = 100'000;  // stream ids returned by one ListStreams
 inline constexpr size_t kReadStreamsEventsMax = 100'000;  // events of one ReadStreamsUnder page
 
+// RocksDB's block cache, shared by the families (Options::block_cache_bytes): the table blocks
+// read recently, kept decompressed (RocksDB's own default is 8 MiB per family).
+inline constexpr size_t kBlockCacheBytesDefault = size_t{64} << 20;
+inline constexpr size_t kBlockCacheBytesMin = size_t{1} << 20;
+
 // The per-store bounds on Append input; a store may be stricter than the build (tests use small
 // values), never looser: Open refuses a value above the constant it defaults to.
 struct AppendLimits {

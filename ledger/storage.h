@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ledger/key_layout.h"
+#include "ledger/limits.h"
 #include "ledger/types.h"
 #include "rocksdb/db.h"
 
@@ -55,10 +56,6 @@ class ScopedSnapshot {
   rocksdb::DB* const db_;
   const rocksdb::Snapshot* const snapshot_;
 };
-
-// The RocksDB block cache of a ledger, shared by its families: the table blocks read recently,
-// kept decompressed (RocksDB's own default is 8 MiB per family).
-inline constexpr size_t kBlockCacheBytesDefault = size_t{64} << 20;
 
 class Storage {
  public:

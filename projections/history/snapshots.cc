@@ -11,15 +11,11 @@
 namespace clas {
 namespace {
 
-// The place of an event in fold order (fold.h: effective date, then position).
-using Key = FoldPlace;
-Key KeyOf(const DomainEvent& e) { return PlaceOf(e); }
-
 // The state after the first `count` events of the fold order known now, and what a query as of
 // (D, T) must cover to start from it (snapshots.h): D ≥ effective_max and T ≥ recorded_max.
 struct Checkpoint {
   size_t count = 0;
-  Key last;
+  FoldPlace last;
   int64_t recorded_max = std::numeric_limits<int64_t>::min();
   int32_t effective_max = std::numeric_limits<int32_t>::min();
   v1::ConventionState state;  // Apply'd, not finished (FinishFold comes with the query)
@@ -127,10 +123,10 @@ std::string ContextKey(const std::vector<DomainEvent>& stream, const FoldContext
 class Bounds {
  public:
   explicit Bounds(const std::vector<DomainEvent>& stream) {
-    std::map<std::string, Key> place;
-    for (const auto& e : stream) place[e.event_id] = KeyOf(e);
+    std::map<std::string, FoldPlace> place;
+    for (const auto& e : stream) place[e.event_id] = PlaceOf(e);
     for (const auto& e : stream) {
-      marks_.push_back({KeyOf(e), e.recorded_at_us, e.effective_date});
+      marks_.push_back({PlaceOf(e), e.recorded_at_us, e.effective_date});
       if (!e.fact.has_event_corrected()) continue;
       auto target = place.find(e.fact.event_corrected().target_event_id());
       if (target != place.end())
@@ -146,7 +142,7 @@ class Bounds {
   // Fills the checkpoint's bounds for its place.
   void Fill(Checkpoint* c) const {
     auto it = std::upper_bound(marks_.begin(), marks_.end(), c->last,
-                               [](const Key& k, const Mark& m) { return k < m.key; });
+                               [](const FoldPlace& k, const Mark& m) { return k < m.key; });
     if (it == marks_.begin()) return;
     c->recorded_max = std::prev(it)->recorded;
     c->effective_max = std::prev(it)->effective;
@@ -160,7 +156,7 @@ class Bounds {
 
  private:
   struct Mark {
-    Key key;
+    FoldPlace key;
     int64_t recorded;
     int32_t effective;
   };
@@ -191,7 +187,8 @@ struct ConventionCache::Entry {
 
   // Drops the checkpoints placed at or after `from`, then folds the order known now from the
   // last one left. Returns the events applied.
-  uint64_t Refold(const std::vector<DomainEvent>& stream, const FoldContext& context, Key from)
+  uint64_t Refold(const std::vector<DomainEvent>& stream, const FoldContext& context,
+                  FoldPlace from)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     while (checkpoints.size() > 1 && checkpoints.back().last >= from) checkpoints.pop_back();
     const std::vector<DomainEvent> order = Timeline(stream, AsOf{});
@@ -203,7 +200,7 @@ struct ConventionCache::Entry {
       Apply(&at.state, order[i], context);
       ++applied;
       at.count = i + 1;
-      at.last = KeyOf(order[i]);
+      at.last = PlaceOf(order[i]);
       if (at.count % kCheckpointEveryEvents == 0) {
         bounds.Fill(&at);
         Keep(at);
@@ -224,15 +221,15 @@ struct ConventionCache::Entry {
     std::vector<DomainEvent> added(stream.begin() + seen, stream.end());
     seen = stream.size();
     last_event_id = stream.back().event_id;
-    Key from{std::numeric_limits<int32_t>::max(), std::numeric_limits<uint64_t>::max()};
+    FoldPlace from{std::numeric_limits<int32_t>::max(), std::numeric_limits<uint64_t>::max()};
     bool in_order = true;
     for (const auto& e : added) {
-      from = std::min(from, KeyOf(e));
-      if (e.fact.has_event_corrected() || KeyOf(e) <= head.last) in_order = false;
+      from = std::min(from, PlaceOf(e));
+      if (e.fact.has_event_corrected() || PlaceOf(e) <= head.last) in_order = false;
       if (!e.fact.has_event_corrected()) continue;
-      Key target;  // the place of the corrected event (the very first when it is unknown)
+      FoldPlace target;  // the place of the corrected event (the very first when it is unknown)
       for (const auto& t : stream) {
-        if (t.event_id == e.fact.event_corrected().target_event_id()) target = KeyOf(t);
+        if (t.event_id == e.fact.event_corrected().target_event_id()) target = PlaceOf(t);
       }
       from = std::min(from, target);
     }
@@ -242,11 +239,11 @@ struct ConventionCache::Entry {
     }
     // New events placed after everything folded: applied to the head, in fold order.
     std::stable_sort(added.begin(), added.end(),
-                     [](const auto& a, const auto& b) { return KeyOf(a) < KeyOf(b); });
+                     [](const auto& a, const auto& b) { return PlaceOf(a) < PlaceOf(b); });
     for (const auto& e : added) {
       Apply(&head.state, e, context);
       ++head.count;
-      head.last = KeyOf(e);
+      head.last = PlaceOf(e);
       head.recorded_max = std::max(head.recorded_max, e.recorded_at_us);
       head.effective_max = std::max(head.effective_max, e.effective_date);
       if (head.count % kCheckpointEveryEvents == 0) Keep(head);

@@ -75,15 +75,7 @@ class StreamReader {
     read_seconds_ += Since(start);
     if (!ids.ok()) return ids.status();
     std::map<std::string, std::vector<std::string>> by_kind;
-    for (const std::string& stream : *ids) {
-      const std::string_view rest = std::string_view(stream).substr(prefix.size());
-      const size_t slash = rest.find('/');
-      if (slash == std::string_view::npos) {
-        errors_.Add(absl::StrCat("stream ", stream, " is neither the barème nor a Caf's"));
-        continue;
-      }
-      by_kind[std::string(rest.substr(0, slash))].emplace_back(rest.substr(slash + 1));
-    }
+    for (const std::string& stream : *ids) AddStream(prefix, stream, by_kind);
     return by_kind;
   }
 
@@ -108,16 +100,9 @@ class StreamReader {
       if (!page.ok()) return page.status();
       for (ledger::StreamEvents& stream : page->streams) {
         after = stream.stream_id;
-        const std::string_view rest = std::string_view(stream.stream_id).substr(prefix.size());
-        const size_t slash = rest.find('/');
-        if (slash == std::string_view::npos) {
-          errors_.Add(absl::StrCat("stream ", stream.stream_id,
-                                   " is neither the barème nor a Caf's"));
-          continue;
+        if (AddStream(prefix, stream.stream_id, streams.ids_by_kind)) {
+          held[stream.stream_id] = std::move(stream.events);
         }
-        streams.ids_by_kind[std::string(rest.substr(0, slash))].emplace_back(
-            rest.substr(slash + 1));
-        held[stream.stream_id] = std::move(stream.events);
       }
       if (page->last) break;
     }
@@ -142,6 +127,20 @@ class StreamReader {
   double read_seconds() const { return read_seconds_; }
 
  private:
+  // Files `stream` (prefix<kind>/<id>) under its kind in `by_kind`; false, and an error, for a
+  // stream not shaped so.
+  bool AddStream(const std::string& prefix, const std::string& stream,
+                 std::map<std::string, std::vector<std::string>>& by_kind) {
+    const std::string_view rest = std::string_view(stream).substr(prefix.size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) {
+      errors_.Add(absl::StrCat("stream ", stream, " is neither the barème nor a Caf's"));
+      return false;
+    }
+    by_kind[std::string(rest.substr(0, slash))].emplace_back(rest.substr(slash + 1));
+    return true;
+  }
+
   const ledger::EventStore& store_;
   Problems& errors_;
   uint64_t events_ = 0;
