@@ -57,16 +57,22 @@ absl::StatusOr<v1::RecordedEvent> ToApi(const DomainEvent& e, const ledger::Even
   return out;
 }
 
-absl::Status FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
-                                 v1::CommandResponse* response) {
+void FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
+                         int64_t bytes_max, v1::CommandResponse* response) {
   for (const auto& e : result.events) {
-    ASSIGN_OR_RETURN(*response->add_events(), ToApi(e, store));
+    absl::StatusOr<v1::RecordedEvent> shown = ToApi(e, store);
+    // Written already: an event whose hashes cannot be read now is shown without them.
+    *response->add_events() = shown.ok() ? *std::move(shown) : ToApi(e);
     for (const auto& w : e.fact.warnings()) *response->add_warnings() = w;
     response->set_log_position(std::max(response->log_position(), e.position));
   }
-  *response->mutable_convention() = result.convention;
+  if (result.figures.has_value()) *response->mutable_figures() = *result.figures;
   response->set_replayed(result.replayed);
-  return absl::OkStatus();
+  if (static_cast<int64_t>(response->ByteSizeLong()) <= bytes_max) return;
+  // Too large to send (a closing of many lines under a small message limit): the facts are
+  // left out, the acknowledgement stays (ids, positions, hashes, figures).
+  for (auto& e : *response->mutable_events()) e.clear_fact();
+  response->set_facts_omitted(true);
 }
 
 absl::StatusOr<AsOf> FromSpec(const v1::AsOfSpec& spec, const ledger::EventStore& store) {

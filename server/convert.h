@@ -20,10 +20,11 @@ absl::StatusOr<v1::RecordedEvent> ToApi(const DomainEvent& event,
 // With its hashes; the payload decoded as a Clas fact when the stream is a Clas one.
 v1::RecordedEvent ToApi(const ledger::RecordedEvent& event);
 
-// The events of `result` with their hashes, the convention and the warnings. The store's error
-// when an event's hashes cannot be read.
-absl::Status FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
-                                 v1::CommandResponse* response);
+// The answer of a command whose events are written: never an error. The events of `result`
+// with their hashes (without them when they cannot be read now), the figures and the warnings;
+// the events' facts are left out (facts_omitted) when the answer would exceed `bytes_max`.
+void FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
+                         int64_t bytes_max, v1::CommandResponse* response);
 
 // Resolves an AsOfSpec against the store: at_position becomes the instant of that position.
 // kInvalidArgument for a date that is not a real day or a position past the head.

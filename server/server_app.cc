@@ -251,6 +251,8 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   ServiceLimits limits = config.limits;
   limits.read_bytes_max =
       std::min<int64_t>(limits.read_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
+  limits.answer_bytes_max =
+      std::min<int64_t>(limits.answer_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
   ServiceDeps deps{.engine = s->engine_.get(),
                    .store = s->store_.get(),
                    .guard = config.read_only ? s->read_only_guard_.get() : s->guard_.get(),

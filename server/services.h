@@ -27,6 +27,10 @@ struct ServiceLimits {
   // Per ReadStream / ReadAll answer, so that it fits the message limit (the server lowers it to
   // 3/4 of max_message_bytes); an answer holds at least one event.
   int64_t read_bytes_max = int64_t{3} << 20;
+  // Per answer of a command or a list (ListConventions, GetCivilYear's lines), so that it fits
+  // the message limit (the server lowers it to 3/4 of max_message_bytes): a list ends its page
+  // there, a command's answer leaves its events' facts out.
+  int64_t answer_bytes_max = int64_t{3} << 20;
   absl::Duration subscribe_idle_tick = absl::Seconds(1);  // caught_up_to while idle
   int32_t replay_events_max = 10'000;      // per ReplayHistory call
   // Longest a subscription stays open; it then ends (UNAVAILABLE) with the position to resume

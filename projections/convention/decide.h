@@ -110,11 +110,11 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
                                            const DecideContext& ctx);
 absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::ConventionState& state,
                                       const DecideContext& ctx);
-// `stream` is the convention's whole history (to find the target).
+// `target` is the event of the convention's stream the command names (target_event_id), or
+// nullptr when the stream holds none of that id.
 absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
                                          const v1::ConventionState& state,
-                                         const std::vector<DomainEvent>& stream,
-                                         const DecideContext& ctx);
+                                         const DomainEvent* target, const DecideContext& ctx);
 
 // R-CTL-4: the outcome a contrôle decision would have on `years` (draft controlled figures),
 // computed exactly as DecideControle does, writing nothing.

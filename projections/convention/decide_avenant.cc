@@ -142,10 +142,15 @@ absl::StatusOr<Facts> DecideNotifyCollectifs(const v1::NotifyCollectifs& cmd,
                                       "le solde de l'année est versé : la notification ne peut plus "
                                       "prendre effet"));
   }
+  if (!cmd.notification_id().empty() && NotificationIdUsed(state, cmd.notification_id())) {
+    verdict.forbidden().Add(RuleError("R-CONV-5", "§3.1", "notification_id", cmd.notification_id(),
+                                      "identifiant de notification déjà utilisé dans cette "
+                                      "convention"));
+  }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   auto* n = f.fact.mutable_collectifs_notified();
-  n->set_notification_id(cmd.notification_id().empty() ? absl::StrCat("notification-", cmd.date())
+  n->set_notification_id(cmd.notification_id().empty() ? FreeNotificationId(state, cmd.date())
                                                         : cmd.notification_id());
   n->set_school_year(cmd.school_year());
   n->set_collectifs(cmd.collectifs());

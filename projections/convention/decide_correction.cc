@@ -137,14 +137,9 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
 
 absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
                                          const v1::ConventionState& state,
-                                         const std::vector<DomainEvent>& stream,
-                                         const DecideContext& ctx) {
+                                         const DomainEvent* target, const DecideContext& ctx) {
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
-  const DomainEvent* target = nullptr;
-  for (const auto& e : stream) {
-    if (e.event_id == cmd.target_event_id()) target = &e;
-  }
-  if (target == nullptr) {
+  if (target == nullptr || target->event_id != cmd.target_event_id()) {
     return RuleStatus(absl::StatusCode::kNotFound,
                       RuleError("R-HIST-1", "§9", "target_event_id", cmd.target_event_id(),
                                 absl::StrFormat("aucun événement de ce nom dans la convention %s",
@@ -169,14 +164,21 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
   }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date() != 0 ? cmd.date() : target->effective_date);
+  for (auto& w : verdict.warnings()) *f.fact.add_warnings() = w;
   auto* c = f.fact.mutable_event_corrected();
   c->set_target_event_id(cmd.target_event_id());
   c->set_reason(cmd.reason());
   c->set_cancel(cmd.cancel());
   if (!cmd.cancel()) {
-    *c->mutable_replacement() = cmd.replacement();
-    c->mutable_replacement()->set_convention_id(state.convention_id());
-    c->mutable_replacement()->set_caf_id(cmd.caf_id());
+    // The fact as it should have been; what the ledger writes in every fact is its own
+    // (command_input.h: replaced), never the client's.
+    v1::ClasEvent* r = c->mutable_replacement();
+    *r = cmd.replacement();
+    r->clear_warnings();
+    r->clear_request_id();
+    r->clear_request_digest();
+    r->set_convention_id(state.convention_id());
+    r->set_caf_id(cmd.caf_id());
   }
   return Facts{f};
 }

@@ -1,5 +1,6 @@
 #include "projections/convention/decide_internal.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "projections/rules/droit.h"
 
@@ -83,6 +84,29 @@ bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id
       if (p.payment_id() == payment_id) return true;
     }
     if (y.solde_paid() && y.solde().payment_id() == payment_id) return true;
+  }
+  return false;
+}
+
+bool NotificationIdUsed(const v1::ConventionState& state, std::string_view notification_id) {
+  for (const auto& id : state.notification_ids()) {
+    if (id == notification_id) return true;
+  }
+  return false;
+}
+
+std::string FreeNotificationId(const v1::ConventionState& state, int32_t date) {
+  const std::string base = absl::StrCat("notification-", date);
+  std::string id = base;
+  for (int k = 2; NotificationIdUsed(state, id); ++k) id = absl::StrCat(base, "-", k);
+  return id;
+}
+
+bool RecoveryIdUsed(const v1::ConventionState& state, std::string_view recovery_id) {
+  for (const auto& i : state.indus()) {
+    for (const auto& r : i.recoveries()) {
+      if (r.recovery_id() == recovery_id) return true;
+    }
   }
   return false;
 }

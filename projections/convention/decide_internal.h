@@ -44,6 +44,15 @@ void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
 // True when a payment id is already used by a payment of the convention.
 bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id);
 
+// Whether a notification of the convention has this id (R-CONV-5: each is used once).
+bool NotificationIdUsed(const v1::ConventionState& state, std::string_view notification_id);
+// The id a notification given without one takes: "notification-<date>", or with "-2", "-3", ...
+// when another notification of the convention has it.
+std::string FreeNotificationId(const v1::ConventionState& state, int32_t date);
+
+// Whether a recovery of the convention has this id (R-CTL-5: each is used once).
+bool RecoveryIdUsed(const v1::ConventionState& state, std::string_view recovery_id);
+
 inline std::string Str(int64_t v) { return absl::StrCat(v); }
 inline std::string Euros(int64_t cents) { return Money::Cents(cents).ToFrench(); }
 

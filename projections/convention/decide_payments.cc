@@ -301,6 +301,10 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
   CheckAmount(verdict.malformed(), "R-CTL-5", "§4", "amount_cents", cmd.amount_cents(), true);
   if (cmd.recovery_id().empty()) {
     verdict.malformed().Add(RuleError("R-HIST-1", "§9", "recovery_id", "", "identifiant obligatoire"));
+  } else if (RecoveryIdUsed(state, cmd.recovery_id())) {
+    verdict.forbidden().Add(RuleError("R-CTL-5", "§4", "recovery_id", cmd.recovery_id(),
+                                      "identifiant de recouvrement déjà utilisé dans cette "
+                                      "convention"));
   }
   if (cmd.method() != v1::REPAYMENT && cmd.method() != v1::OFFSET) {
     verdict.malformed().Add(RuleError("R-CTL-3", "§4", "method", Str(cmd.method()),

@@ -289,6 +289,7 @@ void Dispatch(v1::ConventionState* s, const DomainEvent& e, const FoldContext& c
       y->set_notified_collectifs(n.collectifs());
       y->set_notification_event_id(e.event_id);
       AddSource(y, "dp", e.event_id);
+      *s->add_notification_ids() = n.notification_id();
       break;
     }
     case C::kAcomptePaid: ApplyAcompte(s, e); break;
@@ -502,6 +503,69 @@ v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const
   for (const DomainEvent* e : TimelineRefs(stream, as_of, &replaced)) Apply(&state, *e, context);
   FinishFold(&state, stream, as_of);
   return state;
+}
+
+void AppendNamedYears(const v1::ClasEvent& f, std::vector<int32_t>* years) {
+  auto insert = [years](int32_t n) {
+    if (years->empty() || years->back() != n) years->push_back(n);
+  };
+  auto range = [&](int32_t first, int32_t last) {
+    for (int32_t n = first; n <= last && n - first < 100; ++n) insert(n);
+  };
+  using C = v1::ClasEvent;
+  switch (f.fact_case()) {
+    case C::kFundingRequestFiled: {
+      const auto& r = f.funding_request_filed();
+      range(r.first_school_year(), r.first_school_year() + r.school_years() - 1);
+      break;
+    }
+    case C::kCommitteeDecisionRecorded:
+      range(f.committee_decision_recorded().first_school_year(),
+            f.committee_decision_recorded().last_school_year());
+      break;
+    case C::kConventionSigned:
+      range(f.convention_signed().first_school_year(), f.convention_signed().last_school_year());
+      break;
+    case C::kAvenantSigned: insert(f.avenant_signed().school_year()); break;
+    case C::kCollectifsNotified: insert(f.collectifs_notified().school_year()); break;
+    case C::kAcomptePaid: insert(f.acompte_paid().school_year()); break;
+    case C::kBilanReceived: insert(f.bilan_received().school_year()); break;
+    case C::kSoldePaid: insert(f.solde_paid().school_year()); break;
+    case C::kRappelPaid: insert(f.rappel_paid().school_year()); break;
+    case C::kInduNotified: insert(f.indu_notified().school_year()); break;
+    case C::kControleOpened:
+      for (int32_t n : f.controle_opened().school_years()) insert(n);
+      break;
+    case C::kControleFindingsRecorded:
+      for (const auto& y : f.controle_findings_recorded().years()) insert(y.school_year());
+      break;
+    case C::kControleDecided:
+      for (const auto& o : f.controle_decided().outcomes()) insert(o.school_year());
+      break;
+    case C::kEventCorrected:
+      AppendNamedYears(f.event_corrected().replacement(), years);
+      break;
+    default:
+      break;
+  }
+}
+
+std::vector<int32_t> SortedUnique(std::vector<int32_t> years) {
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  return years;
+}
+
+std::string FoldContextKey(const std::vector<int32_t>& years, const FoldContext& context) {
+  std::string key;
+  if (context.gestionnaire != nullptr) {
+    absl::StrAppend(&key, context.gestionnaire->name(), "|", context.gestionnaire->kind());
+  }
+  for (int32_t n : years) {
+    const v1::BaremeFigures* b = context.baremes->Find(n);
+    absl::StrAppend(&key, "#", n, "=", b == nullptr ? "-" : b->SerializeAsString());
+  }
+  return key;
 }
 
 const v1::SchoolYearState* FindYear(const v1::ConventionState& state, int32_t school_year) {

@@ -87,6 +87,16 @@ v1::ConventionState FoldConvention(const std::vector<DomainEvent>& stream, const
 void FinishFold(v1::ConventionState* state, const std::vector<DomainEvent>& stream,
                 const AsOf& as_of);
 
+// Appends to `years` the school years `fact` names (a year named twice in a row once): the only
+// years whose barème a fold of it may read.
+void AppendNamedYears(const v1::ClasEvent& fact, std::vector<int32_t>* years);
+// `years` sorted, each once.
+std::vector<int32_t> SortedUnique(std::vector<int32_t> years);
+// What a fold of a stream naming `years` (sorted, each once) reads from `context` (the
+// gestionnaire's name and kind, the barème of each year), as bytes: two contexts with the same
+// key give the same states. REQUIRES: context.baremes is not null.
+std::string FoldContextKey(const std::vector<int32_t>& years, const FoldContext& context);
+
 // The school year's entry, or nullptr.
 const v1::SchoolYearState* FindYear(const v1::ConventionState& state, int32_t school_year);
 v1::SchoolYearState* MutableYear(v1::ConventionState* state, int32_t school_year);

@@ -3,17 +3,28 @@
 // known at T; civil years; simulations). Everything Clas the server and the tools do goes
 // through here, so that the rules are applied in exactly one place.
 //
-// Idempotency: a command carries a request id; its facts are recorded with event ids
-// "<caf>/<request id>#<i>". A retry of the same request id finds them and answers with the
-// original events and the convention as it was right after them, writing nothing.
+// Exactly once: a command carries a request id, checked with the rest of its input
+// (command_input.h). Its facts are recorded under event ids derived from the Caf and the request
+// id, each carrying the request's fingerprint (request_key.h: the method and the command). A
+// retry of the same request id with the same method and command finds them and answers with
+// them, and only them, and the figures as they were right after them, writing nothing; the same
+// id with another method or other content is kAlreadyExists naming R-HIST-1. Two calls of the
+// same request at once: one writes, the other answers as a retry.
+//
+// A command's answer (CommandResult) is of bounded size: its events, and the figures of the
+// school years they touched. Once the events are written, the answer is an acknowledgement: a
+// failure after the write leaves the figures out, never turns into an error.
 //
 // The actor recorded on each event (R-HIST-4) is given by the caller (the server takes it from the
 // credentials), never taken from the command.
 //
-// Caches, each bounded (see its header), none changing an answer: the streams read lately
-// (stream_cache.h), the folds of the conventions with checkpoints (snapshots.h), and the
-// civil-year reports computed lately (report_cache.h), which the engine tells of every append it
-// makes; another writer on the same log is seen through the log's head.
+// Costs: a convention command reads the events appended since the convention's head
+// (convention_heads.h) and folds only them: its cost does not grow with the convention's age.
+// Caches, each bounded (see its header), none changing an answer: the heads of the conventions
+// commanded lately, the streams read lately (stream_cache.h), the folds of the conventions with
+// checkpoints for queries (snapshots.h), and the civil-year reports computed lately
+// (report_cache.h), which the engine tells of every append it makes; another writer on the same
+// log is seen through the log's head and the streams' versions.
 //
 // Thread-safety: thread-safe. Commands of one Caf are serialised (decisions that read several
 // streams, such as the closing of a civil year, stay consistent); commands of different Cafs run
@@ -30,11 +41,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message.h"
 #include "clas/v1/commands.pb.h"
 #include "clas/v1/state.pb.h"
 #include "projections/accounts/books.h"
 #include "projections/convention/decide.h"
 #include "projections/convention/fold.h"
+#include "projections/engine/convention_heads.h"
 #include "projections/engine/event_log.h"
 #include "projections/engine/report_cache.h"
 #include "projections/engine/stream_cache.h"
@@ -43,10 +56,24 @@
 namespace clas {
 
 struct CommandResult {
-  std::vector<DomainEvent> events;   // the events recorded (or found, on a retry)
-  v1::ConventionState convention;    // the convention after them (when the command has one)
+  std::vector<DomainEvent> events;   // the events recorded (or found, on a retry), in order
+  // The convention right after them, the school years they touched only (commands of a
+  // convention; absent for the others, and when they could not be computed after the write).
+  std::optional<v1::ConventionFigures> figures;
   bool replayed = false;             // true when the request id was already executed
 };
+
+// The figures a command's answer gives of `state`: the convention, and each of `years` it holds,
+// at `stream_version` and `last_position` (the command's last event).
+v1::ConventionFigures FiguresOf(const v1::ConventionState& state,
+                                const std::vector<int32_t>& years, uint64_t stream_version,
+                                uint64_t last_position);
+
+// The school years `events` touched, sorted, each once: the years their facts name, for a
+// correction those of the fact it corrects (`target`, may be null), and for a recovery the year
+// of its indu in `state` (the convention after them).
+std::vector<int32_t> TouchedYears(const std::vector<DomainEvent>& events,
+                                  const DomainEvent* target, const v1::ConventionState& state);
 
 class Engine {
  public:
@@ -133,29 +160,50 @@ class Engine {
                                                             const std::string& convention_id);
 
  private:
-  struct Loaded;  // a convention's events, state and decision context
+  struct Loaded;    // a convention's events and state, for queries
+  struct Decision;  // what a convention command decides on: its head and context
   absl::StatusOr<Loaded> LoadConvention(const std::string& caf_id,
                                         const std::string& convention_id, const AsOf& as_of);
   absl::StatusOr<std::optional<v1::GestionnaireState>> LoadGestionnaire(
       const std::string& caf_id, const std::string& gestionnaire_id, const AsOf& as_of);
   absl::StatusOr<std::set<int32_t>> ClosedYears(const std::string& caf_id);
-  // The original answer of a request id already executed (nullopt when new). kAlreadyExists
-  // when it was executed with another command (digest).
-  absl::StatusOr<std::optional<CommandResult>> Replay(const std::string& caf_id,
+  // The original answer of request `request_id` of `caf_id` if it was executed (nullopt when
+  // new). kAlreadyExists (R-HIST-1) when it was executed with another method or content.
+  absl::StatusOr<std::optional<CommandResult>> Replay(std::string_view method,
+                                                      const google::protobuf::Message& command,
+                                                      const std::string& caf_id,
                                                       const std::string& request_id,
-                                                      const std::string& digest);
+                                                      const std::string& fingerprint);
   std::optional<OffsetTarget> FindOffsetTarget(const std::string& caf_id,
                                                const std::string& convention_id,
                                                const std::string& payment_id);
+  // Appends the facts of request `request_id`. A concurrent call of the same request that
+  // wrote first is answered as a retry (through `replay`).
   absl::StatusOr<CommandResult> Record(const std::string& stream, uint64_t expected_version,
-                                       Facts facts, const std::string& digest, const std::string& caf_id,
+                                       Facts facts, const std::string& fingerprint,
+                                       const std::string& caf_id,
                                        const ledger::v1::Actor& actor,
                                        const std::string& request_id);
-  // Runs a convention command: replay check, load, decide, record, fold.
+  // The decision of a convention command: the convention's head brought up to the log, and the
+  // context its rules read.
+  absl::Status PrepareDecision(const std::string& caf_id, const std::string& convention_id,
+                               Decision* decision);
+  // The head extended with `recorded` (appended to its stream by the command), and the figures
+  // of the school years they touched; nullopt when they could not be computed.
+  std::optional<v1::ConventionFigures> FoldRecorded(Decision& decision,
+                                                    const std::vector<DomainEvent>& recorded,
+                                                    const DomainEvent* corrected_target);
+  // Runs a convention command: input check, replay check, decide on the head, record, fold.
   template <typename Cmd, typename DecideFn>
-  absl::StatusOr<CommandResult> RunConvention(const Cmd& cmd, const std::string& convention_id,
+  absl::StatusOr<CommandResult> RunConvention(std::string_view method, const Cmd& cmd,
+                                              const std::string& convention_id,
                                               const ledger::v1::Actor& actor,
                                               const std::string& request_id, DecideFn decide);
+  // Runs a command of no convention: input check, replay check, `run` (decide and record).
+  template <typename Cmd, typename RunFn>
+  absl::StatusOr<CommandResult> RunOther(std::string_view method, const Cmd& cmd,
+                                         const std::string& caf_id,
+                                         const std::string& request_id, RunFn run);
   absl::Mutex* CafMutex(const std::string& caf_id);
 
   // The convention's state as of `as_of` with what its fold reads, and its events when
@@ -165,6 +213,8 @@ class Engine {
                                           bool keep_events);
 
   EventLog* const log_;
+  // The state as known now of the conventions commanded lately, for their next commands.
+  ConventionHeads heads_;
   // The streams read lately: a read asks the log for the events appended since.
   StreamCache streams_;
   // Folds of the conventions with checkpoints, so that as-of queries on long streams start from

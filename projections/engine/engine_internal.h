@@ -1,29 +1,44 @@
-// Helpers shared by engine.cc and engine_commands.cc. Not part of the public API.
+// Helpers shared by engine.cc, engine_commands.cc and engine_queries.cc. Not part of the API.
 #ifndef CLAS_PROJECTIONS_ENGINE_ENGINE_INTERNAL_H_
 #define CLAS_PROJECTIONS_ENGINE_ENGINE_INTERNAL_H_
 
+#include <memory>
 #include <string>
+#include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "projections/engine/engine.h"
 
 namespace clas {
 
 struct Engine::Loaded {
   StreamCache::Events stream;        // every event of the convention's stream (shared, read-only)
-  std::vector<DomainEvent> events;   // a copy of them, for the decisions (LoadConvention)
+  std::vector<DomainEvent> events;   // a copy of them, when asked for
   v1::ConventionState state;
   BaremeBook baremes;
   std::optional<v1::GestionnaireState> gestionnaire;
   DecideContext context;
 };
 
-namespace engine_internal {
+struct Engine::Decision {
+  std::string stream;                    // the convention's stream
+  std::shared_ptr<ConventionHead> head;  // its state as known now (kept in heads_)
+  BaremeBook baremes;
+  std::optional<v1::GestionnaireState> gestionnaire;
+  DecideContext context;                 // points into this Decision: do not copy it
+  std::optional<DomainEvent> corrected;  // the target of a correction, when found in the stream
 
-// The event id of the i-th fact of a request: unique per Caf and request.
-inline std::string EventId(const std::string& caf_id, const std::string& request_id, size_t i) {
-  return absl::StrCat(caf_id, "/", request_id, "#", i);
-}
+  FoldContext fold() const {
+    return FoldContext{.baremes = &baremes,
+                       .gestionnaire = gestionnaire ? &*gestionnaire : nullptr};
+  }
+  // Points the decision context at the barèmes and gestionnaire held here.
+  void Bind() {
+    context.baremes = &baremes;
+    context.gestionnaire = gestionnaire ? &*gestionnaire : nullptr;
+  }
+};
+
+namespace engine_internal {
 
 // The gestionnaire a convention's stream names (its last funding request), or "".
 inline std::string GestionnaireIdOf(const std::vector<DomainEvent>& stream) {

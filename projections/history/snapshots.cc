@@ -25,97 +25,12 @@ struct Checkpoint {
   }
 };
 
-// School years named by events, repeats included but for the same year named twice in a row
-// (the events of a stream mostly name the year of the one before), then sorted once: a query
-// names the years of its whole stream, without a tree insertion per event.
-class NamedYears {
- public:
-  void insert(int32_t n) {
-    if (named_.empty() || named_.back() != n) named_.push_back(n);
-  }
-  // Each year named, once, in increasing order.
-  std::vector<int32_t> Sorted() && {
-    std::sort(named_.begin(), named_.end());
-    named_.erase(std::unique(named_.begin(), named_.end()), named_.end());
-    return std::move(named_);
-  }
-
- private:
-  std::vector<int32_t> named_;
-};
-
-// The school years an event names: the only years whose barème a fold of it may read.
-void AddYears(const v1::ClasEvent& f, NamedYears* years) {
-  auto range = [&](int32_t first, int32_t last) {
-    for (int32_t n = first; n <= last && n - first < 100; ++n) years->insert(n);
-  };
-  using C = v1::ClasEvent;
-  switch (f.fact_case()) {
-    case C::kFundingRequestFiled: {
-      const auto& r = f.funding_request_filed();
-      range(r.first_school_year(), r.first_school_year() + r.school_years() - 1);
-      break;
-    }
-    case C::kCommitteeDecisionRecorded:
-      range(f.committee_decision_recorded().first_school_year(),
-            f.committee_decision_recorded().last_school_year());
-      break;
-    case C::kConventionSigned:
-      range(f.convention_signed().first_school_year(), f.convention_signed().last_school_year());
-      break;
-    case C::kAvenantSigned:
-      years->insert(f.avenant_signed().school_year());
-      break;
-    case C::kCollectifsNotified:
-      years->insert(f.collectifs_notified().school_year());
-      break;
-    case C::kAcomptePaid:
-      years->insert(f.acompte_paid().school_year());
-      break;
-    case C::kBilanReceived:
-      years->insert(f.bilan_received().school_year());
-      break;
-    case C::kSoldePaid:
-      years->insert(f.solde_paid().school_year());
-      break;
-    case C::kRappelPaid:
-      years->insert(f.rappel_paid().school_year());
-      break;
-    case C::kInduNotified:
-      years->insert(f.indu_notified().school_year());
-      break;
-    case C::kControleOpened:
-      for (int32_t n : f.controle_opened().school_years()) years->insert(n);
-      break;
-    case C::kControleFindingsRecorded:
-      for (const auto& y : f.controle_findings_recorded().years()) years->insert(y.school_year());
-      break;
-    case C::kControleDecided:
-      for (const auto& o : f.controle_decided().outcomes()) years->insert(o.school_year());
-      break;
-    case C::kEventCorrected:
-      AddYears(f.event_corrected().replacement(), years);
-      break;
-    default:
-      break;
-  }
-}
-
 // What a fold of `stream` reads from `context`, as bytes: two contexts with the same key give
 // the same states.
 std::string ContextKey(const std::vector<DomainEvent>& stream, const FoldContext& context) {
-  NamedYears named;
-  for (const auto& e : stream) AddYears(e.fact, &named);
-  const std::vector<int32_t> years = std::move(named).Sorted();
-  std::string key;
-  if (context.gestionnaire != nullptr) {
-    absl::StrAppend(&key, context.gestionnaire->name(), "|", context.gestionnaire->kind());
-  }
-  for (int32_t n : years) {
-    const v1::BaremeFigures* b = context.baremes->Find(n);
-    absl::StrAppend(&key, "#", n, "=", b == nullptr ? "-" : b->SerializeAsString());
-  }
-  return key;
+  std::vector<int32_t> years;
+  for (const auto& e : stream) AppendNamedYears(e.fact, &years);
+  return FoldContextKey(SortedUnique(std::move(years)), context);
 }
 
 // For each place in fold order, the latest recording instant and effective date among the

@@ -124,6 +124,13 @@ void RunStep(Engine& engine, InMemoryEventLog& log, const Step& step, int index)
   FUZZ_CHECK(retry.ok() && retry->replayed,
              absl::StrCat(what, "\n  retry: ", retry.status().ToString()));
   FUZZ_CHECK(retry->events.size() == result->events.size(), what);
+  for (size_t i = 0; i < result->events.size(); ++i) {
+    FUZZ_CHECK(retry->events[i].position == result->events[i].position, what + "\n  retry: other events");
+  }
+  FUZZ_CHECK(retry->figures.has_value() == result->figures.has_value() &&
+                 (!result->figures.has_value() ||
+                  retry->figures->SerializeAsString() == result->figures->SerializeAsString()),
+             what + "\n  retry: other figures");
   FUZZ_CHECK(log.HeadPosition() == head + result->events.size(), what + "\n  a retry wrote");
 }
 

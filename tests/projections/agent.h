@@ -47,6 +47,13 @@ inline ::testing::AssertionResult IsRefusal(const absl::Status& status, absl::St
   return ::testing::AssertionFailure() << "does not name " << rule << ": " << status;
 }
 
+// A command's result as a scenario reads it: what the engine answered, and the whole convention
+// right after the command (a query as known at its last event: the answer itself carries only
+// the figures of the school years the command touched).
+struct Outcome : CommandResult {
+  v1::ConventionState convention;
+};
+
 class Agent {
  public:
   explicit Agent(std::string caf = "caf-75") : caf_(std::move(caf)), engine_(&log_) {
@@ -60,7 +67,7 @@ class Agent {
   const std::string& caf() const { return caf_; }
   std::string NextRequest() { return absl::StrCat("req-", ++requests_); }
 
-  absl::StatusOr<CommandResult> PublishBareme(int32_t year, int64_t plafond, int64_t bonus_e,
+  absl::StatusOr<Outcome> PublishBareme(int32_t year, int64_t plafond, int64_t bonus_e,
                                               int64_t bonus_p) {
     v1::PublishBareme cmd;
     cmd.mutable_bareme()->set_school_year(year);
@@ -68,10 +75,10 @@ class Agent {
     cmd.mutable_bareme()->set_bonus_enfants_cents(bonus_e);
     cmd.mutable_bareme()->set_bonus_parents_cents(bonus_p);
     cmd.set_date(year * 10000 + 601);
-    return engine_.PublishBareme(cmd, actor_, NextRequest());
+    return Done(engine_.PublishBareme(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Register(const std::string& id, v1::GestionnaireKind kind,
+  absl::StatusOr<Outcome> Register(const std::string& id, v1::GestionnaireKind kind,
                                          int32_t supported_since = 0) {
     v1::RegisterGestionnaire cmd;
     cmd.set_caf_id(caf_);
@@ -80,7 +87,7 @@ class Agent {
     cmd.set_kind(kind);
     cmd.set_supported_since_school_year(supported_since);
     cmd.set_date(20200101);
-    return engine_.RegisterGestionnaire(cmd, actor_, NextRequest());
+    return Done(engine_.RegisterGestionnaire(cmd, actor_, NextRequest()));
   }
 
   // An eligible request of `collectifs` urban collectifs of 10 children.
@@ -115,15 +122,15 @@ class Agent {
     return r;
   }
 
-  absl::StatusOr<CommandResult> File(const v1::FundingRequestFiled& r, int32_t date) {
+  absl::StatusOr<Outcome> File(const v1::FundingRequestFiled& r, int32_t date) {
     v1::FileFundingRequest cmd;
     cmd.set_caf_id(caf_);
     *cmd.mutable_request() = r;
     cmd.set_date(date);
-    return engine_.FileFundingRequest(cmd, actor_, NextRequest());
+    return Done(engine_.FileFundingRequest(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Agree(const std::string& convention, int32_t first, int32_t last,
+  absl::StatusOr<Outcome> Agree(const std::string& convention, int32_t first, int32_t last,
                                       int32_t collectifs, int32_t date, int32_t bonus_e = 0,
                                       int32_t bonus_p = 0) {
     v1::RecordCommitteeDecision cmd;
@@ -138,10 +145,10 @@ class Agent {
     d->set_bonus_enfants_collectifs(bonus_e);
     d->set_bonus_parents_collectifs(bonus_p);
     cmd.set_date(date);
-    return engine_.RecordCommitteeDecision(cmd, actor_, NextRequest());
+    return Done(engine_.RecordCommitteeDecision(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Sign(const std::string& convention, int32_t first, int32_t last,
+  absl::StatusOr<Outcome> Sign(const std::string& convention, int32_t first, int32_t last,
                                      int32_t date) {
     v1::SignConvention cmd;
     cmd.set_caf_id(caf_);
@@ -149,10 +156,10 @@ class Agent {
     cmd.set_first_school_year(first);
     cmd.set_last_school_year(last);
     cmd.set_date(date);
-    return engine_.SignConvention(cmd, actor_, NextRequest());
+    return Done(engine_.SignConvention(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Avenant(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Avenant(const std::string& convention, const std::string& id,
                                         v1::AvenantKind kind, int32_t year, int32_t collectifs,
                                         int64_t charges, int32_t date) {
     v1::SignAvenant cmd;
@@ -164,10 +171,10 @@ class Agent {
     cmd.set_collectifs(collectifs);
     cmd.set_charges_cents(charges);
     cmd.set_date(date);
-    return engine_.SignAvenant(cmd, actor_, NextRequest());
+    return Done(engine_.SignAvenant(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Acompte(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Acompte(const std::string& convention, const std::string& id,
                                         int32_t year, int64_t amount, int32_t date,
                                         const std::string& request = "") {
     v1::PayAcompte cmd;
@@ -177,10 +184,10 @@ class Agent {
     cmd.set_school_year(year);
     cmd.set_amount_cents(amount);
     cmd.set_date(date);
-    return engine_.PayAcompte(cmd, actor_, request.empty() ? NextRequest() : request);
+    return Done(engine_.PayAcompte(cmd, actor_, request.empty() ? NextRequest() : request));
   }
 
-  absl::StatusOr<CommandResult> Bilan(const std::string& convention, int32_t year,
+  absl::StatusOr<Outcome> Bilan(const std::string& convention, int32_t year,
                                       int32_t collectifs, int64_t charges, int32_t date,
                                       int32_t bonus_e = 0, int32_t bonus_p = 0) {
     v1::ReceiveBilan cmd;
@@ -192,10 +199,10 @@ class Agent {
     cmd.mutable_figures()->set_bonus_enfants_collectifs(bonus_e);
     cmd.mutable_figures()->set_bonus_parents_collectifs(bonus_p);
     cmd.set_date(date);
-    return engine_.ReceiveBilan(cmd, actor_, NextRequest());
+    return Done(engine_.ReceiveBilan(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Solde(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Solde(const std::string& convention, const std::string& id,
                                       int32_t year, int32_t date) {
     v1::PaySolde cmd;
     cmd.set_caf_id(caf_);
@@ -203,18 +210,18 @@ class Agent {
     cmd.set_payment_id(id);
     cmd.set_school_year(year);
     cmd.set_date(date);
-    return engine_.PaySolde(cmd, actor_, NextRequest());
+    return Done(engine_.PaySolde(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Close(int32_t year, int32_t date) {
+  absl::StatusOr<Outcome> Close(int32_t year, int32_t date) {
     v1::CloseCivilYear cmd;
     cmd.set_caf_id(caf_);
     cmd.set_civil_year(year);
     cmd.set_date(date);
-    return engine_.CloseCivilYear(cmd, actor_, NextRequest());
+    return Done(engine_.CloseCivilYear(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> OpenControle(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> OpenControle(const std::string& convention, const std::string& id,
                                              std::vector<int32_t> years, int32_t date) {
     v1::OpenControle cmd;
     cmd.set_caf_id(caf_);
@@ -222,7 +229,7 @@ class Agent {
     cmd.set_controle_id(id);
     for (int32_t y : years) cmd.add_school_years(y);
     cmd.set_date(date);
-    return engine_.OpenControle(cmd, actor_, NextRequest());
+    return Done(engine_.OpenControle(cmd, actor_, NextRequest()));
   }
 
   static v1::ControlledYear Controlled(int32_t year, int32_t collectifs, int64_t charges,
@@ -236,7 +243,7 @@ class Agent {
     return y;
   }
 
-  absl::StatusOr<CommandResult> Findings(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Findings(const std::string& convention, const std::string& id,
                                          std::vector<v1::ControlledYear> years, int32_t date) {
     v1::RecordControleFindings cmd;
     cmd.set_caf_id(caf_);
@@ -244,20 +251,20 @@ class Agent {
     cmd.set_controle_id(id);
     for (auto& y : years) *cmd.add_years() = y;
     cmd.set_date(date);
-    return engine_.RecordControleFindings(cmd, actor_, NextRequest());
+    return Done(engine_.RecordControleFindings(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> DecideControle(const std::string& convention,
+  absl::StatusOr<Outcome> DecideControle(const std::string& convention,
                                                const std::string& id, int32_t date) {
     v1::DecideControle cmd;
     cmd.set_caf_id(caf_);
     cmd.set_convention_id(convention);
     cmd.set_controle_id(id);
     cmd.set_date(date);
-    return engine_.DecideControle(cmd, actor_, NextRequest());
+    return Done(engine_.DecideControle(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Recover(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Recover(const std::string& convention, const std::string& id,
                                         const std::string& indu, int64_t amount,
                                         v1::RecoveryMethod method, int32_t date,
                                         const std::string& offset_payment = "",
@@ -272,10 +279,10 @@ class Agent {
     cmd.set_offset_payment_id(offset_payment);
     cmd.set_offset_convention_id(offset_convention);
     cmd.set_date(date);
-    return engine_.RecordRecovery(cmd, actor_, NextRequest());
+    return Done(engine_.RecordRecovery(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Rappel(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Rappel(const std::string& convention, const std::string& id,
                                        int32_t year, int32_t date) {
     v1::PayRappel cmd;
     cmd.set_caf_id(caf_);
@@ -283,7 +290,7 @@ class Agent {
     cmd.set_payment_id(id);
     cmd.set_school_year(year);
     cmd.set_date(date);
-    return engine_.PayRappel(cmd, actor_, NextRequest());
+    return Done(engine_.PayRappel(cmd, actor_, NextRequest()));
   }
 
   absl::StatusOr<v1::ConventionState> State(const std::string& convention, AsOf as_of = {}) {
@@ -297,7 +304,7 @@ class Agent {
   }
 
   // A comité decision given in full (derogation, bonuses, refusal...).
-  absl::StatusOr<CommandResult> Comite(const std::string& convention,
+  absl::StatusOr<Outcome> Comite(const std::string& convention,
                                          const v1::CommitteeDecisionRecorded& decision,
                                          int32_t date) {
     v1::RecordCommitteeDecision cmd;
@@ -305,10 +312,10 @@ class Agent {
     cmd.set_convention_id(convention);
     *cmd.mutable_decision() = decision;
     cmd.set_date(date);
-    return engine_.RecordCommitteeDecision(cmd, actor_, NextRequest());
+    return Done(engine_.RecordCommitteeDecision(cmd, actor_, NextRequest()));
   }
 
-  absl::StatusOr<CommandResult> Notify(const std::string& convention, const std::string& id,
+  absl::StatusOr<Outcome> Notify(const std::string& convention, const std::string& id,
                                        int32_t year, int32_t collectifs, int32_t date) {
     v1::NotifyCollectifs cmd;
     cmd.set_caf_id(caf_);
@@ -317,11 +324,11 @@ class Agent {
     cmd.set_school_year(year);
     cmd.set_collectifs(collectifs);
     cmd.set_date(date);
-    return engine_.NotifyCollectifs(cmd, actor_, NextRequest());
+    return Done(engine_.NotifyCollectifs(cmd, actor_, NextRequest()));
   }
 
   // Replaces the fact of `target` by `replacement` (date 0: the target's own effective date).
-  absl::StatusOr<CommandResult> Correct(const std::string& convention, const std::string& target,
+  absl::StatusOr<Outcome> Correct(const std::string& convention, const std::string& target,
                                         const std::string& reason,
                                         const v1::ClasEvent& replacement, int32_t date = 0) {
     v1::CorrectEvent cmd;
@@ -331,7 +338,7 @@ class Agent {
     cmd.set_reason(reason);
     *cmd.mutable_replacement() = replacement;
     cmd.set_date(date);
-    return engine_.CorrectEvent(cmd, actor_, NextRequest());
+    return Done(engine_.CorrectEvent(cmd, actor_, NextRequest()));
   }
 
   // Every line of the Caf's books booked in civil year `year`, as of `as_of`.
@@ -352,6 +359,18 @@ class Agent {
   const ledger::v1::Actor& actor() const { return actor_; }
 
  private:
+  // The engine's answer, with the convention as known right after it (for a command of one).
+  absl::StatusOr<Outcome> Done(absl::StatusOr<CommandResult> result) {
+    if (!result.ok()) return result.status();
+    Outcome out;
+    static_cast<CommandResult&>(out) = *std::move(result);
+    if (out.figures.has_value() && !out.events.empty()) {
+      auto state = engine_.GetConvention(caf_, out.figures->convention_id(),
+                                         AsOf{.known_at_us = out.events.back().recorded_at_us});
+      if (state.ok()) out.convention = *std::move(state);
+    }
+    return out;
+  }
   std::string caf_;
   InMemoryEventLog log_;
   Engine engine_;

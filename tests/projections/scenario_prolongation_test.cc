@@ -47,7 +47,7 @@ class Prolongation : public ::testing::Test {
     ASSERT_TRUE(signed_.ok()) << signed_.status();
   }
 
-  absl::StatusOr<CommandResult> Identique(const std::string& id, int32_t year, int32_t date) {
+  absl::StatusOr<Outcome> Identique(const std::string& id, int32_t year, int32_t date) {
     return agent_.Avenant("conv-cs", id, v1::PROLONGATION_IDENTIQUE, year, 0, 0, date);
   }
 

@@ -28,7 +28,7 @@ class EndToEnd : public ServerTest {
     ASSERT_TRUE(desk.Agree("conv-1", 2026, 2026, 3, 20260701).status.ok());
     Reply signed_ = desk.Sign("conv-1", 2026, 2026, 20260715);
     ASSERT_TRUE(signed_.status.ok()) << signed_.status.error_message();
-    ASSERT_EQ(signed_.response.convention().years(0).dp().ps_cents(), Eur(10000));
+    ASSERT_EQ(signed_.response.figures().years(0).dp().ps_cents(), Eur(10000));
   }
 
   uint64_t Head() { return server_->store().Head().position; }
@@ -43,7 +43,7 @@ TEST_F(EndToEnd, WorkedExampleThroughTheApi) {
   ASSERT_TRUE(desk.Bilan("conv-1", 2026, 3, kChargesDr, 20270915).status.ok());
   Reply solde = desk.Solde("conv-1", "s1", 2026, 20271105);
   ASSERT_TRUE(solde.status.ok()) << solde.status.error_message();
-  EXPECT_EQ(solde.response.convention().years(0).solde().amount_cents(), Eur(2000));  // R-PAY-5
+  EXPECT_EQ(solde.response.figures().years(0).solde_cents(), Eur(2000));  // R-PAY-5
 
   v1::GetCivilYearRequest year;
   year.set_caf_id(kCafA);

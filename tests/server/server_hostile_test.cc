@@ -82,7 +82,7 @@ class Hostile : public ServerTest {
     ASSERT_TRUE(b_.Register("asso-9", v1::ASSOCIATION).status.ok());
     Reply a = a_.Convention("conv-a", "asso-5", 2026, 2, Eur(14000));
     ASSERT_TRUE(a.status.ok()) << a.status.error_message();
-    ASSERT_EQ(a.response.convention().years(0).dp().ps_cents(), kPsA);
+    ASSERT_EQ(a.response.figures().years(0).dp().ps_cents(), kPsA);
     v1::PayAcompteRequest first = a_.AcompteRequest("conv-a", "a0", 2026, kPaidA, 20261002);
     first.set_request_id("dup-1");
     dup_ = first;
@@ -944,7 +944,7 @@ TEST_F(Hostile, HostileStringsAndIds) {
              std::string("C\0", 2));
          return Call(Agent(kCafA), r, &v1::Conventions::Stub::FileFundingRequest);
        },
-       kInvalid, "R-CONV-4", "request.collectifs[0].collectif_id"},
+       kInvalid, "R-ELIG-1", "request.collectifs[0].collectif_id"},
       {"funding request with a gestionnaire id climbing a path",
        [&] { return a_.File("conv-x", "../asso-5", 2026, 1, 1, Eur(7000)).status; }, kInvalid,
        "R-CONV-4", "gestionnaire_id"},
@@ -973,14 +973,14 @@ TEST_F(Hostile, HostileStringsAndIds) {
          r.mutable_command()->set_payment_id(std::string("a\0b", 3));
          return PayAcompte(r);
        },
-       kInvalid, "R-CONV-4", "payment_id"},
+       kInvalid, "R-HIST-1", "payment_id"},
       {"payment id of 10 000 characters",
        [&] {
          v1::PayAcompteRequest r = Acompte(Eur(10));
          r.mutable_command()->set_payment_id(std::string(10'000, 'p'));
          return PayAcompte(r);
        },
-       kInvalid, "R-CONV-4", "payment_id"},
+       kInvalid, "R-HIST-1", "payment_id"},
       {"ledger stream id with a NUL byte",
        [&] {
          return AppendExt(*this, "service-demo", std::string("ext/service-demo/a\0b", 20), {"z1"})

@@ -6,6 +6,7 @@
 // an unknown stream of caf-75 looks exactly like one that exists. No refusal writes anything.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 #include "tests/server/e2e_support.h"
 #include "tests/server/grpc_desk.h"
 
@@ -302,9 +303,10 @@ TEST_F(Isolation, AServiceNamedAfterAnotherCafSeesNothingOfIt) {
 }
 
 // A service chooses its event ids, which are unique across the whole log: it must not be able
-// to take the id a Caf's command will record under ("<caf>/<request id>#0") and so block it.
+// to take the id a Caf's command will record under (request_key.h) and so block it.
 TEST_F(Isolation, AServiceCannotTakeTheEventIdsOfACafsCommands) {
-  auto squat = AppendExt(*this, kService13, "ext/svc-13/notes", {"caf-75/next-acompte#0"});
+  auto squat =
+      AppendExt(*this, kService13, "ext/svc-13/notes", {RequestEventId(kCafA, "next-acompte", 0)});
   EXPECT_EQ(squat.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   GrpcDesk a(this, kCafA);
   auto request = a.AcompteRequest("conv-75", "a2", 2026, Eur(100), 20270201);

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 #include "tests/server/e2e_support.h"
 #include "tests/server/grpc_desk.h"
 
@@ -317,7 +318,7 @@ TEST_F(Lifecycle, ShutdownUnderLoadLosesNoAcknowledgedEvent) {
         v1::PayAcompteRequest r =
             desk.AcompteRequest(conv, absl::StrCat("p", thread, "-", i), 2026, 1, 20261102);
         r.set_request_id(absl::StrCat("load-", thread, "-", i));
-        sent.event_ids.push_back(absl::StrCat(desk.caf(), "/", r.request_id(), "#0"));
+        sent.event_ids.push_back(RequestEventId(desk.caf(), r.request_id(), 0));
         v1::CommandResponse response;
         sent.status = conventions_stub->PayAcompte(&context, r, &response);
         for (const auto& e : response.events()) {

@@ -33,7 +33,7 @@ class Rpcs : public ServerTest {
   void PaidYear(const std::string& conv, int64_t charges) {
     Reply signed_ = desk_.Convention(conv, "asso-5", 2026, 2, Eur(14000));
     ASSERT_TRUE(signed_.status.ok()) << signed_.status.error_message();
-    ASSERT_EQ(signed_.response.convention().years(0).dp().ps_cents(), Eur(4550));
+    ASSERT_EQ(signed_.response.figures().years(0).dp().ps_cents(), Eur(4550));
     ASSERT_TRUE(desk_.Acompte(conv, "a1", 2026, Eur(1274), 20261102).status.ok());
     ASSERT_TRUE(desk_.Acompte(conv, "a2", 2026, Eur(1911), 20270201).status.ok());
     ASSERT_TRUE(desk_.Bilan(conv, 2026, 2, charges, 20270920).status.ok());
@@ -89,7 +89,8 @@ TEST_F(Rpcs, ControleEndingInAnInduRecovered) {
             simulated.outcomes(0).indu_cents());
   const v1::InduNotified& indu = decided.response.events(1).fact().indu_notified();
   EXPECT_EQ(indu.amount_cents(), Eur(1300));
-  EXPECT_EQ(decided.response.convention().controles(0).status(), "décidé");
+  EXPECT_EQ(decided.response.figures().years(0).controle_id(), "ctl-1");
+  EXPECT_EQ(decided.response.figures().years(0).indus_open_cents(), Eur(1300));
   EXPECT_EQ(decided.response.log_position(), decided.response.events(1).position());
   head = HeadOf(*this);
   ExpectRefused(desk_.Decide("conv-a", "ctl-1", 20280602), grpc::StatusCode::FAILED_PRECONDITION,
@@ -97,14 +98,14 @@ TEST_F(Rpcs, ControleEndingInAnInduRecovered) {
 
   Reply r1 = desk_.Recover("conv-a", "r1", indu.indu_id(), Eur(500), 20280701);
   ASSERT_TRUE(r1.status.ok()) << r1.status.error_message();
-  EXPECT_EQ(r1.response.convention().indus(0).open_cents(), Eur(800));
+  EXPECT_EQ(r1.response.figures().years(0).indus_open_cents(), Eur(800));
   head = HeadOf(*this);
   ExpectRefused(desk_.Recover("conv-a", "r2", indu.indu_id(), Cents(800, 1), 20280801),
                 grpc::StatusCode::FAILED_PRECONDITION, "R-CTL-5", head);
   Reply r2 = desk_.Recover("conv-a", "r2", indu.indu_id(), Eur(800), 20280801);
   ASSERT_TRUE(r2.status.ok()) << r2.status.error_message();
-  EXPECT_EQ(r2.response.convention().indus(0).open_cents(), 0);
-  EXPECT_EQ(r2.response.convention().years(0).paid_net_cents(), Eur(3250));  // R-CTL-2
+  EXPECT_EQ(r2.response.figures().years(0).indus_open_cents(), 0);
+  EXPECT_EQ(r2.response.figures().years(0).paid_net_cents(), Eur(3250));  // R-CTL-2
 }
 
 // R-CTL-3: final charges 12 000,00 € (paid 3 900,00 €), controlled 14 000,00 € (DC 4 550,00 €):
@@ -117,13 +118,12 @@ TEST_F(Rpcs, ControleEndingInARappelPaid) {
   Reply decided = desk_.Decide("conv-r", "ctl-2", 20280601);
   ASSERT_TRUE(decided.status.ok()) << decided.status.error_message();
   ASSERT_EQ(decided.response.events_size(), 1);  // no indu
-  EXPECT_EQ(decided.response.convention().years(0).rappel_due_cents(), Eur(650));
+  EXPECT_EQ(decided.response.figures().years(0).rappel_due_cents(), Eur(650));
   Reply rappel = desk_.Rappel("conv-r", "rp1", 2026, "ctl-2", 20280701);
   ASSERT_TRUE(rappel.status.ok()) << rappel.status.error_message();
   EXPECT_EQ(rappel.response.events(0).event_type(), "rappel_paid");
-  const v1::SchoolYearState& y = rappel.response.convention().years(0);
-  ASSERT_EQ(y.rappels_size(), 1);
-  EXPECT_EQ(y.rappels(0).amount_cents(), Eur(650));
+  EXPECT_EQ(rappel.response.events(0).fact().rappel_paid().amount_cents(), Eur(650));
+  const v1::SchoolYearFigures& y = rappel.response.figures().years(0);
   EXPECT_EQ(y.rappel_due_cents(), 0);
   EXPECT_EQ(y.paid_net_cents(), Eur(4550));
   const uint64_t head = HeadOf(*this);
@@ -139,8 +139,8 @@ TEST_F(Rpcs, NotificationCorrectionAndAvenant) {
   ASSERT_TRUE(desk_.Convention("conv-n", "asso-5", 2026, 2, Eur(14000)).status.ok());
   Reply notified = desk_.Notify("conv-n", "n1", 2026, 1, 20260901);
   ASSERT_TRUE(notified.status.ok()) << notified.status.error_message();
-  EXPECT_EQ(notified.response.convention().years(0).notified_collectifs(), 1);
-  EXPECT_EQ(notified.response.convention().years(0).dp().ps_cents(), Eur(2275));
+  EXPECT_EQ(notified.response.figures().years(0).notified_collectifs(), 1);
+  EXPECT_EQ(notified.response.figures().years(0).dp().ps_cents(), Eur(2275));
   uint64_t head = HeadOf(*this);
   ExpectRefused(desk_.Notify("conv-n", "n2", 2026, 3, 20260902),
                 grpc::StatusCode::FAILED_PRECONDITION, "R-CONV-3", head);
@@ -159,7 +159,7 @@ TEST_F(Rpcs, NotificationCorrectionAndAvenant) {
   Reply corrected = desk_.Correct("conv-n", target, "deux collectifs ont bien ouvert", two);
   ASSERT_TRUE(corrected.status.ok()) << corrected.status.error_message();
   EXPECT_EQ(corrected.response.events(0).event_type(), "event_corrected");
-  EXPECT_EQ(corrected.response.convention().years(0).dp().ps_cents(), Eur(4550));
+  EXPECT_EQ(corrected.response.figures().years(0).dp().ps_cents(), Eur(4550));
 
   ASSERT_TRUE(desk_.Register("cs-1", v1::CENTRE_SOCIAL).status.ok());
   ASSERT_TRUE(desk_.Convention("conv-cs", "cs-1", 2026, 2, Eur(20000)).status.ok());
@@ -181,12 +181,13 @@ TEST_F(Rpcs, NotificationCorrectionAndAvenant) {
   ASSERT_EQ(signed_.response.events_size(), 2);  // the avenant and the comité pour information
   EXPECT_EQ(signed_.response.events(1).fact().committee_decision_recorded().mode(),
             v1::POUR_INFORMATION);
-  const v1::ConventionState& cs = signed_.response.convention();
+  const v1::ConventionFigures& cs = signed_.response.figures();
   EXPECT_EQ(cs.last_school_year(), 2027);
-  ASSERT_EQ(cs.years_size(), 2);
-  EXPECT_EQ(cs.years(1).covered_by(), "av-1");
-  EXPECT_EQ(cs.years(1).dp().inputs().bareme().school_year(), 2027);
-  EXPECT_EQ(cs.years(1).dp().ps_cents(), Eur(4680));  // 2 × 7 200,00 × 32,5 %
+  ASSERT_EQ(cs.years_size(), 1);  // the school year the avenant touched
+  EXPECT_EQ(cs.years(0).school_year(), 2027);
+  EXPECT_EQ(cs.years(0).covered_by(), "av-1");
+  EXPECT_EQ(cs.years(0).dp().inputs().bareme().school_year(), 2027);
+  EXPECT_EQ(cs.years(0).dp().ps_cents(), Eur(4680));  // 2 × 7 200,00 × 32,5 %
   head = HeadOf(*this);
   Reply retry = desk_.Send(Agent(kCafA), avenant, &v1::Conventions::Stub::SignAvenant);
   ASSERT_TRUE(retry.status.ok());

@@ -151,6 +151,8 @@ class Simulation {
   void CheckAsOf(const std::string& key, const std::vector<Snapshot>& snapshots);
   bool Same(const std::string& what, const v1::ConventionState& want,
             const v1::ConventionState& got);
+  bool SameFigures(const std::string& what, const v1::ConventionFigures& want,
+                   const v1::ConventionFigures& got);
 
   std::string NextRequest() { return "r" + std::to_string(++requests_); }
   ModelConvention* ModelOf(const Plan& p);

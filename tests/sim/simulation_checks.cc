@@ -52,6 +52,17 @@ bool Simulation::Same(const std::string& what, const v1::ConventionState& want,
   return false;
 }
 
+bool Simulation::SameFigures(const std::string& what, const v1::ConventionFigures& want,
+                             const v1::ConventionFigures& got) {
+  ++summary_.checks;
+  google::protobuf::util::MessageDifferencer differencer;
+  std::string diff;
+  differencer.ReportDifferencesToString(&diff);
+  if (differencer.Compare(want, got)) return true;
+  Violation("R-HIST-2", absl::StrCat(what, ": ", diff.substr(0, 600)));
+  return false;
+}
+
 void Simulation::CheckRefusal(const std::string& what, const Expectation& expected,
                               const absl::Status& status, const ledger::LogHead& before) {
   ++summary_.checks;
@@ -99,8 +110,22 @@ void Simulation::CheckAccepted(const std::string& caf, const std::string& conven
                 absl::StrCat("GetConvention ", convention, ": ", now.status().ToString()));
       return;
     }
-    Same(absl::StrCat("the answer of the command vs GetConvention of ", convention),
-         result.convention, *now);
+    // The answer's figures: those of the school years the command touched, as the convention
+    // holds them now (nothing else was written since).
+    std::optional<DomainEvent> target;
+    if (result.events.front().fact.has_event_corrected()) {
+      auto found = log_->FindEvent(result.events.front().fact.event_corrected().target_event_id());
+      if (found.ok()) target = *std::move(found);
+    }
+    const DomainEvent& last = result.events.back();
+    if (!result.figures.has_value()) {
+      Violation("R-HIST-2", absl::StrCat("no figures in the answer of a command of ", convention));
+    } else {
+      SameFigures(absl::StrCat("the answer's figures vs GetConvention of ", convention),
+                  *result.figures,
+                  FiguresOf(*now, TouchedYears(result.events, target ? &*target : nullptr, *now),
+                            last.stream_version, last.position));
+    }
     Engine fresh(log_.get());  // no cache: a fold from scratch of what the store holds
     auto rebuilt = fresh.GetConvention(caf_id, convention, AsOf{});
     if (!rebuilt.ok()) {

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 #include "ledger/hash_chain.h"
 #include "tests/tools/clasctl_fixture.h"
 #include "tools/clasctl/cli.h"
@@ -103,7 +104,7 @@ TEST_F(ClasctlReportTest, TimelineShowsWarningsAndCancellations) {
   acompte.set_amount_cents(Eur(1000));
   acompte.set_date(20261015);
   Do(acompte, &Engine::PayAcompte);
-  const std::string paid = absl::StrCat(kCaf, "/req-", requests_, "#0");
+  const std::string paid = RequestEventId(kCaf, absl::StrCat("req-", requests_), 0);
   v1::CorrectEvent cancel;
   cancel.set_caf_id(kCaf);
   cancel.set_convention_id("conv-2");
@@ -115,7 +116,7 @@ TEST_F(ClasctlReportTest, TimelineShowsWarningsAndCancellations) {
   EXPECT_THAT(html, HasSubstr("R-ELIG-8 ⚠</span>"));
   EXPECT_THAT(html, HasSubstr(absl::StrCat("<span class=\"mark\">annulé</span> par <span "
                                            "class=\"id\">",
-                                           kCaf, "/req-", requests_, "#0")));
+                                           RequestEventId(kCaf, absl::StrCat("req-", requests_), 0))));
   EXPECT_THAT(html, HasSubstr(absl::StrCat("annule ", paid, " (montant saisi deux fois)")));
 }
 

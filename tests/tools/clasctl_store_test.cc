@@ -8,6 +8,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 #include "ledger/hash_chain.h"
 #include "tests/tools/clasctl_fixture.h"
 
@@ -60,9 +61,10 @@ TEST_F(ClasctlTest, VerifyFileChecksAnExportOfflineAndNamesTheDamagedPosition) {
   // One byte of the second acompte's event id (in the hashed body, position 8) is changed.
   const std::string path = (dir_ / "conv-1.export").string();
   std::string bytes = ReadAll(path);
-  const size_t at = bytes.find("req-8#0");
+  const std::string id = RequestEventId("caf-75", "req-8", 0);
+  const size_t at = bytes.find(id);
   ASSERT_NE(at, std::string::npos);
-  bytes[at + 6] = '1';
+  bytes[at + id.size() - 1] = '1';
   WriteAll(path, bytes);
   Ran bad = Run({"verify", "--file", path});
   EXPECT_EQ(bad.code, 1);

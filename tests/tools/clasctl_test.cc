@@ -7,6 +7,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 #include "tests/tools/clasctl_fixture.h"
 #include "tools/clasctl/progress.h"
 #include "tools/clasctl/text.h"
@@ -224,7 +225,7 @@ TEST_F(ClasctlTest, HistoryMarksCancellationsAndShowsWarnings) {
   acompte.set_amount_cents(Eur(1000));
   acompte.set_date(20261015);
   Do(acompte, &Engine::PayAcompte);
-  const std::string paid = absl::StrCat(kCaf, "/req-", requests_, "#0");
+  const std::string paid = RequestEventId(kCaf, absl::StrCat("req-", requests_), 0);
   v1::CorrectEvent cancel;
   cancel.set_caf_id(kCaf);
   cancel.set_convention_id("conv-2");
@@ -237,7 +238,8 @@ TEST_F(ClasctlTest, HistoryMarksCancellationsAndShowsWarnings) {
   ASSERT_EQ(ran.code, 0) << ran.err;
   EXPECT_THAT(ran.out, HasSubstr("    warning R-ELIG-8 (§2.1)"));
   EXPECT_THAT(ran.out,
-              HasSubstr(absl::StrCat("    CANCELLED by ", kCaf, "/req-", requests_, "#0")));
+              HasSubstr(absl::StrCat("    CANCELLED by ",
+                                     RequestEventId(kCaf, absl::StrCat("req-", requests_), 0))));
   EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("cancels ", paid, " (montant saisi deux fois)")));
   Ran show = RunAs(Agent(), {"convention", "show", "conv-2", "--caf", kCaf});
   ASSERT_EQ(show.code, 0) << show.err;

@@ -4,7 +4,9 @@
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 #include "tests/tools/clasctl_fixture.h"
 
 namespace clas::testing {
@@ -22,18 +24,21 @@ TEST_F(ClasctlTest, YearReportCsvIsOneRowPerLineForAnAccountant) {
   // the N+1 share (age 0); the 400,00 left of the charge à payer cancelled on the age-1 account;
   // the engagement of 6 000,00 reversed in month 12.
   EXPECT_EQ(ran.out,
-            "date,month,debit_account,credit_account,amount_eur,statistical_code,rule_id,"
+            absl::StrCat("date,month,debit_account,credit_account,amount_eur,statistical_code,rule_id,"
             "convention_id,school_year,cause_event_id,label\n"
             "2027-02-01,2,SF 6562322410,Règlement gestionnaire,4200.00,81512214,R-ACC-2,conv-1,"
-            "2026-2027,caf-75/req-8#0,Acompte 2026-2027\n"
+            "2026-2027,",
+            RequestEventId("caf-75", "req-8", 0), ",Acompte 2026-2027\n"
             "2027-11-05,11,T 408143111,Règlement gestionnaire,800.00,81512214,R-ACC-5,conv-1,"
-            "2026-2027,caf-75/req-10#0,Solde 2026-2027 : charge à payer 2026\n"
+            "2026-2027,",
+            RequestEventId("caf-75", "req-10", 0), ",Solde 2026-2027 : charge à payer 2026\n"
             "2027-11-05,11,SF 6562322410,Règlement gestionnaire,1200.00,81512214,R-ACC-5,conv-1,"
-            "2026-2027,caf-75/req-10#0,Solde 2026-2027 : part 2027\n"
-            "2027-11-05,11,T 408143111,SF 65623224191,400.00,81512214,R-ACC-5,conv-1,2026-2027,"
-            "caf-75/req-10#0,Annulation reliquat charge à payer 2026 (2026-2027)\n"
-            "2027-12-31,12,T 80182,T 8091,6000.00,81512214,R-ACC-4,conv-1,2026-2027,"
-            "caf-75/req-7#0,Contrepassation engagement 6/10 2026-2027\n");
+            "2026-2027,",
+            RequestEventId("caf-75", "req-10", 0), ",Solde 2026-2027 : part 2027\n"
+            "2027-11-05,11,T 408143111,SF 65623224191,400.00,81512214,R-ACC-5,conv-1,2026-2027,",
+            RequestEventId("caf-75", "req-10", 0), ",Annulation reliquat charge à payer 2026 (2026-2027)\n"
+            "2027-12-31,12,T 80182,T 8091,6000.00,81512214,R-ACC-4,conv-1,2026-2027,",
+            RequestEventId("caf-75", "req-7", 0), ",Contrepassation engagement 6/10 2026-2027\n"));
 }
 
 TEST_F(ClasctlTest, YearReportOfAClosedYearShowsTheClosingAndBalances) {

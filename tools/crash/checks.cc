@@ -55,6 +55,18 @@ std::string StateDifferences(const v1::ConventionState& a, const v1::ConventionS
   return report.empty() ? "differs" : report;
 }
 
+namespace {
+
+std::string FiguresDifferences(const v1::ConventionFigures& a, const v1::ConventionFigures& b) {
+  google::protobuf::util::MessageDifferencer differ;
+  std::string report;
+  differ.ReportDifferencesToString(&report);
+  if (differ.Compare(a, b)) return "";
+  return report.empty() ? "differs" : report;
+}
+
+}  // namespace
+
 OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) {
   OfflineReport report;
   ledger::Options options;
@@ -169,11 +181,14 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) 
     }
     report.folded[stream] = *state;
     if (versions[stream] == ack.version) {
-      const std::string diff = StateDifferences(*state, ack.state);
+      std::vector<int32_t> years;
+      for (const auto& y : ack.figures.years()) years.push_back(y.school_year());
+      const std::string diff =
+          FiguresDifferences(FiguresOf(*state, years, ack.version, ack.position), ack.figures);
       if (!diff.empty()) {
         Problem(report, absl::StrCat("convention ", stream,
                                      " folded from the log differs from "
-                                     "its last acknowledged state: ",
+                                     "the figures of its last acknowledgement: ",
                                      diff));
       }
     }

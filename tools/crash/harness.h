@@ -98,7 +98,8 @@ struct AckedEvent {
 struct ConventionAck {
   std::string caf_id, convention_id, stream_id;
   uint64_t version = 0;  // the stream version of the command's last event
-  v1::ConventionState state;
+  uint64_t position = 0;  // the log position of the command's last event
+  v1::ConventionFigures figures;  // the figures its answer gave
 };
 
 class Journal {

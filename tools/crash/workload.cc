@@ -313,10 +313,10 @@ void Workload::CommandWriter(int index) {
       journal_->Acked(events);
       ++counters_.acknowledged;
       if (response.replayed()) ++counters_.replayed;
-      if (response.has_convention()) {
+      if (response.has_figures()) {
         const auto& last = response.events(response.events_size() - 1);
-        journal_->ConventionAcked(
-            {caf, convention, last.stream_id(), last.stream_version(), response.convention()});
+        journal_->ConventionAcked({caf, convention, last.stream_id(), last.stream_version(),
+                                   last.position(), response.figures()});
       }
     }
   }

@@ -1,0 +1,89 @@
+#include "projections/engine/convention_heads.h"
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+#include "ledger/base/status_macros.h"
+
+namespace clas {
+
+ConventionHead ConventionHead::Fold(const std::vector<DomainEvent>& stream,
+                                    const FoldContext& context) {
+  CLAS_CHECK(context.baremes != nullptr) << "a fold needs the barèmes";
+  ConventionHead head;
+  std::deque<DomainEvent> replaced;
+  for (const DomainEvent* e : TimelineRefs(stream, AsOf{}, &replaced)) {
+    Apply(&head.state, *e, context);
+    head.last = PlaceOf(*e);
+  }
+  for (const DomainEvent& e : stream) AppendNamedYears(e.fact, &head.years);
+  head.years = SortedUnique(std::move(head.years));
+  head.version = stream.empty() ? 0 : stream.back().stream_version;
+  head.context_key = FoldContextKey(head.years, context);
+  return head;
+}
+
+bool ConventionHead::Extend(const std::vector<DomainEvent>& added, const FoldContext& context) {
+  if (added.empty()) return true;
+  uint64_t expected = version;
+  for (const DomainEvent& e : added) {
+    if (e.stream_version != ++expected) return false;  // not the continuation of the head
+    if (e.fact.has_event_corrected() || PlaceOf(e) <= last) return false;
+  }
+  std::vector<const DomainEvent*> order;
+  order.reserve(added.size());
+  for (const DomainEvent& e : added) order.push_back(&e);
+  std::stable_sort(order.begin(), order.end(), [](const DomainEvent* a, const DomainEvent* b) {
+    return PlaceOf(*a) < PlaceOf(*b);
+  });
+  const size_t years_before = years.size();
+  for (const DomainEvent* e : order) {
+    Apply(&state, *e, context);
+    last = PlaceOf(*e);
+    AppendNamedYears(e->fact, &years);
+  }
+  if (years.size() != years_before) years = SortedUnique(std::move(years));
+  version = expected;
+  context_key = FoldContextKey(years, context);
+  return true;
+}
+
+void ConventionHeads::Touch(const std::string& stream, Entry& entry) {
+  if (entry.last_used != 0) by_use_.erase(entry.last_used);
+  entry.last_used = ++clock_;
+  by_use_.emplace(entry.last_used, stream);
+}
+
+std::shared_ptr<ConventionHead> ConventionHeads::Find(const std::string& stream) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(stream);
+  if (it == entries_.end()) return nullptr;
+  Touch(stream, it->second);
+  return it->second.head;
+}
+
+std::shared_ptr<ConventionHead> ConventionHeads::Put(const std::string& stream,
+                                                     ConventionHead head) {
+  auto kept = std::make_shared<ConventionHead>(std::move(head));
+  absl::MutexLock lock(&mu_);
+  Entry& entry = entries_[stream];
+  entry.head = kept;
+  Touch(stream, entry);
+  while (entries_.size() > kConventionHeadsMax) {
+    auto oldest = by_use_.begin();  // never the one just kept: its use is the latest
+    entries_.erase(oldest->second);
+    by_use_.erase(oldest);
+  }
+  return kept;
+}
+
+void ConventionHeads::Drop(const std::string& stream) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(stream);
+  if (it == entries_.end()) return;
+  by_use_.erase(it->second.last_used);
+  entries_.erase(it);
+}
+
+}  // namespace clas
