@@ -190,6 +190,27 @@ absl::StatusOr<std::string_view> BearerToken(std::string_view header) {
   return token;
 }
 
+// The entry whose digest is `digest`; nullptr if none. Every entry is compared, each in
+// constant time: how long this takes depends on the size of the table only, never on how much
+// of a hash an attacker's token matches.
+const TokenEntry* FindEntry(const TokenTable& table, std::string_view digest) {
+  CLAS_CHECK(digest.size() == kTokenDigestBytes) << "digest of " << digest.size() << " bytes";
+  const TokenEntry* match = nullptr;
+  for (const TokenEntry& entry : table.entries()) {
+    CLAS_CHECK(entry.digest.size() == kTokenDigestBytes) << "token table line " << entry.line;
+    const bool equal = CRYPTO_memcmp(entry.digest.data(), digest.data(), kTokenDigestBytes) == 0;
+    if (equal && match == nullptr) match = &entry;
+  }
+  return match;
+}
+
+// The refusal of a call whose token no longer holds since the call was admitted; `french` and
+// `english` say why.
+absl::Status Revoked(std::string_view french, std::string_view english) {
+  return absl::UnauthenticatedError(absl::StrFormat(
+      "jeton révoqué ou expiré : %s (token revoked or expired: %s)", french, english));
+}
+
 }  // namespace
 
 std::string_view RoleName(Role role) { return kRoleNames[IndexOf(role)]; }
@@ -229,28 +250,59 @@ absl::StatusOr<std::string> GenerateToken() {
 Authenticator::Authenticator(TokenTable table)
     : table_(std::make_shared<const TokenTable>(std::move(table))) {}
 
-absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization_header,
-                                                      absl::Time now) const {
+absl::StatusOr<Admission> Authenticator::Admit(std::string_view authorization_header,
+                                               absl::Time now) const {
   ASSIGN_OR_RETURN(const std::string_view token, BearerToken(authorization_header));
-  const std::string digest = Sha256(token);
+  Admission admission;
+  admission.digest_ = Sha256(token);
   std::shared_ptr<const TokenTable> table;
   {
     absl::ReaderMutexLock lock(&mutex_);
     table = table_;
+    admission.generation_ = generation_.load(std::memory_order_relaxed);
   }
-  // Every entry is compared, each in constant time: how long this takes depends on the size of
-  // the table only, never on how much of a hash an attacker's token matches.
-  const TokenEntry* match = nullptr;
-  for (const TokenEntry& entry : table->entries()) {
-    CLAS_CHECK(entry.digest.size() == kTokenDigestBytes) << "token table line " << entry.line;
-    const bool equal = CRYPTO_memcmp(entry.digest.data(), digest.data(), kTokenDigestBytes) == 0;
-    if (equal && match == nullptr) match = &entry;
-  }
+  const TokenEntry* match = FindEntry(*table, admission.digest_);
   if (match == nullptr) return absl::UnauthenticatedError("jeton inconnu (unknown token)");
   if (now >= match->expires_at) {
     return absl::UnauthenticatedError("jeton expiré (expired token)");
   }
-  return match->principal;
+  admission.principal_ = match->principal;
+  admission.expires_at_ = match->expires_at;
+  return admission;
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization_header,
+                                                      absl::Time now) const {
+  ASSIGN_OR_RETURN(Admission admission, Admit(authorization_header, now));
+  return std::move(admission.principal_);
+}
+
+absl::Status Authenticator::Recheck(Admission& admission, absl::Time now) const {
+  CLAS_CHECK(admission.digest_.size() == kTokenDigestBytes) << "an Admission not from Admit";
+  // The cheap test: the table that last vouched for the token is still the current one.
+  if (generation_.load(std::memory_order_acquire) != admission.generation_) {
+    std::shared_ptr<const TokenTable> table;
+    uint64_t generation = 0;
+    {
+      absl::ReaderMutexLock lock(&mutex_);
+      table = table_;
+      generation = generation_.load(std::memory_order_relaxed);
+    }
+    const TokenEntry* match = FindEntry(*table, admission.digest_);
+    if (match == nullptr) {
+      return Revoked("retiré du fichier des jetons", "removed from the token file");
+    }
+    // The actor recorded on events and every check of the call were decided for the
+    // principal admitted: a token that now stands for another one must call again.
+    if (match->principal != admission.principal_) {
+      return Revoked("il désigne désormais un autre utilisateur, rôle ou liste de Caf",
+                     "it now stands for another user, role or Caf list");
+    }
+    admission.expires_at_ = match->expires_at;  // a reload may move it, either way
+    admission.generation_ = generation;
+  }
+  if (now >= admission.expires_at_) return Revoked("son expiration est passée", "it has expired");
+  return absl::OkStatus();
 }
 
 void Authenticator::Reload(TokenTable table) {
@@ -259,9 +311,12 @@ void Authenticator::Reload(TokenTable table) {
   {
     absl::MutexLock lock(&mutex_);
     old = std::exchange(table_, std::move(fresh));
+    generation_.fetch_add(1, std::memory_order_release);
   }
   // `old` is released here, outside the lock, unless a call in flight still holds it.
 }
+
+uint64_t Authenticator::generation() const { return generation_.load(std::memory_order_acquire); }
 
 size_t Authenticator::entry_count() const {
   absl::ReaderMutexLock lock(&mutex_);

@@ -5,6 +5,9 @@
 //   Authentication  a bearer token, looked up by its SHA-256 in a token file (grammar below).
 //                   Tokens are never stored, logged or echoed: only their hashes are kept, and
 //                   no message of this module contains a token or a token hash.
+//   Revocation      removing a token's line (then Reload) or letting its expiry pass refuses
+//                   the token's next calls at once; a call already admitted keeps its
+//                   Admission and asks Recheck as it goes, so that a long stream stops too.
 //   Authorisation   a fixed policy of roles x actions x Cafs (Authorize, the table in auth.cc):
 //
 //     action              agent  controleur  auditeur  service  cnaf
@@ -51,11 +54,14 @@
 // clang-format on
 //
 // Thread-safety: the free functions are pure (GenerateToken draws from OpenSSL's thread-safe
-// generator); Authenticator is safe for concurrent use by any number of threads.
+// generator); Authenticator is safe for concurrent use by any number of threads; an Admission
+// is a value used by one thread at a time.
 #ifndef CLAS_SERVER_AUTH_H_
 #define CLAS_SERVER_AUTH_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <set>
@@ -176,6 +182,28 @@ std::string HashToken(std::string_view token);
 // fails (no entropy); never a weak token.
 absl::StatusOr<std::string> GenerateToken();
 
+// What a call was admitted with (Authenticator::Admit): the principal, the expiry and the
+// SHA-256 digest of its token (never the token), and the generation of the table that admitted
+// it. A long call keeps it to ask Authenticator::Recheck, as it goes, whether its token still
+// stands for the same principal. A value: copies are independent; not for concurrent use.
+class Admission {
+ public:
+  const Principal& principal() const { return principal_; }
+  // The token's expiry as last checked (InfiniteFuture for a token without one).
+  absl::Time expires_at() const { return expires_at_; }
+  // The generation of the table it was last checked against: Recheck is cheap while it is
+  // Authenticator::generation().
+  uint64_t generation() const { return generation_; }
+
+ private:
+  friend class Authenticator;
+
+  std::string digest_;  // kTokenDigestBytes raw bytes of SHA-256(token)
+  Principal principal_;
+  absl::Time expires_at_ = absl::InfiniteFuture();
+  uint64_t generation_ = 0;  // of the table it was last checked against
+};
+
 // Checks bearer tokens against a TokenTable that Reload may replace while calls are served
 // (e.g. when the server re-reads the token file on SIGHUP).
 class Authenticator {
@@ -184,20 +212,38 @@ class Authenticator {
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
-  // The principal of the token in `authorization_header`, the value of the call's
+  // The admission of the token in `authorization_header`, the value of the call's
   // "authorization" metadata ("" when the call has none; the server must refuse a call that
   // carries several values). The scheme "Bearer" is matched without regard to case and
   // followed by one or more spaces and a token of 1..kBearerTokenBytesMax characters of the
   // RFC 6750 token68 set. Unauthenticated if the header is missing, malformed, the token is
   // unknown, or it has expired (now >= its expiry). The message never contains the token.
   // Every entry's hash is compared, in constant time, whatever the outcome.
+  absl::StatusOr<Admission> Admit(std::string_view authorization_header, absl::Time now) const;
+
+  // Admit's principal: for calls that end before a reload could matter to them.
   absl::StatusOr<Principal> Authenticate(std::string_view authorization_header,
                                          absl::Time now) const;
 
-  // Replaces the table atomically: calls that already hold the old one finish with it; every
-  // later call sees the new one. A server that fails to re-read its token file keeps serving
-  // the old table rather than reload an empty one.
+  // OkStatus if the token `admission` was admitted with is still valid at `now` for the same
+  // principal, against the current table. Unauthenticated, in French then English ("jeton
+  // révoqué ou expiré : ... (token revoked or expired: ...)"), if the token is no longer in the
+  // table, now stands for another user, role or Caf list, or has expired (now >= its expiry,
+  // which a reload may have moved). When no reload happened since `admission` was last checked,
+  // this compares two integers and two instants, nothing more, so that a stream may call it
+  // before every item it sends; after a reload it looks the digest up once, comparing every
+  // entry in constant time as Admit does, and records in `admission` the new generation and
+  // expiry so that the next calls are cheap again.
+  absl::Status Recheck(Admission& admission, absl::Time now) const;
+
+  // Replaces the table atomically and bumps the generation: calls that already hold the old
+  // table finish their lookup with it; every later lookup, Recheck's included, sees the new
+  // one. A server that fails to re-read its token file keeps serving the old table rather than
+  // reload an empty one.
   void Reload(TokenTable table);
+
+  // How many times Reload has run since construction: Recheck's cheap test.
+  uint64_t generation() const;
 
   // How many entries the current table holds (for the server's log line after a load).
   size_t entry_count() const;
@@ -205,6 +251,9 @@ class Authenticator {
  private:
   mutable absl::Mutex mutex_;
   std::shared_ptr<const TokenTable> table_ ABSL_GUARDED_BY(mutex_);
+  // Written under mutex_ together with table_, so that a reader holding mutex_ sees a matching
+  // pair; read without it by Recheck's cheap test.
+  std::atomic<uint64_t> generation_{0};
 };
 
 // OkStatus if `principal` may do `action` for `caf_id`, where caf_id is the Caf the request

@@ -1,13 +1,21 @@
-// What the services ask of security: who is calling, and may they do this for that Caf. The
-// services never parse tokens; security.h implements this over the token table (auth.h).
+// What the services ask of security: who is calling, may they do this for that Caf, and do the
+// credentials the call was admitted with still hold. The services never parse tokens;
+// security.h implements this over the token table (auth.h).
 //
-// Thread-safety: implementations are thread-safe.
+// Revocation: a call is authorised once, when it starts; a stream may then run for an hour.
+// A streaming handler calls Caller::still_valid before each item it sends and at least every
+// kCredentialsRecheckInterval (services.h) while it waits, and ends with its error
+// (UNAUTHENTICATED) when it fails: a token removed from the token file and reloaded, or whose
+// expiry passes, loses its open streams within a second.
+//
+// Thread-safety: implementations are thread-safe. A Caller is used by its call's thread only.
 #ifndef CLAS_SERVER_GUARD_H_
 #define CLAS_SERVER_GUARD_H_
 
 #include <functional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "clas/ledger/v1/record.pb.h"
 #include "grpcpp/server_context.h"
@@ -35,6 +43,14 @@ struct Caller {
   // OkStatus if the caller may append to this stream (only its own "ext/<user id>/" namespace),
   // PermissionDenied otherwise.
   std::function<absl::Status(const std::string& stream_id)> may_append;
+  // OkStatus while the credentials the call was admitted with still stand for this caller now;
+  // Unauthenticated ("jeton révoqué ou expiré : ... (token revoked or expired: ...)") once its
+  // token was removed from the table, stands for another user, role or Caf list, or has
+  // expired. Cheap enough for every item of a stream: an integer and an instant compared while
+  // the table was not reloaded. It remembers the table it last checked against, hence the
+  // call's thread only; it refers to the Guard, hence only during the call. REQUIRES: every
+  // Guard sets it (a wrapping Guard passes its inner one's through).
+  std::function<absl::Status()> still_valid;
   // The actor recorded on the events the caller's command writes (R-HIST-4).
   ledger::v1::Actor ActorFor(const std::string& caf_id) const {
     ledger::v1::Actor a;

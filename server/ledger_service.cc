@@ -1,9 +1,13 @@
 // Ledger: the generic log for other services. Appends go only to the caller's own ext/
 // namespace (a Clas fact enters only through Conventions and its rules); reads and
 // subscriptions never show an event of a Caf the caller may not read.
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "ledger/base/status_macros.h"
 #include "ledger/errors.h"
 #include "server/call_log.h"
 #include "server/convert.h"
@@ -102,6 +106,34 @@ absl::Status CheckSubscribe(const v1::SubscribeRequest& r, uint64_t head,
   return absl::OkStatus();
 }
 
+// Sends `item` if the caller's credentials still stand, so that nothing more reaches a token
+// revoked or expired since the call began. nullopt once sent; otherwise the status that ends
+// the stream: UNAUTHENTICATED, or OK when the client is gone.
+std::optional<grpc::Status> Send(const Caller& caller, const v1::SubscribeItem& item,
+                                 grpc::ServerWriter<v1::SubscribeItem>* writer) {
+  const absl::Status valid = caller.still_valid();
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  if (!writer->Write(item)) return grpc::Status::OK;  // client gone
+  return std::nullopt;
+}
+
+// Waits until the head of the log passes `after`, `until` passes or the call is cancelled, in
+// waits of at most kCredentialsRecheckInterval each followed by a check of the caller's
+// credentials: an idle subscription learns of a revocation within that interval, not at its
+// next event or idle tick. OkStatus when it is time to read on, the credentials' error
+// otherwise. Bounded by `until`: every wait but the last lasts a whole interval.
+absl::Status WaitForEvents(const ledger::EventStore& store, const Caller& caller,
+                           const grpc::ServerContext& context, uint64_t after, absl::Time until) {
+  while (true) {
+    const absl::Time now = absl::Now();
+    if (now >= until || context.IsCancelled()) return absl::OkStatus();
+    const uint64_t head =
+        store.WaitForHead(after, std::min(until, now + kCredentialsRecheckInterval));
+    RETURN_IF_ERROR(caller.still_valid());
+    if (head > after) return absl::OkStatus();
+  }
+}
+
 }  // namespace
 
 grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::AppendRequest* request,
@@ -198,9 +230,14 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
     uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
     const absl::Time opened = absl::Now();
     // One page in memory at a time: a slow subscriber blocks only its own Write, never the
-    // appenders, and holds at most read_events_max events.
+    // appenders, and holds at most read_events_max events. The caller's credentials are
+    // checked before each page read (a page may hold nothing the caller sees), each item sent
+    // and after each wait (WaitForEvents): a revoked token stops receiving at once and loses
+    // its stream within kCredentialsRecheckInterval.
     while (!context->IsCancelled()) {
       const bool stopping = d_.stopping != nullptr && d_.stopping->load();
+      const absl::Status valid = caller.still_valid();
+      if (!valid.ok()) return ToGrpcStatus(valid);
       auto page = d_.store->ReadAll(next, d_.limits.read_events_max);
       if (!page.ok()) return ToGrpcStatus(page.status());
       for (const auto& e : *page) {
@@ -208,12 +245,12 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
         if (!Visible(caller, e) || !Wanted(*request, e)) continue;
         v1::SubscribeItem item;
         *item.mutable_event() = ToApi(e);
-        if (!writer->Write(item)) return grpc::Status::OK;  // client gone
+        if (auto end = Send(caller, item, writer)) return *end;
       }
       if (!page->empty()) continue;
       v1::SubscribeItem caught_up;
       caught_up.set_caught_up_to(next - 1);
-      if (!writer->Write(caught_up)) return grpc::Status::OK;
+      if (auto end = Send(caller, caught_up, writer)) return *end;
       if (stopping) {
         return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                             absl::StrCat("arrêt du serveur : reprendre à la position ", next));
@@ -223,7 +260,9 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
                             absl::StrCat("durée maximale d'abonnement atteinte : reprendre à la "
                                          "position ", next));
       }
-      d_.store->WaitForHead(next - 1, absl::Now() + d_.limits.subscribe_idle_tick);
+      const absl::Status waited = WaitForEvents(*d_.store, caller, *context, next - 1,
+                                                absl::Now() + d_.limits.subscribe_idle_tick);
+      if (!waited.ok()) return ToGrpcStatus(waited);
     }
     return grpc::Status(grpc::StatusCode::CANCELLED, "abonnement annulé");
   });

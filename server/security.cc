@@ -1,6 +1,7 @@
 #include "server/security.h"
 
 #include "absl/time/clock.h"
+#include "ledger/base/status_macros.h"
 
 namespace clas::server {
 namespace {
@@ -30,16 +31,15 @@ absl::StatusOr<Caller> TokenGuard::Check(const grpc::ServerContext& context, Nee
   }
   auto it = metadata.find("authorization");
   const std::string header = it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
-  absl::StatusOr<Principal> principal = authenticator_.Authenticate(header, absl::Now());
-  if (!principal.ok()) return principal.status();
+  ASSIGN_OR_RETURN(Admission admission, authenticator_.Admit(header, absl::Now()));
+  const Principal& p = admission.principal();
   // The barème is national: it names no Caf.
   const std::string caf = need == Need::kBaremeCommand ? "" : caf_id;
-  absl::Status allowed = Authorize(*principal, ActionOf(need), caf);
+  absl::Status allowed = Authorize(p, ActionOf(need), caf);
   if (!allowed.ok()) return allowed;
   Caller caller;
-  caller.user_id = principal->user_id;
-  caller.role = std::string(RoleName(principal->role));
-  Principal p = *principal;
+  caller.user_id = p.user_id;
+  caller.role = std::string(RoleName(p.role));
   caller.may_read = [p](const std::string& tenant) {
     // Never "tenant == p.user_id": a user id may spell a Caf's id, and would then open that Caf.
     // A service's own events are recognised by their stream instead (ledger_service.cc).
@@ -47,6 +47,10 @@ absl::StatusOr<Caller> TokenGuard::Check(const grpc::ServerContext& context, Nee
   };
   caller.may_append = [p](const std::string& stream_id) {
     return AuthorizeLedgerAppend(p, stream_id);
+  };
+  // Only the digest of the token travels with the call: the header stays in gRPC's metadata.
+  caller.still_valid = [authenticator = &authenticator_, admission]() mutable {
+    return authenticator->Recheck(admission, absl::Now());
   };
   return caller;
 }

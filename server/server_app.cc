@@ -191,7 +191,8 @@ absl::StatusOr<std::vector<std::string>> VerifyOnStart(const ledger::EventStore&
 }
 
 // In a read-only server, every command and append is refused after authentication, before the
-// engine decides anything.
+// engine decides anything. The inner Guard's Caller is returned whole, still_valid included,
+// so that a revoked token loses its streams on a read-only server too.
 class ReadOnlyGuard final : public Guard {
  public:
   explicit ReadOnlyGuard(const Guard* inner) : inner_(inner) {}

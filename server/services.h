@@ -8,12 +8,20 @@
 
 #include <atomic>
 
+#include "absl/time/time.h"
 #include "clas/v1/service.grpc.pb.h"
 #include "ledger/event_store.h"
 #include "projections/engine/engine.h"
 #include "server/guard.h"
 
 namespace clas::server {
+
+// Longest a streaming handler waits without re-checking its caller's credentials
+// (Caller::still_valid, guard.h): a token removed or expired ends the call's stream within a
+// second. Half of that, because the time from a check to the next wait (a page read, an item
+// written) adds to it. A promise about revocation, not a setting: hence no field of
+// ServiceLimits, whose subscribe_idle_tick may be longer.
+inline constexpr absl::Duration kCredentialsRecheckInterval = absl::Milliseconds(500);
 
 // Settings of the services, each a documented limit.
 struct ServiceLimits {

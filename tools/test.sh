@@ -33,9 +33,10 @@ timed() {  # timed NAME COMMAND...: runs it, remembers its duration
 }
 
 # The concurrency tests: the event log's concurrent writers, group commit and subscriptions, and
-# the token table reloaded while calls authenticate. The server's gRPC tests are left out:
-# Debian's gRPC is not built for ThreadSanitizer, whose reports inside it (its own locks, which
-# it cannot see) are not ours. tests/tsan_absl.cc makes Abseil's locks visible to it.
+# the token table reloaded while calls authenticate and open calls recheck their token (every
+# test of server_auth_test). The server's gRPC tests, server_revocation_test's included, are
+# left out: Debian's gRPC is not built for ThreadSanitizer, whose reports inside it (its own
+# locks, which it cannot see) are not ours. tests/tsan_absl.cc makes Abseil's locks visible to it.
 tsan_targets=(ledger_event_store_concurrency_test ledger_group_commit_test
   ledger_event_store_subscription_test server_auth_test)
 tsan_tests='^(ledger\.(ConcurrencyTest|GroupCommit|SubscriptionTest)|server/auth_test\.)'

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -178,6 +179,142 @@ TEST(Authenticator, AuthenticatesWhileAnotherThreadReloads) {
   done.store(true);
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recheck: a call admitted earlier, checked again against the table current now
+
+TEST(Authenticator, ReloadBumpsTheGeneration) {
+  Authenticator authenticator(TestTokenTable());
+  EXPECT_EQ(authenticator.generation(), 0u);
+  ASSERT_TRUE(authenticator.Authenticate(BearerHeader(testing::kCnaf.token), kNow).ok());
+  EXPECT_EQ(authenticator.generation(), 0u);  // a lookup is no reload
+  authenticator.Reload(TestTokenTable());
+  EXPECT_EQ(authenticator.generation(), 1u);
+  authenticator.Reload(TokenTable());
+  EXPECT_EQ(authenticator.generation(), 2u);
+}
+
+struct RecheckCase {
+  std::string name;
+  std::optional<std::string> reloaded;  // the token file reloaded after the admission, if any
+  absl::Time now;                       // of the recheck
+  std::string expected;                 // "OK", or the code and the start of the message
+};
+
+std::string RecheckOutcome(const absl::Status& status) {
+  if (status.ok()) return "OK";
+  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
+}
+
+TEST(Recheck, AnswersEachChangeOfTheTableAndTheClock) {
+  const std::string token = "recheck-token";
+  const std::string line = "agent-75 agent caf-75,caf-13 expires=2027-01-15T08:00:00Z";
+  const absl::Time expiry = absl::FromUnixSeconds(1'800'000'000);  // 2027-01-15T08:00:00Z
+  const std::string other = TokenLine("other-token", "agent-69 agent caf-69");
+  const std::string removed = "UNAUTHENTICATED: jeton révoqué ou expiré : retiré du fichier";
+  const std::string changed =
+      "UNAUTHENTICATED: jeton révoqué ou expiré : il désigne désormais un autre utilisateur";
+  const std::string expired = "UNAUTHENTICATED: jeton révoqué ou expiré : son expiration";
+  const auto with = [&](const std::string& rest) { return TokenLine(token, rest); };
+  const RecheckCase cases[] = {
+      {"no reload", std::nullopt, kNow, "OK"},
+      {"no reload, just before expiry", std::nullopt, expiry - absl::Seconds(1), "OK"},
+      {"no reload, at expiry", std::nullopt, expiry, expired},
+      {"same file", with(line), kNow, "OK"},
+      {"same file, after expiry", with(line), expiry + absl::Hours(1), expired},
+      {"another line added", other + with(line), kNow, "OK"},
+      {"line removed", other, kNow, removed},
+      {"empty file", "", kNow, removed},
+      {"role changed", with("agent-75 controleur caf-75,caf-13"), kNow, changed},
+      {"a Caf removed", with("agent-75 agent caf-75"), kNow, changed},
+      {"a Caf added", with("agent-75 agent caf-75,caf-13,caf-69"), kNow, changed},
+      {"user id changed", with("agent-75b agent caf-75,caf-13"), kNow, changed},
+      {"expiry put off", with("agent-75 agent caf-75,caf-13 expires=2028-01-01T00:00:00Z"),
+       expiry + absl::Hours(1), "OK"},
+      {"expiry removed", with("agent-75 agent caf-75,caf-13"), expiry + absl::Hours(1), "OK"},
+      {"expiry brought forward", with("agent-75 agent caf-75,caf-13 expires=2026-01-01T00:00:00Z"),
+       kNow, expired},
+  };
+  for (const RecheckCase& c : cases) {
+    absl::StatusOr<TokenTable> admitting = ParseTokenFile(with(line));
+    ASSERT_TRUE(admitting.ok()) << admitting.status();
+    Authenticator authenticator(*std::move(admitting));
+    absl::StatusOr<Admission> admission = authenticator.Admit(BearerHeader(token), kNow);
+    ASSERT_TRUE(admission.ok()) << c.name << ": " << admission.status();
+    if (c.reloaded.has_value()) {
+      absl::StatusOr<TokenTable> reloaded = ParseTokenFile(*c.reloaded);
+      ASSERT_TRUE(reloaded.ok()) << c.name << ": " << reloaded.status();
+      authenticator.Reload(*std::move(reloaded));
+    }
+    const std::string outcome = RecheckOutcome(authenticator.Recheck(*admission, c.now));
+    EXPECT_TRUE(absl::StartsWith(outcome, c.expected)) << c.name << ": " << outcome;
+    EXPECT_FALSE(Contains(outcome, token)) << c.name << " echoes the token";
+    EXPECT_FALSE(Contains(outcome, HashToken(token).substr(7, 16))) << c.name;
+  }
+}
+
+// After a reload, one lookup brings the admission up to the new generation: the next rechecks
+// are the cheap comparison again, with the expiry the new table gives.
+TEST(Recheck, LooksTheTokenUpOnceAfterEachReload) {
+  const std::string token = "recheck-token";
+  absl::StatusOr<TokenTable> table = ParseTokenFile(TokenLine(token, "svc-paie service *"));
+  ASSERT_TRUE(table.ok()) << table.status();
+  Authenticator authenticator(*std::move(table));
+  absl::StatusOr<Admission> admission = authenticator.Admit(BearerHeader(token), kNow);
+  ASSERT_TRUE(admission.ok()) << admission.status();
+  EXPECT_EQ(admission->generation(), authenticator.generation());
+  EXPECT_EQ(admission->principal().user_id, "svc-paie");
+  EXPECT_EQ(admission->expires_at(), absl::InfiniteFuture());
+  ASSERT_TRUE(authenticator.Recheck(*admission, kNow).ok());
+  EXPECT_EQ(admission->generation(), 0u);
+
+  const absl::Time expiry = absl::FromUnixSeconds(1'800'000'000);
+  absl::StatusOr<TokenTable> expiring =
+      ParseTokenFile(TokenLine(token, "svc-paie service * expires=2027-01-15T08:00:00Z"));
+  ASSERT_TRUE(expiring.ok()) << expiring.status();
+  authenticator.Reload(*std::move(expiring));
+  EXPECT_EQ(admission->generation(), 0u);  // not until it is rechecked
+  ASSERT_TRUE(authenticator.Recheck(*admission, kNow).ok());
+  EXPECT_EQ(admission->generation(), 1u);
+  EXPECT_EQ(admission->expires_at(), expiry);
+  EXPECT_EQ(authenticator.Recheck(*admission, expiry).code(), absl::StatusCode::kUnauthenticated);
+
+  // A refused recheck records nothing: the token put back with the same principal passes again.
+  authenticator.Reload(TokenTable());
+  EXPECT_EQ(authenticator.Recheck(*admission, kNow).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(admission->generation(), 1u);
+  absl::StatusOr<TokenTable> back = ParseTokenFile(TokenLine(token, "svc-paie service *"));
+  ASSERT_TRUE(back.ok()) << back.status();
+  authenticator.Reload(*std::move(back));
+  EXPECT_TRUE(authenticator.Recheck(*admission, expiry + absl::Hours(1)).ok());
+  EXPECT_EQ(admission->generation(), 3u);
+}
+
+// Each reader rechecks its own admission, as a stream's thread does, while the table is
+// reloaded under it (run under ThreadSanitizer by tools/test.sh).
+TEST(Recheck, RechecksWhileAnotherThreadReloads) {
+  constexpr int kReloads = 200;
+  constexpr int kReaders = 2;
+  Authenticator authenticator(TestTokenTable());
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) {
+    readers.emplace_back([&] {
+      absl::StatusOr<Admission> admission =
+          authenticator.Admit(BearerHeader(testing::kAuditeurAll.token), kNow);
+      if (!admission.ok()) failures.fetch_add(1);
+      while (admission.ok() && !done.load()) {
+        if (!authenticator.Recheck(*admission, kNow).ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (int i = 0; i < kReloads; ++i) authenticator.Reload(TestTokenTable());
+  done.store(true);
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(authenticator.generation(), static_cast<uint64_t>(kReloads));
 }
 
 }  // namespace

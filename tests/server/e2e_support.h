@@ -1,6 +1,6 @@
 // What the end-to-end tests need beyond an agent's desk (grpc_desk.h): queries, reads and
-// appends of the generic log, subscriptions read item by item, and extra tokens written into
-// the fixture's token file.
+// appends of the generic log, subscriptions read item by item, and tokens added to, changed
+// in or removed from the fixture's token file.
 #ifndef CLAS_TESTS_SERVER_E2E_SUPPORT_H_
 #define CLAS_TESTS_SERVER_E2E_SUPPORT_H_
 
@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "clas/v1/service.grpc.pb.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -19,17 +21,47 @@
 
 namespace clas::testing {
 
-// Adds a token for `user` to the fixture's token file (its hash) and to the clear file beside
-// it, so that As(user) works once the server has read the file again (Restart()).
+// Adds a token for `user` to the fixture's token file (its hash), valid until `expires_at`
+// (whole seconds), and to the clear file beside it, so that As(user) works once the server has
+// read the file again (Restart() or ReloadTokens()).
 inline void AddToken(ServerTest& test, const std::string& user, const std::string& role,
-                     const std::string& cafs) {
+                     const std::string& cafs, absl::Time expires_at = absl::InfiniteFuture()) {
   auto token = server::GenerateToken();
   ASSERT_TRUE(token.ok()) << token.status();
   std::ofstream hashed(test.config_.tokens_file, std::ios::app);
-  hashed << server::HashToken(*token) << " " << user << " " << role << " " << cafs << "\n";
+  hashed << server::HashToken(*token) << " " << user << " " << role << " " << cafs;
+  if (expires_at != absl::InfiniteFuture()) {
+    hashed << absl::FormatTime(" expires=%Y-%m-%dT%H:%M:%SZ", expires_at, absl::UTCTimeZone());
+  }
+  hashed << "\n";
   std::ofstream clear(test.config_.tokens_file + ".clear", std::ios::app);
   clear << user << " " << *token << "\n";
   ASSERT_TRUE(hashed.good() && clear.good());
+}
+
+// Rewrites the line of `user` in the fixture's token file, keeping its token (its hash): the
+// line goes when `rest` is empty, else becomes "<hash> <user> <rest>" (a role, a Caf list, an
+// expiry maybe). The server sees it once it reads the file again (ReloadTokens()); As(user)
+// still presents the token.
+inline void RewriteToken(ServerTest& test, const std::string& user, const std::string& rest) {
+  std::string text;
+  int found = 0;
+  {
+    std::ifstream in(test.config_.tokens_file);
+    for (std::string line; std::getline(in, line);) {
+      const std::vector<std::string> fields = absl::StrSplit(line, ' ');
+      if (fields.size() < 2 || fields[1] != user) {
+        absl::StrAppend(&text, line, "\n");
+        continue;
+      }
+      ++found;
+      if (!rest.empty()) absl::StrAppend(&text, fields[0], " ", user, " ", rest, "\n");
+    }
+  }
+  ASSERT_EQ(found, 1) << "lines of " << user << " in the token file";
+  std::ofstream out(test.config_.tokens_file, std::ios::trunc);  // keeps its mode (0600)
+  out << text;
+  ASSERT_TRUE(out.good());
 }
 
 inline uint64_t HeadOf(ServerTest& test) { return test.server_->store().Head().position; }

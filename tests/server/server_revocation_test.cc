@@ -1,0 +1,159 @@
+// End-to-end, revocation through a real server: a token removed from the token file and
+// reloaded, whose role or Caf list changed, or whose expiry passes, ends each of its open
+// subscriptions with UNAUTHENTICATED within a second (asserted under kNoticeMax, for a loaded
+// machine), and nothing written after the reload reaches it; the other users' subscriptions go
+// on and receive what follows. Every wait is for a stream to end or an event to arrive, under
+// the subscription's deadline; none sleeps.
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/server/e2e_support.h"
+
+namespace clas::testing {
+namespace {
+
+// How late a stream may end after the reload or the expiry, in this test: the server promises
+// a second (kCredentialsRecheckInterval); the rest is for a loaded CI machine.
+constexpr absl::Duration kNoticeMax = absl::Seconds(3);
+
+constexpr char kRemoved[] =
+    "jeton révoqué ou expiré : retiré du fichier des jetons (token revoked or expired: removed "
+    "from the token file)";
+constexpr char kChanged[] =
+    "jeton révoqué ou expiré : il désigne désormais un autre utilisateur, rôle ou liste de Caf "
+    "(token revoked or expired: it now stands for another user, role or Caf list)";
+constexpr char kExpired[] =
+    "jeton révoqué ou expiré : son expiration est passée (token revoked or expired: it has "
+    "expired)";
+
+class Revocation : public ServerTest {
+ protected:
+  uint64_t Note(const std::string& id) {
+    auto appended = AppendExt(*this, "service-demo", "ext/service-demo/notes", {id});
+    EXPECT_TRUE(appended.status.ok()) << appended.status.error_message();
+    return appended.response.last_position();
+  }
+
+  // The final status of `subscription`, which the server must end by itself.
+  static grpc::Status Ended(Subscription& subscription) {
+    grpc::Status status = subscription.Finish();
+    EXPECT_NE(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+        << "the server did not end the stream";
+    return status;
+  }
+
+  // Whether `user`'s token opens a new call now.
+  grpc::StatusCode NewCallAs(const std::string& user) {
+    return ReadAll(*this, user, 1, 1).status.error_code();
+  }
+
+  v1::SubscribeRequest all_;
+};
+
+TEST_F(Revocation, ARemovedTokenLosesEachOfItsStreamsWhileOthersGoOn) {
+  AddToken(*this, "svc-gone", "service", "*");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  Note("n-1");
+  v1::SubscribeRequest of75;
+  of75.add_caf_ids(kCafA);
+  Subscription gone(*this, "svc-gone", all_);
+  Subscription gone_filtered(*this, "svc-gone", of75);
+  Subscription kept(*this, "service-demo", all_);
+  const uint64_t head = HeadOf(*this);
+  for (Subscription* s : {&gone, &gone_filtered, &kept}) ASSERT_TRUE(s->ReadUntilCaughtUp(head));
+
+  // Nothing is appended until the streams end: an idle stream notices by itself.
+  RewriteToken(*this, "svc-gone", "");
+  const absl::Time reloaded = absl::Now();
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  for (Subscription* s : {&gone, &gone_filtered}) {
+    const grpc::Status ended = Ended(*s);
+    EXPECT_LT(absl::Now() - reloaded, kNoticeMax);
+    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(ended.error_message(), kRemoved);
+  }
+  EXPECT_EQ(NewCallAs("svc-gone"), grpc::StatusCode::UNAUTHENTICATED);
+
+  // The reload changed nothing for service-demo: its stream goes on.
+  const uint64_t after = Note("n-2");
+  ASSERT_TRUE(kept.ReadUntilEvent(after));
+  EXPECT_EQ(PositionsOf(kept.events).back(), after);
+  EXPECT_EQ(kept.Cancel().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// The actor recorded on events and the Cafs a stream filters on were decided for the principal
+// admitted: a token that now stands for another one is revoked for the calls it opened, and
+// opens new ones as what it now is.
+TEST_F(Revocation, ATokenWhoseRoleOrCafsChangedLosesItsStreams) {
+  AddToken(*this, "svc-role", "service", "*");
+  AddToken(*this, "svc-cafs", "service", "*");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  Subscription role(*this, "svc-role", all_);
+  Subscription cafs(*this, "svc-cafs", all_);
+  Subscription kept(*this, "service-demo", all_);
+  const uint64_t head = HeadOf(*this);
+  for (Subscription* s : {&role, &cafs, &kept}) ASSERT_TRUE(s->ReadUntilCaughtUp(head));
+
+  RewriteToken(*this, "svc-role", "auditeur *");
+  RewriteToken(*this, "svc-cafs", "service caf-75");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  // Written after the reload, it wakes every stream; none of the revoked ones may send it.
+  const uint64_t after = Note("n-1");
+  for (Subscription* s : {&role, &cafs}) {
+    const grpc::Status ended = Ended(*s);
+    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(ended.error_message(), kChanged);
+    for (const auto& e : s->events) EXPECT_LT(e.position(), after);
+  }
+  ASSERT_TRUE(kept.ReadUntilEvent(after));
+  EXPECT_EQ(PositionsOf(kept.events).back(), after);
+
+  Subscription again(*this, "svc-cafs", all_);
+  ASSERT_TRUE(again.ReadUntilCaughtUp(after));
+  EXPECT_EQ(again.Cancel().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(kept.Cancel().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(Revocation, AnExpiringTokenLosesItsStreamAtItsExpiry) {
+  // Two to three seconds ahead: expiries are whole seconds.
+  const absl::Time expiry = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 3);
+  AddToken(*this, "svc-short", "service", "*", expiry);
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  Subscription expiring(*this, "svc-short", all_);
+  Subscription kept(*this, "service-demo", all_);
+  const uint64_t head = HeadOf(*this);
+  for (Subscription* s : {&expiring, &kept}) ASSERT_TRUE(s->ReadUntilCaughtUp(head));
+
+  const grpc::Status ended = Ended(expiring);
+  const absl::Time seen = absl::Now();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ended.error_message(), kExpired);
+  EXPECT_GE(seen, expiry) << "ended " << absl::FormatDuration(expiry - seen) << " early";
+  EXPECT_LT(seen - expiry, kNoticeMax);
+  EXPECT_EQ(NewCallAs("svc-short"), grpc::StatusCode::UNAUTHENTICATED);
+
+  const uint64_t after = Note("n-1");
+  ASSERT_TRUE(kept.ReadUntilEvent(after));
+  EXPECT_EQ(kept.Cancel().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// A read-only server wraps the token guard (server_app.cc): its streams are revoked too.
+TEST_F(Revocation, AReadOnlyServerEndsTheStreamsOfARemovedToken) {
+  Note("n-1");
+  config_.read_only = true;
+  Restart();
+  Subscription gone(*this, "service-demo", all_);
+  ASSERT_TRUE(gone.ReadUntilCaughtUp(HeadOf(*this)));
+  RewriteToken(*this, "service-demo", "");
+  const absl::Time reloaded = absl::Now();
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  const grpc::Status ended = Ended(gone);
+  EXPECT_LT(absl::Now() - reloaded, kNoticeMax);
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ended.error_message(), kRemoved);
+}
+
+}  // namespace
+}  // namespace clas::testing
