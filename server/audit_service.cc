@@ -8,20 +8,27 @@
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
+#include "server/query_ids.h"
 #include "server/services.h"
 #include "server/state_diff.h"
 
 namespace clas::server {
 namespace {
 
+// Runs an audit: check the caller (first), then the Caf and the convention the request names,
+// then `body(caller)`.
 template <typename Body>
 grpc::Status RunAudit(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
-                      const std::string& caf_id, Body body) {
+                      const std::string& caf_id, const std::string* convention_id, Body body) {
   CallLog log(method, caf_id);
   auto caller = d.guard->Check(*context, Need::kAudit, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
-  return log.Done(body());
+  QueryIds ids;
+  if (convention_id != nullptr) ids = {{"caf_id", &caf_id}, {"convention_id", convention_id}};
+  absl::Status valid = CheckQueryIds(ids);
+  if (!valid.ok()) return log.Done(ToGrpcStatus(valid));
+  return log.Done(body(*caller));
 }
 
 bool InBounds(const DomainEvent& e, const v1::ReplayHistoryRequest& r) {
@@ -57,49 +64,80 @@ absl::Status CheckPositionBounds(uint64_t from_position, uint64_t to_position) {
   return absl::OkStatus();
 }
 
+// Sends one item of a replay: its event (with hashes), and the state or the changes (left out
+// when the item would not fit the message limit). Ends the replay with UNAUTHENTICATED once the
+// caller's token was revoked or expired (guard.h), RESOURCE_EXHAUSTED past replay_events_max,
+// CANCELLED when the client went away.
+grpc::Status SendItem(const DomainEvent& e, v1::ConventionState state, bool changes,
+                      const Caller& caller, grpc::ServerContext* context, int32_t* sent,
+                      v1::ReplayHistoryItem& item, grpc::ServerWriter<v1::ReplayHistoryItem>* writer,
+                      const ServiceDeps& d) {
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "annulé");
+  if (++*sent > d.limits.replay_events_max) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("au plus ", d.limits.replay_events_max,
+                                     " événements par rejeu : bornez par positions ou dates"));
+  }
+  auto event = ToApi(e, *d.store);
+  if (!event.ok()) return ToGrpcStatus(event.status());
+  *item.mutable_event() = *std::move(event);
+  if (!changes) *item.mutable_state_after() = std::move(state);
+  if (static_cast<int64_t>(item.ByteSizeLong()) > d.limits.answer_bytes_max) {
+    item.clear_state_after();
+    item.clear_changes();
+    item.set_state_omitted(true);
+  }
+  // The token may have been revoked or have expired since the call began.
+  const absl::Status valid = caller.still_valid();
+  if (!valid.ok()) return ToGrpcStatus(valid);
+  if (!writer->Write(item)) return grpc::Status(grpc::StatusCode::CANCELLED, "client parti");
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
                                          const v1::ReplayHistoryRequest* request,
                                          grpc::ServerWriter<v1::ReplayHistoryItem>* writer) {
-  return RunAudit(d_, "ReplayHistory", context, request->caf_id(), [&]() -> grpc::Status {
+  return RunAudit(d_, "ReplayHistory", context, request->caf_id(), &request->convention_id(),
+                  [&](const Caller& caller) -> grpc::Status {
     absl::Status bounds = CheckDateBounds(request->from_date(), request->to_date());
     if (bounds.ok()) bounds = CheckPositionBounds(request->from_position(), request->to_position());
+    if (bounds.ok() && !v1::ReplayView_IsValid(request->view())) {
+      bounds = absl::InvalidArgumentError(absl::StrCat("view = ", request->view(), " : inconnue"));
+    }
     if (!bounds.ok()) return ToGrpcStatus(bounds);
-    auto events = d_.engine->ConventionEvents(request->caf_id(), request->convention_id());
-    if (!events.ok()) return ToGrpcStatus(events.status());
-    if (events->empty()) {
-      return ToGrpcStatus(absl::NotFoundError(
-          absl::StrCat("convention ", request->convention_id(), " inconnue")));
-    }
+    const bool changes = request->view() == v1::REPLAY_VIEW_CHANGES;
     int32_t sent = 0;
-    for (const DomainEvent& e : *events) {
-      if (!InBounds(e, *request)) continue;
-      if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "annulé");
-      if (++sent > d_.limits.replay_events_max) {
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                            absl::StrCat("au plus ", d_.limits.replay_events_max,
-                                         " événements par rejeu : bornez par positions ou dates"));
-      }
-      v1::ReplayHistoryItem item;
-      auto event = ToApi(e, *d_.store);
-      if (!event.ok()) return ToGrpcStatus(event.status());
-      *item.mutable_event() = *std::move(event);
-      // The state right after the event: everything recorded up to it, every effective date.
-      auto state = d_.engine->GetConvention(request->caf_id(), request->convention_id(),
-                                            AsOf{.known_at_us = e.recorded_at_us});
-      if (!state.ok()) return ToGrpcStatus(state.status());
-      *item.mutable_state_after() = *std::move(state);
-      if (!writer->Write(item)) return grpc::Status(grpc::StatusCode::CANCELLED, "client parti");
-    }
-    return grpc::Status::OK;
+    v1::ConventionState before;  // the state right before the event (CHANGES)
+    grpc::Status ended = grpc::Status::OK;
+    absl::Status replayed = d_.engine->ReplayConvention(
+        request->caf_id(), request->convention_id(), request->to_position(),
+        [&](const DomainEvent& e, v1::ConventionState state) -> absl::Status {
+          if (request->known_at_us() != 0 && e.recorded_at_us > request->known_at_us()) {
+            return absl::CancelledError("past known_at");  // the replay ends here
+          }
+          const bool shown = InBounds(e, *request);
+          v1::ReplayHistoryItem item;
+          if (shown && changes) {
+            for (auto& c : server::DiffStates(before, state)) *item.add_changes() = std::move(c);
+          }
+          if (changes) before = state;
+          if (!shown) return absl::OkStatus();
+          ended = SendItem(e, std::move(state), changes, caller, context, &sent, item, writer, d_);
+          return ended.ok() ? absl::OkStatus() : absl::CancelledError("stopped");
+        });
+    if (!ended.ok()) return ended;
+    if (absl::IsCancelled(replayed)) return grpc::Status::OK;  // known_at reached
+    return ToGrpcStatus(replayed);
   });
 }
 
 grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
                                       const v1::DiffStatesRequest* request,
                                       v1::DiffStatesResponse* response) {
-  return RunAudit(d_, "DiffStates", context, request->caf_id(), [&]() -> grpc::Status {
+  return RunAudit(d_, "DiffStates", context, request->caf_id(), &request->convention_id(),
+                  [&](const Caller&) -> grpc::Status {
     absl::Status bounds = CheckDateBounds(request->from_date(), request->to_date());
     if (!bounds.ok()) return ToGrpcStatus(bounds);
     const int64_t known = request->known_at_us() == 0 ? kKnownNow : request->known_at_us();
@@ -116,6 +154,11 @@ grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
     for (const auto& e : *events) {
       if (e.effective_date > request->from_date() && e.effective_date <= request->to_date() &&
           e.recorded_at_us <= known) {
+        if (response->events_omitted() > 0 ||
+            static_cast<int64_t>(response->ByteSizeLong()) > d_.limits.answer_bytes_max) {
+          response->set_events_omitted(response->events_omitted() + 1);
+          continue;
+        }
         auto event = ToApi(e, *d_.store);
         if (!event.ok()) return ToGrpcStatus(event.status());
         *response->add_events() = *std::move(event);
@@ -129,7 +172,7 @@ grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
 grpc::Status AuditService::VerifyChain(grpc::ServerContext* context,
                                        const v1::VerifyChainRequest* request,
                                        v1::VerifyChainResponse* response) {
-  return RunAudit(d_, "VerifyChain", context, "", [&]() -> grpc::Status {
+  return RunAudit(d_, "VerifyChain", context, "", nullptr, [&](const Caller&) -> grpc::Status {
     const ledger::LogHead head = d_.store->Head();
     response->set_head_position(head.position);
     response->set_head_hash(head.hash);
@@ -160,32 +203,40 @@ grpc::Status AuditService::VerifyChain(grpc::ServerContext* context,
 grpc::Status AuditService::ExportConvention(grpc::ServerContext* context,
                                             const v1::ExportConventionRequest* request,
                                             v1::ConventionExport* response) {
-  return RunAudit(d_, "ExportConvention", context, request->caf_id(), [&]() -> grpc::Status {
+  return RunAudit(d_, "ExportConvention", context, request->caf_id(), &request->convention_id(),
+                  [&](const Caller&) -> grpc::Status {
     const std::string stream = ConventionStream(request->caf_id(), request->convention_id());
     const ledger::LogHead head = d_.store->Head();
-    // Every event of the stream, page after page (a long convention is never cut short).
-    std::vector<ledger::RecordedEvent> all;
-    while (true) {
-      auto page = d_.store->ReadStream(stream, all.size() + 1, ledger::Direction::kForward,
-                                       ledger::kReadEventsMax);
-      if (!page.ok()) return ToGrpcStatus(page.status());
-      all.insert(all.end(), page->begin(), page->end());
-      if (page->size() < ledger::kReadEventsMax) break;
-    }
-    const std::vector<ledger::RecordedEvent>* events = &all;
-    if (events->empty()) {
+    const uint64_t from = request->from_version() == 0 ? 1 : request->from_version();
+    const int32_t max = request->max_count() <= 0 || request->max_count() > d_.limits.read_events_max
+                            ? d_.limits.read_events_max
+                            : request->max_count();
+    auto page = d_.store->ReadStream(stream, from, ledger::Direction::kForward, max);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    if (page->empty() && from == 1) {
       return ToGrpcStatus(absl::NotFoundError(
           absl::StrCat("convention ", request->convention_id(), " inconnue")));
     }
     response->set_caf_id(request->caf_id());
     response->set_convention_id(request->convention_id());
     response->set_stream_id(stream);
-    for (const auto& e : *events) {
-      clas::ledger::v1::StoredEvent* stored = response->add_events();
-      stored->set_body(e.body.SerializeAsString());
-      stored->set_prev_hash(e.prev_hash);
-      stored->set_prev_stream_hash(e.prev_stream_hash);
-      stored->set_hash(e.hash);
+    int64_t bytes = 0;
+    for (size_t i = 0; i < page->size(); ++i) {
+      const auto& e = (*page)[i];
+      clas::ledger::v1::StoredEvent stored;
+      stored.set_body(e.body.SerializeAsString());
+      stored.set_prev_hash(e.prev_hash);
+      stored.set_prev_stream_hash(e.prev_stream_hash);
+      stored.set_hash(e.hash);
+      const int64_t size = static_cast<int64_t>(stored.ByteSizeLong()) + 8;
+      // A page ends at the answer limit (at least one event a page) or at max_count events.
+      if (i > 0 && bytes + size > d_.limits.answer_bytes_max) {
+        response->set_next_version(e.body.stream_version());
+        break;
+      }
+      bytes += size;
+      *response->add_events() = std::move(stored);
+      if (i + 1 == static_cast<size_t>(max)) response->set_next_version(e.body.stream_version() + 1);
     }
     response->set_head_position(head.position);
     response->set_head_hash(head.hash);

@@ -1,32 +1,41 @@
 // Queries: states as of D, known at T. Every answer carries the log position it reflects.
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "projections/core/calendar.h"
 #include "projections/core/violation.h"
 #include "projections/rules/droit.h"
+#include "projections/engine/command_input.h"
+#include "projections/engine/request_key.h"
 #include "projections/rules/request_limits.h"
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
+#include "server/query_ids.h"
 #include "server/services.h"
 
 namespace clas::server {
 namespace {
 
-// Runs a read: check the caller, resolve the as-of point, then `body(as_of)`.
+// Runs a read: check the caller (always first: a caller without a valid token learns nothing,
+// not even what is wrong with the request), check the Caf and the identifiers the request
+// names, resolve the as-of point, then `body(as_of)`.
 template <typename Body>
 grpc::Status RunRead(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                      const std::string& caf_id, const v1::AsOfSpec& spec, Body body,
-                     Need need = Need::kRead, bool need_caf = true) {
+                     Need need = Need::kRead, bool need_caf = true, QueryIds ids = {}) {
   CallLog log(method, caf_id);
+  auto caller = d.guard->Check(*context, need, caf_id);
+  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  log.set_caller(caller->user_id);
   // Only a list may span Cafs (and is then filtered); every other query names its Caf, so that
   // nothing of a Caf the caller may not read is ever computed for it.
   if (caf_id.empty() && need_caf) {
     return log.Done(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "caf_id : la Caf est obligatoire pour cette requête"));
   }
-  auto caller = d.guard->Check(*context, need, caf_id);
-  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
-  log.set_caller(caller->user_id);
+  if (!caf_id.empty()) ids.insert(ids.begin(), {"caf_id", &caf_id});
+  absl::Status valid = CheckQueryIds(ids);
+  if (!valid.ok()) return log.Done(ToGrpcStatus(valid));
   auto as_of = FromSpec(spec, *d.store);
   if (!as_of.ok()) return log.Done(ToGrpcStatus(as_of.status()));
   return log.Done(ToGrpcStatus(body(*caller, *as_of)));
@@ -43,12 +52,25 @@ bool Matches(const v1::ListConventionsRequest& r, const v1::ConventionState& c) 
   return true;
 }
 
+// `name` cut to kNameCharsMax characters, "…" marking the cut: a name recorded before names were
+// bounded may be of any length, and would swell every list it appears in.
+std::string Bounded(const std::string& name) {
+  size_t chars = 0, i = 0;
+  while (i < name.size() && chars < kNameCharsMax) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    i += c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    ++chars;
+  }
+  if (i >= name.size()) return name;
+  return name.substr(0, i) + "…";
+}
+
 v1::ConventionSummary Summary(const v1::ConventionState& c) {
   v1::ConventionSummary s;
   s.set_caf_id(c.caf_id());
   s.set_convention_id(c.convention_id());
   s.set_gestionnaire_id(c.gestionnaire_id());
-  s.set_gestionnaire_name(c.gestionnaire_name());
+  s.set_gestionnaire_name(Bounded(c.gestionnaire_name()));
   s.set_status(c.status());
   s.set_first_school_year(c.first_school_year());
   s.set_last_school_year(c.last_school_year());
@@ -57,6 +79,52 @@ v1::ConventionSummary Summary(const v1::ConventionState& c) {
     s.set_indus_open_cents(s.indus_open_cents() + y.indus_open_cents());
   }
   return s;
+}
+
+// Drops the oldest entries of the state's timeline until the answer fits `bytes_max`; returns
+// how many were dropped (a convention of tens of thousands of events).
+uint32_t FitTimeline(int64_t bytes_max, v1::ConventionState* state) {
+  const int64_t size = static_cast<int64_t>(state->ByteSizeLong());
+  if (size <= bytes_max) return 0;
+  int64_t excess = size - bytes_max;
+  int dropped = 0;
+  constexpr int64_t kFramingBytes = 4;
+  while (dropped < state->events_size() && excess > 0) {
+    excess -= static_cast<int64_t>(state->events(dropped).ByteSizeLong()) + kFramingBytes;
+    ++dropped;
+  }
+  state->mutable_events()->DeleteSubrange(0, dropped);
+  return static_cast<uint32_t>(dropped);
+}
+
+// Keeps one page of the year's lines in `response` (which holds them all): from the line the
+// token names (its index), at most page_size (0: civil_year_lines_max) and within the answer
+// limit with the totals; the token of the next page when lines are left.
+absl::Status PageLines(const v1::GetCivilYearRequest& request, const ServiceLimits& limits,
+                       v1::GetCivilYearResponse* response) {
+  const int32_t max = request.page_size() <= 0 ? limits.civil_year_lines_max
+                                               : std::min(request.page_size(),
+                                                          limits.civil_year_lines_max);
+  int64_t first = 0;
+  if (!request.page_token().empty() &&
+      (!absl::SimpleAtoi(request.page_token(), &first) || first < 0 ||
+       first > response->lines_size())) {
+    return absl::InvalidArgumentError(
+        "page_token : jeton de page inconnu (reprendre le next_page_token reçu)");
+  }
+  google::protobuf::RepeatedPtrField<v1::AccountingLine> all;
+  all.Swap(response->mutable_lines());
+  int64_t bytes = static_cast<int64_t>(response->ByteSizeLong());
+  constexpr int64_t kFramingBytes = 8;
+  int64_t next = first;
+  for (; next < all.size() && next - first < max; ++next) {
+    const int64_t size = static_cast<int64_t>(all.Get(next).ByteSizeLong()) + kFramingBytes;
+    if (next > first && bytes + size > limits.answer_bytes_max) break;
+    bytes += size;
+    *response->add_lines() = std::move(*all.Mutable(static_cast<int>(next)));
+  }
+  if (next < all.size()) response->set_next_page_token(absl::StrCat(next));
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -70,8 +138,11 @@ grpc::Status QueriesService::GetConvention(grpc::ServerContext* context,
                                     d_.engine->GetConvention(request->caf_id(),
                                                              request->convention_id(), as_of));
                    response->set_log_position(PositionOf(as_of, *d_.store));
+                   response->set_timeline_omitted(
+                       FitTimeline(d_.limits.answer_bytes_max, response->mutable_convention()));
                    return absl::OkStatus();
-                 });
+                 },
+                 Need::kRead, /*need_caf=*/true, {{"convention_id", &request->convention_id()}});
 }
 
 grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
@@ -91,6 +162,16 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
           return absl::InvalidArgumentError(absl::StrCat(
               "page_size = ", page, " : au plus ", d_.limits.page_size_max, " par page"));
         }
+        if (!request->gestionnaire_id().empty()) {
+          RETURN_IF_ERROR(CheckQueryIds({{"gestionnaire_id", &request->gestionnaire_id()}}));
+        }
+        // A token is "<caf>/<convention>" of the last one looked at: ids and one "/".
+        if (request->page_token().size() > kCafIdBytesMax + 1 + kIdentifierBytesMax) {
+          return absl::InvalidArgumentError(
+              "page_token : jeton de page inconnu (reprendre le next_page_token reçu)");
+        }
+        // Each page ends within the answer limit: no tenant's data can swell another's list.
+        int64_t bytes = 0;
         ASSIGN_OR_RETURN(auto ids, d_.engine->ListConventionIds(request->caf_id()));
         int32_t scanned = 0;
         std::string last_scanned;
@@ -98,9 +179,9 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
           const std::string key = absl::StrCat(caf, "/", id);
           if (key <= request->page_token() || !caller.may_read(caf)) continue;
           if (response->conventions_size() == page) {
-            response->set_next_page_token(absl::StrCat(
-                response->conventions(page - 1).caf_id(), "/",
-                response->conventions(page - 1).convention_id()));
+            const auto& last = response->conventions(response->conventions_size() - 1);
+            response->set_next_page_token(
+                absl::StrCat(last.caf_id(), "/", last.convention_id()));
             break;
           }
           if (scanned == d_.limits.list_scan_max) {
@@ -112,7 +193,19 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
           auto state = d_.engine->GetConvention(caf, id, as_of);
           if (absl::IsNotFound(state.status())) continue;
           RETURN_IF_ERROR(state.status());
-          if (Matches(*request, *state)) *response->add_conventions() = Summary(*state);
+          if (!Matches(*request, *state)) continue;
+          v1::ConventionSummary summary = Summary(*state);
+          constexpr int64_t kFramingBytes = 8;
+          const int64_t size = static_cast<int64_t>(summary.ByteSizeLong()) + kFramingBytes;
+          if (response->conventions_size() > 0 && bytes + size > d_.limits.answer_bytes_max) {
+            // Full: this one opens the next page (the token names the last one kept).
+            const auto& last = response->conventions(response->conventions_size() - 1);
+            response->set_next_page_token(
+                absl::StrCat(last.caf_id(), "/", last.convention_id()));
+            break;
+          }
+          bytes += size;
+          *response->add_conventions() = std::move(summary);
         }
         response->set_log_position(PositionOf(as_of, *d_.store));
         return absl::OkStatus();
@@ -130,7 +223,9 @@ grpc::Status QueriesService::GetGestionnaire(grpc::ServerContext* context,
                                                                request->gestionnaire_id(), as_of));
                    response->set_log_position(PositionOf(as_of, *d_.store));
                    return absl::OkStatus();
-                 });
+                 },
+                 Need::kRead, /*need_caf=*/true,
+                 {{"gestionnaire_id", &request->gestionnaire_id()}});
 }
 
 grpc::Status QueriesService::GetCivilYear(grpc::ServerContext* context,
@@ -157,6 +252,7 @@ grpc::Status QueriesService::GetCivilYear(grpc::ServerContext* context,
                      closed = closed || c.closing.civil_year() == request->civil_year();
                    }
                    FillCivilYear(report, lines, closed, response);
+                   RETURN_IF_ERROR(PageLines(*request, d_.limits, response));
                    response->set_log_position(PositionOf(as_of, *d_.store));
                    return absl::OkStatus();
                  });
@@ -203,7 +299,8 @@ grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,
                    response->set_log_position(PositionOf(as_of, *d_.store));
                    return absl::OkStatus();
                  },
-                 Need::kSimulateControle);
+                 Need::kSimulateControle, /*need_caf=*/true,
+                 {{"convention_id", &request->convention_id()}});
 }
 
 }  // namespace clas::server

@@ -32,6 +32,7 @@ struct ServiceLimits {
   // (possibly short, even empty) with a next_page_token to go on from.
   int32_t list_scan_max = 2000;
   int32_t read_events_max = 1000;          // per ReadStream / ReadAll call
+  int32_t civil_year_lines_max = 5000;     // lines of one GetCivilYear page
   // Per ReadStream / ReadAll answer, so that it fits the message limit (the server lowers it to
   // 3/4 of max_message_bytes); an answer holds at least one event.
   int64_t read_bytes_max = int64_t{3} << 20;

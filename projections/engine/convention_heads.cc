@@ -9,22 +9,25 @@
 namespace clas {
 
 ConventionHead ConventionHead::Fold(const std::vector<DomainEvent>& stream,
-                                    const FoldContext& context) {
+                                    const FoldContext& context, int64_t known_at_us) {
   CLAS_CHECK(context.baremes != nullptr) << "a fold needs the barèmes";
   ConventionHead head;
   std::deque<DomainEvent> replaced;
-  for (const DomainEvent* e : TimelineRefs(stream, AsOf{}, &replaced)) {
+  for (const DomainEvent* e : TimelineRefs(stream, AsOf{.known_at_us = known_at_us}, &replaced)) {
     Apply(&head.state, *e, context);
     head.last = PlaceOf(*e);
   }
-  for (const DomainEvent& e : stream) AppendNamedYears(e.fact, &head.years);
+  for (const DomainEvent& e : stream) {
+    if (e.recorded_at_us > known_at_us) break;  // recording instants grow with versions
+    AppendNamedYears(e.fact, &head.years);
+    head.version = e.stream_version;
+  }
   head.years = SortedUnique(std::move(head.years));
-  head.version = stream.empty() ? 0 : stream.back().stream_version;
   head.context_key = FoldContextKey(head.years, context);
   return head;
 }
 
-bool ConventionHead::Extend(const std::vector<DomainEvent>& added, const FoldContext& context) {
+bool ConventionHead::Extend(absl::Span<const DomainEvent> added, const FoldContext& context) {
   if (added.empty()) return true;
   uint64_t expected = version;
   for (const DomainEvent& e : added) {

@@ -27,6 +27,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "clas/v1/state.pb.h"
 #include "projections/convention/domain_event.h"
 #include "projections/convention/fold.h"
@@ -42,16 +43,19 @@ struct ConventionHead {
   std::string context_key;       // FoldContextKey(years, the context folded with)
   v1::ConventionState state;     // Apply'd, not finished
 
-  // The head of a stream from its events (every event of the stream, in version order).
+  // The head of a stream from its events (every event of the stream, in version order), as
+  // known at `known_at_us` (the events recorded after it are left out: a prefix of the stream).
   // REQUIRES: context.baremes is not null.
-  static ConventionHead Fold(const std::vector<DomainEvent>& stream, const FoldContext& context);
+  static ConventionHead Fold(const std::vector<DomainEvent>& stream, const FoldContext& context,
+                             int64_t known_at_us = kKnownNow);
 
   // Applies `added`, the stream's events after `version` in version order, when each of them is
   // placed after the last event folded and none is a correction; then the head is the fold of
   // the longer stream. False, the head left as it was, otherwise (fold the stream again).
-  bool Extend(const std::vector<DomainEvent>& added, const FoldContext& context);
+  // REQUIRES: FoldedWith(context): a head folded with another context is folded again.
+  bool Extend(absl::Span<const DomainEvent> added, const FoldContext& context);
 
-  // Whether the head was folded with what `context` holds now.
+  // Whether the head was folded with what `context` holds now, for the years its events name.
   bool FoldedWith(const FoldContext& context) const {
     return context_key == FoldContextKey(years, context);
   }

@@ -277,7 +277,7 @@ absl::Status Engine::PrepareDecision(const std::string& caf_id, const std::strin
     ASSIGN_OR_RETURN(d->gestionnaire, LoadGestionnaire(caf_id, gestionnaire_id, AsOf{}));
   }
   const FoldContext fold = d->fold();
-  if (head == nullptr || !head->Extend(added, fold) || !head->FoldedWith(fold)) {
+  if (head == nullptr || !head->FoldedWith(fold) || !head->Extend(added, fold)) {
     std::vector<DomainEvent> whole;
     if (head == nullptr) {
       whole = std::move(added);

@@ -32,6 +32,7 @@
 #ifndef CLAS_PROJECTIONS_ENGINE_ENGINE_H_
 #define CLAS_PROJECTIONS_ENGINE_ENGINE_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -155,6 +156,16 @@ class Engine {
       const std::string& caf_id, const std::string& convention_id,
       const std::vector<v1::ControlledYear>& years);
   absl::StatusOr<BaremeBook> Baremes(const AsOf& as_of);
+  // The convention's stream in log order, with the state right after each event: the fold of
+  // every event recorded up to it, at every effective date (what GetConvention as known at the
+  // event's instant answers), without the timeline (the replay is the timeline) nor its marks.
+  // Built event by event: linear in the events, but for a correction, a backdated event or a
+  // barème published meanwhile, which fold the stream up to that event again. `visit(event,
+  // state)` is called for each event up to `last_position` (0: the last); a status it returns
+  // other than OK stops the replay and is returned. NotFound when the stream has no event.
+  using ReplayVisitor = std::function<absl::Status(const DomainEvent&, v1::ConventionState)>;
+  absl::Status ReplayConvention(const std::string& caf_id, const std::string& convention_id,
+                                uint64_t last_position, const ReplayVisitor& visit);
   // The events of a convention's stream (its whole history, every correction included).
   absl::StatusOr<std::vector<DomainEvent>> ConventionEvents(const std::string& caf_id,
                                                             const std::string& convention_id);

@@ -136,6 +136,46 @@ absl::StatusOr<std::vector<v1::ControleYearOutcome>> Engine::SimulateControle(
   return clas::SimulateControle(loaded.state, years, loaded.context);
 }
 
+absl::Status Engine::ReplayConvention(const std::string& caf_id,
+                                      const std::string& convention_id, uint64_t last_position,
+                                      const ReplayVisitor& visit) {
+  ASSIGN_OR_RETURN(StreamCache::Events events,
+                   streams_.Read(*log_, ConventionStream(caf_id, convention_id)));
+  if (events->empty()) {
+    return absl::NotFoundError(
+        absl::StrFormat("convention %s inconnue de la Caf %s", convention_id, caf_id));
+  }
+  const std::vector<DomainEvent>& stream = *events;
+  const std::string gestionnaire_id = GestionnaireIdOf(stream);
+  ConventionHead head;
+  for (size_t k = 0; k < stream.size(); ++k) {
+    const DomainEvent& e = stream[k];
+    if (last_position != 0 && e.position > last_position) break;
+    // What the fold reads, as known at the event's instant.
+    const AsOf then{.known_at_us = e.recorded_at_us};
+    ASSIGN_OR_RETURN(const BaremeBook baremes, Baremes(then));
+    std::optional<v1::GestionnaireState> gestionnaire;
+    if (!gestionnaire_id.empty()) {
+      ASSIGN_OR_RETURN(gestionnaire, LoadGestionnaire(caf_id, gestionnaire_id, then));
+    }
+    const FoldContext fold{.baremes = &baremes,
+                           .gestionnaire = gestionnaire ? &*gestionnaire : nullptr};
+    if (k == 0 || !head.FoldedWith(fold) ||
+        !head.Extend(absl::Span<const DomainEvent>(&e, 1), fold)) {
+      head = ConventionHead::Fold(stream, fold, e.recorded_at_us);
+    }
+    // The state without its timeline: swapped out for the copy, then back.
+    google::protobuf::RepeatedPtrField<v1::EventRef> timeline;
+    timeline.Swap(head.state.mutable_events());
+    v1::ConventionState state = head.state;
+    timeline.Swap(head.state.mutable_events());
+    state.set_as_of_date(kAsOfEndOfTime);
+    state.set_known_at_us(e.recorded_at_us);
+    RETURN_IF_ERROR(visit(e, std::move(state)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<DomainEvent>> Engine::ConventionEvents(
     const std::string& caf_id, const std::string& convention_id) {
   return log_->ReadStream(ConventionStream(caf_id, convention_id));

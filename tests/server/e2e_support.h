@@ -77,6 +77,12 @@ inline ::testing::AssertionResult SameState(const v1::ConventionState& a,
   return ::testing::AssertionFailure() << report;
 }
 
+// `state` without its timeline: what a replay's state_after holds (its items are the timeline).
+inline v1::ConventionState WithoutTimeline(v1::ConventionState state) {
+  state.clear_events();
+  return state;
+}
+
 template <typename Response>
 struct Answer {
   grpc::Status status;

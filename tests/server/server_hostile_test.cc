@@ -1103,7 +1103,7 @@ TEST_F(Hostile, ManyViolationsStayReadable) {
          v1::ConventionExport ignored;
          return audit()->ExportConvention(As("auditeur").get(), r, &ignored);
        },
-       kInvalid, "", "stream_id"},
+       kInvalid, "R-CONV-4", "convention_id"},
   };
   RunRows(rows);
 }

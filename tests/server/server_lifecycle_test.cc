@@ -102,8 +102,7 @@ TEST_F(Lifecycle, FiveSchoolYearsReplayedEventByEvent) {
     EXPECT_EQ(e.event_type(), types[i]) << i;
     EXPECT_EQ(e.stream_version(), i + 1);
     EXPECT_EQ(after.last_position(), e.position()) << i;
-    EXPECT_EQ(after.events_size(), static_cast<int>(i + 1)) << i;
-    ASSERT_EQ(after.events(i).event_id(), e.event_id()) << i;
+    EXPECT_EQ(after.events_size(), 0) << "the replay's items are the timeline";
     if (i > 0) {
       EXPECT_GT(e.position(), items[i - 1].event().position());
     }
@@ -126,7 +125,7 @@ TEST_F(Lifecycle, FiveSchoolYearsReplayedEventByEvent) {
   }
   auto now = GetConvention(*this, Agent(kCafA), kCafA, "conv-cs");
   ASSERT_TRUE(now.status.ok());
-  EXPECT_TRUE(SameState(last, now.response.convention()));
+  EXPECT_TRUE(SameState(last, WithoutTimeline(now.response.convention())));
   // R-CONV-5: the day before the first avenant, the convention ended with 2028-2029.
   v1::AsOfSpec before;
   before.set_effective_date(20290614);

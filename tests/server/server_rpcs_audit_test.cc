@@ -66,7 +66,7 @@ TEST_F(AuditAndLedger, ReplayHistoryGivesEveryEventInOrderWithTheStateAfterIt) {
     const auto& e = items[i].event();
     EXPECT_EQ(e.stream_version(), i + 1);
     EXPECT_EQ(items[i].state_after().last_position(), e.position());
-    EXPECT_EQ(items[i].state_after().events_size(), static_cast<int>(i + 1));
+    EXPECT_EQ(items[i].state_after().events_size(), 0) << "the replay's items are the timeline";
     auto recorded = server_->store().Read(e.position());  // the event with its hashes
     ASSERT_TRUE(recorded.ok());
     EXPECT_EQ(e.hash(), recorded->hash);
@@ -81,7 +81,7 @@ TEST_F(AuditAndLedger, ReplayHistoryGivesEveryEventInOrderWithTheStateAfterIt) {
   EXPECT_EQ(items[6].state_after().status(), v1::SOLDEE);
   auto now = GetConvention(*this, "auditeur", kCafA, "conv-a");
   ASSERT_TRUE(now.status.ok());
-  EXPECT_TRUE(SameState(items.back().state_after(), now.response.convention()));
+  EXPECT_TRUE(SameState(items.back().state_after(), WithoutTimeline(now.response.convention())));
 
   // Bounded by effective dates: the events of civil year 2027.
   v1::ReplayHistoryRequest in2027 = ReplayOf("conv-a");

@@ -138,7 +138,14 @@ int ConventionHistory(const Invocation& in, Io& io) {
     }
     grpc::Status status = reader->Finish();
     if (!status.ok()) return ReportRpcError(status, "convention history", io);
-    if (format == OutputFormat::kText) io.out << FormatHistory(items);
+    if (format == OutputFormat::kText) {
+      v1::ConventionState last;
+      if (!items.empty()) {
+        ASSIGN_OR_RETURN(last, remote.ConventionAt(request.caf_id(), request.convention_id(),
+                                                   items.back().event().position()));
+      }
+      io.out << FormatHistory(last, items);
+    }
     return kExitOk;
   });
 }
@@ -175,10 +182,22 @@ int ConventionExport(const Invocation& in, Io& io) {
     request.set_convention_id(in.positionals()[0]);
     ASSIGN_OR_RETURN(std::string path, Required(in, "out"));
     ASSIGN_OR_RETURN(Remote remote, Remote::Connect(in));
+    // The pages put together: the whole stream, with the head of the first page's reading.
     v1::ConventionExport response;
-    grpc::Status status =
-        remote.audit()->ExportConvention(remote.Context().get(), request, &response);
-    if (!status.ok()) return ReportRpcError(status, "convention export", io);
+    for (int page = 0;; ++page) {
+      v1::ConventionExport next;
+      grpc::Status status =
+          remote.audit()->ExportConvention(remote.Context().get(), request, &next);
+      if (!status.ok()) return ReportRpcError(status, "convention export", io);
+      if (page == 0) {
+        response = next;
+      } else {
+        for (auto& e : *next.mutable_events()) *response.add_events() = std::move(e);
+      }
+      if (next.next_version() == 0 || page + 1 == kListPagesMax) break;
+      request.set_from_version(next.next_version());
+    }
+    response.clear_next_version();
     const bool json = absl::EndsWithIgnoreCase(path, ".json");
     RETURN_IF_ERROR(WriteFile(path, json ? ToJson(response) : response.SerializeAsString()));
     const std::string last_hash =

@@ -54,8 +54,11 @@ int ConventionReport(const Invocation& in, Io& io) {
                                               ": no event in Caf ", request.caf_id()));
     }
     const v1::RecordedEvent& last = items.back().event();
+    ASSIGN_OR_RETURN(v1::ConventionState state,
+                     remote.ConventionAt(request.caf_id(), request.convention_id(),
+                                         last.position()));
     RETURN_IF_ERROR(WritePage(
-        path, ConventionReportHtml(items.back().state_after(), items, absl::ToUnixMicros(absl::Now()))));
+        path, ConventionReportHtml(state, items, absl::ToUnixMicros(absl::Now()))));
     io.out << "Report of convention " << request.convention_id() << " (" << items.size()
            << " events, up to log position " << last.position() << ", hash "
            << ledger::HashHex(last.hash()) << ") written to " << path << "\n";

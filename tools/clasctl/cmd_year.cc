@@ -19,6 +19,8 @@ namespace {
 // A figures file larger than this is not a list of school years.
 constexpr std::streamsize kFiguresFileBytesMax = 1 << 20;
 constexpr int64_t kCollectifsMax = 1000;
+// Pages of lines `year report` reads at most (of up to civil_year_lines_max lines each).
+constexpr int kYearPagesMax = 10'000;
 
 absl::StatusOr<int32_t> YearNumber(const std::string& text, const std::string& what) {
   int32_t year = 0;
@@ -99,10 +101,23 @@ int YearReport(const Invocation& in, Io& io) {
     ASSIGN_OR_RETURN(int64_t known, in.GetInstant("known-at"));
     request.mutable_as_of()->set_known_at_us(known);
     ASSIGN_OR_RETURN(Remote remote, Remote::Connect(in));
+    // The lines come a page at a time; the next pages are read at the first one's position, so
+    // that they all are of one reading.
     v1::GetCivilYearResponse response;
-    grpc::Status status =
-        remote.queries()->GetCivilYear(remote.Context().get(), request, &response);
-    if (!status.ok()) return ReportRpcError(status, "year report", io);
+    for (int page = 0;; ++page) {
+      v1::GetCivilYearResponse next;
+      grpc::Status status = remote.queries()->GetCivilYear(remote.Context().get(), request, &next);
+      if (!status.ok()) return ReportRpcError(status, "year report", io);
+      if (page == 0) {
+        response = next;
+        request.mutable_as_of()->set_at_position(next.log_position());
+      } else {
+        for (auto& l : *next.mutable_lines()) *response.add_lines() = std::move(l);
+      }
+      if (next.next_page_token().empty() || page + 1 == kYearPagesMax) break;
+      request.set_page_token(next.next_page_token());
+    }
+    response.clear_next_page_token();
     if (format == OutputFormat::kJson) io.out << ToJson(response);
     if (format == OutputFormat::kCsv) io.out << YearReportCsv(response);
     if (format == OutputFormat::kText) io.out << FormatYearReport(response);

@@ -165,11 +165,11 @@ std::string FactSummary(const v1::ClasEvent& e) {
   }
 }
 
-std::string FormatHistory(const std::vector<v1::ReplayHistoryItem>& items) {
+std::string FormatHistory(const v1::ConventionState& last,
+                          const std::vector<v1::ReplayHistoryItem>& items) {
   if (items.empty()) return "No event.\n";
   std::map<std::string, const v1::EventRef*> refs;
-  for (const auto& ref : items.back().state_after().events()) refs[ref.event_id()] = &ref;
-  const v1::ConventionState& last = items.back().state_after();
+  for (const auto& ref : last.events()) refs[ref.event_id()] = &ref;
   std::string out = absl::StrCat("History of convention ", last.convention_id(), " — Caf ",
                                  last.caf_id(), " — ", items.size(), " events\n");
   for (const auto& item : items) {

@@ -17,9 +17,10 @@ std::string FactSummary(const v1::ClasEvent& fact);
 
 // The timeline: per event its position, effective date, recording instant, type, who (actor id
 // and role), what it says with its amounts, the rule ids it carries (warnings and rules applied),
-// and whether a later event corrected or cancelled it. The marks come from the state after the
-// last event, which knows every correction.
-std::string FormatHistory(const std::vector<v1::ReplayHistoryItem>& items);
+// and whether a later event corrected or cancelled it. The marks come from `last`, the state
+// after the last event (GetConvention at its position), which knows every correction.
+std::string FormatHistory(const v1::ConventionState& last,
+                          const std::vector<v1::ReplayHistoryItem>& items);
 
 // The changes between the two dates (path, before, after; amounts in euros, dates as days),
 // then the events effective in between. Unless `all`, changes of the timeline (events[...]),

@@ -176,4 +176,20 @@ int ReportError(const absl::Status& status, Io& io) {
   return code;
 }
 
+absl::StatusOr<v1::ConventionState> Remote::ConventionAt(const std::string& caf_id,
+                                                         const std::string& convention_id,
+                                                         uint64_t position) const {
+  v1::GetConventionRequest request;
+  request.set_caf_id(caf_id);
+  request.set_convention_id(convention_id);
+  request.mutable_as_of()->set_at_position(position);
+  v1::GetConventionResponse response;
+  grpc::Status status = queries()->GetConvention(Context().get(), request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  return std::move(*response.mutable_convention());
+}
+
 }  // namespace clas::ctl

@@ -35,6 +35,12 @@ class Remote {
   }
   const std::string& address() const { return address_; }
 
+  // The convention as the log held it at `position` (Queries.GetConvention at that position),
+  // with its timeline: what a replay's items leave out. The call's error otherwise.
+  absl::StatusOr<v1::ConventionState> ConventionAt(const std::string& caf_id,
+                                                   const std::string& convention_id,
+                                                   uint64_t position) const;
+
  private:
   std::shared_ptr<grpc::Channel> channel_;
   std::string address_;

@@ -22,11 +22,16 @@ void Problem(OfflineReport& report, std::string text) {
 }
 
 // "<caf>/<request id>#<i>" -> {caf, request id}; nullopt for another shape.
-std::optional<std::pair<std::string, std::string>> CommandOf(const std::string& event_id) {
-  const size_t slash = event_id.find('/');
-  const size_t hash = event_id.rfind('#');
-  if (slash == std::string::npos || hash == std::string::npos || hash < slash) return std::nullopt;
-  return std::pair{event_id.substr(0, slash), event_id.substr(slash + 1, hash - slash - 1)};
+// The Caf and the request id of a Clas command's fact: the Caf opens its event id
+// ("<caf>/<key>#<rank>"), the fact names its request.
+std::optional<std::pair<std::string, std::string>> CommandOf(const ledger::RecordedEvent& e) {
+  const size_t slash = e.event_id().find('/');
+  v1::ClasEvent fact;
+  if (slash == std::string::npos || !fact.ParseFromString(e.payload()) ||
+      fact.request_id().empty()) {
+    return std::nullopt;
+  }
+  return std::pair{e.event_id().substr(0, slash), fact.request_id()};
 }
 
 // Compares one stored event with what its acknowledgement said; the differences as text.
@@ -123,7 +128,7 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal) 
     bool sent = false;
     if (e.stream_id().starts_with("ext/")) {
       sent = journal.WasSentRaw(e.event_id(), e.payload());
-    } else if (auto command = CommandOf(e.event_id()); command.has_value()) {
+    } else if (auto command = CommandOf(e); command.has_value()) {
       sent = journal.WasSentCommand(command->first, command->second);
     }
     if (sent) {

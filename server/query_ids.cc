@@ -1,0 +1,21 @@
+#include "server/query_ids.h"
+
+#include "ledger/base/status_macros.h"
+#include "projections/core/violation.h"
+#include "projections/engine/command_input.h"
+
+namespace clas::server {
+
+absl::Status CheckQueryIds(const QueryIds& ids) {
+  Violations all;
+  for (const auto& [field, value] : ids) {
+    const bool caf = field == "caf_id";
+    absl::Status one = CheckQueryIdentifier(field, *value,
+                                            caf ? InputClass::kCafId : InputClass::kIdentifier,
+                                            caf ? "R-HIST-4" : "R-CONV-4", caf ? "§9" : "§3.1");
+    for (auto& v : ViolationsOf(one)) all.Add(std::move(v));
+  }
+  return all.ToStatus(absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace clas::server

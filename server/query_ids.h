@@ -1,0 +1,28 @@
+// The identifiers a query or an audit request names (its Caf, a convention, a gestionnaire),
+// checked with the classes of command_input.h after the caller is authenticated and before
+// anything is read for them: a NUL byte or a megabyte of id is refused naming the field, never
+// looked up.
+//
+// Thread-safety: pure functions.
+#ifndef CLAS_SERVER_QUERY_IDS_H_
+#define CLAS_SERVER_QUERY_IDS_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace clas::server {
+
+// (field name, value): "caf_id", "convention_id" or "gestionnaire_id".
+using QueryIds = std::vector<std::pair<std::string_view, const std::string*>>;
+
+// OkStatus if each id keeps its class (an empty one is refused too); kInvalidArgument naming
+// every field at fault (R-HIST-4 for the Caf, R-CONV-4 for the others) otherwise.
+absl::Status CheckQueryIds(const QueryIds& ids);
+
+}  // namespace clas::server
+
+#endif  // CLAS_SERVER_QUERY_IDS_H_
