@@ -7,7 +7,8 @@
 # Builds the release build (tools/build.sh; --build-dir uses an existing build instead), starts
 # a private PostgreSQL 15 (its own directory, socket and port; fsync and synchronous_commit on;
 # stopped on every exit), builds the datasets, runs clas-bench-store and, when built,
-# clas-bench-query for each scale, prints one table and writes FILE (default BENCHMARKS.md).
+# clas-bench-query for each scale, clas-bench-command once, prints one table and writes FILE
+# (default BENCHMARKS.md).
 #
 # Datasets, kept between runs under WORK (default build/bench, or $CLAS_BENCH_WORK):
 #   WORK/x1/ledger   the ×1 ledger: clas-demo's national dataset (seed 1)
@@ -99,6 +100,7 @@ if [ -z "$build_dir" ]; then
 fi
 store_bin="$build_dir/tools/bench/clas-bench-store"
 query_bin="$build_dir/tools/bench/query/clas-bench-query"
+command_bin="$build_dir/tools/bench/query/clas-bench-command"
 demo_bin="$build_dir/tools/demo/clas-demo"
 for b in "$store_bin" "$demo_bin"; do
   [ -x "$b" ] || { echo "bench.sh: $b is not built" >&2; exit 1; }
@@ -178,6 +180,14 @@ for n in "${scale_list[@]}"; do
     [ "$(wc -l <"$rows")" -gt "$before" ] || { echo "bench.sh: clas-bench-query wrote no row" >&2; exit 1; }
   fi
 done
+# The cost of one command against its convention's age: on ledgers of its own, once.
+if [ -x "$command_bin" ]; then
+  echo "bench.sh: command cost against the convention's age"
+  smoke_flag=()
+  [ "$smoke" = 0 ] || smoke_flag=(--smoke)
+  "$command_bin" --rows "$rows" --work "$work/command" "${smoke_flag[@]}"
+  rm -rf "$work/command"
+fi
 
 # Every row of clas-bench-store is there (the smoke test's check).
 missing=0
@@ -186,7 +196,7 @@ for n in "${scale_list[@]}"; do
     grep -q "\"row\": \"$r\", .*\"scale\": $n," "$rows" || { echo "bench.sh: row $r ×$n missing" >&2; missing=1; }
   done
 done
-for r in append_batch append_concurrent; do
+for r in append_batch append_concurrent command_notify command_acompte command_retry; do
   grep -q "\"row\": \"$r\"" "$rows" || { echo "bench.sh: row $r missing" >&2; missing=1; }
 done
 [ "$missing" = 0 ] || exit 1

@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -50,6 +51,10 @@ struct DecideContext {
   std::function<std::optional<OffsetTarget>(const std::string& convention_id,
                                             const std::string& payment_id)>
       find_payment;
+  // Whether a payment (acompte, solde, rappel) of the convention has this id. The engine keeps
+  // them with the convention (a command's cost does not grow with the payments already made);
+  // unset, the state's payments are looked through.
+  std::function<bool(std::string_view payment_id)> payment_id_used;
 };
 
 // Collects a command's failures in two kinds, then becomes one status.

@@ -18,11 +18,12 @@ bool Closed(const DecideContext& ctx, int32_t date) {
   return ctx.closed_civil_years.count(date / 10000) > 0;
 }
 
-void CheckPaymentId(Verdict& verdict, const v1::ConventionState& state, const std::string& id) {
+void CheckPaymentId(Verdict& verdict, const v1::ConventionState& state, const DecideContext& ctx,
+                    const std::string& id) {
   if (id.empty()) {
     verdict.malformed().Add(RuleError("R-HIST-1", "§9", "payment_id", "",
                                       "l'identifiant du paiement est obligatoire"));
-  } else if (PaymentIdUsed(state, id)) {
+  } else if (ctx.payment_id_used ? ctx.payment_id_used(id) : PaymentIdUsed(state, id)) {
     verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "payment_id", id,
                                       "identifiant de paiement déjà utilisé dans cette convention"));
   }
@@ -68,7 +69,7 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
                                        const DecideContext& ctx) {
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   Verdict verdict;
-  CheckPaymentId(verdict, state, cmd.payment_id());
+  CheckPaymentId(verdict, state, ctx, cmd.payment_id());
   CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   const v1::DroitBreakdown* dp = y == nullptr ? nullptr : DpInForce(*y, cmd.date());
@@ -137,7 +138,7 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
                                      const DecideContext& ctx) {
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   Verdict verdict;
-  CheckPaymentId(verdict, state, cmd.payment_id());
+  CheckPaymentId(verdict, state, ctx, cmd.payment_id());
   CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   absl::StatusOr<v1::DroitBreakdown> dr = absl::NotFoundError("no bilan");
@@ -191,7 +192,7 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
                                       const DecideContext& ctx) {
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   Verdict verdict;
-  CheckPaymentId(verdict, state, cmd.payment_id());
+  CheckPaymentId(verdict, state, ctx, cmd.payment_id());
   CheckDate(verdict.malformed(), cmd.date());
   CheckAmount(verdict.malformed(), "R-CTL-3", "§4", "amount_cents", cmd.amount_cents(), false);
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());

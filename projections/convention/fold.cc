@@ -12,13 +12,17 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "projections/convention/year_figures.h"
+#include "projections/core/money.h"
 
 namespace clas {
 namespace {
 
+// Adds event `id` to the sources of `figure`, once. An event is applied once per fold, and adds
+// a figure's source in one go: when it is there already, it is the last one added (looking at
+// the last one only keeps an Apply's cost from growing with the year's history).
 void AddSource(v1::SchoolYearState* year, const std::string& figure, const std::string& id) {
   auto* ids = (*year->mutable_sources())[figure].mutable_event_ids();
-  if (std::find(ids->begin(), ids->end(), id) == ids->end()) *ids->Add() = id;
+  if (ids->empty() || *ids->rbegin() != id) *ids->Add() = id;
 }
 
 void AppendRef(v1::ConventionState* state, const DomainEvent& e) {
@@ -147,9 +151,17 @@ void ApplyAcompte(v1::ConventionState* s, const DomainEvent& e) {
   const auto& a = e.fact.acompte_paid();
   v1::SchoolYearState* y = EnsureYear(s, a.school_year());
   v1::PaymentRecord p = MakePayment(e, a.payment_id(), a.amount_cents(), "acompte");
-  p.set_share(p.civil_year() == a.school_year() ? "N" : "N+1");
+  const bool n_share = p.civil_year() == a.school_year();
+  p.set_share(n_share ? "N" : "N+1");
   p.set_cap_cents(a.cap_cents());
   *y->add_acomptes() = p;
+  // The sums of each share, kept as acomptes are added (a cancelled one is never applied: the
+  // fold of the stream again leaves it out), so that RecomputeYear does not add them up again.
+  if (n_share) {
+    y->set_acomptes_n_cents((Money::Cents(y->acomptes_n_cents()) + Money::Cents(a.amount_cents())).cents());
+  } else {
+    y->set_acomptes_n1_cents((Money::Cents(y->acomptes_n1_cents()) + Money::Cents(a.amount_cents())).cents());
+  }
   AddSource(y, "acomptes", e.event_id);
 }
 

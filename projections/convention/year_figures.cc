@@ -93,11 +93,9 @@ void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
   *y->mutable_dp() = *std::move(dp);
 }
 
+// The caps and rooms of the acomptes, from their sums per share (kept by the fold's Apply).
 void RecomputeAcomptes(v1::SchoolYearState* y) {
-  int64_t n = 0, n1 = 0;
-  for (const auto& p : y->acomptes()) (p.share() == "N" ? n : n1) += p.amount_cents();
-  y->set_acomptes_n_cents(n);
-  y->set_acomptes_n1_cents(n1);
+  const int64_t n = y->acomptes_n_cents(), n1 = y->acomptes_n1_cents();
   if (!y->has_dp()) {
     y->set_cap_n_cents(0), y->set_cap_n1_cents(0), y->set_room_n_cents(0), y->set_room_n1_cents(0);
     return;

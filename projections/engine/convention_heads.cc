@@ -14,8 +14,7 @@ ConventionHead ConventionHead::Fold(const std::vector<DomainEvent>& stream,
   ConventionHead head;
   std::deque<DomainEvent> replaced;
   for (const DomainEvent* e : TimelineRefs(stream, AsOf{.known_at_us = known_at_us}, &replaced)) {
-    Apply(&head.state, *e, context);
-    head.last = PlaceOf(*e);
+    head.ApplyOne(*e, context);
   }
   for (const DomainEvent& e : stream) {
     if (e.recorded_at_us > known_at_us) break;  // recording instants grow with versions
@@ -42,14 +41,22 @@ bool ConventionHead::Extend(absl::Span<const DomainEvent> added, const FoldConte
   });
   const size_t years_before = years.size();
   for (const DomainEvent* e : order) {
-    Apply(&state, *e, context);
-    last = PlaceOf(*e);
+    ApplyOne(*e, context);
     AppendNamedYears(e->fact, &years);
   }
   if (years.size() != years_before) years = SortedUnique(std::move(years));
   version = expected;
   context_key = FoldContextKey(years, context);
   return true;
+}
+
+void ConventionHead::ApplyOne(const DomainEvent& e, const FoldContext& context) {
+  Apply(&state, e, context);
+  last = PlaceOf(e);
+  const v1::ClasEvent& f = e.fact;
+  if (f.has_acompte_paid()) payment_ids.insert(f.acompte_paid().payment_id());
+  if (f.has_solde_paid()) payment_ids.insert(f.solde_paid().payment_id());
+  if (f.has_rappel_paid()) payment_ids.insert(f.rappel_paid().payment_id());
 }
 
 void ConventionHeads::Touch(const std::string& stream, Entry& entry) {

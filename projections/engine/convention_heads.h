@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "clas/v1/state.pb.h"
@@ -42,6 +43,8 @@ struct ConventionHead {
   std::vector<int32_t> years;    // the school years its events name, sorted, each once
   std::string context_key;       // FoldContextKey(years, the context folded with)
   v1::ConventionState state;     // Apply'd, not finished
+  // The ids of the payments (acomptes, soldes, rappels) folded in: each is used once.
+  absl::flat_hash_set<std::string> payment_ids;
 
   // The head of a stream from its events (every event of the stream, in version order), as
   // known at `known_at_us` (the events recorded after it are left out: a prefix of the stream).
@@ -54,6 +57,9 @@ struct ConventionHead {
   // the longer stream. False, the head left as it was, otherwise (fold the stream again).
   // REQUIRES: FoldedWith(context): a head folded with another context is folded again.
   bool Extend(absl::Span<const DomainEvent> added, const FoldContext& context);
+
+  // Applies one event of the fold order (Fold, Extend).
+  void ApplyOne(const DomainEvent& e, const FoldContext& context);
 
   // Whether the head was folded with what `context` holds now, for the years its events name.
   bool FoldedWith(const FoldContext& context) const {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "projections/engine/engine_internal.h"
 #include "projections/engine/request_key.h"
+#include "ledger/base/absl_view.h"
 #include "projections/rules/rule_version.h"
 
 namespace clas {
@@ -217,13 +218,37 @@ absl::StatusOr<std::optional<CommandResult>> Engine::Replay(
     auto found = log_->FindEvent(out.events.front().fact.event_corrected().target_event_id());
     if (found.ok()) target = *std::move(found);
   }
+  const DomainEvent* corrected = target ? &*target : nullptr;
+  if (std::shared_ptr<const ConventionHead> head = HeadAsOf(last); head != nullptr) {
+    out.figures = FiguresOf(head->state, TouchedYears(out.events, corrected, head->state),
+                            last.stream_version, last.position);
+    return std::optional<CommandResult>(std::move(out));
+  }
   auto then = GetConvention(caf_id, convention_id, AsOf{.known_at_us = last.recorded_at_us});
   if (then.ok()) {
-    out.figures = FiguresOf(
-        *then, TouchedYears(out.events, target ? &*target : nullptr, *then),
-        last.stream_version, last.position);
+    out.figures = FiguresOf(*then, TouchedYears(out.events, corrected, *then),
+                            last.stream_version, last.position);
   }
   return std::optional<CommandResult>(std::move(out));
+}
+
+std::shared_ptr<const ConventionHead> Engine::HeadAsOf(const DomainEvent& last) {
+  std::shared_ptr<ConventionHead> head = heads_.Find(last.stream_id);
+  if (head == nullptr || head->version != last.stream_version) return nullptr;
+  // Folded with the barèmes and the gestionnaire as known then (a barème published since, then
+  // a refused command, would have folded it again with the new one).
+  const AsOf then{.known_at_us = last.recorded_at_us};
+  absl::StatusOr<BaremeBook> baremes = Baremes(then);
+  if (!baremes.ok()) return nullptr;
+  std::optional<v1::GestionnaireState> gestionnaire;
+  if (!head->state.gestionnaire_id().empty()) {
+    auto loaded = LoadGestionnaire(last.caf_id, head->state.gestionnaire_id(), then);
+    if (!loaded.ok()) return nullptr;
+    gestionnaire = *std::move(loaded);
+  }
+  const FoldContext fold{.baremes = &*baremes,
+                         .gestionnaire = gestionnaire ? &*gestionnaire : nullptr};
+  return head->FoldedWith(fold) ? head : nullptr;
 }
 
 absl::StatusOr<CommandResult> Engine::Record(const std::string& stream, uint64_t expected_version,
@@ -290,6 +315,9 @@ absl::Status Engine::PrepareDecision(const std::string& caf_id, const std::strin
   ASSIGN_OR_RETURN(d->context.closed_civil_years, ClosedYears(caf_id));
   d->context.find_payment = [this, caf_id](const std::string& conv, const std::string& payment) {
     return FindOffsetTarget(caf_id, conv, payment);
+  };
+  d->context.payment_id_used = [head = d->head.get()](std::string_view id) {
+    return head->payment_ids.contains(base::ToAbsl(id));
   };
   d->Bind();
   return absl::OkStatus();

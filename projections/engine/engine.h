@@ -185,6 +185,10 @@ class Engine {
                                                       const std::string& caf_id,
                                                       const std::string& request_id,
                                                       const std::string& fingerprint);
+  // The head of the convention `last` belongs to when it is exactly the convention right after
+  // `last` (its version, folded with what was known then), or nullptr. The caller holds the Caf's
+  // lock (no command changes the head meanwhile).
+  std::shared_ptr<const ConventionHead> HeadAsOf(const DomainEvent& last);
   std::optional<OffsetTarget> FindOffsetTarget(const std::string& caf_id,
                                                const std::string& convention_id,
                                                const std::string& payment_id);

@@ -217,8 +217,14 @@ absl::StatusOr<CommandResult> Correct(Desk& desk, const std::string& target, boo
   });
 }
 
-// A day of the month `month` of `year`, spread over days 1..28 by `i`.
-int32_t Day(int32_t year, int32_t month, int i) { return year * 10000 + month * 100 + 1 + i % 28; }
+// The day of the `i`-th of `count` events spread in order over `months` months of `year` from
+// `first_month` (days 1..28): the dates never go back, as an agent's days do not.
+int32_t Spread(int32_t year, int32_t first_month, int32_t months, int i, int count) {
+  const int64_t slot = int64_t{i} * months * 28 / std::max(count, 1);
+  return year * 10000 + static_cast<int32_t>(first_month + slot / 28) * 100 +
+         static_cast<int32_t>(1 + slot % 28);
+}
+
 
 // School year n: notifications (one corrected), acomptes in civil years n and n+1 (a few
 // cancelled), the bilan (corrected twice), the solde.
@@ -232,17 +238,20 @@ absl::Status SchoolYear(Desk& desk, int32_t n, int acomptes_per_civil_year) {
   BENCH_STEP(Correct(desk, first.events.front().event_id, false, same, 0,
                      "notification : erreur de saisie"));
   BENCH_STEP(Notify(desk, n, 4, n * 10000 + 1201, absl::StrCat("n", n, "-3")));
-  // Acomptes of 15 € each: far under the caps of R-PAY-2/3 for four collectifs.
+  // Acomptes of 15 € each, less when there are many: together under the caps of R-PAY-2/3
+  // for four collectifs (2 766,40 € for the N share), in date order.
+  const int64_t amount = std::min<int64_t>(1500, 200'000 / std::max(acomptes_per_civil_year, 1));
   std::vector<std::string> paid;
   for (int i = 0; i < acomptes_per_civil_year; ++i) {
     const std::string id = absl::StrCat("a", n, "-1-", i);
-    const int32_t date = Day(n, 12, i);
+    const int32_t date = Spread(n, 12, 1, i, acomptes_per_civil_year);
     if (desk.full()) return absl::OkStatus();
-    ASSIGN_OR_RETURN(CommandResult r, Acompte(desk, n, id, 1500, date));
+    ASSIGN_OR_RETURN(CommandResult r, Acompte(desk, n, id, amount, date));
     paid.push_back(r.events.front().event_id);
   }
   for (int i = 0; i < acomptes_per_civil_year; ++i) {
-    BENCH_STEP(Acompte(desk, n, absl::StrCat("a", n, "-2-", i), 1500, Day(n + 1, 1 + i % 6, i)));
+    BENCH_STEP(Acompte(desk, n, absl::StrCat("a", n, "-2-", i), amount,
+                       Spread(n + 1, 1, 6, i, acomptes_per_civil_year)));
   }
   // Acomptes of civil year n cancelled while n is open (the Caf of the bench never closes).
   for (size_t i = 0; i < paid.size() && i < 4; ++i) {
@@ -312,7 +321,7 @@ absl::Status Controle(Desk& desk, int32_t n) {
     for (int i = 0; i < kInstalments; ++i) {
       const int64_t part = amount / kInstalments + (i < amount % kInstalments ? 1 : 0);
       if (part == 0) continue;
-      const int32_t date = Day(n + 2, 4 + i % 5, i);
+      const int32_t date = Spread(n + 2, 4, 5, i, kInstalments);
       BENCH_STEP(desk.Run("recovery", date, [&](const std::string& rid) {
         auto cmd = desk.Base<v1::RecordRecovery>(date);
         cmd.set_recovery_id(absl::StrCat("r-", indu, "-", i));
