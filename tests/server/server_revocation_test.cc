@@ -6,10 +6,12 @@
 // the subscription's deadline; none sleeps.
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/server/e2e_support.h"
+#include "tests/server/grpc_desk.h"
 
 namespace clas::testing {
 namespace {
@@ -153,6 +155,38 @@ TEST_F(Revocation, AReadOnlyServerEndsTheStreamsOfARemovedToken) {
   EXPECT_LT(absl::Now() - reloaded, kNoticeMax);
   EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(ended.error_message(), kRemoved);
+}
+
+// An audit replay in progress: once its token is removed, the items not yet sent are not sent;
+// the replay ends with UNAUTHENTICATED. The client reads the first item, then waits for the
+// reload before reading on: the server, held by the stream's flow control, has sent only what
+// fits its window by then.
+TEST_F(Revocation, AReplayInProgressEndsOnceItsTokenIsRemoved) {
+  GrpcDesk desk(this, kCafA);
+  ASSERT_TRUE(desk.Bareme(2026, Eur(7000), Eur(1000), Eur(1500)).status.ok());
+  ASSERT_TRUE(desk.Register("asso-1", v1::ASSOCIATION).status.ok());
+  ASSERT_TRUE(desk.Convention("conv-1", "asso-1", 2026, 2, Eur(14000)).status.ok());
+  constexpr int kAcomptes = 400;  // a long history: more than a stream's window of states
+  for (int i = 0; i < kAcomptes; ++i) {
+    ASSERT_TRUE(desk.Acompte("conv-1", absl::StrCat("a", i), 2026, 1, 20261102).status.ok());
+  }
+  AddToken(*this, "audit-gone", "auditeur", "*");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  v1::ReplayHistoryRequest request;
+  request.set_caf_id(kCafA);
+  request.set_convention_id("conv-1");
+  auto context = As("audit-gone");
+  auto reader = audit()->ReplayHistory(context.get(), request);
+  v1::ReplayHistoryItem item;
+  ASSERT_TRUE(reader->Read(&item));
+  RewriteToken(*this, "audit-gone", "");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  int read = 1;
+  while (reader->Read(&item)) ++read;
+  const grpc::Status ended = reader->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
+  EXPECT_EQ(ended.error_message(), kRemoved);
+  EXPECT_LT(read, kAcomptes) << "the items after the reload were sent";
 }
 
 }  // namespace
