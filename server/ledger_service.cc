@@ -9,9 +9,12 @@
 #include "absl/strings/str_split.h"
 #include "ledger/base/status_macros.h"
 #include "ledger/errors.h"
+#include "ledger/limits.h"
+#include "ledger/base/status_macros.h"
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
+#include "server/query_ids.h"
 #include "server/services.h"
 
 namespace clas::server {
@@ -102,6 +105,16 @@ absl::Status CheckSubscribe(const v1::SubscribeRequest& r, uint64_t head,
     return absl::InvalidArgumentError(absl::StrCat("event_types : ", r.event_types_size(),
                                                    " types, au plus ",
                                                    limits.subscribe_filter_max));
+  }
+  // Each entry is matched against every event: a Caf id, an event type of the log's size.
+  QueryIds cafs;
+  for (const std::string& caf : r.caf_ids()) cafs.emplace_back("caf_ids", &caf);
+  RETURN_IF_ERROR(CheckQueryIds(cafs));
+  for (const std::string& type : r.event_types()) {
+    if (type.empty() || type.size() > ledger::kEventTypeBytesMax) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "event_types : un type d'événement de 1 à ", ledger::kEventTypeBytesMax, " octets"));
+    }
   }
   return absl::OkStatus();
 }

@@ -9,7 +9,7 @@ namespace clas::server {
 absl::Status CheckQueryIds(const QueryIds& ids) {
   Violations all;
   for (const auto& [field, value] : ids) {
-    const bool caf = field == "caf_id";
+    const bool caf = field == "caf_id" || field == "caf_ids";
     absl::Status one = CheckQueryIdentifier(field, *value,
                                             caf ? InputClass::kCafId : InputClass::kIdentifier,
                                             caf ? "R-HIST-4" : "R-CONV-4", caf ? "§9" : "§3.1");

@@ -1026,6 +1026,20 @@ TEST_F(Hostile, AbsurdReadsAndSubscriptions) {
          return SubscribeStatus("service-demo", r);
        },
        kInvalid, "", "event_types"},
+      {"subscription filtered by a Caf id of a megabyte",
+       [&] {
+         v1::SubscribeRequest r;
+         r.add_caf_ids(std::string(1 << 20, 'c'));
+         return SubscribeStatus("service-demo", r);
+       },
+       kInvalid, "R-HIST-4", "caf_ids"},
+      {"subscription filtered by an event type of 10 000 bytes",
+       [&] {
+         v1::SubscribeRequest r;
+         r.add_event_types(std::string(10'000, 't'));
+         return SubscribeStatus("service-demo", r);
+       },
+       kInvalid, "", "event_types"},
       {"list of INT32_MAX conventions a page",
        [&] {
          v1::ListConventionsRequest r;
