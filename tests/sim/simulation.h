@@ -149,10 +149,9 @@ class Simulation {
   void CheckClosedYears(const std::string& caf);
   void CheckAtTheEnd();
   void CheckAsOf(const std::string& key, const std::vector<Snapshot>& snapshots);
-  bool Same(const std::string& what, const v1::ConventionState& want,
-            const v1::ConventionState& got);
-  bool SameFigures(const std::string& what, const v1::ConventionFigures& want,
-                   const v1::ConventionFigures& got);
+  // Whether two states (or two answers' figures) are equal; a violation of R-HIST-2 otherwise.
+  bool Same(const std::string& what, const google::protobuf::Message& want,
+            const google::protobuf::Message& got);
 
   std::string NextRequest() { return "r" + std::to_string(++requests_); }
   ModelConvention* ModelOf(const Plan& p);

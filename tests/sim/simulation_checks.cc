@@ -41,19 +41,8 @@ void Simulation::Violation(const std::string& rule, const std::string& what) {
       absl::StrCat("seed ", seed_, ", step ", summary_.steps, ", ", rule, ": ", what));
 }
 
-bool Simulation::Same(const std::string& what, const v1::ConventionState& want,
-                      const v1::ConventionState& got) {
-  ++summary_.checks;
-  google::protobuf::util::MessageDifferencer differencer;
-  std::string diff;
-  differencer.ReportDifferencesToString(&diff);
-  if (differencer.Compare(want, got)) return true;
-  Violation("R-HIST-2", absl::StrCat(what, ": ", diff.substr(0, 600)));
-  return false;
-}
-
-bool Simulation::SameFigures(const std::string& what, const v1::ConventionFigures& want,
-                             const v1::ConventionFigures& got) {
+bool Simulation::Same(const std::string& what, const google::protobuf::Message& want,
+                      const google::protobuf::Message& got) {
   ++summary_.checks;
   google::protobuf::util::MessageDifferencer differencer;
   std::string diff;
@@ -121,7 +110,7 @@ void Simulation::CheckAccepted(const std::string& caf, const std::string& conven
     if (!result.figures.has_value()) {
       Violation("R-HIST-2", absl::StrCat("no figures in the answer of a command of ", convention));
     } else {
-      SameFigures(absl::StrCat("the answer's figures vs GetConvention of ", convention),
+      Same(absl::StrCat("the answer's figures vs GetConvention of ", convention),
                   *result.figures,
                   FiguresOf(*now, TouchedYears(result.events, target ? &*target : nullptr, *now),
                             last.stream_version, last.position));
