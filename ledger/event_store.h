@@ -93,7 +93,9 @@ class EventStore {
   ~EventStore();
 
   // Appends `events`, in order, to `stream_id`, atomically and durably. Returns the positions,
-  // versions, first instant and last hash assigned; or, if every event id was recorded before
+  // versions, first instant and last hash assigned (a call's events take consecutive positions
+  // and versions, and instants one microsecond apart from the first); or, if every event id was
+  // recorded before
   // with the same stream and bytes, the original call's answer with duplicate = true (nothing
   // written; checked before the expected version). On failure nothing is written:
   //   InvalidArgument    naming the bad field (see ValidateAppend in validation.h);

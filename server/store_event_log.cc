@@ -14,14 +14,30 @@ absl::StatusOr<EventLog::Appended> StoreEventLog::Append(
   const auto expected = expected_version == kNoStream
                             ? ledger::ExpectedVersion::NoStream()
                             : ledger::ExpectedVersion::Exactly(expected_version);
+  std::vector<ledger::v1::EventData> sent = events;  // what the events are, should reading fail
   ASSIGN_OR_RETURN(ledger::AppendResult result,
                    store_->Append(stream, expected, std::move(events)));
-  ASSIGN_OR_RETURN(auto recorded, store_->ReadAll(result.first_position, count));
+  // Written: from here on, no error. The events as the log holds them, read back; should the
+  // read fail, as the append made them (a call's events take consecutive positions, versions
+  // and instants: event_store.h).
   Appended out;
   out.duplicate = result.duplicate;
-  for (const auto& r : recorded) {
-    ASSIGN_OR_RETURN(DomainEvent e, FromRecord(r.body));
-    out.events.push_back(std::move(e));
+  absl::StatusOr<std::vector<ledger::RecordedEvent>> recorded =
+      store_->ReadAll(result.first_position, count);
+  for (size_t i = 0; i < count; ++i) {
+    ledger::v1::EventBody body;
+    if (recorded.ok() && i < recorded->size()) {
+      body = (*recorded)[i].body;
+    } else {
+      *body.mutable_data() = std::move(sent[i]);
+      body.set_stream_id(stream);
+      body.set_stream_version(result.first_version + i);
+      body.set_position(result.first_position + i);
+      body.set_recorded_at_us(result.recorded_at_us + static_cast<int64_t>(i));
+    }
+    absl::StatusOr<DomainEvent> e = FromRecord(body);
+    CLAS_CHECK(e.ok()) << "an event the engine encoded does not decode: " << e.status();
+    out.events.push_back(*std::move(e));
   }
   return out;
 }

@@ -70,6 +70,28 @@ TEST_F(AppendTest, InstantsIncreaseEvenWhenTheClockGoesBack) {
   }
 }
 
+// A call's events take consecutive positions and versions, and instants one microsecond apart
+// from the first, whatever the clock says meanwhile (what a writer that cannot read its events
+// back after the append rebuilds them from: server/store_event_log.cc).
+TEST_F(AppendTest, ACallsEventsTakeConsecutivePositionsVersionsAndInstants) {
+  Options options = MakeOptions();
+  auto now_us = std::make_shared<int64_t>(9'000);
+  options.clock_us = [now_us] { return (*now_us) += 1000; };
+  EventStore& store = OpenStore(options);
+  ASSERT_TRUE(store.Append("s", ExpectedVersion::Any(), Events({"x-1"})).ok());
+  absl::StatusOr<AppendResult> call =
+      store.Append("s", ExpectedVersion::Any(), Events({"x-2", "x-3", "x-4"}));
+  ASSERT_TRUE(call.ok()) << call.status();
+  absl::StatusOr<std::vector<RecordedEvent>> events = store.ReadAll(call->first_position, 3);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*events)[i].position(), call->first_position + i);
+    EXPECT_EQ((*events)[i].stream_version(), call->first_version + i);
+    EXPECT_EQ((*events)[i].recorded_at_us(), call->recorded_at_us + static_cast<int64_t>(i));
+  }
+}
+
 TEST_F(AppendTest, KeepsTheWritersData) {
   EventStore& store = OpenStore();
   const v1::EventData data = Event("e-1", std::string("\0\xff payload", 10), "acompte_paid");
