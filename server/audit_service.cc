@@ -149,6 +149,9 @@ grpc::Status AuditService::DiffStates(grpc::ServerContext* context,
     v1::ConventionState empty;
     const v1::ConventionState& from = before.ok() ? *before : empty;
     for (auto& change : server::DiffStates(from, *after)) *response->add_changes() = change;
+    // The changes first, within the answer; the events in what is left.
+    response->set_changes_omitted(
+        KeepFirstWithin(d_.limits.answer_bytes_max, 64, response->mutable_changes()));
     auto events = d_.engine->ConventionEvents(request->caf_id(), request->convention_id());
     if (!events.ok()) return ToGrpcStatus(events.status());
     for (const auto& e : *events) {
@@ -236,7 +239,13 @@ grpc::Status AuditService::ExportConvention(grpc::ServerContext* context,
       }
       bytes += size;
       *response->add_events() = std::move(stored);
-      if (i + 1 == static_cast<size_t>(max)) response->set_next_version(e.body.stream_version() + 1);
+      if (i + 1 == static_cast<size_t>(max)) {
+        // A full page: the next one exists when the stream goes on.
+        auto more = d_.store->ReadStream(stream, e.body.stream_version() + 1,
+                                         ledger::Direction::kForward, 1);
+        if (!more.ok()) return ToGrpcStatus(more.status());
+        if (!more->empty()) response->set_next_version(e.body.stream_version() + 1);
+      }
     }
     response->set_head_position(head.position);
     response->set_head_hash(head.hash);

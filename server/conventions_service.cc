@@ -2,6 +2,7 @@
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
+#include "server/query_ids.h"
 #include "server/services.h"
 
 namespace clas::server {
@@ -16,7 +17,7 @@ grpc::Status RunCommand(const ServiceDeps& d, const char* method, grpc::ServerCo
                         v1::CommandResponse* response, Run run) {
   CallLog log(method, caf_id);
   auto caller = d.guard->Check(*context, need, caf_id);
-  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  if (!caller.ok()) return log.Done(ToGrpcStatus(CafOrAuth(caller.status(), caf_id)));
   log.set_caller(caller->user_id);
   // The engine checks the input (command_input.h), then writes, or refuses and writes nothing.
   absl::StatusOr<CommandResult> result = run(caller->ActorFor(caf_id), request.request_id());

@@ -75,6 +75,48 @@ void FillCommandResponse(const CommandResult& result, const ledger::EventStore& 
   response->set_facts_omitted(true);
 }
 
+namespace {
+
+// Drops the oldest entries of `list` until `excess` bytes went, keeping the last `keep`;
+// returns how many.
+template <typename List>
+uint32_t DropOldest(int64_t excess, List* list, int keep = 0) {
+  constexpr int64_t kFramingBytes = 4;
+  int dropped = 0;
+  while (dropped < list->size() - keep && excess > 0) {
+    excess -= static_cast<int64_t>(ElementBytes(list->Get(dropped))) + kFramingBytes;
+    ++dropped;
+  }
+  if (dropped > 0) list->DeleteSubrange(0, dropped);
+  return static_cast<uint32_t>(dropped);
+}
+
+}  // namespace
+
+v1::StateOmissions FitState(int64_t bytes_max, v1::ConventionState* s) {
+  v1::StateOmissions out;
+  auto excess = [&] { return static_cast<int64_t>(s->ByteSizeLong()) - bytes_max; };
+  if (excess() <= 0) return out;
+  out.set_timeline(DropOldest(excess(), s->mutable_events()));
+  if (excess() <= 0) return out;
+  for (auto& y : *s->mutable_years()) y.clear_sources();
+  out.set_sources(true);
+  for (auto& y : *s->mutable_years()) {
+    if (excess() <= 0) return out;
+    // The last version, the DP in force now, stays.
+    out.set_dp_versions(out.dp_versions() + DropOldest(excess(), y.mutable_dp_history(), 1));
+  }
+  for (auto& y : *s->mutable_years()) {
+    if (excess() <= 0) return out;
+    out.set_acomptes(out.acomptes() + DropOldest(excess(), y.mutable_acomptes()));
+  }
+  if (excess() <= 0) return out;
+  out.set_notification_ids(DropOldest(excess(), s->mutable_notification_ids()));
+  if (excess() <= 0) return out;
+  out.set_warnings(DropOldest(excess(), s->mutable_warnings()));
+  return out;
+}
+
 absl::StatusOr<AsOf> FromSpec(const v1::AsOfSpec& spec, const ledger::EventStore& store) {
   AsOf out;
   if (spec.effective_date() != 0) {

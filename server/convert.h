@@ -26,6 +26,31 @@ v1::RecordedEvent ToApi(const ledger::RecordedEvent& event);
 void FillCommandResponse(const CommandResult& result, const ledger::EventStore& store,
                          int64_t bytes_max, v1::CommandResponse* response);
 
+// Cuts the lists of `state` that grow with its history, the oldest entries first, in the order
+// of StateOmissions, until the state takes at most `bytes_max` bytes; says what it cut (nothing
+// when it fitted). The figures are never cut.
+v1::StateOmissions FitState(int64_t bytes_max, v1::ConventionState* state);
+
+// The bytes of one entry of a repeated field.
+inline size_t ElementBytes(const std::string& s) { return s.size(); }
+inline size_t ElementBytes(const google::protobuf::MessageLite& m) { return m.ByteSizeLong(); }
+
+// Keeps the first entries of `list` that fit `bytes_max` bytes with `base_bytes` of the rest
+// of the answer (at least one); returns how many it dropped from the end.
+template <typename List>
+uint32_t KeepFirstWithin(int64_t bytes_max, int64_t base_bytes, List* list) {
+  constexpr int64_t kFramingBytes = 8;
+  int64_t bytes = base_bytes;
+  int kept = 0;
+  for (; kept < list->size(); ++kept) {
+    const int64_t size = static_cast<int64_t>(ElementBytes(list->Get(kept))) + kFramingBytes;
+    if (kept > 0 && bytes + size > bytes_max) break;
+    bytes += size;
+  }
+  const int dropped = list->size() - kept;
+  if (dropped > 0) list->DeleteSubrange(kept, dropped);
+  return static_cast<uint32_t>(dropped);
+}
 // Resolves an AsOfSpec against the store: at_position becomes the instant of that position.
 // kInvalidArgument for a date that is not a real day or a position past the head.
 absl::StatusOr<AsOf> FromSpec(const v1::AsOfSpec& spec, const ledger::EventStore& store);

@@ -25,14 +25,11 @@ grpc::Status RunRead(const ServiceDeps& d, const char* method, grpc::ServerConte
                      Need need = Need::kRead, bool need_caf = true, QueryIds ids = {}) {
   CallLog log(method, caf_id);
   auto caller = d.guard->Check(*context, need, caf_id);
-  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  if (!caller.ok()) return log.Done(ToGrpcStatus(CafOrAuth(caller.status(), caf_id)));
   log.set_caller(caller->user_id);
   // Only a list may span Cafs (and is then filtered); every other query names its Caf, so that
   // nothing of a Caf the caller may not read is ever computed for it.
-  if (caf_id.empty() && need_caf) {
-    return log.Done(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "caf_id : la Caf est obligatoire pour cette requête"));
-  }
+  if (caf_id.empty() && need_caf) return log.Done(ToGrpcStatus(MissingCaf()));
   if (!caf_id.empty()) ids.insert(ids.begin(), {"caf_id", &caf_id});
   absl::Status valid = CheckQueryIds(ids);
   if (!valid.ok()) return log.Done(ToGrpcStatus(valid));
@@ -81,22 +78,6 @@ v1::ConventionSummary Summary(const v1::ConventionState& c) {
   return s;
 }
 
-// Drops the oldest entries of the state's timeline until the answer fits `bytes_max`; returns
-// how many were dropped (a convention of tens of thousands of events).
-uint32_t FitTimeline(int64_t bytes_max, v1::ConventionState* state) {
-  const int64_t size = static_cast<int64_t>(state->ByteSizeLong());
-  if (size <= bytes_max) return 0;
-  int64_t excess = size - bytes_max;
-  int dropped = 0;
-  constexpr int64_t kFramingBytes = 4;
-  while (dropped < state->events_size() && excess > 0) {
-    excess -= static_cast<int64_t>(state->events(dropped).ByteSizeLong()) + kFramingBytes;
-    ++dropped;
-  }
-  state->mutable_events()->DeleteSubrange(0, dropped);
-  return static_cast<uint32_t>(dropped);
-}
-
 // Keeps one page of the year's lines in `response` (which holds them all): from the line the
 // token names (its index), at most page_size (0: civil_year_lines_max) and within the answer
 // limit with the totals; the token of the next page when lines are left.
@@ -138,8 +119,9 @@ grpc::Status QueriesService::GetConvention(grpc::ServerContext* context,
                                     d_.engine->GetConvention(request->caf_id(),
                                                              request->convention_id(), as_of));
                    response->set_log_position(PositionOf(as_of, *d_.store));
-                   response->set_timeline_omitted(
-                       FitTimeline(d_.limits.answer_bytes_max, response->mutable_convention()));
+                   const v1::StateOmissions omitted =
+                       FitState(d_.limits.answer_bytes_max, response->mutable_convention());
+                   if (omitted.ByteSizeLong() > 0) *response->mutable_omitted() = omitted;
                    return absl::OkStatus();
                  },
                  Need::kRead, /*need_caf=*/true, {{"convention_id", &request->convention_id()}});
@@ -222,6 +204,13 @@ grpc::Status QueriesService::GetGestionnaire(grpc::ServerContext* context,
                                     d_.engine->GetGestionnaire(request->caf_id(),
                                                                request->gestionnaire_id(), as_of));
                    response->set_log_position(PositionOf(as_of, *d_.store));
+                   v1::GestionnaireState* g = response->mutable_gestionnaire();
+                   google::protobuf::RepeatedPtrField<std::string> kept;
+                   kept.Swap(g->mutable_convention_ids());
+                   const int64_t base = static_cast<int64_t>(response->ByteSizeLong());
+                   response->set_convention_ids_omitted(
+                       KeepFirstWithin(d_.limits.answer_bytes_max, base, &kept));
+                   kept.Swap(g->mutable_convention_ids());
                    return absl::OkStatus();
                  },
                  Need::kRead, /*need_caf=*/true,
@@ -276,8 +265,16 @@ grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,
                                               v1::SimulateControleResponse* response) {
   return RunRead(d_, "SimulateControle", context, request->caf_id(), v1::AsOfSpec(),
                  [&](const Caller&, const AsOf& as_of) -> absl::Status {
-                   // R-CONV-2: a school year within the ledger's range (N+1 is computed).
+                   // R-CONV-2: a school year within the ledger's range (N+1 is computed); R-CTL-4:
+                   // the years of one contrôle, at most a convention's.
                    Violations v;
+                   if (request->years_size() > rules::kConventionSchoolYearsMax) {
+                     v.Add(RuleError("R-CTL-4", "§4", "years", absl::StrCat(request->years_size()),
+                                     absl::StrCat(request->years_size(), " années : au plus ",
+                                                  rules::kConventionSchoolYearsMax,
+                                                  " (les années d'une convention)")));
+                     return v.ToStatus(absl::StatusCode::kInvalidArgument);
+                   }
                    for (int i = 0; i < request->years_size(); ++i) {
                      const int32_t year = request->years(i).school_year();
                      if (year < rules::kSchoolYearMin || year > rules::kSchoolYearMax) {

@@ -18,4 +18,14 @@ absl::Status CheckQueryIds(const QueryIds& ids) {
   return all.ToStatus(absl::StatusCode::kInvalidArgument);
 }
 
+absl::Status MissingCaf() {
+  Violations v;
+  v.Add(RuleError("R-HIST-4", "§9", "caf_id", "", "la Caf est obligatoire pour cette requête"));
+  return v.ToStatus(absl::StatusCode::kInvalidArgument);
+}
+
+absl::Status CafOrAuth(const absl::Status& refused, const std::string& caf_id) {
+  return caf_id.empty() && absl::IsInvalidArgument(refused) ? MissingCaf() : refused;
+}
+
 }  // namespace clas::server

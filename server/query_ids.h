@@ -23,6 +23,15 @@ using QueryIds = std::vector<std::pair<std::string_view, const std::string*>>;
 // every field at fault (R-HIST-4 for the Caf, R-CONV-4 for the others) otherwise.
 absl::Status CheckQueryIds(const QueryIds& ids);
 
+// kInvalidArgument naming R-HIST-4 and the field caf_id: a request that must name its Caf names
+// none.
+absl::Status MissingCaf();
+
+// What to answer when the guard refused a call naming `caf_id`: the guard's refusal, but for a
+// request naming no Caf where one is required (the caller authenticated, the authorization
+// refused "": kInvalidArgument), which MissingCaf names as the other malformed Cafs are.
+absl::Status CafOrAuth(const absl::Status& refused, const std::string& caf_id);
+
 }  // namespace clas::server
 
 #endif  // CLAS_SERVER_QUERY_IDS_H_

@@ -107,6 +107,21 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     CheckFigures(verdict.malformed(), b.figures(), "replacement.figures.",
                  FindYear(state, b.school_year()));
   } else if (f == C::kCollectifsNotified) {
+    // A correction fixes the figures of a notification, not which one it is (R-CONV-5: each id
+    // once in its convention) nor the year it notifies.
+    const auto& was = target.fact.collectifs_notified();
+    const auto& now = r.collectifs_notified();
+    if (!now.notification_id().empty() && now.notification_id() != was.notification_id()) {
+      verdict.forbidden().Add(RuleError(
+          "R-CONV-5", "§3.1", "replacement.notification_id", now.notification_id(),
+          absl::StrFormat("la correction garde l'identifiant de la notification (%s)",
+                          was.notification_id())));
+    }
+    if (now.school_year() != was.school_year()) {
+      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.school_year",
+                                        Str(now.school_year()),
+                                        "la correction garde l'année scolaire"));
+    }
     const v1::SchoolYearState* y = FindYear(state, r.collectifs_notified().school_year());
     if (y == nullptr || r.collectifs_notified().collectifs() < 1 ||
         r.collectifs_notified().collectifs() > y->agrement().agreed_collectifs()) {
@@ -115,6 +130,14 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
                                         "le nombre notifié va de 1 au nombre agréé"));
     }
   } else if (f == C::kControleFindingsRecorded) {
+    // The findings corrected stay those of their contrôle (R-CTL-1).
+    const std::string& of = target.fact.controle_findings_recorded().controle_id();
+    const std::string& now = r.controle_findings_recorded().controle_id();
+    if (!now.empty() && now != of) {
+      verdict.forbidden().Add(RuleError(
+          "R-CTL-1", "§4", "replacement.controle_id", now,
+          absl::StrFormat("les constats corrigés restent ceux du contrôle %s", of)));
+    }
     for (const auto& cy : r.controle_findings_recorded().years()) {
       CheckFigures(verdict.malformed(), cy.figures(), "replacement.years.",
                    FindYear(state, cy.school_year()));
@@ -122,6 +145,11 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
   } else if (f == C::kConventionSigned) {
     const auto& o = target.fact.convention_signed();
     const auto& c = r.convention_signed();
+    if (!c.gestionnaire_id().empty() && c.gestionnaire_id() != o.gestionnaire_id()) {
+      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.gestionnaire_id",
+                                        c.gestionnaire_id(),
+                                        "la correction ne change pas le gestionnaire"));
+    }
     if (c.first_school_year() != o.first_school_year() ||
         c.last_school_year() != o.last_school_year()) {
       verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "replacement.last_school_year",
@@ -130,6 +158,23 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     }
     CheckAmount(verdict.malformed(), "R-DROIT-2", "§3.2", "replacement.charges_cents",
                 c.charges_cents(), true);
+  }
+}
+
+// The ids a replacement leaves empty are its target's (a correction fixes figures, not which
+// notification, contrôle or gestionnaire they are: CheckReplacement refuses other ids).
+void KeepTargetIds(const v1::ClasEvent& target, v1::ClasEvent* r) {
+  if (r->has_collectifs_notified() && r->collectifs_notified().notification_id().empty()) {
+    r->mutable_collectifs_notified()->set_notification_id(
+        target.collectifs_notified().notification_id());
+  }
+  if (r->has_controle_findings_recorded() &&
+      r->controle_findings_recorded().controle_id().empty()) {
+    r->mutable_controle_findings_recorded()->set_controle_id(
+        target.controle_findings_recorded().controle_id());
+  }
+  if (r->has_convention_signed() && r->convention_signed().gestionnaire_id().empty()) {
+    r->mutable_convention_signed()->set_gestionnaire_id(target.convention_signed().gestionnaire_id());
   }
 }
 
@@ -179,6 +224,7 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
     r->clear_request_digest();
     r->set_convention_id(state.convention_id());
     r->set_caf_id(cmd.caf_id());
+    KeepTargetIds(target->fact, r);
   }
   return Facts{f};
 }
