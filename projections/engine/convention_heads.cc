@@ -52,6 +52,9 @@ bool ConventionHead::Extend(absl::Span<const DomainEvent> added, const FoldConte
 
 void ConventionHead::ApplyOne(const DomainEvent& e, const FoldContext& context) {
   Apply(&state, e, context);
+  // The timeline is no decision's business, and a head is never answered whole: an entry per
+  // event would only grow with the convention's age.
+  state.mutable_events()->Clear();
   last = PlaceOf(e);
   const v1::ClasEvent& f = e.fact;
   if (f.has_acompte_paid()) payment_ids.insert(f.acompte_paid().payment_id());

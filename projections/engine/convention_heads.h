@@ -42,7 +42,7 @@ struct ConventionHead {
   FoldPlace last;                // the place in fold order of the last event applied
   std::vector<int32_t> years;    // the school years its events name, sorted, each once
   std::string context_key;       // FoldContextKey(years, the context folded with)
-  v1::ConventionState state;     // Apply'd, not finished
+  v1::ConventionState state;     // Apply'd, not finished, without its timeline (events)
   // The ids of the payments (acomptes, soldes, rappels) folded in: each is used once.
   absl::flat_hash_set<std::string> payment_ids;
 

@@ -164,11 +164,7 @@ absl::Status Engine::ReplayConvention(const std::string& caf_id,
         !head.Extend(absl::Span<const DomainEvent>(&e, 1), fold)) {
       head = ConventionHead::Fold(stream, fold, e.recorded_at_us);
     }
-    // The state without its timeline: swapped out for the copy, then back.
-    google::protobuf::RepeatedPtrField<v1::EventRef> timeline;
-    timeline.Swap(head.state.mutable_events());
-    v1::ConventionState state = head.state;
-    timeline.Swap(head.state.mutable_events());
+    v1::ConventionState state = head.state;  // a head keeps no timeline
     state.set_as_of_date(kAsOfEndOfTime);
     state.set_known_at_us(e.recorded_at_us);
     RETURN_IF_ERROR(visit(e, std::move(state)));
