@@ -6,8 +6,10 @@
 // For each size, a fresh ledger in the work directory (removed at the end) holding one
 // convention of that many events, written through the engine's commands (long_convention.h:
 // request, comité, avenants, notifications, many acomptes, bilans, soldes, contrôles, indus
-// recovered, corrections), then N commands on it, each timed alone, in-process on the RocksDB
-// store, sync off (with sync on, every command waits for the same fsync, whatever its work):
+// recovered, corrections); then N commands on each, in ten rounds over the sizes (so that what
+// the machine does meanwhile falls on every size alike), each timed alone, in-process on the
+// RocksDB store, sync off (with sync on, every command waits for the same fsync, whatever its
+// work):
 //
 //   command_notify   a notification of the number of collectifs of the convention's last school
 //                    year, dated on its last event's day (alternately 3 and 4 collectifs)
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <iostream>
 #include <vector>
 
@@ -80,52 +83,71 @@ absl::StatusOr<int32_t> OpenYear(Engine& engine, const LongConvention& c, int32_
       absl::StrCat("the long convention's last day ", date, " falls in no school year open"));
 }
 
-// Times `commands` of each kind on a fresh ledger holding a convention of `size` events.
-absl::StatusOr<Timings> Measure(const fs::path& dir, uint64_t size, int commands) {
+// One ledger of the benchmark: a convention of `size` events, and where to act on it.
+struct Ledger {
+  uint64_t size = 0;
+  std::unique_ptr<ledger::EventStore> store;
+  std::unique_ptr<server::StoreEventLog> log;
+  std::unique_ptr<Engine> engine;
+  LongConvention convention;
+  int32_t year = 0, date = 0;
+  Timings timings;
+  int done = 0;  // commands of each kind run so far
+};
+
+absl::StatusOr<std::unique_ptr<Ledger>> Build(const fs::path& dir, uint64_t size) {
+  auto out = std::make_unique<Ledger>();
+  out->size = size;
   ledger::Options options;
   options.path = dir.string();
   options.sync = false;
-  ASSIGN_OR_RETURN(auto store, ledger::EventStore::Open(options));
-  server::StoreEventLog log(store.get());
-  Engine engine(&log);
-  ASSIGN_OR_RETURN(LongConvention c, BuildLongConvention(engine, size));
-  const int32_t date = c.last_date;
-  ASSIGN_OR_RETURN(const int32_t year, OpenYear(engine, c, date));
+  ASSIGN_OR_RETURN(out->store, ledger::EventStore::Open(options));
+  out->log = std::make_unique<server::StoreEventLog>(out->store.get());
+  out->engine = std::make_unique<Engine>(out->log.get());
+  ASSIGN_OR_RETURN(out->convention, BuildLongConvention(*out->engine, size));
+  out->date = out->convention.last_date;
+  ASSIGN_OR_RETURN(out->year, OpenYear(*out->engine, out->convention, out->date));
+  return out;
+}
+
+// Times `count` commands of each kind on `l`, one at a time.
+absl::Status Measure(Ledger& l, int count) {
   const ledger::v1::Actor agent = Agent();
-  Timings out;
-  for (int i = 0; i < commands; ++i) {
+  const LongConvention& c = l.convention;
+  for (int k = 0; k < count; ++k) {
+    const int i = l.done++;
     v1::NotifyCollectifs notify;
     notify.set_caf_id(c.caf_id);
     notify.set_convention_id(c.convention_id);
     notify.set_notification_id(absl::StrCat("bench-n-", i));
-    notify.set_school_year(year);
+    notify.set_school_year(l.year);
     notify.set_collectifs(i % 2 == 0 ? 3 : 4);
-    notify.set_date(date);
+    notify.set_date(l.date);
     int64_t start = ThreadCpuNanos();
-    auto notified = engine.NotifyCollectifs(notify, agent, absl::StrCat("bench-notify-", i));
-    out.notify.Add(ThreadCpuNanos() - start);
+    auto notified = l.engine->NotifyCollectifs(notify, agent, absl::StrCat("bench-notify-", i));
+    l.timings.notify.Add(ThreadCpuNanos() - start);
     if (!notified.ok()) return notified.status();
 
     v1::PayAcompte pay;
     pay.set_caf_id(c.caf_id);
     pay.set_convention_id(c.convention_id);
     pay.set_payment_id(absl::StrCat("bench-a-", i));
-    pay.set_school_year(year);
+    pay.set_school_year(l.year);
     pay.set_amount_cents(1);
-    pay.set_date(date);
+    pay.set_date(l.date);
     const std::string request = absl::StrCat("bench-acompte-", i);
     start = ThreadCpuNanos();
-    auto paid = engine.PayAcompte(pay, agent, request);
-    out.acompte.Add(ThreadCpuNanos() - start);
+    auto paid = l.engine->PayAcompte(pay, agent, request);
+    l.timings.acompte.Add(ThreadCpuNanos() - start);
     if (!paid.ok()) return paid.status();
     start = ThreadCpuNanos();
-    auto again = engine.PayAcompte(pay, agent, request);
-    out.retry.Add(ThreadCpuNanos() - start);
+    auto again = l.engine->PayAcompte(pay, agent, request);
+    l.timings.retry.Add(ThreadCpuNanos() - start);
     if (!again.ok() || !again->replayed) {
       return absl::InternalError(absl::StrCat("the retry of ", request, " was not answered as one"));
     }
   }
-  return out;
+  return absl::OkStatus();
 }
 
 Row RowOf(const std::string& id, const std::string& what, const std::vector<uint64_t>& sizes,
@@ -175,23 +197,39 @@ int Run() {
     }
     work = pattern;
   }
-  std::vector<Samples> notify, acompte, retry;
+  // Every ledger built first, then the commands in rounds over the sizes: what the machine does
+  // meanwhile (its load, its clock) falls on every size alike.
+  std::vector<std::unique_ptr<Ledger>> ledgers;
   for (uint64_t size : sizes) {
     const fs::path dir = work / absl::StrCat("ledger-", size);
     fs::remove_all(dir);
     const int64_t start = NowNanos();
-    auto timings = Measure(dir, size, commands);
-    fs::remove_all(dir);
-    if (!timings.ok()) {
-      std::cerr << "clas-bench-command: " << size << " events: " << timings.status() << "\n";
+    auto built = Build(dir, size);
+    if (!built.ok()) {
+      std::cerr << "clas-bench-command: " << size << " events: " << built.status() << "\n";
       return 1;
     }
-    std::cerr << absl::StrFormat("clas-bench-command: %d events, %d commands of each kind, %.1f s\n",
-                                 size, commands, (NowNanos() - start) / 1e9);
-    notify.push_back(std::move(timings->notify));
-    acompte.push_back(std::move(timings->acompte));
-    retry.push_back(std::move(timings->retry));
+    std::cerr << absl::StrFormat("clas-bench-command: a convention of %d events built in %.1f s\n",
+                                 size, (NowNanos() - start) / 1e9);
+    ledgers.push_back(*std::move(built));
   }
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    for (auto& l : ledgers) {
+      if (absl::Status s = Measure(*l, (commands + kRounds - 1) / kRounds); !s.ok()) {
+        std::cerr << "clas-bench-command: " << l->size << " events: " << s << "\n";
+        return 1;
+      }
+    }
+  }
+  std::vector<Samples> notify, acompte, retry;
+  for (auto& l : ledgers) {
+    notify.push_back(std::move(l->timings.notify));
+    acompte.push_back(std::move(l->timings.acompte));
+    retry.push_back(std::move(l->timings.retry));
+  }
+  ledgers.clear();
+  for (uint64_t size : sizes) fs::remove_all(work / absl::StrCat("ledger-", size));
   if (absl::GetFlag(FLAGS_work).empty()) fs::remove_all(work);
   const std::string in = " (in-process, RocksDB store, sync off; CPU time a command)";
   for (const Row& row :
