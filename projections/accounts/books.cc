@@ -257,6 +257,15 @@ void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::L
 
 }  // namespace
 
+bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClosing>& closings) {
+  if (e.fact.has_event_corrected()) return true;
+  if (!e.fact.has_collectifs_notified() && !e.fact.has_avenant_signed()) return false;
+  for (const RecordedClosing& c : closings) {
+    if (c.position < e.position && e.effective_date / 10000 <= c.closing.civil_year()) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
   absl::Status status;
   rules::Lines closing_lines, out;
@@ -329,11 +338,15 @@ absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const Caf
   std::vector<rules::CivilYearReport> reports;
   for (int32_t y = first; y <= year; ++y) {
     const rules::Lines& of_year = by_year[y];
+    // R-ACC-7: each DP as in force on 31 December of the year (or on the report's date when
+    // earlier), as known at the report's instant; not the latest.
+    const int32_t in_force_on = std::min(y * 10000 + 1231, books.as_of_date);
     std::vector<rules::EnvelopeDp> dps;
     for (const auto& c : books.conventions) {
       for (const auto& sy : c.years()) {
-        if ((sy.school_year() == y || sy.school_year() == y - 1) && sy.has_dp()) {
-          dps.push_back({c.convention_id(), SchoolYear(sy.school_year()), sy.dp()});
+        if (sy.school_year() != y && sy.school_year() != y - 1) continue;
+        if (const v1::DroitBreakdown* dp = DpInForce(sy, in_force_on); dp != nullptr) {
+          dps.push_back({c.convention_id(), SchoolYear(sy.school_year()), *dp});
         }
       }
     }

@@ -44,6 +44,12 @@ struct CorrectedState {
   v1::ConventionState state;
 };
 
+// R-ACC-8: whether `e`, an event of a convention, may change figures a closing in `closings`
+// used, and so regularises a closed year: a correction, or a notification or an avenant whose
+// effective date falls in a civil year closed before it was recorded. The books keep the
+// convention as known just after each such event (CafBooks.corrected).
+bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClosing>& closings);
+
 // What the books of one Caf are made of, as of one bitemporal point.
 struct CafBooks {
   std::string caf_id;

@@ -255,6 +255,9 @@ absl::StatusOr<Facts> DecideSignConvention(const v1::SignConvention& cmd,
   CheckDate(verdict.malformed(), cmd.date());
   CheckAmount(verdict.malformed(), "R-DROIT-2", "§3.2", "charges_cents", cmd.charges_cents(), false);
   CheckAmount(verdict.malformed(), "R-DROIT-5", "§2.3", "autres_bf_cents", cmd.autres_bf_cents(), false);
+  if (cmd.charges_cents() > 0) {  // 0: the request's budget, checked when it was filed
+    CheckForecastBudget(verdict.malformed(), "", cmd.charges_cents(), cmd.autres_bf_cents());
+  }
   CheckMultiYear(verdict, cmd, ctx);
   if (state.status() == v1::SIGNEE || state.status() == v1::SOLDEE) {
     verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "convention_id", cmd.convention_id(),

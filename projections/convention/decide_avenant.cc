@@ -36,6 +36,9 @@ void CheckAvenantShape(Verdict& verdict, const v1::SignAvenant& cmd,
   }
   CheckAmount(bad, "R-DROIT-2", "§3.2", "charges_cents", cmd.charges_cents(), false);
   CheckAmount(bad, "R-DROIT-5", "§2.3", "autres_bf_cents", cmd.autres_bf_cents(), false);
+  if (cmd.kind() == v1::PROLONGATION_COLLECTIFS && cmd.charges_cents() > 0) {
+    CheckForecastBudget(bad, "", cmd.charges_cents(), cmd.autres_bf_cents());
+  }
   if (cmd.school_year() != state.last_school_year() + 1) {
     forbidden.Add(RuleError(
         "R-CONV-3", "§3.1", "school_year", SchoolYear(cmd.school_year()).ToString(),
@@ -86,6 +89,7 @@ absl::StatusOr<Facts> DecideSignAvenant(const v1::SignAvenant& cmd,
   const bool identical = cmd.kind() == v1::PROLONGATION_IDENTIQUE;
   const int32_t collectifs = identical ? previous->notified_collectifs() : cmd.collectifs();
   NewFact avenant = ConventionFact(state, cmd.caf_id(), cmd.date());
+  WarnIfClosedYear(ctx, cmd.date(), &avenant.fact);
   auto* a = avenant.fact.mutable_avenant_signed();
   a->set_avenant_id(cmd.avenant_id());
   a->set_kind(cmd.kind());
@@ -154,6 +158,7 @@ absl::StatusOr<Facts> DecideNotifyCollectifs(const v1::NotifyCollectifs& cmd,
                                                         : cmd.notification_id());
   n->set_school_year(cmd.school_year());
   n->set_collectifs(cmd.collectifs());
+  WarnIfClosedYear(ctx, cmd.date(), &f.fact);
   return Facts{f};
 }
 

@@ -158,6 +158,8 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     }
     CheckAmount(verdict.malformed(), "R-DROIT-2", "§3.2", "replacement.charges_cents",
                 c.charges_cents(), true);
+    CheckForecastBudget(verdict.malformed(), "replacement.", c.charges_cents(),
+                        c.autres_bf_cents());
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/base/absl_view.h"
 #include "projections/rules/droit.h"
 
 namespace clas::decide_internal {
@@ -86,6 +87,26 @@ bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id
     if (y.solde_paid() && y.solde().payment_id() == payment_id) return true;
   }
   return false;
+}
+
+void WarnIfClosedYear(const DecideContext& ctx, int32_t date, v1::ClasEvent* fact) {
+  const int32_t year = date / 10000;
+  if (ctx.closed_civil_years.count(year) == 0) return;
+  *fact->add_warnings() = RuleWarning(
+      "R-ACC-8", "§4", "date", FrenchDate(date),
+      absl::StrFormat("l'exercice %d est clos : il n'est jamais réécrit, ce que ce fait y change "
+                      "est régularisé sur le premier exercice ouvert",
+                      year));
+}
+
+void CheckForecastBudget(Violations& v, std::string_view prefix, int64_t charges_cents,
+                         int64_t autres_bf_cents) {
+  if (autres_bf_cents <= charges_cents || autres_bf_cents < 0 || charges_cents < 0) return;
+  v.Add(RuleError("R-DROIT-5", "§2.3", absl::StrCat(base::ToAbsl(prefix), "autres_bf_cents"),
+                  Euros(autres_bf_cents),
+                  absl::StrFormat("les autres financements de la branche Famille (%s) dépassent "
+                                  "les charges prévues (%s) : budget prévisionnel incohérent",
+                                  Euros(autres_bf_cents), Euros(charges_cents))));
 }
 
 bool NotificationIdUsed(const v1::ConventionState& state, std::string_view notification_id) {

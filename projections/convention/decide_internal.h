@@ -29,6 +29,12 @@ void CheckDate(Violations& v, int32_t date, std::string_view field = "date");
 void CheckAmount(Violations& v, std::string_view rule, std::string_view section,
                  std::string_view field, int64_t cents, bool positive);
 
+// [choice] R-DROIT-5: a forecast budget (a request, a convention, an avenant) whose other Branche
+// Famille money exceeds its charges is incoherent (final and controlled figures are facts, and
+// are taken as they are). `prefix` is prepended to the field's name.
+void CheckForecastBudget(Violations& v, std::string_view prefix, int64_t charges_cents,
+                         int64_t autres_bf_cents);
+
 // kNotFound when the convention does not exist (no funding request filed).
 absl::Status RequireConvention(const v1::ConventionState& state, std::string_view convention_id);
 
@@ -43,6 +49,11 @@ void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
 
 // True when a payment id is already used by a payment of the convention.
 bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id);
+
+// R-ACC-8 [choice]: a warning on `fact` when `date` falls in a civil year the Caf closed: the
+// closed year is never rewritten; what the fact changes in it is regularised in the first open
+// civil year.
+void WarnIfClosedYear(const DecideContext& ctx, int32_t date, v1::ClasEvent* fact);
 
 // Whether a notification of the convention has this id (R-CONV-5: each is used once).
 bool NotificationIdUsed(const v1::ConventionState& state, std::string_view notification_id);

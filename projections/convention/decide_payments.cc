@@ -29,18 +29,31 @@ void CheckPaymentId(Verdict& verdict, const v1::ConventionState& state, const De
   }
 }
 
-Money SameShare(const v1::SchoolYearState& y, int32_t civil_year) {
-  Money sum;
-  for (const auto& p : y.acomptes()) {
-    if (p.civil_year() == civil_year) sum += Money::Cents(p.amount_cents());
+// `v` without the refusal of a cap for want of a droit (R-PAY-2/3 on the field "dp").
+Violations WithoutNoDroit(const Violations& v) {
+  Violations out;
+  for (const auto& one : v.all()) {
+    if (one.field() != "dp") out.Add(one);
   }
-  return sum;
+  return out;
+}
+
+// The acomptes of school year `y` dated in `civil_year`: its N share's sum in civil year N, its
+// N+1 share's in N+1 (R-PAY-4: no acompte is dated in another civil year), as the fold keeps
+// them.
+Money SameShare(const v1::SchoolYearState& y, int32_t civil_year) {
+  if (civil_year == y.school_year()) return Money::Cents(y.acomptes_n_cents());
+  if (civil_year == y.school_year() + 1) return Money::Cents(y.acomptes_n1_cents());
+  return Money();
 }
 
 // R-PAY-2, R-PAY-3 with R-PAY-6: an acompte dated before acomptes already paid in its share is
 // folded before them (R-HIST-2); each of them must stay within the cap it was paid under once this
 // one is added to what was paid by its date.
 void CheckLaterAcomptes(Violations& v, const v1::SchoolYearState& y, const v1::PayAcompte& cmd) {
+  // The acomptes are in fold order: none is dated after the last one (the usual case, looked at
+  // without going through the year's acomptes).
+  if (y.acomptes().empty() || y.acomptes().rbegin()->date() <= cmd.date()) return;
   const int32_t civil_year = cmd.date() / 10000;
   const Money amount = Money::Cents(cmd.amount_cents());
   Money paid;  // acomptes of the share up to each one, in fold order (date, then position)
@@ -70,17 +83,19 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   Verdict verdict;
   CheckPaymentId(verdict, state, ctx, cmd.payment_id());
-  CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
+  Violations preconditions;
+  CheckAgrementAndCoverage(preconditions, state, cmd.school_year(), cmd.date());
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   const v1::DroitBreakdown* dp = y == nullptr ? nullptr : DpInForce(*y, cmd.date());
   if (y != nullptr && dp == nullptr && !y->dp_missing_reason().empty() &&
       ctx.baremes->Find(cmd.school_year()) == nullptr) {
-    verdict.forbidden().Add(RuleError(
+    preconditions.Add(RuleError(
         "R-DROIT-7", "§3.2", "school_year", SchoolYear(cmd.school_year()).ToString(),
         absl::StrFormat("aucun barème publié pour l'année scolaire %s : le droit prévisionnel "
                         "n'est pas calculé et aucun acompte ne peut être versé",
                         SchoolYear(cmd.school_year()).ToString())));
   }
+  verdict.forbidden().AddAll(preconditions);
   rules::AcompteRequest request{
       .school_year = SchoolYear(cmd.school_year()),
       .date = cmd.date(),
@@ -90,6 +105,12 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
       .solde_paid = y != nullptr && y->solde_paid(),
       .civil_year_closed = Closed(ctx, cmd.date())};
   rules::AcompteDecision decision = rules::DecideAcompte(request);
+  // [choice] R-CONV-1: a payment refused for a missing precondition (the agrément, the
+  // convention, the barème) names that precondition only: without a droit there is no cap to
+  // evaluate (R-PAY-2/3).
+  if (dp == nullptr && preconditions.has_errors()) {
+    decision.violations = WithoutNoDroit(decision.violations);
+  }
   (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
   // Only an amount within its bounds (refused above otherwise) may be added to the acomptes
   // paid: a larger one would overflow the sum.
@@ -131,16 +152,36 @@ absl::StatusOr<Facts> DecideReceiveBilan(const v1::ReceiveBilan& cmd,
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   f.fact.mutable_bilan_received()->set_school_year(cmd.school_year());
   *f.fact.mutable_bilan_received()->mutable_figures() = cmd.figures();
+  // [choice] R-PAY-8: a school year a contrôle decided is settled by that decision: a bilan
+  // received afterwards is kept, and moves no money.
+  if (y != nullptr && y->has_dc()) {
+    *f.fact.add_warnings() = RuleWarning(
+        "R-PAY-8", "§4", "school_year", sy,
+        absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : ce "
+                        "bilan est conservé, il ne donne lieu à aucun solde",
+                        sy, y->controle_id()));
+  }
   return Facts{f};
 }
 
 absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::ConventionState& state,
                                      const DecideContext& ctx) {
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
+  const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
+  // [choice] R-PAY-8: a contrôle decided on the school year settled it (its rappel or indu is
+  // the settlement, DC replaces DR): no solde follows, bilan or not.
+  if (y != nullptr && y->has_dc()) {
+    return RuleStatus(
+        absl::StatusCode::kFailedPrecondition,
+        RuleError("R-PAY-8", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
+                  absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle "
+                                  "%s : le rappel ou l'indu de cette décision est le règlement, "
+                                  "aucun solde n'est versé",
+                                  SchoolYear(cmd.school_year()).ToString(), y->controle_id())));
+  }
   Verdict verdict;
   CheckPaymentId(verdict, state, ctx, cmd.payment_id());
   CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
-  const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   absl::StatusOr<v1::DroitBreakdown> dr = absl::NotFoundError("no bilan");
   if (y != nullptr && y->bilan_received()) {
     dr = DroitOf(*y, v1::DROIT_REEL, FinalFigures(*y), *ctx.baremes);

@@ -63,6 +63,21 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
   // query, and each gestionnaire.
   ASSIGN_OR_RETURN(const BaremeBook baremes, Baremes(as_of));
   std::map<std::pair<std::string, std::string>, std::optional<v1::GestionnaireState>> gestionnaires;
+  const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");
+  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(prefix));
+  for (const auto& s : streams) {
+    // Read from the log, not kept: a closing holds every line of its year (up to the size of
+    // an event), and the report kept (report_cache.h) spares reading it again.
+    ASSIGN_OR_RETURN(auto events, log_->ReadStream(s));
+    for (auto& e : Timeline(events, as_of)) {  // a copy: its closing is moved from
+      if (!e.fact.has_civil_year_closed()) continue;
+      books.closings.push_back(
+          RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
+                          .event_id = std::move(e.event_id),
+                          .date = e.effective_date,
+                          .position = e.position});
+    }
+  }
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {
     ASSIGN_OR_RETURN(StreamCache::Events stream,
@@ -83,10 +98,11 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
     for (const auto& e : events) {
       if (e.fact.has_solde_paid()) books.soldes[e.event_id] = e.fact.solde_paid();
     }
-    // R-ACC-8: the convention as known just after each of its corrections, so that each one
-    // regularises a closed year in the first civil year open when it was recorded.
+    // R-ACC-8: the convention as known just after each of its corrections, and after each
+    // notification or avenant effective in a civil year closed before it was recorded, so that
+    // each one regularises a closed year in the first civil year open when it was recorded.
     for (const auto& e : events) {
-      if (!e.fact.has_event_corrected() || e.recorded_at_us > as_of.known_at_us ||
+      if (!RegularisesAClosedYear(e, books.closings) || e.recorded_at_us > as_of.known_at_us ||
           e.effective_date > as_of.effective_date) {
         continue;
       }
@@ -97,21 +113,6 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
                          .state = FoldConvention(events, then, fold)});
     }
     if (!state.convention_id().empty()) books.conventions.push_back(std::move(state));
-  }
-  const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");
-  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(prefix));
-  for (const auto& s : streams) {
-    // Read from the log, not kept: a closing holds every line of its year (up to the size of
-    // an event), and the report kept (report_cache.h) spares reading it again.
-    ASSIGN_OR_RETURN(auto events, log_->ReadStream(s));
-    for (auto& e : Timeline(events, as_of)) {  // a copy: its closing is moved from
-      if (!e.fact.has_civil_year_closed()) continue;
-      books.closings.push_back(
-          RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
-                          .event_id = std::move(e.event_id),
-                          .date = e.effective_date,
-                          .position = e.position});
-    }
   }
   return books;
 }

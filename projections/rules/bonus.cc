@@ -102,7 +102,10 @@ void CheckFiledBonus(const FiledBonus& b, int request_collectifs, Violations* ou
     out->Add(RuleError(b.rule_id, kSectionCriteria, b.field, b.others_value, b.others_fr));
   }
   if (b.collectifs < 1 || b.collectifs > request_collectifs) {
-    out->Add(RuleError(b.rule_id, kSectionCriteria, count_field, count_value,
+    // R-BON-3: a request asks a bonus for at most the collectifs it requests.
+    out->Add(RuleError(b.collectifs < 1 ? b.rule_id : "R-BON-3",
+                       b.collectifs < 1 ? kSectionCriteria : kSectionGrant, count_field,
+                       count_value,
                        absl::StrFormat("le %s est demandé pour 1 à %d collectif(s), le nombre de "
                                        "collectifs de la demande",
                                        b.name_fr, request_collectifs)));

@@ -97,9 +97,11 @@ TEST(Bonus, R_BON_1_BonusEnfantsCriteria) {
        enfants([](auto* p) { p->set_teaching_equipment(false); }),
        {"R-BON-1 E bonus_enfants"}},
       {"all three collectifs", enfants([](auto* p) { p->set_collectifs(3); }), {}},
+      // R-BON-3 (as RULES.md words it): a request asks a bonus for at most the collectifs it
+      // requests, which is a rule of the grant, not of the criteria.
       {"four collectifs of three",
        enfants([](auto* p) { p->set_collectifs(4); }),
-       {"R-BON-1 E bonus_enfants.collectifs"}},
+       {"R-BON-3 E bonus_enfants.collectifs"}},
       {"no collectif",
        enfants([](auto* p) { p->set_collectifs(0); }),
        {"R-BON-1 E bonus_enfants.collectifs"}},
@@ -145,7 +147,7 @@ TEST(Bonus, R_BON_2_BonusParentsCriteria) {
        {"R-BON-2 E bonus_parents"}},
       {"four collectifs of three",
        parents([](auto* p) { p->set_collectifs(4); }),
-       {"R-BON-2 E bonus_parents.collectifs"}},
+       {"R-BON-3 E bonus_parents.collectifs"}},
       {"not requested but collectifs given",
        parents([](auto* p) { p->set_requested(false); }),
        {"R-BON-2 E bonus_parents.collectifs"}},

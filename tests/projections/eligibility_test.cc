@@ -447,7 +447,7 @@ TEST(Eligibility, RequestWithManyFaultsReturnsAllOfThemAtOnce) {
                            "R-ELIG-8 W action_start_date",
                            "R-ELIG-8 E action_end_date",
                            "R-BON-1 E bonus_enfants.structured_project",
-                           "R-BON-1 E bonus_enfants.collectifs",
+                           "R-BON-3 E bonus_enfants.collectifs",
                        }));
   EXPECT_TRUE(v.has_errors());
   EXPECT_EQ(v.warnings().size(), 2u);
@@ -467,7 +467,7 @@ TEST(Eligibility, MessagesAreFrenchAndNameTheRuleAndTheSection) {
       {"R-ELIG-1", "§2.1"},  {"R-ELIG-2", "§2.1"},  {"R-ELIG-3", "§2.1"}, {"R-ELIG-4", "§2.1"},
       {"R-ELIG-5", "§2.1"},  {"R-ELIG-6", "§2.1"},  {"R-ELIG-7", "§2.1"}, {"R-ELIG-8", "§2.1"},
       {"R-ELIG-9", "§2.1"},  {"R-BON-1", "§2.2"},   {"R-CONV-2", "§2.3"}, {"R-CONV-4", "§3.1"},
-      {"R-DROIT-2", "§3.2"}, {"R-DROIT-5", "§2.3"},
+      {"R-DROIT-2", "§3.2"}, {"R-DROIT-5", "§2.3"},  {"R-BON-3", "§3.3"},
   };
   const Violations many = ValidateFundingRequest(RequestWithManyFaults());
   for (const auto& violation : many.all()) {

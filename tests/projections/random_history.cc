@@ -168,7 +168,10 @@ void RandomHistory::CorrectBudget(const std::string& id, v1::ClasEvent fact,
   cmd.set_convention_id(id);
   cmd.set_target_event_id(target);
   cmd.set_reason("budget prévisionnel rectifié");
-  fact.mutable_convention_signed()->set_charges_cents(dice_.Between(Eur(2000), Eur(40000)));
+  auto* budget = fact.mutable_convention_signed();
+  budget->set_charges_cents(dice_.Between(Eur(2000), Eur(40000)));
+  // R-DROIT-5: a forecast budget keeps its other money within its charges.
+  budget->set_autres_bf_cents(std::min(budget->autres_bf_cents(), budget->charges_cents()));
   *cmd.mutable_replacement() = fact;
   Accepted(absl::StrCat("correction du budget de ", id, " le ", today_), id,
            agent_.engine().CorrectEvent(cmd, agent_.actor(), agent_.NextRequest()));

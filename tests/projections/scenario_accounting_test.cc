@@ -175,5 +175,89 @@ TEST_F(WorkedExample, R_ACC_8_ClosingTwiceIsRefused) {
   EXPECT_THAT(RuleIds(again.status()), ::testing::Contains("R-ACC-8"));
 }
 
+// R-ACC-7 as RULES.md words it: the envelope of civil year 2030 takes each DP as in force on
+// 31 December 2030, not the latest. Barème 2030: plafond 7 000,00 €, no bonus; an association,
+// 4 collectifs, charges 40 000,00 €: base 28 000,00, PS 9 100,00 €, N share 3 640,00 €; an
+// acompte of 2 000,00 € on 01/10/2030. A notification of 2 collectifs effective 15/03/2031
+// (PS 4 550,00 €, N share 1 820,00 €) leaves the 2030 envelope at 3 640,00 €, 1 640,00 € left.
+TEST(EnvelopeFollowUp, R_ACC_7_EachDpAsInForceOnTheLastDayOfTheYear) {
+  Agent agent;
+  ASSERT_TRUE(agent.PublishBareme(2030, Eur(7000), 0, 0).ok());
+  ASSERT_TRUE(agent.Register("asso-7", v1::ASSOCIATION).ok());
+  ASSERT_TRUE(agent.File(Agent::Request("conv-7", "asso-7", 2030, 1, 4, Eur(40000)), 20300515)
+                  .ok());
+  ASSERT_TRUE(agent.Agree("conv-7", 2030, 2030, 4, 20300620).ok());
+  auto signed_ = agent.Sign("conv-7", 2030, 2030, 20300701);
+  ASSERT_TRUE(signed_.ok()) << signed_.status();
+  ASSERT_EQ(signed_->convention.years(0).dp().ps_cents(), Eur(9100));
+  ASSERT_TRUE(agent.Acompte("conv-7", "a1", 2030, Eur(2000), 20301001).ok());
+  ASSERT_TRUE(agent.Notify("conv-7", "n-2031", 2030, 2, 20310315).ok());
+  auto report = agent.engine().GetCivilYear(agent.caf(), 2030, AsOf{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->envelope.n_shares, Money::Cents(Eur(3640)));
+  EXPECT_EQ(report->envelope.paid, Money::Cents(Eur(2000)));
+  EXPECT_EQ(report->envelope.remaining, Money::Cents(Eur(1640)));
+  // The report of 2031 takes the DP in force on 31/12/2031: the N+1 share of 4 550,00 €.
+  auto next = agent.engine().GetCivilYear(agent.caf(), 2031, AsOf{});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->envelope.n1_shares, Money::Cents(Eur(4550) - Eur(1820)));
+}
+
+// R-ACC-8 as RULES.md words it: a notification effective inside a closed civil year shows as
+// adjustment lines in the first open year, naming it, on the pairs of accounts of the lines it
+// adjusts; the closed year's lines never change. Same set-up as above; 2030 closed (charge à
+// payer 3 640,00 − 2 000,00 = 1 640,00; engagement 9 100,00 − 3 640,00 = 5 460,00); then 2
+// collectifs effective 15/11/2030: in 2031 the charge à payer is brought to
+// max(0; 1 820,00 − 2 000,00) = 0 (−1 640,00) and the engagement to 2 730,00 (−2 730,00).
+TEST(LateNotification, R_ACC_8_ANotificationEffectiveInAClosedYearIsRegularisedInTheFirstOpen) {
+  Agent agent;
+  ASSERT_TRUE(agent.PublishBareme(2030, Eur(7000), 0, 0).ok());
+  ASSERT_TRUE(agent.Register("asso-8", v1::ASSOCIATION).ok());
+  ASSERT_TRUE(agent.File(Agent::Request("conv-8", "asso-8", 2030, 1, 4, Eur(40000)), 20300515)
+                  .ok());
+  ASSERT_TRUE(agent.Agree("conv-8", 2030, 2030, 4, 20300620).ok());
+  ASSERT_TRUE(agent.Sign("conv-8", 2030, 2030, 20300701).ok());
+  ASSERT_TRUE(agent.Acompte("conv-8", "a1", 2030, Eur(2000), 20301001).ok());
+  ASSERT_TRUE(agent.Close(2030, 20301231).ok());
+  const std::vector<v1::AccountingLine> closed_before = agent.Lines(2030);
+  auto closing = [&](const std::vector<v1::AccountingLine>& lines, const char* debit) {
+    for (const auto& l : lines) {
+      if (l.debit_account() == debit && l.month() == 13) return l.amount_cents();
+    }
+    return int64_t{-1};
+  };
+  ASSERT_EQ(closing(closed_before, rules::kSubsidyN), Eur(1640));     // charge à payer
+  ASSERT_EQ(closing(closed_before, rules::kEngagementDebit), Eur(5460));  // engagement
+
+  auto late = agent.Notify("conv-8", "n-late", 2030, 2, 20301115);
+  ASSERT_TRUE(late.ok()) << late.status();
+  ASSERT_EQ(late->events[0].fact.warnings_size(), 1);
+  EXPECT_EQ(late->events[0].fact.warnings(0).rule_id(), "R-ACC-8");
+  const std::string notification = late->events[0].event_id;
+
+  // The closed year is never rewritten.
+  const std::vector<v1::AccountingLine> closed_after = agent.Lines(2030);
+  ASSERT_EQ(closed_after.size(), closed_before.size());
+  for (size_t i = 0; i < closed_after.size(); ++i) {
+    EXPECT_EQ(closed_after[i].SerializeAsString(), closed_before[i].SerializeAsString()) << i;
+  }
+  // 2031: each adjustment names the notification, on the pairs of the lines it adjusts.
+  int64_t charge_a_payer = 0, engagement = 0;
+  for (const auto& l : agent.Lines(2031)) {
+    if (l.rule_id() != "R-ACC-8") continue;
+    EXPECT_EQ(l.cause_event_id(), notification);
+    if (l.debit_account() == rules::kChargesAPayer) charge_a_payer += l.amount_cents();
+    if (l.debit_account() == rules::kEngagementCredit &&
+        l.credit_account() == rules::kEngagementDebit) {
+      engagement += l.amount_cents();
+    }
+  }
+  EXPECT_EQ(charge_a_payer, Eur(1640)) << "the charge à payer brought to 0";
+  EXPECT_EQ(engagement, Eur(2730)) << "the engagement brought to 2 730,00";
+  auto report = agent.engine().GetCivilYear(agent.caf(), 2031, AsOf{});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->balanced()) << report->failed_checks.front();
+}
+
 }  // namespace
 }  // namespace clas::testing

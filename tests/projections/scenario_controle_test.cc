@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
@@ -251,6 +252,44 @@ TEST_F(Controle, R_CTL_4_SimulationBeforeAnyControleWritesNothing) {
   EXPECT_EQ(before_solde.paid_cents(), Eur(3185));
   EXPECT_EQ(before_solde.rappel_cents(), Eur(65));
   EXPECT_TRUE(agent_.State("conv-a")->controles().empty());
+}
+
+// R-PAY-8 [choice]: a contrôle decided before the solde settles the school year. Acomptes paid
+// 3 185,00 €; the findings put the charges at 10 000,00 € (DC 3 250,00 €): a rappel of 65,00 €
+// is the settlement. A solde asked afterwards is refused, before and after the bilan; the bilan
+// received after the decision is kept with a warning and moves no money.
+TEST_F(Controle, R_PAY_8_AControleDecidedBeforeTheSoldeSettlesTheYear) {
+  agent_.ActAs("controleur-1", "controleur");
+  ASSERT_TRUE(agent_.OpenControle("conv-a", "ctl-1", {2026}, 20270915).ok());
+  ASSERT_TRUE(
+      agent_.Findings("conv-a", "ctl-1", {Agent::Controlled(2026, 2, Eur(10000))}, 20271001).ok());
+  auto decided = agent_.DecideControle("conv-a", "ctl-1", 20271015);
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  ASSERT_EQ(decided->figures->years(0).rappel_due_cents(), Eur(65));
+  agent_.ActAs("agent-1", "agent");
+  uint64_t head = agent_.log().HeadPosition();
+  auto solde = agent_.Solde("conv-a", "s1", 2026, 20271105);
+  EXPECT_TRUE(IsRefusal(solde.status(), kFailedPrecondition, "R-PAY-8")) << solde.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  auto bilan = agent_.Bilan("conv-a", 2026, 2, Eur(14000), 20271110);
+  ASSERT_TRUE(bilan.ok()) << bilan.status();
+  ASSERT_EQ(bilan->events.size(), 1u);
+  ASSERT_EQ(bilan->events[0].fact.warnings_size(), 1);
+  EXPECT_EQ(bilan->events[0].fact.warnings(0).rule_id(), "R-PAY-8");
+  const v1::SchoolYearFigures& y = bilan->figures->years(0);
+  EXPECT_EQ(y.paid_cents(), Eur(3185)) << "the bilan moves no money";
+  EXPECT_EQ(y.rappel_due_cents(), Eur(65)) << "the decision's rappel is still the settlement";
+  EXPECT_FALSE(y.solde_paid());
+  head = agent_.log().HeadPosition();
+  solde = agent_.Solde("conv-a", "s1", 2026, 20271120);
+  EXPECT_TRUE(IsRefusal(solde.status(), kFailedPrecondition, "R-PAY-8")) << solde.status();
+  EXPECT_THAT(RuleIds(solde.status()), ::testing::ElementsAre("R-PAY-8"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  // The rappel is paid by its own path.
+  auto rappel = agent_.Rappel("conv-a", "rp1", 2026, 20271201);
+  ASSERT_TRUE(rappel.ok()) << rappel.status();
+  EXPECT_EQ(rappel->figures->years(0).paid_net_cents(), Eur(3250));
 }
 
 }  // namespace

@@ -59,6 +59,8 @@ TEST_F(Prolongation, R_CONV_1_NoPaymentBeforeTheAgrementNorBeforeTheConvention) 
   // Request filed, comité not met yet.
   auto early = agent_.Acompte("conv-cs", "a0", 2026, Eur(500), 20261015);
   EXPECT_TRUE(IsRefusal(early.status(), kFailedPrecondition, "R-CONV-1"));
+  // [choice] R-CONV-1: the missing precondition only, not a cap of 0 without a droit (R-PAY-2).
+  EXPECT_THAT(RuleIds(early.status()), ::testing::Each("R-CONV-1"));
   EXPECT_EQ(agent_.log().HeadPosition(), head);
 
   ASSERT_TRUE(agent_.Agree("conv-cs", 2026, 2028, 2, 20260620).ok());
@@ -66,6 +68,7 @@ TEST_F(Prolongation, R_CONV_1_NoPaymentBeforeTheAgrementNorBeforeTheConvention) 
   // Agrément granted, no convention signed.
   auto unsigned_ = agent_.Acompte("conv-cs", "a0", 2026, Eur(500), 20261015);
   EXPECT_TRUE(IsRefusal(unsigned_.status(), kFailedPrecondition, "R-CONV-1"));
+  EXPECT_THAT(RuleIds(unsigned_.status()), ::testing::Each("R-CONV-1"));
   EXPECT_EQ(agent_.log().HeadPosition(), head);
 
   ASSERT_TRUE(agent_.Sign("conv-cs", 2026, 2028, 20260701).ok());
@@ -74,6 +77,7 @@ TEST_F(Prolongation, R_CONV_1_NoPaymentBeforeTheAgrementNorBeforeTheConvention) 
   for (int32_t date : {20260610, 20260625}) {
     auto backdated = agent_.Acompte("conv-cs", "a0", 2026, Eur(500), date);
     EXPECT_TRUE(IsRefusal(backdated.status(), kFailedPrecondition, "R-CONV-1")) << date;
+    EXPECT_THAT(RuleIds(backdated.status()), ::testing::Each("R-CONV-1")) << date;
   }
   EXPECT_EQ(agent_.log().HeadPosition(), head);
   // After both, the first acompte at its cap (28 % of 4 550,00 = 1 274,00) is paid.

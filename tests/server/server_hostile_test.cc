@@ -552,8 +552,9 @@ TEST_F(Hostile, PaymentsOutOfOrder) {
        grpc::StatusCode::NOT_FOUND, "", "conv-none"},
       {"solde before the bilan", [&] { return a_.Solde("conv-a", "s-x", 2026, 20270915).status; },
        kPrecondition, "R-CONV-6", ""},
+      // conv-i's year was settled by its contrôle's decision: no solde follows (R-PAY-8).
       {"second solde", [&] { return a_.Solde("conv-i", "s-2", 2026, 20271115).status; },
-       kPrecondition, "R-PAY-5", ""},
+       kPrecondition, "R-PAY-8", ""},
       {"recovery of an indu that does not exist",
        [&] { return a_.Recover("conv-i", "r-x", "no-such-indu", Eur(1), 20280701).status; },
        grpc::StatusCode::NOT_FOUND, "", "no-such-indu"},

@@ -34,8 +34,11 @@ Expectation Model::Expect(const v1::PayAcompte& cmd) const {
   std::optional<ModelDroit> dp;
   if (y != nullptr && date >= c->signed_date && date >= y->agreement_date) dp = Dp(*c, *y);
   if (!dp) {
-    Add(&e, cap_rule);
+    // [choice] R-CONV-1: a missing precondition is named alone, not the cap of no droit.
+    const bool precondition = !e.rules.empty() && std::find(e.rules.begin(), e.rules.end(),
+                                                            "R-CONV-1") != e.rules.end();
     if (y != nullptr && y->agreed && baremes.count(n) == 0) Add(&e, "R-DROIT-7");
+    if (!precondition && (y == nullptr || baremes.count(n) > 0)) Add(&e, cap_rule);
   } else if (in_window && amount_ok) {
     const int64_t cap = share_n ? CapN(dp->ps) : CapN1(dp->ps);
     if (y->AcomptesOfCivilYear(date / 10000) + cmd.amount_cents() > cap) Add(&e, cap_rule);
@@ -86,6 +89,8 @@ Expectation Model::Expect(const v1::PaySolde& cmd) const {
   const int32_t n = cmd.school_year(), date = cmd.date();
   auto it = c->years.find(n);
   const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
+  // [choice] R-PAY-8: a year a contrôle decided is settled; no solde, whatever else.
+  if (y != nullptr && y->dc) return Expectation{{"R-PAY-8"}};
   if (y == nullptr || !y->agreed || y->agreement_date > date) Add(&e, "R-CONV-1");
   if (y == nullptr || !y->covered || c->signed_date > date) Add(&e, "R-CONV-1");
   if (y != nullptr && y->bilan) {

@@ -113,7 +113,7 @@ bool FoldConventionInto(const std::vector<DomainEvent>& events, const std::strin
   if (state.convention_id().empty()) return false;
   for (const auto& e : events) {
     if (e.fact.has_solde_paid()) books.soldes[e.event_id] = e.fact.solde_paid();
-    if (!e.fact.has_event_corrected()) continue;
+    if (!RegularisesAClosedYear(e, books.closings)) continue;
     const AsOf then{.effective_date = now.effective_date, .known_at_us = e.recorded_at_us};
     books.corrected[id].push_back(CorrectedState{.correction_event_id = e.event_id,
                                                  .correction_position = e.position,
@@ -152,16 +152,7 @@ absl::StatusOr<CafFigures> RebuildCaf(const CafStreams& streams, const BaremeBoo
     const auto it = streams.ids_by_kind.find(kind);
     return it == streams.ids_by_kind.end() ? kNone : it->second;
   };
-  for (const std::string& id : ids_of("convention")) {
-    ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("convention", id));
-    last_year = LastYear(events, last_year);
-    if (!FoldConventionInto(events, id, now, baremes, gestionnaires, books)) {
-      errors.Add(absl::StrCat("stream clas/", caf, "/convention/", id,
-                              " folds to no convention"));
-      continue;
-    }
-    ++figures.conventions;
-  }
+  // The closings first: the conventions' steps of régularisation depend on them (R-ACC-8).
   for (const std::string& id : ids_of("civil-year")) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("civil-year", id));
     last_year = LastYear(events, last_year);
@@ -173,6 +164,16 @@ absl::StatusOr<CafFigures> RebuildCaf(const CafStreams& streams, const BaremeBoo
                           .date = e.effective_date,
                           .position = e.position});
     }
+  }
+  for (const std::string& id : ids_of("convention")) {
+    ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("convention", id));
+    last_year = LastYear(events, last_year);
+    if (!FoldConventionInto(events, id, now, baremes, gestionnaires, books)) {
+      errors.Add(absl::StrCat("stream clas/", caf, "/convention/", id,
+                              " folds to no convention"));
+      continue;
+    }
+    ++figures.conventions;
   }
   if (last_year == 0) return figures;
   absl::StatusOr<std::vector<rules::CivilYearReport>> reports = CivilYearReportsOf(books, last_year);
