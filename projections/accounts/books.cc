@@ -257,6 +257,17 @@ void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::L
 
 }  // namespace
 
+void AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of, CafBooks* books) {
+  for (auto& e : Timeline(events, as_of)) {  // a copy of the events: each closing is moved from
+    if (!e.fact.has_civil_year_closed()) continue;
+    books->closings.push_back(
+        RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
+                        .event_id = std::move(e.event_id),
+                        .date = e.effective_date,
+                        .position = e.position});
+  }
+}
+
 bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClosing>& closings) {
   if (e.fact.has_event_corrected()) return true;
   if (!e.fact.has_collectifs_notified() && !e.fact.has_avenant_signed()) return false;

@@ -65,6 +65,10 @@ struct CafBooks {
   int32_t as_of_date = 99991231;
 };
 
+// Adds to books->closings the closings of `events` (a civil-year stream, in version order) as of
+// `as_of`.
+void AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of, CafBooks* books);
+
 // Every line of the Caf's books dated on or before books.as_of_date, sorted by date.
 absl::StatusOr<rules::Lines> AllLines(const CafBooks& books);
 

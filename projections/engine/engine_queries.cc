@@ -69,14 +69,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
     // Read from the log, not kept: a closing holds every line of its year (up to the size of
     // an event), and the report kept (report_cache.h) spares reading it again.
     ASSIGN_OR_RETURN(auto events, log_->ReadStream(s));
-    for (auto& e : Timeline(events, as_of)) {  // a copy: its closing is moved from
-      if (!e.fact.has_civil_year_closed()) continue;
-      books.closings.push_back(
-          RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
-                          .event_id = std::move(e.event_id),
-                          .date = e.effective_date,
-                          .position = e.position});
-    }
+    AddClosings(events, as_of, &books);
   }
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {

@@ -129,19 +129,6 @@ class Contract : public ServerTest {
     EXPECT_NE(status.error_code(), grpc::StatusCode::UNKNOWN) << status.error_message();
   }
 
-  static std::vector<v1::RuleViolation> Violations(const grpc::Status& status) {
-    std::vector<v1::RuleViolation> out;
-    google::rpc::Status rich;
-    if (!rich.ParseFromString(status.error_details())) return out;
-    for (const auto& any : rich.details()) {
-      v1::RuleViolations list;
-      if (any.UnpackTo(&list)) {
-        out.insert(out.end(), list.violations().begin(), list.violations().end());
-      }
-    }
-    return out;
-  }
-
   // A refusal: its code, the rule its details carry ("" = none asked), the field a violation or
   // the message names ("" = none asked), and a log head that did not move.
   void ExpectRefused(const grpc::Status& status, grpc::StatusCode code, const std::string& rule,

@@ -96,17 +96,24 @@ class ServerTest : public ::testing::Test {
     return absl::StrCat("controleur-", caf);
   }
 
-  // The rule ids a refusal carries in its rich details.
-  static std::vector<std::string> RuleIds(const grpc::Status& status) {
-    std::vector<std::string> out;
+  // The violations a refusal carries in its rich details.
+  static std::vector<v1::RuleViolation> Violations(const grpc::Status& status) {
+    std::vector<v1::RuleViolation> out;
     google::rpc::Status rich;
     if (!rich.ParseFromString(status.error_details())) return out;
     for (const auto& any : rich.details()) {
       v1::RuleViolations list;
       if (any.UnpackTo(&list)) {
-        for (const auto& v : list.violations()) out.push_back(v.rule_id());
+        out.insert(out.end(), list.violations().begin(), list.violations().end());
       }
     }
+    return out;
+  }
+
+  // The rule ids a refusal carries in its rich details.
+  static std::vector<std::string> RuleIds(const grpc::Status& status) {
+    std::vector<std::string> out;
+    for (const auto& v : Violations(status)) out.push_back(v.rule_id());
     return out;
   }
 

@@ -190,18 +190,6 @@ class Hostile : public ServerTest {
     return Head{response.head_position(), response.head_hash()};
   }
 
-  static std::vector<v1::RuleViolation> Violations(const grpc::Status& status) {
-    std::vector<v1::RuleViolation> out;
-    google::rpc::Status rich;
-    if (!rich.ParseFromString(status.error_details())) return out;
-    for (const auto& any : rich.details()) {
-      v1::RuleViolations list;
-      if (any.UnpackTo(&list))
-        out.insert(out.end(), list.violations().begin(), list.violations().end());
-    }
-    return out;
-  }
-
   // Runs every row: its code, its rule or field, an unchanged log, a server still serving.
   void RunRows(const std::vector<Row>& rows) {
     for (const Row& row : rows) {

@@ -156,14 +156,7 @@ absl::StatusOr<CafFigures> RebuildCaf(const CafStreams& streams, const BaremeBoo
   for (const std::string& id : ids_of("civil-year")) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("civil-year", id));
     last_year = LastYear(events, last_year);
-    for (auto& e : Timeline(events, now)) {  // a copy of the events: moved from
-      if (!e.fact.has_civil_year_closed()) continue;
-      books.closings.push_back(
-          RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
-                          .event_id = std::move(e.event_id),
-                          .date = e.effective_date,
-                          .position = e.position});
-    }
+    AddClosings(events, now, &books);
   }
   for (const std::string& id : ids_of("convention")) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("convention", id));
