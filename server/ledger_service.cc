@@ -63,7 +63,7 @@ bool AddWithin(v1::RecordedEvent event, int64_t bytes_max, int64_t& bytes,
 }
 
 // Event ids are unique across the whole log, and a Clas command records its facts under
-// "<caf>/<request id>#<i>" (Caf ids hold no '/'). An id of another service holding a '/' could
+// "<caf>/<key>#<rank>" (request_key.h; Caf ids hold no '/'). An id of another service holding a '/' could
 // take the id of a Caf's next command and block it: such ids are refused.
 absl::Status CheckExtEventIds(const v1::AppendRequest& request) {
   for (int i = 0; i < request.events_size(); ++i) {

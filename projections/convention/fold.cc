@@ -379,7 +379,8 @@ bool FoldsBefore(const DomainEvent& a, const DomainEvent& b) {
 
 // A filter of a few ids: says "maybe" for every id put in, "no" for most others, at the cost of
 // a load and a multiplication instead of a hash of the whole id. Event ids end with what tells
-// them apart (the request id, "#", the rank), and their last 8 bytes pick one of 1024 bits.
+// them apart (the request's key or id, "#", the rank), and their last 8 bytes pick one of 1024
+// bits.
 class IdFilter {
  public:
   void Put(std::string_view id) { bits_.set(Bit(id)); }

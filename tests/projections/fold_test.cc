@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "projections/engine/request_key.h"
 
 namespace clas::testing {
 namespace {
@@ -44,9 +45,12 @@ class RandomStream {
     }
   }
 
-  // Ids as the engine writes them ("<caf>/<request id>#<rank>"), a short one now and then.
+  // Ids as the engine writes them ("<caf>/<key>#<rank>", request_key.h) and as it wrote them
+  // before ("<caf>/<request id>#<rank>"), a short one now and then.
   static std::string Id(int64_t n) {
-    return n % 7 == 0 ? absl::StrCat("e", n) : absl::StrCat("caf-t/conv-t/", n / 3, "#", n % 3);
+    if (n % 7 == 0) return absl::StrCat("e", n);
+    if (n % 2 == 0) return RequestEventId("caf-t", absl::StrCat("conv-t/", n / 3), n % 3);
+    return absl::StrCat("caf-t/conv-t/", n / 3, "#", n % 3);
   }
   const std::vector<DomainEvent>& events() const { return events_; }
   int64_t Between(int64_t lo, int64_t hi) {

@@ -21,7 +21,6 @@ void Problem(OfflineReport& report, std::string text) {
   if (report.problems.size() < kProblemsMax) report.problems.push_back(std::move(text));
 }
 
-// "<caf>/<request id>#<i>" -> {caf, request id}; nullopt for another shape.
 // The Caf and the request id of a Clas command's fact: the Caf opens its event id
 // ("<caf>/<key>#<rank>"), the fact names its request.
 std::optional<std::pair<std::string, std::string>> CommandOf(const ledger::RecordedEvent& e) {
