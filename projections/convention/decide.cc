@@ -72,6 +72,17 @@ absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire&
     CheckSchoolYearField(v, "R-CONV-2", "§2.3", "supported_since_school_year",
                          cmd.supported_since_school_year());
   }
+  if (cmd.centre_social_agrement_end() != 0) {
+    if (!IsValidYmd(cmd.centre_social_agrement_end())) {
+      v.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end",
+                      Str(cmd.centre_social_agrement_end()),
+                      "la fin de l'agrément du centre social est une date réelle (AAAAMMJJ)"));
+    } else if (cmd.kind() != v1::CENTRE_SOCIAL) {
+      v.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end",
+                      FrenchDate(cmd.centre_social_agrement_end()),
+                      "seul un centre social a un agrément délivré par la Caf"));
+    }
+  }
   CheckDate(v, cmd.date());
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f;
@@ -82,6 +93,7 @@ absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire&
   g->set_name(cmd.name());
   g->set_kind(cmd.kind());
   g->set_supported_since_school_year(cmd.supported_since_school_year());
+  g->set_centre_social_agrement_end(cmd.centre_social_agrement_end());
   return Facts{f};
 }
 
@@ -220,8 +232,10 @@ absl::StatusOr<Facts> DecideCommitteeDecision(const v1::RecordCommitteeDecision&
 
 namespace {
 
-// R-CONV-2: a multi-year convention needs a centre social or a gestionnaire supported for at
-// least two years.
+// R-CONV-2: a multi-year convention needs a gestionnaire supported for at least two years, or a
+// centre social whose agrément délivré par la Caf lasts until the convention ends (the last day of
+// its last school year). [reading] The two are alternatives: a centre social supported for two
+// years is not bound by its agrément's end, as any other gestionnaire so supported.
 void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const DecideContext& ctx) {
   const int32_t years = cmd.last_school_year() - cmd.first_school_year() + 1;
   if (years > kConventionSchoolYearsMax || years < 1) {
@@ -237,11 +251,27 @@ void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const Decid
   const bool supported = g.supported_since_school_year() > 0 &&
                          cmd.first_school_year() - g.supported_since_school_year() >=
                              kSupportedYearsForMultiYear;
-  if (!centre_social && !supported) {
+  if (supported) return;
+  if (!centre_social) {
     verdict.forbidden().Add(RuleError(
         "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
         "une convention pluriannuelle est réservée aux centres sociaux et aux gestionnaires "
         "soutenus par la Caf depuis au moins deux ans ; sinon la convention est annuelle"));
+    return;
+  }
+  const int32_t ends_ymd = YmdFromDay(SchoolYear(cmd.last_school_year()).last_day());
+  if (g.centre_social_agrement_end() == 0) {
+    verdict.forbidden().Add(RuleError(
+        "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
+        absl::StrFormat("la convention pluriannuelle d'un centre social couvre la période de son "
+                        "agrément délivré par la Caf : aucun agrément n'est enregistré pour %s",
+                        g.gestionnaire_id())));
+  } else if (ends_ymd > g.centre_social_agrement_end()) {
+    verdict.forbidden().Add(RuleError(
+        "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
+        absl::StrFormat("la convention finirait le %s, après l'agrément du centre social délivré "
+                        "par la Caf (jusqu'au %s)",
+                        FrenchDate(ends_ymd), FrenchDate(g.centre_social_agrement_end()))));
   }
 }
 

@@ -7,11 +7,14 @@
 // after a cancelled acompte) and its civil year is open. A payment's amount is never "corrected":
 // the wrong one is cancelled and the right one recorded.
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "projections/convention/decide.h"
 #include "projections/convention/decide_internal.h"
+#include "projections/convention/year_figures.h"
 #include "projections/rules/eligibility.h"
+#include "projections/rules/payments.h"
 
 namespace clas {
 
@@ -180,6 +183,77 @@ void KeepTargetIds(const v1::ClasEvent& target, v1::ClasEvent* r) {
   }
 }
 
+// R-PAY-9 [choice], R-PAY-8: a bilan corrected after its solde. A year a contrôle settled is not
+// reopened (a warning); otherwise the solde is computed again from the corrected DR, and what it
+// changes against the year's signed settlement is due at once, on the correction's date: a
+// complément de solde (paid like a rappel) or an indu notified with the correction.
+std::optional<v1::SoldeRevision> ReviseSolde(Verdict& verdict, const v1::CorrectEvent& cmd,
+                                             const v1::ConventionState& state,
+                                             const DecideContext& ctx) {
+  const int32_t school_year = cmd.replacement().bilan_received().school_year();
+  const v1::SchoolYearState* y = FindYear(state, school_year);
+  if (y == nullptr) return std::nullopt;
+  const std::string sy = SchoolYear(school_year).ToString();
+  if (y->has_dc()) {
+    verdict.forbidden().Add(RuleWarning(
+        "R-PAY-8", "§4", "replacement.figures", sy,
+        absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : le bilan "
+                        "corrigé est conservé, il ne rouvre pas ce règlement",
+                        sy, y->controle_id())));
+    return std::nullopt;
+  }
+  if (!y->solde_paid()) return std::nullopt;
+  int32_t since = y->solde().date();
+  for (const auto& r : y->solde_revisions()) since = std::max(since, r.date());
+  if (cmd.date() == 0) {
+    verdict.malformed().Add(RuleError(
+        "R-PAY-9", "§4", "date", "",
+        absl::StrFormat("le solde %s est payé : la correction du bilan porte sa date, celle où le "
+                        "complément ou l'indu qui en découle est dû",
+                        sy)));
+    return std::nullopt;
+  }
+  if (IsValidYmd(cmd.date()) && cmd.date() < since) {
+    verdict.forbidden().Add(RuleError(
+        "R-PAY-9", "§4", "date", FrenchDate(cmd.date()),
+        absl::StrFormat("la correction du bilan suit le solde %s et ses régularisations (le %s)",
+                        sy, FrenchDate(since))));
+  }
+  const absl::StatusOr<v1::DroitBreakdown> dr_after = DroitOf(
+      *y, v1::DROIT_REEL, ControlledFigures(*y, cmd.replacement().bilan_received().figures()),
+      *ctx.baremes);
+  if (!dr_after.ok()) {
+    for (auto& v : ViolationsOf(dr_after.status())) verdict.forbidden().Add(v);
+    return std::nullopt;
+  }
+  const Money acomptes = Money::Cents(y->acomptes_n_cents()) + Money::Cents(y->acomptes_n1_cents());
+  const Money settled = Money::Cents(y->solde_settled_cents());
+  const Money delta = Money::Cents(dr_after->droit_cents()) - acomptes - settled;
+  if (delta != Money::Zero()) {
+    verdict.forbidden().AddAll(rules::CheckPaymentYearOpen(
+        cmd.date(), ctx.closed_civil_years.count(cmd.date() / 10000) > 0,
+        delta > Money::Zero() ? "complément de solde" : "indu"));
+  }
+  v1::SoldeRevision r;
+  r.set_school_year(school_year);
+  *r.mutable_dr_before() = y->dr();
+  *r.mutable_dr_after() = *dr_after;
+  r.set_acomptes_cents(acomptes.cents());
+  r.set_settled_before_cents(settled.cents());
+  r.set_delta_cents(delta.cents());
+  return r;
+}
+
+// The id of the indu a bilan correction notifies: "bilan-<N>-<k>", the k-th of its school year.
+std::string BilanInduId(const v1::ConventionState& state, int32_t school_year) {
+  for (int k = 1;; ++k) {
+    std::string id = absl::StrFormat("bilan-%d-%d", school_year, k);
+    bool used = false;
+    for (const auto& i : state.indus()) used = used || i.indu_id() == id;
+    if (!used) return id;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
@@ -209,6 +283,11 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
   } else {
     CheckReplacement(verdict, *target, cmd.replacement(), state);
   }
+  std::optional<v1::SoldeRevision> revision;
+  if (!cmd.cancel() && target->fact.has_bilan_received() &&
+      cmd.replacement().has_bilan_received()) {
+    revision = ReviseSolde(verdict, cmd, state, ctx);
+  }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date() != 0 ? cmd.date() : target->effective_date);
   for (auto& w : verdict.warnings()) *f.fact.add_warnings() = w;
@@ -228,7 +307,21 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
     r->set_caf_id(cmd.caf_id());
     KeepTargetIds(target->fact, r);
   }
-  return Facts{f};
+  Facts facts{f};
+  if (revision.has_value()) {
+    if (revision->delta_cents() < 0) {
+      NewFact indu = ConventionFact(state, cmd.caf_id(), cmd.date());
+      auto* i = indu.fact.mutable_indu_notified();
+      i->set_indu_id(BilanInduId(state, revision->school_year()));
+      i->set_school_year(revision->school_year());
+      i->set_amount_cents(-revision->delta_cents());
+      i->set_origin(v1::INDU_FROM_BILAN_CORRECTION);
+      revision->set_indu_id(i->indu_id());
+      facts.push_back(indu);
+    }
+    *facts.front().fact.mutable_event_corrected()->mutable_solde_revision() = *std::move(revision);
+  }
+  return facts;
 }
 
 }  // namespace clas

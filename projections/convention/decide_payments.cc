@@ -243,7 +243,8 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
     verdict.forbidden().Add(RuleError(
         "R-CTL-3", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
         "aucun rappel n'est dû : un rappel naît d'une décision de contrôle où le droit contrôlé "
-        "dépasse ce qui a été versé"));
+        "dépasse ce qui a été versé, ou d'un bilan corrigé après le solde qui l'augmente "
+        "(complément de solde, R-PAY-9)"));
   } else if (amount > due) {
     verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "amount_cents", Euros(amount),
                                       absl::StrFormat("le rappel dû est de %s", Euros(due))));
@@ -257,6 +258,18 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
           "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
           absl::StrFormat("le rappel est dû depuis la décision du contrôle %s (le %s)",
                           c.controle_id(), FrenchDate(c.decided_date()))));
+    }
+  }
+  // R-PAY-9: a complément de solde is due from the correction of the bilan that made it due.
+  if (y != nullptr && y->complement_due_cents() > 0 && IsValidYmd(cmd.date())) {
+    for (const auto& r : y->solde_revisions()) {
+      if (r.revision().delta_cents() > 0 && cmd.date() < r.date()) {
+        verdict.forbidden().Add(RuleError(
+            "R-PAY-9", "§4", "date", FrenchDate(cmd.date()),
+            absl::StrFormat("le complément de solde est dû depuis la correction du bilan (le %s)",
+                            FrenchDate(r.date()))));
+        break;
+      }
     }
   }
   if (y != nullptr && !cmd.controle_id().empty() && cmd.controle_id() != y->controle_id()) {

@@ -180,6 +180,27 @@ void ApplySolde(v1::ConventionState* s, const DomainEvent& e) {
   v1::SchoolYearState* y = EnsureYear(s, p.school_year());
   y->set_solde_paid(true);
   *y->mutable_solde() = MakePayment(e, p.payment_id(), p.amount_cents(), "solde");
+  y->set_solde_settled_cents(p.amount_cents());
+  AddSource(y, "solde", e.event_id);
+}
+
+// R-PAY-9: a bilan corrected after its solde; the indu of a negative delta is its own fact.
+void ApplySoldeRevision(v1::ConventionState* s, const DomainEvent& e) {
+  const v1::EventCorrected& c = e.fact.event_corrected();
+  const v1::SoldeRevision& r = c.solde_revision();
+  v1::SchoolYearState* y = EnsureYear(s, r.school_year());
+  v1::SoldeRevisionState* kept = y->add_solde_revisions();
+  kept->set_event_id(e.event_id);
+  kept->set_bilan_event_id(c.target_event_id());
+  kept->set_date(e.effective_date);
+  *kept->mutable_revision() = r;
+  y->set_solde_settled_cents(
+      (Money::Cents(y->solde_settled_cents()) + Money::Cents(r.delta_cents())).cents());
+  if (r.delta_cents() > 0) {
+    y->set_rappel_due_cents((Money::Cents(y->rappel_due_cents()) + Money::Cents(r.delta_cents())).cents());
+    y->set_complement_due_cents(
+        (Money::Cents(y->complement_due_cents()) + Money::Cents(r.delta_cents())).cents());
+  }
   AddSource(y, "solde", e.event_id);
 }
 
@@ -220,7 +241,10 @@ void ApplyControleDecided(v1::ConventionState* s, const DomainEvent& e) {
     v1::SchoolYearState* y = EnsureYear(s, o.school_year());
     *y->mutable_dc() = o.dc();
     y->set_controle_id(d.controle_id());
-    y->set_rappel_due_cents(y->rappel_due_cents() + o.rappel_cents());
+    // R-PAY-8: the decision settles the year; a complément de solde not yet paid (R-PAY-9) is
+    // not part of what was paid, so the decision's rappel already holds it.
+    y->set_rappel_due_cents(y->rappel_due_cents() - y->complement_due_cents() + o.rappel_cents());
+    y->set_complement_due_cents(0);
     AddSource(y, "dc", e.event_id);
   }
 }
@@ -243,7 +267,35 @@ void ApplyIndu(v1::ConventionState* s, const DomainEvent& e) {
   i->set_open_cents(n.amount_cents());
   i->set_origin(n.origin());
   i->set_controle_id(n.controle_id());
-  AddSource(EnsureYear(s, n.school_year()), "indus", e.event_id);
+  v1::SchoolYearState* y = EnsureYear(s, n.school_year());
+  if (n.origin() == v1::INDU_FROM_NEGATIVE_SOLDE) {  // R-PAY-5: the solde's signed settlement
+    y->set_solde_settled_cents(
+        (Money::Cents(y->solde_settled_cents()) - Money::Cents(n.amount_cents())).cents());
+  }
+  AddSource(y, "indus", e.event_id);
+}
+
+// R-ACC-9: an offset shows on the payment of this convention it was withheld from (the payment is
+// folded before: an offset is never dated before its payment, R-CTL-3). One withheld from a
+// payment of another convention is shown by the reads of that convention (the engine's
+// OffsetIndex).
+void ShowOffset(v1::ConventionState* s, const v1::RecoveryRecorded& r) {
+  if (r.method() != v1::OFFSET) return;
+  if (!r.offset_convention_id().empty() && r.offset_convention_id() != s->convention_id()) return;
+  for (auto& y : *s->mutable_years()) {
+    auto show = [&](v1::PaymentRecord* p) {
+      if (p->payment_id() != r.offset_payment_id()) return false;
+      p->set_offset_cents((Money::Cents(p->offset_cents()) + Money::Cents(r.amount_cents())).cents());
+      return true;
+    };
+    for (auto& p : *y.mutable_acomptes()) {
+      if (show(&p)) return;
+    }
+    for (auto& p : *y.mutable_rappels()) {
+      if (show(&p)) return;
+    }
+    if (y.solde_paid() && show(y.mutable_solde())) return;
+  }
 }
 
 void ApplyRecovery(v1::ConventionState* s, const DomainEvent& e) {
@@ -260,6 +312,7 @@ void ApplyRecovery(v1::ConventionState* s, const DomainEvent& e) {
   kept->set_offset_convention_id(r.offset_convention_id());
   i->set_recovered_cents(i->recovered_cents() + r.amount_cents());
   i->set_open_cents(i->amount_cents() - i->recovered_cents());
+  ShowOffset(s, r);
   AddSource(EnsureYear(s, i->school_year()), "indus", e.event_id);
 }
 
@@ -268,6 +321,7 @@ void ApplyRappel(v1::ConventionState* s, const DomainEvent& e) {
   v1::SchoolYearState* y = EnsureYear(s, r.school_year());
   *y->add_rappels() = MakePayment(e, r.payment_id(), r.amount_cents(), "rappel");
   y->set_rappel_due_cents(std::max<int64_t>(0, y->rappel_due_cents() - r.amount_cents()));
+  y->set_complement_due_cents(std::max<int64_t>(0, y->complement_due_cents() - r.amount_cents()));
   AddSource(y, "rappels", e.event_id);
 }
 
@@ -313,6 +367,9 @@ void Dispatch(v1::ConventionState* s, const DomainEvent& e, const FoldContext& c
     case C::kInduNotified: ApplyIndu(s, e); break;
     case C::kRecoveryRecorded: ApplyRecovery(s, e); break;
     case C::kRappelPaid: ApplyRappel(s, e); break;
+    case C::kEventCorrected:
+      if (e.fact.event_corrected().has_solde_revision()) ApplySoldeRevision(s, e);
+      break;
     default: break;  // corrections and facts of other streams only join the timeline
   }
 }

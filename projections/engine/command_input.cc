@@ -157,6 +157,7 @@ const std::vector<FieldBound>& Table() {
       {"clas.v1.EventCorrected.target_event_id", K::kEventId, kIdentifierBytesMax, "R-HIST-1",
        "§9"},
       {"clas.v1.EventCorrected.reason", K::kText, kTextCharsMax, "R-HIST-1", "§9"},
+      {"clas.v1.SoldeRevision.indu_id", K::kLedgers, 0, "R-PAY-9", "§4"},
       // What the ledger writes in every fact: a replacement's own are replaced by the
       // command's (a client may send back a fact as it read it).
       {"clas.v1.ClasEvent.warnings", K::kReplaced, 0, "R-HIST-1", "§9"},

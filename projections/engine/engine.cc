@@ -41,6 +41,7 @@ absl::StatusOr<std::optional<v1::GestionnaireState>> Engine::LoadGestionnaire(
     out->set_name(g.name());
     out->set_kind(g.kind());
     out->set_supported_since_school_year(g.supported_since_school_year());
+    out->set_centre_social_agrement_end(g.centre_social_agrement_end());
     out->set_event_id(e.event_id);
   }
   return out;
@@ -94,6 +95,8 @@ absl::StatusOr<Engine::Loaded> Engine::LoadConvention(const std::string& caf_id,
 std::optional<OffsetTarget> Engine::FindOffsetTarget(const std::string& caf_id,
                                                      const std::string& convention_id,
                                                      const std::string& payment_id) {
+  // The paying convention as known now shows the offsets already withheld from its payments,
+  // recorded on itself (its fold) or on another convention (offsets_), R-ACC-9.
   auto paying = GetConvention(caf_id, convention_id, AsOf{});
   if (!paying.ok()) return std::nullopt;
   std::optional<OffsetTarget> out;
@@ -106,23 +109,8 @@ std::optional<OffsetTarget> Engine::FindOffsetTarget(const std::string& caf_id,
       if (p->payment_id() == payment_id) {
         out = OffsetTarget{.gestionnaire_id = paying->gestionnaire_id(),
                            .amount_cents = p->amount_cents(),
+                           .offset_cents = p->offset_cents(),
                            .date = p->date()};
-      }
-    }
-  }
-  if (!out.has_value()) return out;
-  // Offsets already withheld from that payment, recorded on any convention of the Caf.
-  auto ids = ListConventionIds(caf_id);
-  if (!ids.ok()) return std::nullopt;
-  for (const auto& [caf, id] : *ids) {
-    auto c = GetConvention(caf, id, AsOf{});
-    if (!c.ok() || c->gestionnaire_id() != out->gestionnaire_id) continue;
-    for (const auto& i : c->indus()) {
-      for (const auto& r : i.recoveries()) {
-        if (r.method() == v1::OFFSET && r.offset_payment_id() == payment_id &&
-            r.offset_convention_id() == convention_id) {
-          out->offset_cents += r.amount_cents();
-        }
       }
     }
   }
@@ -280,6 +268,7 @@ absl::StatusOr<CommandResult> Engine::Record(const std::string& stream, uint64_t
     }
     const bool of_caf = absl::StartsWith(stream, absl::StrCat("clas/", caf_id, "/"));
     reports_.Appended(of_caf ? caf_id : "", first, last);
+    offsets_.Appended(stream, appended.events);
   }
   CommandResult out;
   out.events = std::move(appended.events);

@@ -50,6 +50,7 @@
 #include "projections/convention/fold.h"
 #include "projections/engine/convention_heads.h"
 #include "projections/engine/event_log.h"
+#include "projections/engine/offset_index.h"
 #include "projections/engine/report_cache.h"
 #include "projections/engine/stream_cache.h"
 #include "projections/history/snapshots.h"
@@ -237,6 +238,9 @@ class Engine {
   ConventionCache cache_;
   // The civil-year reports computed lately, told of every append this engine makes.
   ReportCache reports_;
+  // Offsets withheld from a convention's payments by recoveries of another (R-ACC-9), told of
+  // every append this engine makes.
+  OffsetIndex offsets_;
   absl::Mutex mutexes_mu_;
   std::map<std::string, std::unique_ptr<absl::Mutex>> caf_mutexes_ ABSL_GUARDED_BY(mutexes_mu_);
 };

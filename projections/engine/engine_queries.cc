@@ -17,6 +17,13 @@ absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf
     return absl::NotFoundError(absl::StrFormat("convention %s inconnue de la Caf %s (à cette date)",
                                                convention_id, caf_id));
   }
+  RETURN_IF_ERROR(offsets_.ShowOn(
+      caf_id, as_of, log_->HeadPosition(),
+      [this](const std::string& caf) { return log_->ListStreams(ConventionStreamPrefix(caf)); },
+      [this](const std::string& stream, uint64_t from) {
+        return log_->ReadStreamFrom(stream, from);
+      },
+      &loaded.state));
   return std::move(loaded.state);
 }
 

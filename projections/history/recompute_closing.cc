@@ -62,6 +62,7 @@ std::optional<v1::GestionnaireState> GestionnaireOf(const std::vector<DomainEven
     out->set_name(g.name());
     out->set_kind(g.kind());
     out->set_supported_since_school_year(g.supported_since_school_year());
+    out->set_centre_social_agrement_end(g.centre_social_agrement_end());
     out->set_event_id(e.event_id);
   }
   return out;

@@ -3,6 +3,7 @@
 #ifndef CLAS_TESTS_PROJECTIONS_AGENT_H_
 #define CLAS_TESTS_PROJECTIONS_AGENT_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,9 +79,13 @@ class Agent {
     return Done(engine_.PublishBareme(cmd, actor_, NextRequest()));
   }
 
+  // A centre social registered without `agrement_end` has an agrément délivré par la Caf until
+  // 31/12/2035 (R-CONV-2); 0 records none.
   absl::StatusOr<Outcome> Register(const std::string& id, v1::GestionnaireKind kind,
-                                         int32_t supported_since = 0) {
+                                   int32_t supported_since = 0,
+                                   std::optional<int32_t> agrement_end = std::nullopt) {
     v1::RegisterGestionnaire cmd;
+    if (kind == v1::CENTRE_SOCIAL) cmd.set_centre_social_agrement_end(agrement_end.value_or(20351231));
     cmd.set_caf_id(caf_);
     cmd.set_gestionnaire_id(id);
     cmd.set_name(absl::StrCat("Gestionnaire ", id));

@@ -180,6 +180,19 @@ class RandomHistory {
                                              const v1::Figures& figures);
   void Bilan(const std::string& id, int32_t n);
   void Solde(const std::string& id, int32_t n);
+  // R-PAY-9: the bilan corrected after its solde, dated today; a complément is then paid.
+  void CorrectBilanAfterSolde(const std::string& id, int32_t n);
+
+ public:
+  // Every payment made (convention, payment id) with the offsets the generator withheld from it.
+  void ForEachPayment(const std::function<void(const std::string&, const std::string&, int64_t)>&
+                          visit) const {
+    for (const auto& [g, payments] : payments_) {
+      for (const Payment& p : payments) visit(p.convention, p.id, p.offset);
+    }
+  }
+
+ private:
   void Controle(const std::string& id, int32_t n);
   void Decide(const std::string& id, int32_t n, const std::string& ctl);
   void PayRappel(const std::string& id, int32_t n);

@@ -102,8 +102,40 @@ void RandomHistory::Solde(const std::string& id, int32_t n) {
     }
     if (e.fact.has_indu_notified()) ScheduleRecoveries(id, e.fact.indu_notified().indu_id());
   }
+  if (dice_.Chance(12)) {
+    At(Dice::Plus(today_, dice_.Between(10, 150)), 1,
+       [this, id, n] { CorrectBilanAfterSolde(id, n); });
+  }
   if (dice_.Chance(35)) {
     At(Dice::Plus(today_, dice_.Between(20, 200)), 1, [this, id, n] { Controle(id, n); });
+  }
+}
+
+void RandomHistory::CorrectBilanAfterSolde(const std::string& id, int32_t n) {
+  auto y = Year(id, n);
+  if (!y || !y->solde_paid() || closed_.count(today_ / 10000) > 0) return;
+  v1::CorrectEvent cmd;
+  cmd.set_caf_id(agent_.caf());
+  cmd.set_convention_id(id);
+  cmd.set_target_event_id(y->bilan_event_id());
+  cmd.set_reason("bilan rectifié après le solde");
+  cmd.mutable_replacement()->mutable_bilan_received()->set_school_year(n);
+  *cmd.mutable_replacement()->mutable_bilan_received()->mutable_figures() = RandomFigures(*y);
+  cmd.set_date(today_);
+  auto result = agent_.engine().CorrectEvent(cmd, agent_.actor(), agent_.NextRequest());
+  if (!Accepted(absl::StrCat("correction du bilan ", id, " ", n, " après le solde, le ", today_),
+                id, result)) {
+    return;
+  }
+  for (const auto& e : result->events) {
+    if (e.fact.has_indu_notified()) ScheduleRecoveries(id, e.fact.indu_notified().indu_id());
+    if (e.fact.event_corrected().solde_revision().delta_cents() > 0 && dice_.Chance(70)) {
+      // Unless paid meanwhile, or replaced by a contrôle's decision (R-PAY-8).
+      At(Dice::Plus(today_, dice_.Between(5, 60)), 1, [this, id, n] {
+        auto y = Year(id, n);
+        if (y && y->rappel_due_cents() > 0) PayRappel(id, n);
+      });
+    }
   }
 }
 

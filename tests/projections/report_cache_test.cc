@@ -259,7 +259,8 @@ TEST_F(EngineReports, ClosingsAndACorrectionAsOfNowAndInThePast) {
   typed_right.mutable_bilan_received()->mutable_figures()->set_charges_cents(Eur(13000));
   agent_.ActAs("superviseur-1", "superviseur");
   auto corrected =
-      agent_.Correct("conv-6", bilan->events[0].event_id, "charges mal saisies", typed_right);
+      agent_.Correct("conv-6", bilan->events[0].event_id, "charges mal saisies", typed_right,
+                     20280301);
   ASSERT_TRUE(corrected.ok()) << corrected.status();
   for (int32_t year : {2026, 2027, 2028}) {
     ExpectAsFromScratch(year);

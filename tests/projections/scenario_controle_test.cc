@@ -193,6 +193,75 @@ TEST_F(Controle, R_CTL_3_InduRecoveredByRepaymentAndOffset) {
   auto y2028 = agent_.engine().GetCivilYear(agent_.caf(), 2028, AsOf{});
   ASSERT_TRUE(y2028.ok());
   EXPECT_EQ(y2028->payments_from_events.cents(), Eur(1274));
+
+  // R-ACC-9: the reduced payment shows the offset withheld from it, though the recovery is
+  // conv-a's: 800,00 of the acompte of 1 274,00. Not as known before the recovery was recorded,
+  // nor once the recovery is cancelled.
+  auto offset_on = [&](const AsOf& as_of) -> int64_t {
+    auto b = agent_.State("conv-b", as_of);
+    EXPECT_TRUE(b.ok()) << b.status();
+    if (!b.ok() || b->years_size() == 0 || b->years(0).acomptes_size() == 0) return -1;
+    return b->years(0).acomptes(0).offset_cents();
+  };
+  EXPECT_EQ(offset_on(AsOf{}), Eur(800));
+  EXPECT_EQ(offset_on(AsOf{.known_at_us = offset->events[0].recorded_at_us - 1}), 0);
+  // A fresh engine reads it from the log (nothing told by its own appends).
+  Engine fresh(&agent_.log());
+  auto b = fresh.GetConvention(agent_.caf(), "conv-b", AsOf{});
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->years(0).acomptes(0).offset_cents(), Eur(800));
+  auto cancelled = agent_.engine().CorrectEvent(
+      [&] {
+        v1::CorrectEvent cmd;
+        cmd.set_caf_id(agent_.caf());
+        cmd.set_convention_id("conv-a");
+        cmd.set_target_event_id(offset->events[0].event_id);
+        cmd.set_reason("compensation saisie par erreur");
+        cmd.set_cancel(true);
+        cmd.set_date(20281101);
+        return cmd;
+      }(),
+      agent_.actor(), "rid-cancel-offset");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  EXPECT_EQ(offset_on(AsOf{}), 0);
+  EXPECT_EQ(offset_on(AsOf{.effective_date = 20281031}), Eur(800));
+  // Seen by another engine too, which read the log before the cancellation.
+  auto b_after = fresh.GetConvention(agent_.caf(), "conv-b", AsOf{});
+  ASSERT_TRUE(b_after.ok());
+  EXPECT_EQ(b_after->years(0).acomptes(0).offset_cents(), 0);
+}
+
+// R-ACC-9: an offset withheld from a payment of the indu's own convention shows on it too. A
+// centre social's convention of 2026 and 2027; the bilan of 2026 at 3 000,00 € of charges gives
+// PS = (300 000 × 13 + 20) div 40 = 97 500 → 975,00 € against 1 274,00 € of acompte: an indu of
+// 299,00 € (R-PAY-5), withheld from the first acompte of 2027.
+TEST_F(Controle, R_ACC_9_AnOffsetShowsOnThePaymentOfTheSameConvention) {
+  ASSERT_TRUE(agent_.PublishBareme(2027, Eur(7000), Eur(1000), Eur(1500)).ok());
+  ASSERT_TRUE(agent_.Register("cs-5", v1::CENTRE_SOCIAL).ok());
+  ASSERT_TRUE(agent_.File(Agent::Request("conv-m", "cs-5", 2026, 2, 2, Eur(14000)), 20260515).ok());
+  ASSERT_TRUE(agent_.Agree("conv-m", 2026, 2027, 2, 20260620).ok());
+  ASSERT_TRUE(agent_.Sign("conv-m", 2026, 2027, 20260701).ok());
+  ASSERT_TRUE(agent_.Acompte("conv-m", "m1", 2026, Eur(1274), 20261102).ok());
+  ASSERT_TRUE(agent_.Bilan("conv-m", 2026, 2, Eur(3000), 20270920).ok());
+  auto solde = agent_.Solde("conv-m", "ms1", 2026, 20271015);
+  ASSERT_TRUE(solde.ok()) << solde.status();
+  ASSERT_EQ(solde->events.size(), 2u);
+  const v1::InduNotified& indu = solde->events[1].fact.indu_notified();
+  ASSERT_EQ(indu.amount_cents(), Eur(299));
+  ASSERT_TRUE(agent_.Acompte("conv-m", "m2", 2027, Eur(1000), 20271102).ok());
+  auto offset = agent_.Recover("conv-m", "r1", indu.indu_id(), Eur(299), v1::OFFSET, 20271102, "m2");
+  ASSERT_TRUE(offset.ok()) << offset.status();
+  auto payment = [&](const AsOf& as_of) -> v1::PaymentRecord {
+    auto m = agent_.State("conv-m", as_of);
+    EXPECT_TRUE(m.ok()) << m.status();
+    for (const auto& y : m->years()) {
+      if (y.school_year() == 2027 && y.acomptes_size() == 1) return y.acomptes(0);
+    }
+    return {};
+  };
+  EXPECT_EQ(payment(AsOf{}).offset_cents(), Eur(299));
+  EXPECT_EQ(payment(AsOf{.known_at_us = offset->events[0].recorded_at_us - 1}).offset_cents(), 0);
+  EXPECT_EQ(payment(AsOf{}).amount_cents(), Eur(1000)) << "the gross amount stays";
 }
 
 // Bilan at 12 000,00: DR base 12 000,00, PS = (1 200 000 × 13 + 20) div 40 = 390 000 →

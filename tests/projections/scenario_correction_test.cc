@@ -1,5 +1,5 @@
 // History lived by a Caf agent (RULES.md §9): a bilan typed wrong, paid, its civil year closed,
-// then corrected in March 2028 (R-HIST-1). The state answers "as of D, known at T" (R-HIST-2):
+// then corrected on 01/03/2028 (R-HIST-1, R-PAY-9). The state answers "as of D, known at T" (R-HIST-2):
 // known now the corrected DR, known before the correction the old one; the closed year's lines
 // stay as they were (R-ACC-8) and the solde paid keeps the figures it was computed from
 // (R-HIST-3). Also: a correction says why, retries of a request are idempotent, and every event
@@ -105,18 +105,20 @@ TEST_F(Correction, R_HIST_1_R_HIST_2_R_ACC_8_BilanCorrectedAfterItsYearWasClosed
   auto corrected = agent_.Correct("conv-6", bilan_.event_id,
                                   "charges du compte de résultat mal saisies : 13 000 € et non "
                                   "12 000 €",
-                                  Bilan(Eur(13000)));
+                                  Bilan(Eur(13000)), 20280301);
   ASSERT_TRUE(corrected.ok()) << corrected.status();
   EXPECT_EQ(agent_.log().HeadPosition(), head + 1);
   const DomainEvent& correction = corrected->events[0];
-  EXPECT_EQ(correction.effective_date, 20270920);  // the bilan's own date
+  EXPECT_EQ(correction.effective_date, 20280301);  // R-PAY-9: the day the difference is due
   const int64_t before_correction = correction.recorded_at_us - 1;
 
-  // Known now: the corrected DR; the solde paid keeps its amount (R-HIST-3).
+  // Known now: the corrected DR; the solde paid keeps its amount (R-HIST-3), and what the
+  // corrected DR adds to it is due as a complément (R-PAY-9): 4 225,00 − 3 185,00 − 715,00.
   const v1::SchoolYearState& now = corrected->convention.years(0);
   EXPECT_EQ(now.bilan().charges_cents(), Eur(13000));
   EXPECT_EQ(now.dr().ps_cents(), Eur(4225));
   EXPECT_EQ(now.solde().amount_cents(), Eur(715));
+  EXPECT_EQ(now.rappel_due_cents(), Eur(325));
   // Known just before the correction was recorded: the typed DR.
   auto then = agent_.State("conv-6", AsOf{.known_at_us = before_correction});
   ASSERT_TRUE(then.ok()) << then.status();
@@ -197,7 +199,8 @@ TEST_F(Correction, R_HIST_1_RetryOfARequestIsIdempotent) {
 TEST_F(Correction, R_HIST_4_EveryEventNamesWhoRecordedIt) {
   PaidAndClosed();
   agent_.ActAs("superviseur-1", "superviseur");
-  auto corrected = agent_.Correct("conv-6", bilan_.event_id, "erreur de saisie", Bilan(Eur(13000)));
+  auto corrected =
+      agent_.Correct("conv-6", bilan_.event_id, "erreur de saisie", Bilan(Eur(13000)), 20280301);
   ASSERT_TRUE(corrected.ok()) << corrected.status();
   const std::vector<DomainEvent> all = agent_.log().All();
   ASSERT_FALSE(all.empty());

@@ -229,5 +229,64 @@ TEST_F(Prolongation, R_CONV_2_MultiYearOnlyForAGestionnaireSupportedTwoYears) {
   EXPECT_EQ(three->convention.last_school_year(), 2028);
 }
 
+// R-CONV-2: a centre social's multi-year convention is backed by its agrément délivré par la Caf,
+// recorded with the gestionnaire: the convention ends (31 August after its last school year) no
+// later than that agrément. Three school years 2026 to 2028 end on 31/08/2029.
+TEST_F(Prolongation, R_CONV_2_ACentreSocialSignsWithinItsAgrementDelivreParLaCaf) {
+  ASSERT_TRUE(agent_.Register("cs-short", v1::CENTRE_SOCIAL, 0, 20290830).ok());
+  ASSERT_TRUE(agent_.Register("cs-exact", v1::CENTRE_SOCIAL, 0, 20290831).ok());
+  ASSERT_TRUE(agent_.Register("cs-none", v1::CENTRE_SOCIAL, 0, 0).ok());
+  ASSERT_TRUE(agent_.Register("cs-supported", v1::CENTRE_SOCIAL, 2024, 0).ok());
+  for (const char* g : {"cs-short", "cs-exact", "cs-none", "cs-supported"}) {
+    const std::string conv = std::string("conv-") + g;
+    ASSERT_TRUE(agent_.File(Agent::Request(conv, g, 2026, 3, 2, Eur(20000)), 20260515).ok());
+    ASSERT_TRUE(agent_.Agree(conv, 2026, 2028, 2, 20260620).ok());
+  }
+  const uint64_t head = agent_.log().HeadPosition();
+  auto past_agrement = agent_.Sign("conv-cs-short", 2026, 2028, 20260701);
+  EXPECT_TRUE(IsRefusal(past_agrement.status(), kFailedPrecondition, "R-CONV-2"))
+      << past_agrement.status();
+  EXPECT_THAT(past_agrement.status().message(), ::testing::HasSubstr("30/08/2029"));
+  auto no_agrement = agent_.Sign("conv-cs-none", 2026, 2028, 20260701);
+  EXPECT_TRUE(IsRefusal(no_agrement.status(), kFailedPrecondition, "R-CONV-2"))
+      << no_agrement.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  // Two years end on 31/08/2028, within the shorter agrément; three end on its last day for the
+  // other; a centre social supported for two years is not bound by an agrément (RULES.md: "or").
+  EXPECT_TRUE(agent_.Sign("conv-cs-short", 2026, 2027, 20260701).ok());
+  EXPECT_TRUE(agent_.Sign("conv-cs-exact", 2026, 2028, 20260701).ok());
+  EXPECT_TRUE(agent_.Sign("conv-cs-supported", 2026, 2028, 20260701).ok());
+  // An annual convention needs no agrément.
+  ASSERT_TRUE(agent_.Register("cs-annual", v1::CENTRE_SOCIAL, 0, 0).ok());
+  ASSERT_TRUE(agent_.File(Agent::Request("conv-cs-annual", "cs-annual", 2026, 1, 2, Eur(20000)),
+                          20260515).ok());
+  ASSERT_TRUE(agent_.Agree("conv-cs-annual", 2026, 2026, 2, 20260620).ok());
+  EXPECT_TRUE(agent_.Sign("conv-cs-annual", 2026, 2026, 20260701).ok());
+}
+
+// R-CONV-2: the agrément délivré par la Caf is a centre social's, and a real day.
+TEST_F(Prolongation, R_CONV_2_OnlyACentreSocialHasAnAgrementDelivreParLaCaf) {
+  const uint64_t head = agent_.log().HeadPosition();
+  v1::RegisterGestionnaire cmd;
+  cmd.set_caf_id(agent_.caf());
+  cmd.set_gestionnaire_id("asso-x");
+  cmd.set_name("Association X");
+  cmd.set_kind(v1::ASSOCIATION);
+  cmd.set_centre_social_agrement_end(20291231);
+  cmd.set_date(20260101);
+  auto association = agent_.engine().RegisterGestionnaire(cmd, agent_.actor(), "rid-asso-x");
+  EXPECT_TRUE(IsRefusal(association.status(), kInvalidArgument, "R-CONV-2")) << association.status();
+  cmd.set_kind(v1::CENTRE_SOCIAL);
+  cmd.set_centre_social_agrement_end(20290231);
+  auto not_a_day = agent_.engine().RegisterGestionnaire(cmd, agent_.actor(), "rid-cs-x");
+  EXPECT_TRUE(IsRefusal(not_a_day.status(), kInvalidArgument, "R-CONV-2")) << not_a_day.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  cmd.set_centre_social_agrement_end(20291231);
+  auto registered = agent_.engine().RegisterGestionnaire(cmd, agent_.actor(), "rid-cs-y");
+  ASSERT_TRUE(registered.ok()) << registered.status();
+  EXPECT_EQ(registered->events[0].fact.gestionnaire_registered().centre_social_agrement_end(),
+            20291231);
+}
+
 }  // namespace
 }  // namespace clas::testing

@@ -46,6 +46,7 @@ class GrpcDesk {
     return Send("cnaf-bareme", r, &v1::Conventions::Stub::PublishBareme);
   }
 
+  // A centre social gets an agrément délivré par la Caf until 31/12/2035 (R-CONV-2).
   Reply Register(const std::string& id, v1::GestionnaireKind kind, int32_t since = 0) {
     v1::RegisterGestionnaireRequest r;
     r.set_request_id(NextRequest());
@@ -55,6 +56,7 @@ class GrpcDesk {
     c->set_name(absl::StrCat("Gestionnaire ", id));
     c->set_kind(kind);
     c->set_supported_since_school_year(since);
+    if (kind == v1::CENTRE_SOCIAL) c->set_centre_social_agrement_end(20351231);
     c->set_date(20200101);
     return Send(ServerTest::Agent(caf_), r, &v1::Conventions::Stub::RegisterGestionnaire);
   }

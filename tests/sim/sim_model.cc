@@ -147,6 +147,10 @@ Expectation Model::Expect(const v1::RegisterGestionnaire& cmd) const {
   }
   if (cmd.kind() == v1::GESTIONNAIRE_KIND_UNSPECIFIED) Add(&e, "R-ACC-6");
   if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
+  // R-CONV-2: the agrément délivré par la Caf is a centre social's.
+  if (cmd.centre_social_agrement_end() != 0 && cmd.kind() != v1::CENTRE_SOCIAL) {
+    Add(&e, "R-CONV-2");
+  }
   return e;
 }
 
@@ -156,7 +160,8 @@ void Model::Apply(const v1::RegisterGestionnaire& cmd) {
   caf.gestionnaires[cmd.gestionnaire_id()] =
       ModelGestionnaire{.id = cmd.gestionnaire_id(),
                         .centre_social = cmd.kind() == v1::CENTRE_SOCIAL,
-                        .supported_since = cmd.supported_since_school_year()};
+                        .supported_since = cmd.supported_since_school_year(),
+                        .agrement_end = cmd.centre_social_agrement_end()};
 }
 
 Expectation Model::Expect(const v1::PublishBareme& cmd) const {
@@ -255,7 +260,12 @@ Expectation Model::Expect(const v1::SignConvention& cmd) const {
     const ModelGestionnaire& g = cafs.at(cmd.caf_id()).gestionnaires.at(c->gestionnaire);
     const bool supported =
         g.supported_since > 0 && cmd.first_school_year() - g.supported_since >= kSupportedYearsMin;
-    if (!g.centre_social && !supported) Add(&e, "R-CONV-2");
+    // A centre social not so supported: within its agrément délivré par la Caf, which ends no
+    // earlier than 31 August after the last school year.
+    const int32_t ends = (cmd.last_school_year() + 1) * 10000 + 831;
+    if (!supported && (!g.centre_social || g.agrement_end == 0 || g.agrement_end < ends)) {
+      Add(&e, "R-CONV-2");
+    }
   }
   if (c->signed_) Add(&e, "R-CONV-3");
   for (int32_t n = cmd.first_school_year(); n <= cmd.last_school_year(); ++n) {

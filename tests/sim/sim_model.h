@@ -120,6 +120,7 @@ struct ModelGestionnaire {
   std::string id;
   bool centre_social = false;
   int32_t supported_since = 0;
+  int32_t agrement_end = 0;  // a centre social's agrément délivré par la Caf (R-CONV-2)
 };
 
 // A payment (acompte, solde, rappel) an offset may be withheld from (R-CTL-3).

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "projections/history/recompute.h"
+#include "tests/projections/own_offsets.h"
 #include "tests/sim/simulation.h"
 
 namespace clas::sim {
@@ -311,7 +312,12 @@ void Simulation::CheckAsOf(const std::string& key, const std::vector<Snapshot>& 
   const std::string caf = key.substr(0, key.find('/'));
   const std::string id = key.substr(key.find('/') + 1);
   auto now = engine_->GetConvention(caf, id, AsOf{});
-  if (now.ok()) Same(key + " as of the end = the last step", snapshots.back().state, *now);
+  // Offsets withheld from its payments by other conventions (R-ACC-9) show without an event of
+  // its own: the last step is compared with what its own stream says.
+  if (now.ok()) {
+    Same(key + " as of the end = the last step",
+         testing::WithOwnOffsetsOnly(snapshots.back().state), testing::WithOwnOffsetsOnly(*now));
+  }
   for (int k = 0; k < 4; ++k) {
     const size_t i = dice_.Between(0, snapshots.size() - 1);
     const Snapshot& s = snapshots[i];
@@ -331,7 +337,8 @@ void Simulation::CheckAsOf(const std::string& key, const std::vector<Snapshot>& 
                 absl::StrCat(key, " as of ", s.date, ": ", on_date.status().ToString()));
       continue;
     }
-    Same(absl::StrCat(key, " as of ", s.date), Stamped(s.state, dated), *on_date);
+    Same(absl::StrCat(key, " as of ", s.date),
+         testing::WithOwnOffsetsOnly(Stamped(s.state, dated)), testing::WithOwnOffsetsOnly(*on_date));
   }
 }
 

@@ -57,6 +57,12 @@ void Simulation::SetUp() {
       cmd.set_name(absl::StrCat("Gestionnaire ", g));
       cmd.set_kind(kinds[dice_.Between(0, 5)]);
       cmd.set_supported_since_school_year(dice_.Chance(30) ? 2020 : 0);
+      // R-CONV-2: most centres sociaux have an agrément délivré par la Caf, ending on a random
+      // 31 December; now and then one is given to another gestionnaire (refused).
+      if (cmd.kind() == v1::CENTRE_SOCIAL ? dice_.Chance(80) : dice_.Chance(3)) {
+        cmd.set_centre_social_agrement_end(static_cast<int32_t>(dice_.Between(2023, 2032)) * 10000 +
+                                           1231);
+      }
       cmd.set_date(20200101);
       Send(absl::StrCat("gestionnaire ", caf, "/g", g), cmd, &Engine::RegisterGestionnaire, "");
       if (dice_.Chance(10)) {  // registered twice: refused, R-CONV-4
@@ -201,7 +207,8 @@ void Simulation::Sign(Plan& p) {
   // R-CONV-2: several years only for a centre social or a gestionnaire supported for two years;
   // now and then tried anyway.
   const ModelGestionnaire& g = model_.cafs[p.caf].gestionnaires[p.gestionnaire];
-  const bool multi = g.centre_social || (g.supported_since > 0 && p.first - g.supported_since >= 2);
+  const bool multi = (g.centre_social && g.agrement_end > 0) ||
+                     (g.supported_since > 0 && p.first - g.supported_since >= 2);
   cmd.set_last_school_year(multi || dice_.Chance(10) ? p.last : p.first);
   if (dice_.Chance(30)) {  // the convention's own forecast budget
     cmd.set_charges_cents(dice_.Between(200000, 4000000));

@@ -82,6 +82,7 @@ absl::StatusOr<GestionnaireMap> Gestionnaires(const CafStreams& streams, const A
       state.set_name(g.name());
       state.set_kind(g.kind());
       state.set_supported_since_school_year(g.supported_since_school_year());
+      state.set_centre_social_agrement_end(g.centre_social_agrement_end());
       state.set_event_id(e.event_id);
     }
   }

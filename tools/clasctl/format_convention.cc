@@ -115,6 +115,14 @@ std::string PaymentsText(const v1::SchoolYearState& y) {
             y.solde_paid() ? absl::StrCat(Eur(y.solde().amount_cents()), " paid ",
                                           Day(y.solde().date()), " (", y.solde().payment_id(), ")")
                            : std::string("not paid"));
+  // R-PAY-9: the bilans corrected after the solde, each with what it made due.
+  for (const auto& r : y.solde_revisions()) {
+    v1::EventCorrected c;
+    *c.mutable_solde_revision() = r.revision();
+    out += Field("  ", "Solde revised",
+                 absl::StrCat(Day(r.date()), ", ", SoldeRevisionText(c).substr(3), " (",
+                              r.event_id(), ")"));
+  }
   std::vector<std::string> rappels;
   for (const auto& r : y.rappels()) {
     rappels.push_back(
@@ -194,9 +202,7 @@ std::string IndusText(const v1::ConventionState& s) {
            {"open", Table::Align::kRight}});
   std::string recoveries;
   for (const auto& i : s.indus()) {
-    const std::string origin = i.origin() == v1::INDU_FROM_CONTROLE
-                                   ? absl::StrCat("contrôle ", i.controle_id())
-                                   : std::string("solde négatif");
+    const std::string origin = InduOriginLabel(i.origin(), i.controle_id());
     t.AddRow({i.indu_id(), SchoolYearText(i.school_year()), Day(i.date()), origin,
               Eur(i.amount_cents()), Eur(i.recovered_cents()), Eur(i.open_cents())});
     for (const auto& r : i.recoveries()) {

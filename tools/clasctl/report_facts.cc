@@ -63,14 +63,13 @@ std::string Payment(const v1::ClasEvent& e) {
     case v1::ClasEvent::kRappelPaid: {
       const auto& r = e.rappel_paid();
       return absl::StrCat(r.payment_id(), ", ", SchoolYearText(r.school_year()), " : ",
-                          Eur(r.amount_cents()), " (contrôle ", r.controle_id(), ")");
+                          Eur(r.amount_cents()), " (", RappelCauseLabel(r.controle_id()), ")");
     }
     case v1::ClasEvent::kInduNotified: {
       const auto& i = e.indu_notified();
       return absl::StrCat(
           i.indu_id(), ", ", SchoolYearText(i.school_year()), " : ", Eur(i.amount_cents()),
-          i.origin() == v1::INDU_FROM_CONTROLE ? absl::StrCat(" (contrôle ", i.controle_id(), ")")
-                                               : std::string(" (solde négatif)"));
+          " (", InduOriginLabel(i.origin(), i.controle_id()), ")");
     }
     case v1::ClasEvent::kRecoveryRecorded: {
       const auto& r = e.recovery_recorded();
@@ -154,7 +153,8 @@ std::string FactSummaryFr(const v1::ClasEvent& e) {
       const auto& c = e.event_corrected();
       return absl::StrCat(
           c.cancel() ? "annule " : "corrige ", c.target_event_id(), " (", c.reason(), ")",
-          c.has_replacement() ? absl::StrCat(" : ", FactSummaryFr(c.replacement())) : "");
+          c.has_replacement() ? absl::StrCat(" : ", FactSummaryFr(c.replacement())) : "",
+          SoldeRevisionText(c));
     }
     default:
       return Payment(e);

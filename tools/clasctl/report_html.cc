@@ -201,8 +201,7 @@ std::string Indus(const v1::ConventionState& s) {
     absl::StrAppend(
         &rows, "<tr>", Td(E(i.indu_id())), Td(E(SchoolYearText(i.school_year()))),
         Td(E(Day(i.date()))),
-        Td(E(i.origin() == v1::INDU_FROM_CONTROLE ? absl::StrCat("contrôle ", i.controle_id())
-                                                  : std::string("solde négatif"))),
+        Td(E(InduOriginLabel(i.origin(), i.controle_id()))),
         Money(i.amount_cents()), Money(i.recovered_cents()), Money(i.open_cents()), "</tr>");
   }
   if (rows.empty()) return out + "<p class=\"none\">Aucun indu ouvert.</p></section>";

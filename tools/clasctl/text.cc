@@ -95,6 +95,39 @@ std::string StatusLabel(v1::ConventionStatus status) {
   }
 }
 
+std::string InduOriginLabel(v1::InduOrigin origin, std::string_view controle_id) {
+  switch (origin) {
+    case v1::INDU_FROM_CONTROLE:
+      return absl::StrCat("contrôle ", std::string(controle_id));
+    case v1::INDU_FROM_NEGATIVE_SOLDE:
+      return "solde négatif";
+    case v1::INDU_FROM_BILAN_CORRECTION:
+      return "bilan corrigé après le solde";
+    default:
+      return "origine non renseignée";
+  }
+}
+
+std::string SoldeRevisionText(const v1::EventCorrected& c) {
+  if (!c.has_solde_revision()) return "";
+  const v1::SoldeRevision& r = c.solde_revision();
+  std::string out = absl::StrCat(" ; solde recalculé (DR ", Eur(r.dr_before().droit_cents()), " → ",
+                                 Eur(r.dr_after().droit_cents()), ") : ");
+  if (r.delta_cents() > 0) {
+    absl::StrAppend(&out, "complément de solde de ", Eur(r.delta_cents()), " dû");
+  } else if (r.delta_cents() < 0) {
+    absl::StrAppend(&out, "indu de ", Eur(-r.delta_cents()), " notifié (", r.indu_id(), ")");
+  } else {
+    absl::StrAppend(&out, "sans écart");
+  }
+  return out;
+}
+
+std::string RappelCauseLabel(std::string_view controle_id) {
+  if (controle_id.empty()) return "complément de solde";
+  return absl::StrCat("contrôle ", std::string(controle_id));
+}
+
 std::string KindLabel(v1::GestionnaireKind kind) {
   switch (kind) {
     case v1::ASSOCIATION:

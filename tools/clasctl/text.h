@@ -45,6 +45,13 @@ absl::StatusOr<int32_t> ParseDay(std::string_view text);
 // Words for enum values, in the users' terms.
 std::string StatusLabel(v1::ConventionStatus status);
 std::string KindLabel(v1::GestionnaireKind kind);
+// Where an indu comes from: "contrôle ctl-1", "solde négatif", "bilan corrigé après le solde".
+std::string InduOriginLabel(v1::InduOrigin origin, std::string_view controle_id);
+// R-PAY-9: " ; solde recalculé (DR 3 900,00 € → 4 225,00 €) : complément de solde de 325,00 €
+// dû", or the indu notified, or "sans écart"; empty when `r` is unset.
+std::string SoldeRevisionText(const v1::EventCorrected& c);
+// What a rappel pays: "contrôle ctl-1", or "complément de solde" (R-PAY-9) without a contrôle.
+std::string RappelCauseLabel(std::string_view controle_id);
 // "acompte_paid" -> "acompte payé"; an unknown type is shown as is.
 std::string EventTypeLabel(std::string_view event_type);
 // "R-PAY-2 (§4) amount_cents = 2800,01 : <message>".

@@ -32,6 +32,7 @@ struct Gestionnaire {
   v1::GestionnaireKind kind = v1::ASSOCIATION;
   int32_t supported_since = 0;  // first school year supported by the Caf
   int32_t registered_on = 0;
+  int32_t agrement_end = 0;     // a centre social's agrément délivré par la Caf (R-CONV-2)
 };
 
 // One Clas action of one gestionnaire, funded over [start, end].

@@ -141,6 +141,8 @@ int CafPlanner::NewGestionnaire(int32_t year, bool first_year) {
     g.supported_since = year - static_cast<int32_t>(rng_.Between(1, 12));
   }
   g.registered_on = first_year ? Ymd(year, 3, 1) : DayBetween(rng_, Ymd(year, 3, 2), Ymd(year, 3, 31));
+  // R-CONV-2: a centre social's agrément délivré par la Caf, renewed beyond the demo's years.
+  if (g.kind == v1::CENTRE_SOCIAL) g.agrement_end = Ymd(options_.last_school_year + 2, 12, 31);
   gestionnaires_.push_back(g);
   registered_.push_back(false);
   payments_.emplace_back();

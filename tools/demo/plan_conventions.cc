@@ -104,6 +104,7 @@ void CafPlanner::EmitRegistration(int g) {
   cmd.set_name(gest.name);
   cmd.set_kind(gest.kind);
   cmd.set_supported_since_school_year(gest.supported_since);
+  cmd.set_centre_social_agrement_end(gest.agrement_end);
   cmd.set_date(gest.registered_on);
   Add(cmd.date(), Who::kAgent, Rid(gest.id, "enregistrement"), cmd);
   if (Kept(cmd.date())) ++plan_->shape.gestionnaires;
