@@ -108,7 +108,9 @@ grpc::Status AuditService::RecomputeHistory(grpc::ServerContext* context,
   log.set_caller(caller->user_id);
   QueryIds ids;  // "" names no Caf (every Caf the caller reads) or no convention (the whole Caf)
   if (!caf_id.empty()) ids.push_back({"caf_id", &caf_id});
-  if (!request->convention_id().empty()) ids.push_back({"convention_id", &request->convention_id()});
+  if (!request->convention_id().empty()) {
+    ids.push_back({"convention_id", &request->convention_id()});
+  }
   absl::Status valid = CheckQueryIds(ids);
   if (!valid.ok()) return log.Done(ToGrpcStatus(valid));
   // Asked before each Caf: a long national page stops for a revoked token or a client gone.

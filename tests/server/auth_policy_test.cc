@@ -19,9 +19,10 @@ namespace {
 constexpr Role kRoles[] = {Role::kAgent, Role::kControleur, Role::kAuditeur, Role::kService,
                            Role::kCnaf};
 constexpr Action kActions[] = {
-    Action::kCommand,          Action::kControleCommand, Action::kPublishBareme, Action::kRead,
-    Action::kSimulateControle, Action::kAudit,           Action::kRecompute,     Action::kLedgerRead,
-    Action::kSubscribe,        Action::kLedgerAppend,    Action::kUnknownMethod};
+    Action::kCommand,       Action::kControleCommand, Action::kPublishBareme,
+    Action::kRead,          Action::kSimulateControle, Action::kAudit,
+    Action::kRecompute,     Action::kLedgerRead,      Action::kSubscribe,
+    Action::kLedgerAppend,  Action::kUnknownMethod};
 
 Principal Of(Role role, std::set<std::string> cafs) {
   return Principal{absl::StrFormat("%s-1", RoleName(role)), role, std::move(cafs), false};
