@@ -1,5 +1,6 @@
 // Audit: replay of a convention's history with the state after each event, diffs between two
-// dates, chain verification, and exports an auditor verifies offline.
+// dates, chain verification, exports an auditor verifies offline, and the recompute check of
+// recorded computations (R-HIST-3, recompute_page.h).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -9,6 +10,7 @@
 #include "server/convert.h"
 #include "server/grpc_status.h"
 #include "server/query_ids.h"
+#include "server/recompute_page.h"
 #include "server/services.h"
 #include "server/state_diff.h"
 
@@ -95,6 +97,30 @@ grpc::Status SendItem(const DomainEvent& e, v1::ConventionState state, bool chan
 }
 
 }  // namespace
+
+grpc::Status AuditService::RecomputeHistory(grpc::ServerContext* context,
+                                            const v1::RecomputeHistoryRequest* request,
+                                            v1::RecomputeHistoryResponse* response) {
+  const std::string& caf_id = request->caf_id();
+  CallLog log("RecomputeHistory", caf_id);
+  auto caller = d_.guard->Check(*context, Need::kRecompute, caf_id);
+  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  log.set_caller(caller->user_id);
+  QueryIds ids;  // "" names no Caf (every Caf the caller reads) or no convention (the whole Caf)
+  if (!caf_id.empty()) ids.push_back({"caf_id", &caf_id});
+  if (!request->convention_id().empty()) {
+    ids.push_back({"convention_id", &request->convention_id()});
+  }
+  absl::Status valid = CheckQueryIds(ids);
+  if (!valid.ok()) return log.Done(ToGrpcStatus(valid));
+  // Asked before each Caf: a long national page stops for a revoked token or a client gone.
+  auto proceed = [&]() -> absl::Status {
+    if (context->IsCancelled()) return absl::CancelledError("annulé");
+    return caller->still_valid();
+  };
+  return log.Done(ToGrpcStatus(RecomputePage(*d_.engine, d_.store->Head().position, *request,
+                                             d_.limits, caller->may_read, proceed, response)));
+}
 
 grpc::Status AuditService::ReplayHistory(grpc::ServerContext* context,
                                          const v1::ReplayHistoryRequest* request,

@@ -17,6 +17,7 @@
 //     kRead               Caf    Caf         Caf       Caf      Caf
 //     kSimulateControle   Caf    Caf         Caf       -        -
 //     kAudit              -      -           Caf       -        -
+//     kRecompute          Caf    Caf         Caf       -        -
 //     kLedgerRead         -      -           Caf       Caf      -
 //     kSubscribe          -      -           Caf       Caf      -
 //     kLedgerAppend       -      -           -         ext/<own user id>/...
@@ -27,7 +28,9 @@
 //   a recovery or paying a rappel are an agent's acts too), a contrôleur the contrôle ones
 //   (OpenControle, RecordControleFindings, DecideControle, RecordRecovery, PayRappel) and the
 //   simulations. The barème is national: only the dedicated role "cnaf" publishes
-//   it, so that no Caf's agent can change every Caf's figures.
+//   it, so that no Caf's agent can change every Caf's figures. The recompute check (R-HIST-3)
+//   is a read of the amounts a Caf paid and decided: the agents and contrôleurs who recorded
+//   them may run it for their Cafs, the auditeur for the Cafs it lists (every one for "*").
 //
 // Token file grammar (one entry per line; '#' lines and blank lines are ignored; fields are
 // separated by spaces or tabs; a trailing '\r' is ignored):
@@ -114,6 +117,7 @@ enum class Action {
   kRead,              // Queries other than SimulateControle
   kSimulateControle,  // Queries.SimulateControle
   kAudit,             // Audit: ReplayHistory, DiffStates, VerifyChain, ExportConvention
+  kRecompute,         // Audit.RecomputeHistory (R-HIST-3)
   kLedgerRead,        // Ledger.ReadStream, Ledger.ReadAll
   kSubscribe,         // Ledger.Subscribe
   kLedgerAppend,      // Ledger.Append (AuthorizeLedgerAppend checks the stream)

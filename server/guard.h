@@ -30,6 +30,7 @@ enum class Need {
   kRead,             // queries
   kSimulateControle, // Queries.SimulateControle (controllers, agents, auditors)
   kAudit,            // replay, diff, verification, export
+  kRecompute,        // the recompute check (R-HIST-3): agents, contrôleurs, auditors
   kLedgerRead,       // generic reads
   kSubscribe,        // Ledger.Subscribe
   kLedgerAppend,     // appends to the caller's own ext/ streams

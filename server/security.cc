@@ -14,6 +14,7 @@ Action ActionOf(Need need) {
     case Need::kRead: return Action::kRead;
     case Need::kSimulateControle: return Action::kSimulateControle;
     case Need::kAudit: return Action::kAudit;
+    case Need::kRecompute: return Action::kRecompute;
     case Need::kLedgerRead: return Action::kLedgerRead;
     case Need::kSubscribe: return Action::kSubscribe;
     case Need::kLedgerAppend: return Action::kLedgerAppend;

@@ -42,6 +42,12 @@ struct ServiceLimits {
   int64_t answer_bytes_max = int64_t{3} << 20;
   absl::Duration subscribe_idle_tick = absl::Seconds(1);  // caught_up_to while idle
   int32_t replay_events_max = 10'000;      // per ReplayHistory call
+  // RecomputeHistory: differences per answer (page_size 0: the default; over the largest:
+  // INVALID_ARGUMENT), and the events one call recomputes, Caf after Caf: past this many it
+  // ends its page (possibly without a difference) with a token, the Caf it is in finished.
+  int32_t recompute_page_default = 100;
+  int32_t recompute_page_max = 1000;
+  int64_t recompute_events_max = 200'000;
   // Longest a subscription stays open; it then ends (UNAVAILABLE) with the position to resume
   // from, so that no stream holds a server thread for ever and clients reconnect regularly.
   absl::Duration subscribe_duration_max = absl::Hours(1);
@@ -123,6 +129,8 @@ class AuditService final : public v1::Audit::Service {
                            v1::VerifyChainResponse*) override;
   grpc::Status ExportConvention(grpc::ServerContext*, const v1::ExportConventionRequest*,
                                 v1::ConventionExport*) override;
+  grpc::Status RecomputeHistory(grpc::ServerContext*, const v1::RecomputeHistoryRequest*,
+                                v1::RecomputeHistoryResponse*) override;
 
  private:
   ServiceDeps d_;

@@ -80,6 +80,47 @@ absl::StatusOr<std::vector<std::string>> StoreEventLog::ListStreams(const std::s
   }
 }
 
+absl::StatusOr<std::vector<DomainEvent>> StoreEventLog::ReadStreamsUnder(
+    const std::string& prefix) {
+  std::vector<DomainEvent> out;
+  std::string after;
+  for (;;) {
+    absl::StatusOr<ledger::StreamsPage> page =
+        store_->ReadStreamsUnder(prefix, after, streams_page_events_max_);
+    if (absl::IsResourceExhausted(page.status())) {
+      // The next stream alone is longer than a page: read it on its own.
+      ASSIGN_OR_RETURN(std::vector<std::string> next,
+                       store_->ListStreams(ledger::StreamListing{
+                           .prefix = prefix, .start_after = after, .max_count = 1}));
+      if (next.empty()) return page.status();
+      ASSIGN_OR_RETURN(std::vector<DomainEvent> events, ReadStream(next[0]));
+      out.insert(out.end(), std::make_move_iterator(events.begin()),
+                 std::make_move_iterator(events.end()));
+      after = next[0];
+      continue;
+    }
+    if (!page.ok()) return page.status();
+    for (const ledger::StreamEvents& stream : page->streams) {
+      after = stream.stream_id;
+      for (const ledger::RecordedEvent& r : stream.events) {
+        ASSIGN_OR_RETURN(DomainEvent e, FromRecord(r.body));
+        out.push_back(std::move(e));
+      }
+    }
+    if (page->last) break;
+  }
+  std::sort(out.begin(), out.end(),
+            [](const DomainEvent& a, const DomainEvent& b) { return a.position < b.position; });
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> StoreEventLog::ListFolders(const std::string& prefix,
+                                                                    const std::string& start_after,
+                                                                    size_t max_count) {
+  return store_->ListStreams(ledger::StreamListing{
+      .prefix = prefix, .start_after = start_after, .delimiter = '/', .max_count = max_count});
+}
+
 absl::StatusOr<std::optional<DomainEvent>> StoreEventLog::FindEvent(const std::string& event_id) {
   auto found = store_->FindByEventId(event_id);
   if (absl::IsNotFound(found.status())) return std::optional<DomainEvent>();

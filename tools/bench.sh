@@ -6,9 +6,9 @@
 #
 # Builds the release build (tools/build.sh; --build-dir uses an existing build instead), starts
 # a private PostgreSQL 15 (its own directory, socket and port; fsync and synchronous_commit on;
-# stopped on every exit), builds the datasets, runs clas-bench-store and, when built,
-# clas-bench-query for each scale, clas-bench-command once, prints one table and writes FILE
-# (default BENCHMARKS.md).
+# stopped on every exit), builds the datasets, runs clas-bench-store, clas-bench-recompute and,
+# when built, clas-bench-query for each scale, clas-bench-command once, prints one table and
+# writes FILE (default BENCHMARKS.md).
 #
 # Datasets, kept between runs under WORK (default build/bench, or $CLAS_BENCH_WORK):
 #   WORK/x1/ledger   the ×1 ledger: clas-demo's national dataset (seed 1)
@@ -17,8 +17,9 @@
 # Each is flushed and compacted once written (EventStore::Compact): every event in table files,
 # as in a ledger that has run for some time, none in a write-ahead log replayed at each open.
 # Each is a RocksDB ledger directory as clas-ledgerd's --data DIR, opened by ledger::EventStore.
-# Both programs get `--scale N --data WORK/xN/ledger --pg CONNINFO --rows FILE` and append one
-# JSON row per figure to FILE; they must not modify the ledger (copy it to write).
+# The programs get `--scale N --data WORK/xN/ledger --rows FILE` (and `--pg CONNINFO` but
+# clas-bench-recompute) and append one JSON row per figure to FILE; they must not modify the
+# ledger (copy it to write).
 #
 # --datasets-only: builds the datasets of --scales (as below) and stops; nothing is measured.
 # --rewrite: writes FILE again from the last run's rows and description in WORK, with the head
@@ -93,16 +94,17 @@ write_file() {
 # 1. The release build.
 if [ -z "$build_dir" ]; then
   build_dir=build
-  tools/build.sh clas_bench_store clas_demo_main
+  tools/build.sh clas_bench_store clas_bench_recompute clas_demo_main
   if ninja -C build -t targets all 2>/dev/null | grep -q '^clas_bench_query:'; then
     tools/build.sh clas_bench_query
   fi
 fi
 store_bin="$build_dir/tools/bench/clas-bench-store"
+recompute_bin="$build_dir/tools/bench/clas-bench-recompute"
 query_bin="$build_dir/tools/bench/query/clas-bench-query"
 command_bin="$build_dir/tools/bench/query/clas-bench-command"
 demo_bin="$build_dir/tools/demo/clas-demo"
-for b in "$store_bin" "$demo_bin"; do
+for b in "$store_bin" "$recompute_bin" "$demo_bin"; do
   [ -x "$b" ] || { echo "bench.sh: $b is not built" >&2; exit 1; }
 done
 mkdir -p "$work"
@@ -174,6 +176,7 @@ for n in "${scale_list[@]}"; do
   first=0
   "$store_bin" --scale "$n" --data "$(ledger_of "$n")" --pg "$pg" --rows "$rows" \
     --seconds "$seconds" --work "$work/x$n/scratch" "${skip[@]}"
+  "$recompute_bin" --scale "$n" --data "$(ledger_of "$n")" --rows "$rows"
   if [ -x "$query_bin" ] && { [ "$smoke" = 0 ] || [ "$n" = "${scale_list[0]}" ]; }; then
     before=$(wc -l <"$rows")
     CLAS_BENCH_SMOKE=$smoke "$query_bin" --scale "$n" --data "$(ledger_of "$n")" --pg "$pg" --rows "$rows"
@@ -192,7 +195,7 @@ fi
 # Every row of clas-bench-store is there (the smoke test's check).
 missing=0
 for n in "${scale_list[@]}"; do
-  for r in rebuild rebuild_rss rebuild_log_order rebuild_log_order_rss; do
+  for r in rebuild rebuild_rss rebuild_log_order rebuild_log_order_rss recompute_national; do
     grep -q "\"row\": \"$r\", .*\"scale\": $n," "$rows" || { echo "bench.sh: row $r ×$n missing" >&2; missing=1; }
   done
 done

@@ -53,6 +53,7 @@
 #include "projections/engine/offset_index.h"
 #include "projections/engine/report_cache.h"
 #include "projections/engine/stream_cache.h"
+#include "projections/history/recompute.h"
 #include "projections/history/snapshots.h"
 
 namespace clas {
@@ -170,6 +171,31 @@ class Engine {
   // The events of a convention's stream (its whole history, every correction included).
   absl::StatusOr<std::vector<DomainEvent>> ConventionEvents(const std::string& caf_id,
                                                             const std::string& convention_id);
+
+  // R-HIST-3: the recorded computations replayed with the current rules (RecomputeEach of
+  // projections/history/recompute.h), nothing written. Events after `range.last_position` are
+  // left out, as if not yet recorded (pages of one reading); those before
+  // `range.from_position` are inputs only; `visit` is called for every other event of the
+  // scope, in log order. Read from the log, not through the streams kept for queries, so that a
+  // whole-Caf run does not push them out.
+  struct RecomputeRange {
+    uint64_t from_position = 0;  // 0: from the first event
+    uint64_t last_position = 0;  // 0: to the last
+  };
+  // One convention's stream: its acomptes, soldes and contrôle decisions (its Caf's closings
+  // are in the Caf's run). NotFound naming convention_id when the stream holds no event up to
+  // range.last_position. Holds the convention's events.
+  absl::Status RecomputeConvention(const std::string& caf_id, const std::string& convention_id,
+                                   const RecomputeRange& range, const RecomputeVisitor& visit);
+  // Every stream of the Caf (gestionnaires, conventions, civil years) read together, with the
+  // barème as an input of its closings (barème events are not visited): its acomptes, soldes,
+  // contrôle decisions and closings. NotFound naming caf_id when the Caf has no event up to
+  // range.last_position. Holds the Caf's events (and one closing's books) at once, never more.
+  absl::Status RecomputeCaf(const std::string& caf_id, const RecomputeRange& range,
+                            const RecomputeVisitor& visit);
+  // The Cafs holding at least one stream, sorted, those after `after` ("" from the first), at
+  // most `max_count` (1 to 100 000). The log's errors otherwise.
+  absl::StatusOr<std::vector<std::string>> ListCafs(const std::string& after, size_t max_count);
 
  private:
   struct Loaded;    // a convention's events and state, for queries

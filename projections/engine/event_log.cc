@@ -1,6 +1,7 @@
 #include "projections/engine/event_log.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -63,6 +64,37 @@ absl::StatusOr<std::vector<DomainEvent>> EventLog::ReadStreamFrom(const std::str
   const size_t skip = from_version <= 1 ? 0 : std::min<size_t>(from_version - 1, all.size());
   all.erase(all.begin(), all.begin() + skip);
   return all;
+}
+
+absl::StatusOr<std::vector<DomainEvent>> EventLog::ReadStreamsUnder(const std::string& prefix) {
+  absl::StatusOr<std::vector<std::string>> streams = ListStreams(prefix);
+  if (!streams.ok()) return streams.status();
+  std::vector<DomainEvent> all;
+  for (const std::string& stream : *streams) {
+    absl::StatusOr<std::vector<DomainEvent>> events = ReadStream(stream);
+    if (!events.ok()) return events.status();
+    all.insert(all.end(), std::make_move_iterator(events->begin()),
+               std::make_move_iterator(events->end()));
+  }
+  std::sort(all.begin(), all.end(),
+            [](const DomainEvent& a, const DomainEvent& b) { return a.position < b.position; });
+  return all;
+}
+
+absl::StatusOr<std::vector<std::string>> EventLog::ListFolders(const std::string& prefix,
+                                                               const std::string& start_after,
+                                                               size_t max_count) {
+  absl::StatusOr<std::vector<std::string>> streams = ListStreams(prefix);
+  if (!streams.ok()) return streams.status();
+  std::vector<std::string> out;
+  for (const std::string& stream : *streams) {
+    const size_t slash = stream.find('/', prefix.size());
+    std::string entry = slash == std::string::npos ? stream : stream.substr(0, slash + 1);
+    if (entry <= start_after || (!out.empty() && out.back() == entry)) continue;
+    if (out.size() == max_count) break;
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<DomainEvent>> InMemoryEventLog::ReadStream(const std::string& stream) {

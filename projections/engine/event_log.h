@@ -44,6 +44,18 @@ class EventLog {
                                                                   uint64_t from_version);
   // Stream ids starting with `prefix`, sorted.
   virtual absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix) = 0;
+  // Every event of the streams whose ids start with `prefix`, in log order (by position): a
+  // whole tenant read at once ("clas/caf-75/"). The default reads the streams one by one; a log
+  // that can read them together overrides it.
+  virtual absl::StatusOr<std::vector<DomainEvent>> ReadStreamsUnder(const std::string& prefix);
+  // The entries under `prefix` sorting after `start_after`, sorted, at most `max_count` (> 0), as
+  // a file system lists a folder: a stream id holding a '/' after the prefix is listed as its id
+  // up to that '/' ("clas/caf-75/" under "clas/"), once for all the ids it covers; any other as
+  // itself. The default lists every stream under the prefix; a log that can roll them up
+  // overrides it.
+  virtual absl::StatusOr<std::vector<std::string>> ListFolders(const std::string& prefix,
+                                                               const std::string& start_after,
+                                                               size_t max_count);
   // The event of that id, or nullopt.
   virtual absl::StatusOr<std::optional<DomainEvent>> FindEvent(const std::string& event_id) = 0;
   // The position of the last event (0 when empty).

@@ -1,11 +1,14 @@
 #include "projections/history/recompute.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
+#include "ledger/base/status_macros.h"
 #include "projections/core/calendar.h"
 #include "projections/core/money.h"
 #include "projections/history/recompute_internal.h"
@@ -22,10 +25,7 @@ namespace {
 // A value as a Caf agent reads it: euros for amounts (fields in cents, accounting lines), a
 // plain number for counts and codes.
 std::string ValueFr(const std::string& field, int64_t value) {
-  if (absl::EndsWith(field, "_cents") || absl::StartsWith(field, "lines[") ||
-      absl::EndsWith(field, "indu_notified")) {
-    return Money::Cents(value).ToFrench();
-  }
+  if (IsAmountField(field)) return Money::Cents(value).ToFrench();
   return absl::StrCat(value);
 }
 
@@ -135,21 +135,35 @@ void CheckAcompte(const DomainEvent& e, Reporter& r) {
     r.Differs("amount_cents", a.amount_cents(), std::max<int64_t>(0, room));
 }
 
-// The indus of `stream` notified for `school_year` with `origin` (and contrôle, when given).
-int64_t IndusNotified(const std::vector<DomainEvent>& events, const std::string& stream,
-                      int32_t school_year, v1::InduOrigin origin, const std::string& controle) {
-  int64_t sum = 0;
-  for (const DomainEvent& e : events) {
-    if (e.stream_id != stream || !e.fact.has_indu_notified()) continue;
-    const auto& i = e.fact.indu_notified();
-    if (i.school_year() != school_year || i.origin() != origin) continue;
-    if (origin == v1::INDU_FROM_CONTROLE && i.controle_id() != controle) continue;
-    sum += i.amount_cents();
+// The indus notified, summed per stream, school year, origin and contrôle (empty but for
+// INDU_FROM_CONTROLE): one pass over the events, so that each solde and contrôle outcome looks
+// its indu up instead of reading every event again.
+class IndusNotified {
+ public:
+  explicit IndusNotified(const std::vector<DomainEvent>& events) {
+    for (const DomainEvent& e : events) {
+      if (!e.fact.has_indu_notified()) continue;
+      const auto& i = e.fact.indu_notified();
+      sums_[Key{e.stream_id, i.school_year(), i.origin(),
+                i.origin() == v1::INDU_FROM_CONTROLE ? i.controle_id() : ""}] += i.amount_cents();
+    }
   }
-  return sum;
-}
 
-void CheckSolde(const DomainEvent& e, const std::vector<DomainEvent>& events, Reporter& r) {
+  // The indus of `stream` notified for `school_year` with `origin` (and `controle`, for
+  // INDU_FROM_CONTROLE).
+  int64_t Of(const std::string& stream, int32_t school_year, v1::InduOrigin origin,
+             const std::string& controle) const {
+    auto it = sums_.find(Key{stream, school_year, origin,
+                             origin == v1::INDU_FROM_CONTROLE ? controle : ""});
+    return it == sums_.end() ? 0 : it->second;
+  }
+
+ private:
+  using Key = std::tuple<std::string, int32_t, int, std::string>;
+  std::map<Key, int64_t> sums_;
+};
+
+void CheckSolde(const DomainEvent& e, const IndusNotified& indus, Reporter& r) {
   const v1::SoldePaid& s = e.fact.solde_paid();
   CompareDroit(s.dr(), "dr", r);
   if (!UsableDroit(s.dr(), v1::DROIT_REEL, s.school_year(), "dr", r)) return;
@@ -167,11 +181,11 @@ void CheckSolde(const DomainEvent& e, const std::vector<DomainEvent>& events, Re
     r.Differs("amount_cents", s.amount_cents(), d.amount.cents());
   }
   const int64_t notified =
-      IndusNotified(events, e.stream_id, s.school_year(), v1::INDU_FROM_NEGATIVE_SOLDE, "");
+      indus.Of(e.stream_id, s.school_year(), v1::INDU_FROM_NEGATIVE_SOLDE, "");
   if (notified != d.indu.cents()) r.Differs("indu_cents", notified, d.indu.cents());
 }
 
-void CheckControle(const DomainEvent& e, const std::vector<DomainEvent>& events, Reporter& r) {
+void CheckControle(const DomainEvent& e, const IndusNotified& indus, Reporter& r) {
   const v1::ControleDecided& c = e.fact.controle_decided();
   for (int i = 0; i < c.outcomes_size(); ++i) {
     const v1::ControleYearOutcome& o = c.outcomes(i);
@@ -186,47 +200,79 @@ void CheckControle(const DomainEvent& e, const std::vector<DomainEvent>& events,
     if (b.indu.cents() != o.indu_cents()) {
       r.Differs(prefix + ".indu_cents", o.indu_cents(), b.indu.cents());
     }
-    const int64_t notified = IndusNotified(events, e.stream_id, o.school_year(),
-                                           v1::INDU_FROM_CONTROLE, c.controle_id());
+    const int64_t notified =
+        indus.Of(e.stream_id, o.school_year(), v1::INDU_FROM_CONTROLE, c.controle_id());
     if (notified != b.indu.cents()) r.Differs(prefix + ".indu_notified", notified, b.indu.cents());
   }
 }
 
+// The recorded computations of `e` done again with the current rules.
+RecomputedEvent Recompute(const DomainEvent& e, const std::vector<DomainEvent>& events,
+                          const IndusNotified& indus) {
+  RecomputedEvent out;
+  switch (e.fact.fact_case()) {
+    case v1::ClasEvent::kAcomptePaid: {
+      Reporter r(e, absl::StrCat("l'acompte ", e.fact.acompte_paid().payment_id()),
+                 &out.differences);
+      CheckAcompte(e, r);
+      out.computations = 1;
+      break;
+    }
+    case v1::ClasEvent::kSoldePaid: {
+      Reporter r(e, absl::StrCat("le solde ", e.fact.solde_paid().payment_id()), &out.differences);
+      CheckSolde(e, indus, r);
+      out.computations = 1;
+      break;
+    }
+    case v1::ClasEvent::kControleDecided: {
+      Reporter r(e,
+                 absl::StrCat("la décision du contrôle ", e.fact.controle_decided().controle_id()),
+                 &out.differences);
+      CheckControle(e, indus, r);
+      out.computations = e.fact.controle_decided().outcomes_size();
+      break;
+    }
+    case v1::ClasEvent::kCivilYearClosed: {
+      Reporter r(e,
+                 absl::StrCat("la clôture de l'exercice ", e.fact.civil_year_closed().civil_year()),
+                 &out.differences);
+      out.computations = recompute_internal::CheckClosing(e, events, r) ? 1 : 0;
+      break;
+    }
+    default:
+      break;  // no computed amount
+  }
+  return out;
+}
+
 }  // namespace
+
+absl::Status RecomputeEach(const std::vector<DomainEvent>& events, uint64_t from_position,
+                           const RecomputeVisitor& visit) {
+  const IndusNotified indus(events);
+  for (const DomainEvent& e : events) {
+    if (e.position < from_position) continue;
+    absl::Status visited = visit(e, Recompute(e, events, indus));
+    if (!visited.ok()) return visited;
+  }
+  return absl::OkStatus();
+}
 
 std::vector<RecomputeDifference> RecomputeCheck(const std::vector<DomainEvent>& events) {
   std::vector<RecomputeDifference> out;
-  for (const DomainEvent& e : events) {
-    switch (e.fact.fact_case()) {
-      case v1::ClasEvent::kAcomptePaid: {
-        Reporter r(e, absl::StrCat("l'acompte ", e.fact.acompte_paid().payment_id()), &out);
-        CheckAcompte(e, r);
-        break;
-      }
-      case v1::ClasEvent::kSoldePaid: {
-        Reporter r(e, absl::StrCat("le solde ", e.fact.solde_paid().payment_id()), &out);
-        CheckSolde(e, events, r);
-        break;
-      }
-      case v1::ClasEvent::kControleDecided: {
-        Reporter r(
-            e, absl::StrCat("la décision du contrôle ", e.fact.controle_decided().controle_id()),
-            &out);
-        CheckControle(e, events, r);
-        break;
-      }
-      case v1::ClasEvent::kCivilYearClosed: {
-        Reporter r(
-            e, absl::StrCat("la clôture de l'exercice ", e.fact.civil_year_closed().civil_year()),
-            &out);
-        recompute_internal::CheckClosing(e, events, r);
-        break;
-      }
-      default:
-        break;  // no computed amount
-    }
-  }
+  const absl::Status done =
+      RecomputeEach(events, 0, [&out](const DomainEvent&, RecomputedEvent recomputed) {
+        for (auto& d : recomputed.differences) out.push_back(std::move(d));
+        return absl::OkStatus();
+      });
+  CLAS_CHECK(done.ok()) << done;  // the visitor above never stops the run
   return out;
+}
+
+bool IsAmountField(std::string_view field) {
+  const absl::string_view f(field.data(), field.size());
+  return absl::EndsWith(f, "_cents") || absl::StartsWith(f, "lines[") ||
+         absl::EndsWith(f, "indu_notified");
 }
 
 }  // namespace clas

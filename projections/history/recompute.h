@@ -31,14 +31,23 @@
 // the breakdown's own name ("dp", "outcomes[0].dc", ...) with a recomputed value of 0 and the
 // refusal in the message.
 //
-// Thread-safety: a pure function.
+// Costs: the indus notified are summed once per call (one pass over `events`); each acompte,
+// solde and contrôle outcome is then recomputed in constant time; a closing folds every
+// convention of its Caf recorded before it (the fold a civil-year report makes), so that a
+// Caf's check costs about one fold of the Caf per closing. Memory: `events` and one closing's
+// books at a time.
+//
+// Thread-safety: pure functions.
 #ifndef CLAS_PROJECTIONS_HISTORY_RECOMPUTE_H_
 #define CLAS_PROJECTIONS_HISTORY_RECOMPUTE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "projections/convention/domain_event.h"
 
 namespace clas {
@@ -58,11 +67,35 @@ struct RecomputeDifference {
   std::string message;  // a French sentence naming R-HIST-3
 };
 
+// What the current rules made of one event's recorded computations.
+struct RecomputedEvent {
+  // The recorded computations done again: 1 for an acompte or a solde, one per school year a
+  // contrôle decision settled, 1 for a closing whose inputs were among the events given; 0 for
+  // a closing whose inputs were not (nothing to recompute it from) and for every other event.
+  int computations = 0;
+  std::vector<RecomputeDifference> differences;  // in field order; empty when reproduced
+};
+
+// Called once per event recomputed; a status other than OK stops the run and is returned.
+using RecomputeVisitor = std::function<absl::Status(const DomainEvent&, RecomputedEvent)>;
+
+// Recomputes every event of `events` whose position is at least `from_position` (0: every one),
+// in the order of `events`, and calls `visit` with each, computations or not. The events before
+// `from_position` are inputs only (the indus a solde notified, the conventions a closing
+// folded), so that a run can resume where an earlier one stopped and find the same
+// differences. `events` may mix streams (a Caf's, in log order); positions identify them.
+// Returns OK, or the first status `visit` returned other than OK.
+absl::Status RecomputeEach(const std::vector<DomainEvent>& events, uint64_t from_position,
+                           const RecomputeVisitor& visit);
+
 // Every difference between what `events` recorded and what the current rules compute from the
-// same recorded inputs, in the order of `events` (then field order). Empty when every recorded
-// computation is reproduced to the cent. Events without a computed amount are skipped.
-// `events` may mix streams (e.g. a whole log in log order); positions identify them.
+// same recorded inputs, in the order of `events` (then field order): RecomputeEach's, gathered.
+// Empty when every recorded computation is reproduced to the cent.
 std::vector<RecomputeDifference> RecomputeCheck(const std::vector<DomainEvent>& events);
+
+// Whether a difference's `field` holds an amount in cents (printed in euros), rather than a count
+// or a code: "*_cents", a closing's "lines[...]", "outcomes[i].indu_notified".
+bool IsAmountField(std::string_view field);
 
 }  // namespace clas
 

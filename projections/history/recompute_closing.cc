@@ -104,10 +104,10 @@ std::map<std::string, int64_t> Sums(
 
 }  // namespace
 
-void CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& events,
+bool CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& events,
                   Reporter& reporter) {
   const Before before = EventsBefore(closing, events);
-  if (before.conventions.empty()) return;  // inputs not given: nothing to recompute from
+  if (before.conventions.empty()) return false;  // inputs not given: nothing to recompute from
   const BaremeBook book = BaremeBook::FromEvents(before.baremes, AsOf{});
   const CafBooks books = BooksBefore(closing.caf_id, before, book);
   const v1::CivilYearClosed& recorded = closing.fact.civil_year_closed();
@@ -123,7 +123,7 @@ void CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& ev
     reporter.Refused(
         "lines", total,
         decided.ok() ? absl::InternalError("aucune clôture décidée") : decided.status());
-    return;
+    return true;
   }
   const std::map<std::string, int64_t> now =
       Sums(decided->front().fact.civil_year_closed().lines());
@@ -133,6 +133,7 @@ void CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& ev
   for (const auto& [key, pair] : both) {
     if (pair.first != pair.second) reporter.Differs(key, pair.first, pair.second);
   }
+  return true;
 }
 
 }  // namespace clas::recompute_internal

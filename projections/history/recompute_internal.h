@@ -30,8 +30,9 @@ class Reporter {
 };
 
 // R-ACC-3, R-ACC-4: the lines of a civil_year_closed event against a closing decided again on
-// the events of `events` recorded before it (see recompute.h).
-void CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& events,
+// the events of `events` recorded before it (see recompute.h). False when `events` hold none of
+// its inputs (no convention event of its Caf before it): nothing was recomputed.
+bool CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& events,
                   Reporter& reporter);
 
 }  // namespace clas::recompute_internal

@@ -3,6 +3,7 @@
 // is reported with its field, the value recorded and the value the current code computes.
 #include "projections/history/recompute.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -226,6 +227,59 @@ TEST_F(RecomputeHistory, R_HIST_3_OlderRuleVersionIsNamedInTheDifference) {
   ASSERT_THAT(diffs, SizeIs(1)) << Describe(diffs);
   EXPECT_EQ(diffs[0].rule_version_recorded, "C-2025-001/1");
   EXPECT_THAT(diffs[0].message, HasSubstr("C-2025-001/1"));
+}
+
+// The fixture records 4 acomptes (a1, a2, b1, b2), 2 soldes (s1, t1), a contrôle decision on
+// one school year and 2 closings: 9 computations, each counted once, every event visited.
+TEST_F(RecomputeHistory, R_HIST_3_EachEventIsVisitedWithTheComputationsItRecorded) {
+  size_t visited = 0;
+  int computations = 0;
+  ASSERT_TRUE(RecomputeEach(events_, 0, [&](const DomainEvent& e, RecomputedEvent r) {
+                ++visited;
+                computations += r.computations;
+                EXPECT_THAT(r.differences, IsEmpty()) << e.event_id;
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(visited, events_.size());
+  EXPECT_EQ(computations, 9);
+}
+
+// Resumed from an event's position, the run visits that event and the ones after it only, and
+// finds what a run from the start finds there: the closing of 2026, altered, is recomputed from
+// the conventions recorded before it even though they are not visited.
+TEST_F(RecomputeHistory, R_HIST_3_AResumedRunUsesTheEarlierEventsAsInputsOnly) {
+  auto events = Altered(
+      [](const DomainEvent& e) {
+        return e.fact.has_civil_year_closed() && e.fact.civil_year_closed().civil_year() == 2026;
+      },
+      [](v1::ClasEvent& f) {
+        auto* l = f.mutable_civil_year_closed()->mutable_lines(0);
+        l->set_amount_cents(l->amount_cents() + 2);
+      });
+  std::vector<uint64_t> positions;
+  std::vector<RecomputeDifference> found;
+  ASSERT_TRUE(RecomputeEach(events, altered_.position, [&](const DomainEvent& e,
+                                                           RecomputedEvent r) {
+                positions.push_back(e.position);
+                for (auto& d : r.differences) found.push_back(std::move(d));
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_FALSE(positions.empty());
+  EXPECT_EQ(positions.front(), altered_.position);
+  EXPECT_EQ(positions.size(), static_cast<size_t>(std::count_if(
+                                  events.begin(), events.end(), [&](const DomainEvent& e) {
+                                    return e.position >= altered_.position;
+                                  })));
+  ASSERT_THAT(found, SizeIs(1)) << Describe(found);
+  EXPECT_EQ(found[0].position, altered_.position);
+  EXPECT_EQ(found[0].recorded_value, found[0].recomputed_value + 2);
+  // A visitor's error stops the run and is returned.
+  int calls = 0;
+  const absl::Status stopped = RecomputeEach(events, 0, [&](const DomainEvent&, RecomputedEvent) {
+    return ++calls == 3 ? absl::CancelledError("enough") : absl::OkStatus();
+  });
+  EXPECT_TRUE(absl::IsCancelled(stopped));
+  EXPECT_EQ(calls, 3);
 }
 
 TEST_F(RecomputeHistory, R_HIST_3_RecomputingChangesNothing) {

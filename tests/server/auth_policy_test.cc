@@ -19,9 +19,10 @@ namespace {
 constexpr Role kRoles[] = {Role::kAgent, Role::kControleur, Role::kAuditeur, Role::kService,
                            Role::kCnaf};
 constexpr Action kActions[] = {
-    Action::kCommand,          Action::kControleCommand, Action::kPublishBareme, Action::kRead,
-    Action::kSimulateControle, Action::kAudit,           Action::kLedgerRead,    Action::kSubscribe,
-    Action::kLedgerAppend,     Action::kUnknownMethod};
+    Action::kCommand,       Action::kControleCommand, Action::kPublishBareme,
+    Action::kRead,          Action::kSimulateControle, Action::kAudit,
+    Action::kRecompute,     Action::kLedgerRead,      Action::kSubscribe,
+    Action::kLedgerAppend,  Action::kUnknownMethod};
 
 Principal Of(Role role, std::set<std::string> cafs) {
   return Principal{absl::StrFormat("%s-1", RoleName(role)), role, std::move(cafs), false};
@@ -75,6 +76,7 @@ TEST(Authorize, MatrixForPrincipalsOfOneCaf) {
             "read               +-+    +-+        +-+      +-+     +-+\n"
             "simulate_controle  +-?    +-?        +-?      ---     ---\n"
             "audit              ---    ---        +-+      ---     ---\n"
+            "recompute          +-+    +-+        +-+      ---     ---\n"
             "ledger_read        ---    ---        +-+      +-+     ---\n"
             "subscribe          ---    ---        +-+      +-+     ---\n"
             "ledger_append      ---    ---        ---      ??+     ---\n"
@@ -91,6 +93,7 @@ TEST(Authorize, MatrixForPrincipalsOfEveryCaf) {
             "read               +++    +++        +++      +++     +++\n"
             "simulate_controle  ++?    ++?        ++?      ---     ---\n"
             "audit              ---    ---        +++      ---     ---\n"
+            "recompute          +++    +++        +++      ---     ---\n"
             "ledger_read        ---    ---        +++      +++     ---\n"
             "subscribe          ---    ---        +++      +++     ---\n"
             "ledger_append      ---    ---        ---      ??+     ---\n"
@@ -213,6 +216,7 @@ TEST(ActionOfMethod, MapsEveryMethodOfTheApi) {
       {"/clas.v1.Audit/DiffStates", Action::kAudit},
       {"/clas.v1.Audit/VerifyChain", Action::kAudit},
       {"/clas.v1.Audit/ExportConvention", Action::kAudit},
+      {"/clas.v1.Audit/RecomputeHistory", Action::kRecompute},
       {"/clas.v1.Ledger/Append", Action::kLedgerAppend},
       {"/clas.v1.Ledger/ReadStream", Action::kLedgerRead},
       {"/clas.v1.Ledger/ReadAll", Action::kLedgerRead},

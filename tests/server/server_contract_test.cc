@@ -1074,6 +1074,14 @@ std::vector<std::pair<std::string, Rpc>> AuditRpcs(ServerTest& t) {
          v1::ConventionExport out;
          return t.audit()->ExportConvention(c().get(), r, &out);
        }},
+      {"RecomputeHistory",
+       [&t](const Context& c, const std::string& caf) {
+         v1::RecomputeHistoryRequest r;
+         r.set_caf_id(caf);
+         r.set_convention_id("conv-a");
+         v1::RecomputeHistoryResponse out;
+         return t.audit()->RecomputeHistory(c().get(), r, &out);
+       }},
   };
 }
 

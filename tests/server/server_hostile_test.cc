@@ -829,6 +829,12 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
     }
     return reader->Finish();
   };
+  auto recompute = [&](const std::string& user) {
+    v1::RecomputeHistoryRequest q;
+    q.set_caf_id(kCafA);
+    v1::RecomputeHistoryResponse ignored;
+    return audit()->RecomputeHistory(As(user).get(), q, &ignored);
+  };
   auto simulate = [&](const std::string& user) {
     v1::SimulateControleRequest s;
     s.set_caf_id(kCafA);
@@ -872,13 +878,15 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
         {"PublishBareme", bareme},
         {"SimulateControle", simulate},
         {"VerifyChain", verify},
-        {"ReplayHistory", replay}}},
+        {"ReplayHistory", replay},
+        {"RecomputeHistory", recompute}}},
       {"cnaf-bareme",
        {{"PayAcompte", acompte},
         {"OpenControle", controle},
         {"SimulateControle", simulate},
         {"VerifyChain", verify},
         {"ReplayHistory", replay},
+        {"RecomputeHistory", recompute},
         {"ReadAll", read_all},
         {"Subscribe", subscribe},
         {"Append", append}}},
@@ -892,7 +900,7 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
     }
   }
   RunRows(rows);
-  EXPECT_EQ(rows_run_, 31);
+  EXPECT_EQ(rows_run_, 33);
 }
 
 TEST_F(Hostile, HostileStringsAndIds) {

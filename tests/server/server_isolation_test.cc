@@ -154,6 +154,35 @@ TEST_F(Isolation, AuditIsForAuditorsOfTheCaf) {
   EXPECT_TRUE(audit()->ExportConvention(As(kAuditor13).get(), own, &exported).ok());
 }
 
+// R-HIST-3's check reads the amounts of the Cafs its caller reads, and only them: naming
+// caf-75 is refused, naming no Caf checks caf-13 alone (its acompte), where the national auditor
+// checks both Cafs.
+TEST_F(Isolation, RecomputeCoversOnlyTheCafsOfItsCaller) {
+  v1::RecomputeHistoryRequest of75;
+  of75.set_caf_id(kCafA);
+  v1::RecomputeHistoryRequest conv75 = of75;
+  conv75.set_convention_id("conv-75");
+  for (const std::string& user :
+       {Agent(kCafB), Controleur(kCafB), std::string(kAuditor13)}) {
+    v1::RecomputeHistoryResponse r;
+    EXPECT_EQ(audit()->RecomputeHistory(As(user).get(), of75, &r).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << user;
+    EXPECT_EQ(audit()->RecomputeHistory(As(user).get(), conv75, &r).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << user;
+    v1::RecomputeHistoryResponse every;
+    ASSERT_TRUE(audit()->RecomputeHistory(As(user).get(), {}, &every).ok()) << user;
+    EXPECT_EQ(every.cafs_checked(), 1u) << user;
+    EXPECT_EQ(every.computations_checked(), 1u) << user << ": caf-13's acompte";
+    EXPECT_TRUE(every.next_page_token().empty());
+  }
+  v1::RecomputeHistoryResponse national;
+  ASSERT_TRUE(audit()->RecomputeHistory(As("auditeur").get(), {}, &national).ok());
+  EXPECT_EQ(national.cafs_checked(), 2u);
+  EXPECT_EQ(national.computations_checked(), 2u);
+}
+
 TEST_F(Isolation, ReadsOfTheLogLeaveOtherCafsOut) {
   // A stream of caf-75 answers as an unknown one does: no oracle of what exists there.
   auto existing = ReadStream(*this, kService13, kStream75, 1, false, 10);

@@ -1,10 +1,13 @@
 // StoreEventLog, the engine's port on the ledger: ListStreams returns every id under a prefix,
-// however many pages of the store's listing they take.
+// however many pages of the store's listing they take; ReadStreamsUnder and ListFolders answer
+// what the port's plain implementations (stream by stream) answer, a stream longer than a page
+// of the store's batched read included.
 #include "server/store_event_log.h"
 
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -75,6 +78,53 @@ TEST_F(StoreEventLogTest, ListStreamsReturnsEveryIdAcrossPagesOfTheStore) {
   EXPECT_THAT(log.ListStreams("clas/caf-1").value(),
               ElementsAreArray(std::vector<std::string>(cafs.begin() + 10, cafs.begin() + 20)));
   EXPECT_TRUE(log.ListStreams("nothing/").value().empty());
+}
+
+// A Caf's streams (gestionnaire, two conventions, one of 5 events) interleaved with another
+// Caf's whose id starts with the same characters, and the barème.
+TEST_F(StoreEventLogTest, ReadStreamsUnderAndListFoldersAnswerAsTheStreamByStreamReads) {
+  const std::vector<std::string> order = {
+      "clas/caf-01/convention/c1", "clas/bareme",   "clas/caf-011/convention/x",
+      "clas/caf-01/convention/c1", "clas/caf-01/gestionnaire/g", "clas/caf-01/convention/c2",
+      "clas/caf-01/convention/c1", "clas/caf-01/convention/c1", "clas/caf-01/convention/c2",
+      "clas/caf-01/convention/c1"};
+  std::map<std::string, uint64_t> versions;
+  for (size_t i = 0; i < order.size(); ++i) {
+    v1::ClasEvent fact;
+    fact.mutable_gestionnaire_registered()->set_gestionnaire_id(absl::StrCat("g", i));
+    ledger::v1::Actor actor;
+    actor.set_id("a");
+    actor.set_role("agent");
+    const auto data = ToEventData(fact, absl::StrCat("e", i), 20261015, "caf-01", actor, "r1");
+    ASSERT_TRUE(store_
+                    ->Append(order[i], ledger::ExpectedVersion::Exactly(versions[order[i]]++),
+                             {data})
+                    .ok());
+  }
+  // Pages of 3 events: c1 (5 events) alone is longer than a page, read on its own.
+  StoreEventLog log(store_.get(), /*list_page_max=*/2, /*streams_page_events_max=*/3);
+  const auto batched = log.ReadStreamsUnder("clas/caf-01/");
+  const auto one_by_one = log.EventLog::ReadStreamsUnder("clas/caf-01/");
+  ASSERT_TRUE(batched.ok()) << batched.status();
+  ASSERT_TRUE(one_by_one.ok()) << one_by_one.status();
+  std::vector<uint64_t> positions, expected;
+  for (const auto& e : *batched) positions.push_back(e.position);
+  for (const auto& e : *one_by_one) expected.push_back(e.position);
+  // Every event of caf-01 (positions 1, 4 to 10), none of caf-011 nor the barème, in log order.
+  EXPECT_THAT(expected, ElementsAreArray(std::vector<uint64_t>{1, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_THAT(positions, ElementsAreArray(expected));
+
+  const std::vector<std::string> folders = {"clas/bareme", "clas/caf-01/", "clas/caf-011/"};
+  EXPECT_THAT(log.ListFolders("clas/", "", 10).value(), ElementsAreArray(folders));
+  EXPECT_THAT(log.EventLog::ListFolders("clas/", "", 10).value(), ElementsAreArray(folders));
+  EXPECT_THAT(log.ListFolders("clas/", "clas/caf-01/", 10).value(),
+              ElementsAreArray({std::string("clas/caf-011/")}));
+  EXPECT_THAT(log.EventLog::ListFolders("clas/", "clas/caf-01/", 10).value(),
+              ElementsAreArray({std::string("clas/caf-011/")}));
+  EXPECT_THAT(log.ListFolders("clas/", "", 1).value(),
+              ElementsAreArray({std::string("clas/bareme")}));
+  EXPECT_THAT(log.EventLog::ListFolders("clas/", "", 1).value(),
+              ElementsAreArray({std::string("clas/bareme")}));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -16,7 +17,7 @@ namespace {
 
 struct CommandDef {
   std::vector<std::string> words;  // {"convention", "show"}
-  std::vector<std::string> args;   // positional arguments, by name
+  std::vector<std::string> args;   // positional arguments, by name; "[NAME]" may be left out
   const char* summary;
   const char* details;             // "" or more lines for --help
   std::vector<std::string> flags;  // accepted flags, in help order
@@ -93,6 +94,23 @@ const std::vector<CommandDef>& Commands() {
              "file", "json"},
             true),
        ControleSimulate},
+      {{"audit", "recompute"},
+       {"[CONVENTION]"},
+       "recompute the recorded acomptes, soldes, contrôles and closings (R-HIST-3)",
+       "Every computation the log recorded, done again with the rules of the server's binary\n"
+       "from the figures the event recorded: of one convention (CONVENTION --caf CAF), of a Caf\n"
+       "(--caf CAF: its conventions, barèmes and closings) or of every Caf the caller reads (no\n"
+       "--caf: every Caf for a national auditeur). Nothing is written: a difference is reported,\n"
+       "the recorded amount stays as it is. One line per difference (event, position, field,\n"
+       "value recorded and recomputed, both rule versions), then the count of what was checked:\n"
+       "\"N calculs revérifiés, K écart(s)\".\n"
+       "Every page is followed. --data DIR runs it here on a data directory opened read-only\n"
+       "(a server may run on it), every Caf readable, without a server or a token.\n"
+       "Exit 1 when a difference is found (or the server refuses), 0 when every computation is\n"
+       "reproduced to the cent. --json prints a clas.v1.RecomputeHistoryResponse (every page's\n"
+       "differences, their counts summed).",
+       With({"caf", "data", "json"}, true),
+       AuditRecompute},
       {{"import"},
        {"FILE"},
        "send the commands of a JSON Lines file, one by one, through the rules",
@@ -232,8 +250,13 @@ int Dispatch(const CommandDef& c, const ParsedLine& line, Io& io) {
     }
   }
   std::vector<std::string> positionals(line.words.begin() + c.words.size(), line.words.end());
-  if (positionals.size() != c.args.size()) {
-    return UsageError(absl::StrCat(absl::StrJoin(c.words, " "), " takes ", c.args.size(),
+  const size_t required = static_cast<size_t>(std::count_if(
+      c.args.begin(), c.args.end(), [](const std::string& a) { return a.front() != '['; }));
+  if (positionals.size() < required || positionals.size() > c.args.size()) {
+    const std::string count = required == c.args.size()
+                                  ? absl::StrCat(c.args.size())
+                                  : absl::StrCat(required, " to ", c.args.size());
+    return UsageError(absl::StrCat(absl::StrJoin(c.words, " "), " takes ", count,
                                    " argument(s), got ", positionals.size()),
                       help_hint, io);
   }

@@ -24,6 +24,7 @@ int ConventionExport(const Invocation& in, Io& io);
 int ConventionReport(const Invocation& in, Io& io);
 int YearReport(const Invocation& in, Io& io);
 int ControleSimulate(const Invocation& in, Io& io);
+int AuditRecompute(const Invocation& in, Io& io);
 int Verify(const Invocation& in, Io& io);
 int Stats(const Invocation& in, Io& io);
 int BackupCommand(const Invocation& in, Io& io);
