@@ -135,30 +135,34 @@ void CheckAcompte(const DomainEvent& e, Reporter& r) {
     r.Differs("amount_cents", a.amount_cents(), std::max<int64_t>(0, room));
 }
 
-// The indus notified, summed per stream, school year, origin and contrôle (empty but for
-// INDU_FROM_CONTROLE): one pass over the events, so that each solde and contrôle outcome looks
-// its indu up instead of reading every event again.
+// The indus notified, summed per stream, school year, origin and what tells them apart (the
+// contrôle for INDU_FROM_CONTROLE, the indu's id for INDU_FROM_BILAN_CORRECTION, nothing for a
+// negative solde): one pass over the events, so that each solde, contrôle outcome and solde
+// revision looks its indu up instead of reading every event again.
 class IndusNotified {
  public:
   explicit IndusNotified(const std::vector<DomainEvent>& events) {
     for (const DomainEvent& e : events) {
       if (!e.fact.has_indu_notified()) continue;
       const auto& i = e.fact.indu_notified();
-      sums_[Key{e.stream_id, i.school_year(), i.origin(),
-                i.origin() == v1::INDU_FROM_CONTROLE ? i.controle_id() : ""}] += i.amount_cents();
+      const std::string& which = i.origin() == v1::INDU_FROM_CONTROLE ? i.controle_id()
+                                 : i.origin() == v1::INDU_FROM_BILAN_CORRECTION ? i.indu_id()
+                                                                                 : kNone;
+      sums_[Key{e.stream_id, i.school_year(), i.origin(), which}] += i.amount_cents();
     }
   }
 
-  // The indus of `stream` notified for `school_year` with `origin` (and `controle`, for
-  // INDU_FROM_CONTROLE).
+  // The indus of `stream` notified for `school_year` with `origin` (and `which`: the contrôle
+  // for INDU_FROM_CONTROLE, the indu's id for INDU_FROM_BILAN_CORRECTION).
   int64_t Of(const std::string& stream, int32_t school_year, v1::InduOrigin origin,
-             const std::string& controle) const {
+             const std::string& which) const {
     auto it = sums_.find(Key{stream, school_year, origin,
-                             origin == v1::INDU_FROM_CONTROLE ? controle : ""});
+                             origin == v1::INDU_FROM_NEGATIVE_SOLDE ? kNone : which});
     return it == sums_.end() ? 0 : it->second;
   }
 
  private:
+  inline static const std::string kNone;
   using Key = std::tuple<std::string, int32_t, int, std::string>;
   std::map<Key, int64_t> sums_;
 };
@@ -206,6 +210,27 @@ void CheckControle(const DomainEvent& e, const IndusNotified& indus, Reporter& r
   }
 }
 
+// R-PAY-9: the solde of a bilan corrected after it, computed again from the recorded DR' and
+// settlement: the delta, and the indu notified with it when negative.
+void CheckSoldeRevision(const DomainEvent& e, const IndusNotified& indus, Reporter& r) {
+  const v1::SoldeRevision& s = e.fact.event_corrected().solde_revision();
+  CompareDroit(s.dr_after(), "solde_revision.dr_after", r);
+  if (!UsableDroit(s.dr_after(), v1::DROIT_REEL, s.school_year(), "solde_revision.dr_after", r)) {
+    return;
+  }
+  const Money delta = Money::Cents(s.dr_after().droit_cents()) - Money::Cents(s.acomptes_cents()) -
+                      Money::Cents(s.settled_before_cents());
+  if (delta.cents() != s.delta_cents()) {
+    r.Differs("solde_revision.delta_cents", s.delta_cents(), delta.cents());
+  }
+  const int64_t due_indu = std::max<int64_t>(0, -delta.cents());
+  const int64_t notified =
+      s.indu_id().empty() ? 0
+                          : indus.Of(e.stream_id, s.school_year(), v1::INDU_FROM_BILAN_CORRECTION,
+                                     s.indu_id());
+  if (notified != due_indu) r.Differs("solde_revision.indu_notified", notified, due_indu);
+}
+
 // The recorded computations of `e` done again with the current rules.
 RecomputedEvent Recompute(const DomainEvent& e, const std::vector<DomainEvent>& events,
                           const IndusNotified& indus) {
@@ -230,6 +255,16 @@ RecomputedEvent Recompute(const DomainEvent& e, const std::vector<DomainEvent>& 
                  &out.differences);
       CheckControle(e, indus, r);
       out.computations = e.fact.controle_decided().outcomes_size();
+      break;
+    }
+    case v1::ClasEvent::kEventCorrected: {
+      if (!e.fact.event_corrected().has_solde_revision()) break;
+      Reporter r(e,
+                 absl::StrCat("la correction du bilan ",
+                              e.fact.event_corrected().target_event_id(), " après le solde"),
+                 &out.differences);
+      CheckSoldeRevision(e, indus, r);
+      out.computations = 1;
       break;
     }
     case v1::ClasEvent::kCivilYearClosed: {

@@ -18,6 +18,10 @@
 //                      outcomes[i].rappel_cents / indu_cents from the recorded DC and paid_cents
 //                      (R-CTL-2, R-CTL-3); outcomes[i].indu_notified: the indu notified for that
 //                      contrôle and school year against the recomputed indu.
+//   event_corrected    with a solde_revision (R-PAY-9): solde_revision.dr_after: ComputeDroit
+//                      (dr_after.inputs); solde_revision.delta_cents = DR' − acomptes − the
+//                      settlement before, as recorded; solde_revision.indu_notified: the indu of
+//                      that id (origin INDU_FROM_BILAN_CORRECTION) against max(0, −delta).
 //   civil_year_closed  its lines (R-ACC-3, R-ACC-4): their inputs are not on the event but are
 //                      the states of the Caf's conventions when it was recorded. They are
 //                      rebuilt from the events given that precede the closing (barème,

@@ -177,6 +177,44 @@ TEST_F(RecomputeHistory, R_HIST_3_AlteredAcomptesOfANegativeSoldeReportTheIndu) 
   EXPECT_THAT(diffs[0], Difference("indu_cents", Eur(225), Eur(125)));
 }
 
+// R-PAY-9: conv-2's bilan corrected after its solde, charges 2 000,00 € instead of 3 000,00 €:
+// DR' PS = (200 000 × 13 + 20) div 40 = 65 000 → 650,00; the settlement was 975,00 − 1 200,00 =
+// −225,00; delta = 650,00 − 1 200,00 + 225,00 = −325,00, an indu notified with the correction.
+TEST_F(RecomputeHistory, R_PAY_9_R_HIST_3_ASoldeRevisionIsRecomputed) {
+  std::string bilan;
+  for (const auto& e : events_) {
+    if (e.fact.has_bilan_received() && e.fact.convention_id() == "conv-2") bilan = e.event_id;
+  }
+  v1::ClasEvent fix;
+  fix.mutable_bilan_received()->set_school_year(2026);
+  fix.mutable_bilan_received()->mutable_figures()->set_collectifs(1);
+  fix.mutable_bilan_received()->mutable_figures()->set_charges_cents(Eur(2000));
+  auto corrected = agent_.Correct("conv-2", bilan, "charges mal saisies", fix, 20280115);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  ASSERT_EQ(corrected->events[0].fact.event_corrected().solde_revision().delta_cents(), -Eur(325));
+  events_ = agent_.log().All();
+  EXPECT_THAT(RecomputeCheck(events_), IsEmpty());
+
+  auto delta = Altered([](const DomainEvent& e) { return e.fact.has_event_corrected(); },
+                       [](v1::ClasEvent& f) {
+                         f.mutable_event_corrected()->mutable_solde_revision()->set_delta_cents(
+                             -Eur(300));
+                       });
+  auto diffs = RecomputeCheck(delta);
+  ASSERT_THAT(diffs, SizeIs(1)) << Describe(diffs);
+  EXPECT_THAT(diffs[0], Difference("solde_revision.delta_cents", -Eur(300), -Eur(325)));
+  EXPECT_EQ(diffs[0].fact, "event_corrected");
+
+  auto indu = Altered(
+      [](const DomainEvent& e) {
+        return e.fact.indu_notified().origin() == v1::INDU_FROM_BILAN_CORRECTION;
+      },
+      [](v1::ClasEvent& f) { f.mutable_indu_notified()->set_amount_cents(Eur(300)); });
+  diffs = RecomputeCheck(indu);
+  ASSERT_THAT(diffs, SizeIs(1)) << Describe(diffs);
+  EXPECT_THAT(diffs[0], Difference("solde_revision.indu_notified", Eur(300), Eur(325)));
+}
+
 TEST_F(RecomputeHistory, R_HIST_3_AlteredControleOutcomeIsReported) {
   int64_t indu = 0;
   auto events =
