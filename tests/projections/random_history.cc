@@ -230,7 +230,15 @@ void RandomHistory::Notify(const std::string& id, int32_t n) {
   // force at the acompte's date" keeps one meaning.
   std::set<int32_t> acompte_days;
   for (const auto& a : y->acomptes()) acompte_days.insert(a.date());
-  const int32_t date = DateFrom(n * 10000 + 101, acompte_days);
+  int32_t date = DateFrom(n * 10000 + 101, acompte_days);
+  // R-ACC-8: now and then (histories that backdate), a notification effective in the previous
+  // civil year, closed or not: a closed year is regularised in the first open one.
+  const int32_t last_year = today_ / 10000 - 1;
+  if (backdating_ && last_year >= n && dice_.Chance(50)) {
+    const int32_t late = dice_.DateBetween(std::max(n * 10000 + 101, last_year * 10000 + 101),
+                                           last_year * 10000 + 1231);
+    if (acompte_days.count(late) == 0) date = late;
+  }
   cmd.set_date(date);
   Accepted(
       absl::StrCat("notification ", id, " ", n, " le ", date, " (enregistrée le ", today_, ")"), id,
