@@ -291,6 +291,9 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date() != 0 ? cmd.date() : target->effective_date);
   for (auto& w : verdict.warnings()) *f.fact.add_warnings() = w;
+  // R-ACC-8: the fact corrected keeps its place; in a closed civil year, what the correction
+  // changes there is regularised in the first open one.
+  WarnIfClosedYear(ctx, target->effective_date, &f.fact);
   auto* c = f.fact.mutable_event_corrected();
   c->set_target_event_id(cmd.target_event_id());
   c->set_reason(cmd.reason());

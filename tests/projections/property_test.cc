@@ -248,6 +248,27 @@ class InvariantChecker : public HistoryObserver {
       }
       if (shown >= 0) EXPECT_EQ(shown, offset_cents) << "R-ACC-9 " << convention << "/" << payment_id;
     });
+    // R-ACC-3, R-ACC-5, R-ACC-8 over every civil year: the charge à payer of a school year whose
+    // solde is paid is settled or cancelled to the cent, whatever closings, late notifications
+    // and their regularisations came between.
+    std::map<std::pair<std::string, int32_t>, int64_t> charge_a_payer;  // credits − debits
+    for (int32_t year = kFirstClosedYear; year <= kLastClosedYear + 4; ++year) {
+      for (const auto& l : agent.Lines(year)) {
+        const auto key = std::make_pair(l.convention_id(), l.school_year());
+        if (l.credit_account() == rules::kChargesAPayer) charge_a_payer[key] += l.amount_cents();
+        if (l.debit_account() == rules::kChargesAPayer) charge_a_payer[key] -= l.amount_cents();
+      }
+    }
+    for (const auto& [id, t] : tracked_) {
+      auto state = agent.State(id);
+      ASSERT_TRUE(state.ok()) << state.status();
+      for (const auto& y : state->years()) {
+        if (!y.solde_paid()) continue;
+        EXPECT_EQ(charge_a_payer[std::make_pair(id, y.school_year())], 0)
+            << "R-ACC-5: the charge à payer of " << id << " " << y.school_year()
+            << " once its solde is paid";
+      }
+    }
     // R-ACC-8: a closed year is never rewritten, whatever was corrected, backdated or revised
     // (R-PAY-9) afterwards: its lines are those booked when it was closed.
     for (const auto& [year, lines] : closed_books_) {

@@ -20,6 +20,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
@@ -144,6 +145,22 @@ TEST_F(Correction, R_HIST_1_R_HIST_2_R_ACC_8_BilanCorrectedAfterItsYearWasClosed
     ASSERT_TRUE(report.ok()) << report.status();
     EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
   }
+}
+
+// R-ACC-8: a notification of 2026 corrected once 2026 is closed: the correction is kept, with a
+// warning that the closed year is regularised in the first open one.
+TEST_F(Correction, R_ACC_8_ACorrectionOfAFactInAClosedYearIsWarnedOf) {
+  auto notified = agent_.Notify("conv-6", "n1", 2026, 1, 20261001);
+  ASSERT_TRUE(notified.ok()) << notified.status();
+  ASSERT_TRUE(agent_.Close(2026, 20270105).ok());
+  v1::ClasEvent two;
+  two.mutable_collectifs_notified()->set_school_year(2026);
+  two.mutable_collectifs_notified()->set_collectifs(2);
+  auto corrected = agent_.Correct("conv-6", notified->events[0].event_id, "deux collectifs", two);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  std::vector<std::string> warned;
+  for (const auto& w : corrected->events[0].fact.warnings()) warned.push_back(w.rule_id());
+  EXPECT_THAT(warned, ::testing::Contains("R-ACC-8"));
 }
 
 TEST_F(Correction, R_HIST_2_AsOfADateOrAnInstantBeforeAnEventIgnoresIt) {

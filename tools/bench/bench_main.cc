@@ -68,17 +68,6 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-// 1234567 -> "1 234 567".
-std::string Grouped(double value) {
-  std::string digits = absl::StrCat(static_cast<int64_t>(value + 0.5));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
-    out += digits[i];
-  }
-  return out;
-}
-
 int Fail(const absl::Status& status, const char* what) {
   std::fprintf(stderr, "clas-bench-store: %s: %s\n", what, std::string(status.message()).c_str());
   return 1;

@@ -47,17 +47,6 @@ double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// 1234567 -> "1 234 567".
-std::string Grouped(double value) {
-  std::string digits = absl::StrCat(static_cast<int64_t>(value + 0.5));
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
-    out += digits[i];
-  }
-  return out;
-}
-
 double CpuSeconds() {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);

@@ -195,4 +195,14 @@ std::string RenderTable(std::vector<Row> rows) {
   return out;
 }
 
+std::string Grouped(double value) {
+  std::string digits = absl::StrCat(static_cast<int64_t>(value + 0.5));
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ' ';
+    out += digits[i];
+  }
+  return out;
+}
+
 }  // namespace clas::bench

@@ -37,6 +37,8 @@ absl::Status AppendRow(const std::string& path, const Row& row);
 absl::StatusOr<Row> ParseRow(const std::string& line);
 // Every row of the file, in order; empty lines are skipped.
 absl::StatusOr<std::vector<Row>> ReadRows(const std::string& path);
+// A count rounded to the unit, its thousands apart: 1234567 -> "1 234 567".
+std::string Grouped(double value);
 // One Markdown table: the rows grouped by id (in order of first appearance), then by scale.
 std::string RenderTable(std::vector<Row> rows);
 
