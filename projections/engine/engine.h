@@ -216,6 +216,9 @@ class Engine {
   // `last` (its version, folded with what was known then), or nullptr. The caller holds the Caf's
   // lock (no command changes the head meanwhile).
   std::shared_ptr<const ConventionHead> HeadAsOf(const DomainEvent& last);
+  // R-ACC-9: the offsets other conventions withheld from the payments of `state`, as of `as_of`.
+  absl::Status ShowOffsets(const std::string& caf_id, const AsOf& as_of,
+                           v1::ConventionState* state);
   std::optional<OffsetTarget> FindOffsetTarget(const std::string& caf_id,
                                                const std::string& convention_id,
                                                const std::string& payment_id);

@@ -17,13 +17,7 @@ absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf
     return absl::NotFoundError(absl::StrFormat("convention %s inconnue de la Caf %s (à cette date)",
                                                convention_id, caf_id));
   }
-  RETURN_IF_ERROR(offsets_.ShowOn(
-      caf_id, as_of, log_->HeadPosition(),
-      [this](const std::string& caf) { return log_->ListStreams(ConventionStreamPrefix(caf)); },
-      [this](const std::string& stream, uint64_t from) {
-        return log_->ReadStreamFrom(stream, from);
-      },
-      &loaded.state));
+  RETURN_IF_ERROR(ShowOffsets(caf_id, as_of, &loaded.state));
   return std::move(loaded.state);
 }
 
@@ -168,9 +162,21 @@ absl::Status Engine::ReplayConvention(const std::string& caf_id,
     v1::ConventionState state = head.state;  // a head keeps no timeline
     state.set_as_of_date(kAsOfEndOfTime);
     state.set_known_at_us(e.recorded_at_us);
+    RETURN_IF_ERROR(ShowOffsets(caf_id, then, &state));  // as GetConvention known then
     RETURN_IF_ERROR(visit(e, std::move(state)));
   }
   return absl::OkStatus();
+}
+
+absl::Status Engine::ShowOffsets(const std::string& caf_id, const AsOf& as_of,
+                                 v1::ConventionState* state) {
+  return offsets_.ShowOn(
+      caf_id, as_of, log_->HeadPosition(),
+      [this](const std::string& caf) { return log_->ListStreams(ConventionStreamPrefix(caf)); },
+      [this](const std::string& stream, uint64_t from) {
+        return log_->ReadStreamFrom(stream, from);
+      },
+      state);
 }
 
 absl::StatusOr<std::vector<DomainEvent>> Engine::ConventionEvents(

@@ -210,6 +210,22 @@ TEST_F(Controle, R_CTL_3_InduRecoveredByRepaymentAndOffset) {
   auto b = fresh.GetConvention(agent_.caf(), "conv-b", AsOf{});
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->years(0).acomptes(0).offset_cents(), Eur(800));
+  // The audit's replay of conv-b shows it from conv-b's first event recorded after it.
+  ASSERT_TRUE(agent_.Acompte("conv-b", "b-a2", 2028, Eur(100), 20290115).ok());
+  std::vector<int64_t> replayed;  // offset on b-a1 after each event of conv-b
+  ASSERT_TRUE(agent_.engine()
+                  .ReplayConvention(agent_.caf(), "conv-b", 0,
+                                    [&](const DomainEvent&, v1::ConventionState s) {
+                                      const auto& y = s.years(0);
+                                      replayed.push_back(y.acomptes_size() > 0
+                                                             ? y.acomptes(0).offset_cents()
+                                                             : -1);
+                                      return absl::OkStatus();
+                                    })
+                  .ok());
+  ASSERT_GE(replayed.size(), 2u);
+  EXPECT_EQ(replayed[replayed.size() - 2], 0) << "as known when b-a1 was paid";
+  EXPECT_EQ(replayed.back(), Eur(800)) << "as known when b-a2 was paid";
   auto cancelled = agent_.engine().CorrectEvent(
       [&] {
         v1::CorrectEvent cmd;
