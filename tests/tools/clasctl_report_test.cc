@@ -153,6 +153,25 @@ TEST_F(ClasctlReportTest, OpenInduShowsAmountRecoveredAndOpen) {
   EXPECT_THAT(html, HasSubstr("fill=\"url(#indu-2026)\""));
 }
 
+// R-PAY-9: a bilan corrected after its solde shows, in its school year, what it made due.
+TEST_F(ClasctlReportTest, SoldeRevisionShowsWhatItMadeDue) {
+  WorkedExample();
+  std::vector<v1::ReplayHistoryItem> items = History("conv-1");
+  v1::ConventionState state = items.back().state_after();
+  v1::SoldeRevisionState* r = state.mutable_years(0)->add_solde_revisions();
+  r->set_event_id("caf-x/fix#0");
+  r->set_date(20280301);
+  r->mutable_revision()->mutable_dr_before()->set_droit_cents(Eur(3900));
+  r->mutable_revision()->mutable_dr_after()->set_droit_cents(Eur(4225));
+  r->mutable_revision()->set_delta_cents(Eur(325));
+  state.mutable_years(0)->set_complement_due_cents(Eur(325));
+  const std::string html = absl::StrReplaceAll(
+      ctl::ConventionReportHtml(state, items, 1'800'000'000'000'000), {{"&nbsp;", " "}});
+  EXPECT_THAT(html, HasSubstr("Bilan corrigé le 01/03/2028 ; solde recalculé (DR 3 900,00 € → "
+                              "4 225,00 €) : complément de solde de 325,00 € dû (caf-x/fix#0)"));
+  EXPECT_THAT(html, HasSubstr("Complément de solde dû : 325,00 €"));
+}
+
 TEST_F(ClasctlReportTest, NamesAreEscaped) {
   WorkedExample();
   std::vector<v1::ReplayHistoryItem> items = History("conv-1");

@@ -177,6 +177,17 @@ std::string YearSection(const v1::SchoolYearState& y) {
   if (!y.has_dp() && !y.dp_missing_reason().empty()) {
     absl::StrAppend(&out, "<p class=\"none\">DP non calculé : ", E(y.dp_missing_reason()), "</p>");
   }
+  // R-PAY-9: each bilan corrected after the solde, with what it made due.
+  for (const auto& r : y.solde_revisions()) {
+    v1::EventCorrected c;
+    *c.mutable_solde_revision() = r.revision();
+    absl::StrAppend(&out, "<p>Bilan corrigé le ", E(Day(r.date())), E(SoldeRevisionText(c)),
+                    " (", E(r.event_id()), ")</p>");
+  }
+  if (y.complement_due_cents() > 0) {
+    absl::StrAppend(&out, "<p>Complément de solde dû : ", E(Eur(y.complement_due_cents())),
+                    "</p>");
+  }
   return out + "</div>";
 }
 
