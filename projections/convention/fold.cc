@@ -283,18 +283,10 @@ void ShowOffset(v1::ConventionState* s, const v1::RecoveryRecorded& r) {
   if (r.method() != v1::OFFSET) return;
   if (!r.offset_convention_id().empty() && r.offset_convention_id() != s->convention_id()) return;
   for (auto& y : *s->mutable_years()) {
-    auto show = [&](v1::PaymentRecord* p) {
-      if (p->payment_id() != r.offset_payment_id()) return false;
+    if (v1::PaymentRecord* p = MutablePayment(&y, r.offset_payment_id())) {
       p->set_offset_cents((Money::Cents(p->offset_cents()) + Money::Cents(r.amount_cents())).cents());
-      return true;
-    };
-    for (auto& p : *y.mutable_acomptes()) {
-      if (show(&p)) return;
+      return;
     }
-    for (auto& p : *y.mutable_rappels()) {
-      if (show(&p)) return;
-    }
-    if (y.solde_paid() && show(y.mutable_solde())) return;
   }
 }
 
@@ -650,6 +642,30 @@ v1::SchoolYearState* MutableYear(v1::ConventionState* state, int32_t school_year
     if (y.school_year() == school_year) return &y;
   }
   return nullptr;
+}
+
+v1::PaymentRecord* MutablePayment(v1::SchoolYearState* year, std::string_view payment_id) {
+  for (auto& p : *year->mutable_acomptes()) {
+    if (p.payment_id() == payment_id) return &p;
+  }
+  for (auto& p : *year->mutable_rappels()) {
+    if (p.payment_id() == payment_id) return &p;
+  }
+  if (year->solde_paid() && year->solde().payment_id() == payment_id) return year->mutable_solde();
+  return nullptr;
+}
+
+v1::GestionnaireState GestionnaireStateOf(const std::string& caf_id, const DomainEvent& e) {
+  const v1::GestionnaireRegistered& g = e.fact.gestionnaire_registered();
+  v1::GestionnaireState out;
+  out.set_caf_id(caf_id);
+  out.set_gestionnaire_id(g.gestionnaire_id());
+  out.set_name(g.name());
+  out.set_kind(g.kind());
+  out.set_supported_since_school_year(g.supported_since_school_year());
+  out.set_centre_social_agrement_end(g.centre_social_agrement_end());
+  out.set_event_id(e.event_id);
+  return out;
 }
 
 const v1::DroitBreakdown* DpInForce(const v1::SchoolYearState& year, int32_t date) {

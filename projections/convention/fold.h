@@ -14,6 +14,8 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "clas/v1/state.pb.h"
@@ -100,6 +102,12 @@ std::string FoldContextKey(const std::vector<int32_t>& years, const FoldContext&
 // The school year's entry, or nullptr.
 const v1::SchoolYearState* FindYear(const v1::ConventionState& state, int32_t school_year);
 v1::SchoolYearState* MutableYear(v1::ConventionState* state, int32_t school_year);
+
+// The payment (acompte, rappel or solde) of `year` with this id, or nullptr.
+v1::PaymentRecord* MutablePayment(v1::SchoolYearState* year, std::string_view payment_id);
+
+// The gestionnaire of Caf `caf_id` as its registration `e` (a gestionnaire_registered fact) says.
+v1::GestionnaireState GestionnaireStateOf(const std::string& caf_id, const DomainEvent& e);
 
 // The DP in force on a date (R-PAY-6): the last DP version effective at or before `date`.
 // nullptr when none.

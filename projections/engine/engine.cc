@@ -34,15 +34,7 @@ absl::StatusOr<std::optional<v1::GestionnaireState>> Engine::LoadGestionnaire(
   std::optional<v1::GestionnaireState> out;
   for (const DomainEvent& e : Timeline(*events, as_of)) {
     if (!e.fact.has_gestionnaire_registered()) continue;
-    const auto& g = e.fact.gestionnaire_registered();
-    out.emplace();
-    out->set_caf_id(caf_id);
-    out->set_gestionnaire_id(g.gestionnaire_id());
-    out->set_name(g.name());
-    out->set_kind(g.kind());
-    out->set_supported_since_school_year(g.supported_since_school_year());
-    out->set_centre_social_agrement_end(g.centre_social_agrement_end());
-    out->set_event_id(e.event_id);
+    out = GestionnaireStateOf(caf_id, e);
   }
   return out;
 }
@@ -100,18 +92,12 @@ std::optional<OffsetTarget> Engine::FindOffsetTarget(const std::string& caf_id,
   auto paying = GetConvention(caf_id, convention_id, AsOf{});
   if (!paying.ok()) return std::nullopt;
   std::optional<OffsetTarget> out;
-  for (const auto& y : paying->years()) {
-    std::vector<const v1::PaymentRecord*> all;
-    for (const auto& p : y.acomptes()) all.push_back(&p);
-    for (const auto& p : y.rappels()) all.push_back(&p);
-    if (y.solde_paid()) all.push_back(&y.solde());
-    for (const auto* p : all) {
-      if (p->payment_id() == payment_id) {
-        out = OffsetTarget{.gestionnaire_id = paying->gestionnaire_id(),
-                           .amount_cents = p->amount_cents(),
-                           .offset_cents = p->offset_cents(),
-                           .date = p->date()};
-      }
+  for (auto& y : *paying->mutable_years()) {
+    if (const v1::PaymentRecord* p = MutablePayment(&y, payment_id)) {
+      out = OffsetTarget{.gestionnaire_id = paying->gestionnaire_id(),
+                         .amount_cents = p->amount_cents(),
+                         .offset_cents = p->offset_cents(),
+                         .date = p->date()};
     }
   }
   return out;

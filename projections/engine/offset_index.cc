@@ -96,14 +96,13 @@ absl::Status OffsetIndex::ShowOn(const std::string& caf_id, const AsOf& as_of, u
     if (!cancelled) withheld[o.payment_id] += o.amount_cents;
   }
   if (withheld.empty()) return absl::OkStatus();
-  auto show = [&](v1::PaymentRecord& p) {
-    auto w = withheld.find(p.payment_id());
-    if (w != withheld.end()) p.set_offset_cents(p.offset_cents() + w->second);
-  };
-  for (auto& y : *state->mutable_years()) {
-    for (auto& p : *y.mutable_acomptes()) show(p);
-    for (auto& p : *y.mutable_rappels()) show(p);
-    if (y.solde_paid()) show(*y.mutable_solde());
+  for (const auto& [payment_id, cents] : withheld) {
+    for (auto& y : *state->mutable_years()) {
+      if (v1::PaymentRecord* p = MutablePayment(&y, payment_id)) {
+        p->set_offset_cents(p->offset_cents() + cents);
+        break;
+      }
+    }
   }
   return absl::OkStatus();
 }

@@ -55,15 +55,7 @@ std::optional<v1::GestionnaireState> GestionnaireOf(const std::vector<DomainEven
   std::optional<v1::GestionnaireState> out;
   for (const DomainEvent& e : Timeline(stream, AsOf{})) {
     if (!e.fact.has_gestionnaire_registered()) continue;
-    const auto& g = e.fact.gestionnaire_registered();
-    out.emplace();
-    out->set_caf_id(e.caf_id);
-    out->set_gestionnaire_id(g.gestionnaire_id());
-    out->set_name(g.name());
-    out->set_kind(g.kind());
-    out->set_supported_since_school_year(g.supported_since_school_year());
-    out->set_centre_social_agrement_end(g.centre_social_agrement_end());
-    out->set_event_id(e.event_id);
+    out = GestionnaireStateOf(e.caf_id, e);
   }
   return out;
 }

@@ -76,14 +76,7 @@ absl::StatusOr<GestionnaireMap> Gestionnaires(const CafStreams& streams, const A
     for (const DomainEvent& e : Timeline(events, now)) {
       if (!e.fact.has_gestionnaire_registered()) continue;
       const auto& g = e.fact.gestionnaire_registered();
-      v1::GestionnaireState& state = gestionnaires[g.gestionnaire_id()];
-      state.set_caf_id(streams.caf);
-      state.set_gestionnaire_id(g.gestionnaire_id());
-      state.set_name(g.name());
-      state.set_kind(g.kind());
-      state.set_supported_since_school_year(g.supported_since_school_year());
-      state.set_centre_social_agrement_end(g.centre_social_agrement_end());
-      state.set_event_id(e.event_id);
+      gestionnaires[g.gestionnaire_id()] = GestionnaireStateOf(streams.caf, e);
     }
   }
   return gestionnaires;
