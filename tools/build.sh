@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${CLAS_JOBS:-2}"
-# ccache, when the machine has it, keeps compilations across clean builds and checkouts.
+# ccache (tools/setup.sh installs it) keeps compilations across clean builds; paths are hashed
+# relative to the repository, so that every clone and worktree of it shares them.
+export CCACHE_BASEDIR="$PWD"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f build/build.ninja ]; then

@@ -38,6 +38,7 @@ for t in "${targets[@]}"; do
   fi
 done
 
+export CCACHE_BASEDIR="$PWD"  # as tools/build.sh: shared by clones and worktrees
 work="${CLAS_FUZZ_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/clas-ledger-fuzz}"
 build=build-fuzz
 if [ ! -f "$build/build.ninja" ]; then

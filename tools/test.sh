@@ -14,6 +14,7 @@ stages="${CLAS_TEST_STAGES:-unit asan tsan fuzz}"
 jobs="${CLAS_JOBS:-2}"
 tools/setup.sh
 
+export CCACHE_BASEDIR="$PWD"  # as tools/build.sh: shared by clones and worktrees
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # configure DIR OPTION...: once, the first time.
