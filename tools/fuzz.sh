@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of tests/fuzz in ./build-fuzz (clang, AddressSanitizer and
-# UndefinedBehaviorSanitizer) and runs each for a fixed time.
+# Builds the libFuzzer targets of tests/fuzz in ./build-san (clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer: the build of tools/test.sh's asan stage, which the fuzzers share)
+# and runs each for a fixed time.
 #
 #   tools/fuzz.sh [--seconds N] [--fork J] [TARGET...]
 #
@@ -38,14 +39,16 @@ for t in "${targets[@]}"; do
   fi
 done
 
-export CCACHE_BASEDIR="$PWD"  # as tools/build.sh: shared by clones and worktrees
+# ccache as tools/build.sh sets it: shared by clones and worktrees, precompiled headers cached.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 work="${CLAS_FUZZ_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/clas-ledger-fuzz}"
-build=build-fuzz
-if [ ! -f "$build/build.ninja" ]; then
+build=build-san
+if [ ! -f "$build/build.ninja" ]; then  # configured as tools/test.sh does
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCLAS_FUZZ=ON "${launcher[@]}" >/dev/null
+  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DCLAS_SANITIZE=ON "${launcher[@]}" >/dev/null
 fi
 ninja -C "$build" -j "${CLAS_JOBS:-2}" $(printf '%s_fuzz ' "${targets[@]}")
 

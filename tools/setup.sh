@@ -5,8 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  # Keeps compilations across builds, clones and worktrees (tools/build.sh).
-  ccache
+  # Keeps compilations across builds, clones and worktrees (tools/build.sh); mold links.
+  ccache mold
   librocksdb-dev
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc

@@ -3,10 +3,11 @@
 #
 # Stages, all run by default (CI), or the ones named in CLAS_TEST_STAGES, in this order:
 #   unit   the suite in ./build (the ordinary build), ctest
-#   asan   the suite built with AddressSanitizer + UndefinedBehaviorSanitizer in ./build-asan
-#          (CLAS_SANITIZE=ON), ctest; any report fails the test
+#   asan   the suite built with AddressSanitizer + UndefinedBehaviorSanitizer in ./build-san
+#          (clang, CLAS_SANITIZE=ON), ctest; any report fails the test
 #   tsan   the concurrency tests built with ThreadSanitizer in ./build-tsan (CLAS_TSAN=ON)
-#   fuzz   each libFuzzer target for CLAS_FUZZ_SECONDS (default 20) seconds: tools/fuzz.sh
+#   fuzz   each libFuzzer target for CLAS_FUZZ_SECONDS (default 20) seconds: tools/fuzz.sh, on
+#          the same ./build-san (its libraries carry the fuzzers' coverage instrumentation)
 # e.g. CLAS_TEST_STAGES=unit tools/test.sh for the quick loop of a developer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,9 @@ stages="${CLAS_TEST_STAGES:-unit asan tsan fuzz}"
 jobs="${CLAS_JOBS:-2}"
 tools/setup.sh
 
-export CCACHE_BASEDIR="$PWD"  # as tools/build.sh: shared by clones and worktrees
+# ccache as tools/build.sh sets it: shared by clones and worktrees, precompiled headers cached.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # configure DIR OPTION...: once, the first time.
@@ -33,14 +36,12 @@ timed() {  # timed NAME COMMAND...: runs it, remembers its duration
   timings+=("$name $((SECONDS - start))s")
 }
 
-# The concurrency tests: the event log's concurrent writers, group commit and subscriptions, and
-# the token table reloaded while calls authenticate and open calls recheck their token (every
-# test of server_auth_test). The server's gRPC tests, server_revocation_test's included, are
-# left out: Debian's gRPC is not built for ThreadSanitizer, whose reports inside it (its own
-# locks, which it cannot see) are not ours. tests/tsan_absl.cc makes Abseil's locks visible to it.
-tsan_targets=(ledger_event_store_concurrency_test ledger_group_commit_test
-  ledger_event_store_subscription_test server_auth_test)
-tsan_tests='^(ledger\.(ConcurrencyTest|GroupCommit|SubscriptionTest)|server/auth_test\.)'
+# The concurrency tests (tests/CMakeLists.txt, tsan_tests): the event log's concurrent writers,
+# group commit and subscriptions, and the token table reloaded while calls authenticate and open
+# calls recheck their token (every test of auth_test.cc). The server's gRPC tests, the revocation
+# tests included, are left out: Debian's gRPC is not built for ThreadSanitizer, whose reports
+# inside it (its own locks, which it cannot see) are not ours. tests/tsan_absl.cc makes Abseil's
+# locks visible to it.
 
 unit() {
   tools/build.sh
@@ -49,19 +50,20 @@ unit() {
 
 asan() {
   # -O1 (CMAKE_BUILD_TYPE=Debug here): what the sanitizers' authors advise, and a quicker build.
-  configure build-asan -DCMAKE_BUILD_TYPE=Debug -DCLAS_SANITIZE=ON
-  ninja -C build-asan -j "$jobs"
+  # tools/fuzz.sh configures ./build-san the same way.
+  CC=clang CXX=clang++ configure build-san -DCMAKE_BUILD_TYPE=Debug -DCLAS_SANITIZE=ON
+  ninja -C build-san -j "$jobs"
   ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1" \
     UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 900
+    ctest --test-dir build-san --output-on-failure -j "$jobs" --timeout 900
 }
 
 tsan() {
   configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DCLAS_TSAN=ON
-  ninja -C build-tsan -j "$jobs" "${tsan_targets[@]}"
+  ninja -C build-tsan -j "$jobs" tsan_tests
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
-    ctest --test-dir build-tsan --output-on-failure -j "$jobs" --timeout 900 -R "$tsan_tests"
+    ctest --test-dir build-tsan --output-on-failure -j "$jobs" --timeout 900 -R '^tsan\.'
 }
 
 fuzz() {
