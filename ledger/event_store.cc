@@ -12,6 +12,7 @@
 #include "ledger/key_layout.h"
 #include "ledger/storage.h"
 #include "ledger/validation.h"
+#include "rocksdb/transaction_log.h"
 #include "rocksdb/write_batch.h"
 
 namespace clas::ledger {
@@ -149,7 +150,7 @@ void EventStore::LeadGroup() {
         request->result = refusal;
         request->outcome = AppendOutcome::kFailed;
       }
-      FinishGroup(group, std::nullopt);
+      FinishGroup(group, std::nullopt, absl::ZeroDuration());
       return;
     }
     write_error_ = absl::OkStatus();
@@ -162,10 +163,11 @@ void EventStore::LeadGroup() {
   }
   const LogHead head = head_;
   mu_.Unlock();
-  absl::StatusOr<std::optional<LogHead>> committed = CommitGroup(&group, head);
+  absl::Duration write_time;
+  absl::StatusOr<std::optional<LogHead>> committed = CommitGroup(&group, head, &write_time);
   mu_.Lock();
   if (!committed.ok()) write_error_ = committed.status();
-  FinishGroup(group, committed.ok() ? *committed : std::nullopt);
+  FinishGroup(group, committed.ok() ? *committed : std::nullopt, write_time);
 }
 
 absl::StatusOr<LogHead> EventStore::ResumeWrites() {
@@ -239,7 +241,8 @@ size_t EventStore::GatherGroup(std::vector<AppendRequest*>* group, absl::Time de
 }
 
 absl::StatusOr<std::optional<LogHead>> EventStore::CommitGroup(std::vector<AppendRequest*>* group,
-                                                               LogHead head) {
+                                                               LogHead head,
+                                                               absl::Duration* write_time) {
   absl::MutexLock lock(&commit_mu_);
   GroupCommit commit(storage_.get(), tips_.get(), std::move(head), &clock_us_);
   const absl::Time deadline =
@@ -264,12 +267,13 @@ absl::StatusOr<std::optional<LogHead>> EventStore::CommitGroup(std::vector<Appen
     return status;
   }
   last_write_time_ = absl::Now() - write_start;
+  *write_time = last_write_time_;
   commit.PublishTips();
   return commit.head();
 }
 
 void EventStore::FinishGroup(const std::vector<AppendRequest*>& group,
-                             const std::optional<LogHead>& new_head) {
+                             const std::optional<LogHead>& new_head, absl::Duration write_time) {
   gather_calls_ = group.size();
   arrivals_ = 0;
   uint64_t written = 0;
@@ -303,6 +307,10 @@ void EventStore::FinishGroup(const std::vector<AppendRequest*>& group,
     stats_.appends_written += written;
     ++stats_.batches_written;
     stats_.group_size_max = std::max(stats_.group_size_max, written);
+    if (options_.sync) ++stats_.writes_synced;
+    stats_.group_calls.Add(written);
+    stats_.write_time_us.Add(static_cast<uint64_t>(
+        std::max<int64_t>(0, absl::ToInt64Microseconds(write_time))));
     head_advanced_.SignalAll();
   }
   if (!queue_.empty()) queue_.front()->done_cv.Signal();  // the next leader
@@ -325,6 +333,20 @@ uint64_t EventStore::WaitForHead(uint64_t after_position, absl::Time deadline) c
 StoreStats EventStore::Stats() const {
   absl::MutexLock lock(&mu_);
   return stats_;
+}
+
+uint64_t EventStore::DiskBytes() const {
+  rocksdb::DB* const db = storage_->db();
+  uint64_t tables = 0;
+  if (!db->GetAggregatedIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize, &tables)) {
+    tables = 0;
+  }
+  uint64_t logs = 0;
+  rocksdb::VectorLogPtr files;
+  if (db->GetSortedWalFiles(files).ok()) {
+    for (const auto& file : files) logs += file->SizeFileBytes();
+  }
+  return tables + logs;
 }
 
 }  // namespace clas::ledger

@@ -199,6 +199,11 @@ class EventStore {
   // Counters of the writer since Open (see StoreStats).
   StoreStats Stats() const;
 
+  // The bytes the ledger takes on disk now: its table files and its write-ahead log files
+  // (RocksDB's estimate: files being written or deleted meanwhile may be missed). 0 for what
+  // cannot be read. For metrics: it walks the write-ahead log files, not for every call.
+  uint64_t DiskBytes() const;
+
   // Makes every append acknowledged so far durable (fsync of the write-ahead log): the end of a
   // bulk load run with Options::sync = false. OkStatus, or Unavailable on an I/O error;
   // FailedPrecondition if read-only.
@@ -227,15 +232,18 @@ class EventStore {
   // Gathers, decides and writes a group into `group`. Returns the new head if a batch was
   // written, nullopt if the group wrote nothing, the write error if the write failed (each
   // request already has it).
+  // Sets `write_time` to the time of the batch's write when one was written.
   absl::StatusOr<std::optional<LogHead>> CommitGroup(std::vector<AppendRequest*>* group,
-                                                     LogHead head)
+                                                     LogHead head, absl::Duration* write_time)
       ABSL_LOCKS_EXCLUDED(mu_, commit_mu_);
   // After a failed write: asks RocksDB to resume writing (DB::Resume), forgets the cached stream
   // tips and returns the head of the log as stored; the error if RocksDB cannot resume yet.
   absl::StatusOr<LogHead> ResumeWrites() ABSL_LOCKS_EXCLUDED(mu_, commit_mu_);
   // Dequeues and wakes `group`, publishes `new_head`, counts outcomes, wakes the next leader.
+  // `write_time` is how long the batch's write took (zero when nothing was written).
   void FinishGroup(const std::vector<AppendRequest*>& group,
-                   const std::optional<LogHead>& new_head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                   const std::optional<LogHead>& new_head, absl::Duration write_time)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
   const std::function<int64_t()> clock_us_;

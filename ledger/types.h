@@ -5,6 +5,7 @@
 #ifndef CLAS_LEDGER_TYPES_H_
 #define CLAS_LEDGER_TYPES_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -116,10 +117,41 @@ struct VerifyReport {
   std::string last_hash;            // hash of the last event checked intact
 };
 
+// A distribution of values counted in fixed buckets: a histogram of plain counters, which a
+// metrics exporter turns into its own (the log knows no metrics library). counts[i] counts the
+// values in (bounds[i-1], bounds[i]], counts[N] those above bounds[N-1]; sum adds every value.
+template <size_t N>
+struct Distribution {
+  std::array<uint64_t, N> bounds;  // upper bounds, increasing
+  std::array<uint64_t, N + 1> counts = {};
+  uint64_t sum = 0;
+
+  void Add(uint64_t value) {
+    size_t bucket = 0;
+    while (bucket < N && value > bounds[bucket]) ++bucket;
+    ++counts[bucket];
+    sum += value;
+  }
+  uint64_t count() const {
+    uint64_t total = 0;
+    for (const uint64_t c : counts) total += c;
+    return total;
+  }
+};
+
+// The buckets of StoreStats' distributions: calls per written batch (up to
+// kGroupCommitRequestsMax), and the time of a batch's write (its fsync when Options::sync), in
+// microseconds, from a write cache's tens of microseconds to a struggling disk's quarter second.
+inline constexpr std::array<uint64_t, 8> kGroupCallsBounds = {1, 2, 4, 8, 16, 32, 64, 128};
+inline constexpr std::array<uint64_t, 12> kWriteTimeBoundsUs = {
+    50, 100, 250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000};
+static_assert(kGroupCallsBounds.back() == kGroupCommitRequestsMax);
+
 // Counters of the writer since Open. When no Append is in flight:
 //   appends_requested == appends_written + appends_duplicate + appends_rejected + appends_failed
-//   batches_written <= appends_written, group_size_max <= kGroupCommitRequestsMax, and
-//   gather_timeouts <= gather_waits.
+//   batches_written <= appends_written, group_size_max <= kGroupCommitRequestsMax,
+//   gather_timeouts <= gather_waits, writes_synced <= batches_written, and
+//   group_calls.count() == write_time_us.count() == batches_written.
 struct StoreStats {
   uint64_t appends_requested = 0;  // calls that passed input validation and were queued
   uint64_t appends_written = 0;    // calls whose events were written
@@ -131,6 +163,10 @@ struct StoreStats {
   uint64_t group_size_max = 0;     // most calls one batch carried
   uint64_t gather_waits = 0;       // groups whose leader waited for callers to come back
   uint64_t gather_timeouts = 0;    // of which the wait ran out of time
+  uint64_t writes_synced = 0;      // of batches_written, those synced to disk (Options::sync)
+  // Per written batch: the calls it carried, and how long its write took.
+  Distribution<kGroupCallsBounds.size()> group_calls{kGroupCallsBounds};
+  Distribution<kWriteTimeBoundsUs.size()> write_time_us{kWriteTimeBoundsUs};
 };
 
 }  // namespace clas::ledger

@@ -22,7 +22,7 @@ namespace {
 template <typename Body>
 grpc::Status RunAudit(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                       const std::string& caf_id, const std::string* convention_id, Body body) {
-  CallLog log(method, caf_id);
+  CallLog log(method, caf_id, d.calls);
   auto caller = d.guard->Check(*context, Need::kAudit, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
@@ -102,7 +102,7 @@ grpc::Status AuditService::RecomputeHistory(grpc::ServerContext* context,
                                             const v1::RecomputeHistoryRequest* request,
                                             v1::RecomputeHistoryResponse* response) {
   const std::string& caf_id = request->caf_id();
-  CallLog log("RecomputeHistory", caf_id);
+  CallLog log("RecomputeHistory", caf_id, d_.calls);
   auto caller = d_.guard->Check(*context, Need::kRecompute, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
@@ -224,6 +224,11 @@ grpc::Status AuditService::VerifyChain(grpc::ServerContext* context,
       response->set_ok(false);
       response->set_first_bad_position(head.position + 1);
       response->set_problem(absl::StrJoin(damage, "; "));
+    }
+    if (response->ok() && d_.chain_verified_to != nullptr) {
+      uint64_t before = d_.chain_verified_to->load();
+      while (before < to && !d_.chain_verified_to->compare_exchange_weak(before, to)) {
+      }
     }
     return grpc::Status::OK;
   });

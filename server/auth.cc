@@ -226,6 +226,17 @@ std::optional<Role> RoleOfName(std::string_view name) {
 
 std::string_view ActionName(Action action) { return WordsOf(action).name; }
 
+std::string_view AuthFailureName(AuthFailure failure) {
+  switch (failure) {
+    case AuthFailure::kMissing: return "missing";
+    case AuthFailure::kMalformed: return "malformed";
+    case AuthFailure::kUnknown: return "unknown";
+    case AuthFailure::kExpired: return "expired";
+    case AuthFailure::kRevoked: return "revoked";
+  }
+  return "?";
+}
+
 std::string HashToken(std::string_view token) {
   return absl::StrCat(Absl(kTokenHashPrefix), absl::BytesToHexString(Absl(Sha256(token))));
 }
@@ -254,7 +265,12 @@ Authenticator::Authenticator(TokenTable table)
 
 absl::StatusOr<Admission> Authenticator::Admit(std::string_view authorization_header,
                                                absl::Time now) const {
-  ASSIGN_OR_RETURN(const std::string_view token, BearerToken(authorization_header));
+  const absl::StatusOr<std::string_view> bearer = BearerToken(authorization_header);
+  if (!bearer.ok()) {
+    CountFailure(authorization_header.empty() ? AuthFailure::kMissing : AuthFailure::kMalformed);
+    return bearer.status();
+  }
+  const std::string_view token = *bearer;
   Admission admission;
   admission.digest_ = Sha256(token);
   std::shared_ptr<const TokenTable> table;
@@ -264,8 +280,12 @@ absl::StatusOr<Admission> Authenticator::Admit(std::string_view authorization_he
     admission.generation_ = generation_.load(std::memory_order_relaxed);
   }
   const TokenEntry* match = FindEntry(*table, admission.digest_);
-  if (match == nullptr) return absl::UnauthenticatedError("jeton inconnu (unknown token)");
+  if (match == nullptr) {
+    CountFailure(AuthFailure::kUnknown);
+    return absl::UnauthenticatedError("jeton inconnu (unknown token)");
+  }
   if (now >= match->expires_at) {
+    CountFailure(AuthFailure::kExpired);
     return absl::UnauthenticatedError("jeton expiré (expired token)");
   }
   admission.principal_ = match->principal;
@@ -292,18 +312,23 @@ absl::Status Authenticator::Recheck(Admission& admission, absl::Time now) const 
     }
     const TokenEntry* match = FindEntry(*table, admission.digest_);
     if (match == nullptr) {
+      CountFailure(AuthFailure::kRevoked);
       return Revoked("retiré du fichier des jetons", "removed from the token file");
     }
     // The actor recorded on events and every check of the call were decided for the
     // principal admitted: a token that now stands for another one must call again.
     if (match->principal != admission.principal_) {
+      CountFailure(AuthFailure::kRevoked);
       return Revoked("il désigne désormais un autre utilisateur, rôle ou liste de Caf",
                      "it now stands for another user, role or Caf list");
     }
     admission.expires_at_ = match->expires_at;  // a reload may move it, either way
     admission.generation_ = generation;
   }
-  if (now >= admission.expires_at_) return Revoked("son expiration est passée", "it has expired");
+  if (now >= admission.expires_at_) {
+    CountFailure(AuthFailure::kExpired);
+    return Revoked("son expiration est passée", "it has expired");
+  }
   return absl::OkStatus();
 }
 
@@ -323,6 +348,20 @@ uint64_t Authenticator::generation() const { return generation_.load(std::memory
 size_t Authenticator::entry_count() const {
   absl::ReaderMutexLock lock(&mutex_);
   return table_->entries().size();
+}
+
+std::array<uint64_t, kAuthFailureCount> Authenticator::failures() const {
+  std::array<uint64_t, kAuthFailureCount> out;
+  for (size_t i = 0; i < kAuthFailureCount; ++i) {
+    out[i] = failures_[i].load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+void Authenticator::CountFailure(AuthFailure failure) const {
+  const size_t index = static_cast<size_t>(failure);
+  CLAS_CHECK(index < kAuthFailureCount) << "AuthFailure " << index;
+  failures_[index].fetch_add(1, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@
 #ifndef CLAS_SERVER_AUTH_H_
 #define CLAS_SERVER_AUTH_H_
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -126,6 +127,16 @@ enum class Action {
 
 // A short English name for logs: "command", "controle_command", "publish_bareme", ...
 std::string_view ActionName(Action action);
+
+// Why a call's token was refused, counted by the Authenticator (for metrics): no
+// authorization header; a header that is not one "Bearer <token>"; a token the table does not
+// hold; a token past its expiry (at admission, or during a long call); a token removed from
+// the table, or now standing for another principal, during a long call (Recheck).
+enum class AuthFailure { kMissing, kMalformed, kUnknown, kExpired, kRevoked };
+inline constexpr size_t kAuthFailureCount = 5;
+
+// "missing", "malformed", "unknown", "expired" or "revoked".
+std::string_view AuthFailureName(AuthFailure failure);
 
 // The identity a valid token stands for.
 struct Principal {
@@ -252,12 +263,20 @@ class Authenticator {
   // How many entries the current table holds (for the server's log line after a load).
   size_t entry_count() const;
 
+  // The refusals of Admit and Recheck since construction, indexed by AuthFailure, with those
+  // told by CountFailure.
+  std::array<uint64_t, kAuthFailureCount> failures() const;
+  // Counts a refusal the caller found itself (a call with several authorization headers is
+  // kMalformed). Thread-safe.
+  void CountFailure(AuthFailure failure) const;
+
  private:
   mutable absl::Mutex mutex_;
   std::shared_ptr<const TokenTable> table_ ABSL_GUARDED_BY(mutex_);
   // Written under mutex_ together with table_, so that a reader holding mutex_ sees a matching
   // pair; read without it by Recheck's cheap test.
   std::atomic<uint64_t> generation_{0};
+  mutable std::array<std::atomic<uint64_t>, kAuthFailureCount> failures_{};
 };
 
 // OkStatus if `principal` may do `action` for `caf_id`, where caf_id is the Caf the request

@@ -1,9 +1,11 @@
 // One log line per request: method, caller, Caf, status, duration. Written to stderr when the
-// scope ends (so the status is known).
+// scope ends (so the status is known), and counted in the server's metrics (metrics.h) when
+// it has any.
 #ifndef CLAS_SERVER_CALL_LOG_H_
 #define CLAS_SERVER_CALL_LOG_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -11,10 +13,24 @@
 
 namespace clas::server {
 
+// Where calls are counted when they end (the server's metrics). Thread-safe.
+class CallCounter {
+ public:
+  virtual ~CallCounter() = default;
+  // A call of `method` ended with `code` after `elapsed`.
+  virtual void CallEnded(std::string_view method, grpc::StatusCode code,
+                         absl::Duration elapsed) = 0;
+};
+
+// The name of a gRPC status code as gRPC spells it ("OK", "INVALID_ARGUMENT", ...); "ERROR"
+// for a number that is no code.
+const char* StatusCodeName(grpc::StatusCode code);
+
 class CallLog {
  public:
-  CallLog(const char* method, std::string caf_id)
-      : method_(method), caf_id_(std::move(caf_id)), start_(absl::Now()) {}
+  // `counter`, if not null, counts the call when it ends and must outlive it.
+  CallLog(const char* method, std::string caf_id, CallCounter* counter = nullptr)
+      : method_(method), caf_id_(std::move(caf_id)), counter_(counter), start_(absl::Now()) {}
   CallLog(const CallLog&) = delete;
   CallLog& operator=(const CallLog&) = delete;
   ~CallLog();
@@ -25,12 +41,13 @@ class CallLog {
     code_ = status.error_code();
     return status;
   }
-  // Turns request logging off (tests, benchmarks) or on; default on.
+  // Turns request logging off (tests, benchmarks) or on; default on. Counting goes on.
   static void SetEnabled(bool enabled);
 
  private:
   const char* method_;
   std::string caf_id_;
+  CallCounter* const counter_;
   std::string caller_ = "-";
   grpc::StatusCode code_ = grpc::StatusCode::UNKNOWN;
   absl::Time start_;

@@ -15,7 +15,7 @@ template <typename Request, typename Run>
 grpc::Status RunCommand(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                         const Request& request, const std::string& caf_id, Need need,
                         v1::CommandResponse* response, Run run) {
-  CallLog log(method, caf_id);
+  CallLog log(method, caf_id, d.calls);
   auto caller = d.guard->Check(*context, need, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(CafOrAuth(caller.status(), caf_id)));
   log.set_caller(caller->user_id);

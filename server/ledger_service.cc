@@ -2,6 +2,7 @@
 // namespace (a Clas fact enters only through Conventions and its rules); reads and
 // subscriptions never show an event of a Caf the caller may not read.
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/match.h"
@@ -23,7 +24,7 @@ namespace {
 template <typename Body>
 grpc::Status RunLedger(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                        Need need, Body body) {
-  CallLog log(method, "");
+  CallLog log(method, "", d.calls);
   auto caller = d.guard->Check(*context, need, "");
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
@@ -231,16 +232,13 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
   return RunLedger(d_, "Subscribe", context, Need::kSubscribe, [&](const Caller& caller) {
     absl::Status valid = CheckSubscribe(*request, d_.store->Head().position, d_.limits);
     if (!valid.ok()) return ToGrpcStatus(valid);
-    if (subscriptions_.fetch_add(1) >= d_.limits.subscriptions_max) {
-      subscriptions_.fetch_sub(1);
+    uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
+    const std::unique_ptr<OpenSubscriptions::Slot> slot =
+        d_.subscriptions->Open(d_.limits.subscriptions_max, next - 1);
+    if (slot == nullptr) {
       return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
           "déjà ", d_.limits.subscriptions_max, " abonnements ouverts : réessayer plus tard")));
     }
-    struct Release {
-      std::atomic<int32_t>& open;
-      ~Release() { open.fetch_sub(1); }
-    } release{subscriptions_};
-    uint64_t next = request->from_position() == 0 ? 1 : request->from_position();
     const absl::Time opened = absl::Now();
     // One page in memory at a time: a slow subscriber blocks only its own Write, never the
     // appenders, and holds at most read_events_max events. The caller's credentials are
@@ -255,10 +253,12 @@ grpc::Status LedgerService::Subscribe(grpc::ServerContext* context,
       if (!page.ok()) return ToGrpcStatus(page.status());
       for (const auto& e : *page) {
         next = e.position() + 1;
-        if (!Visible(caller, e) || !Wanted(*request, e)) continue;
-        v1::SubscribeItem item;
-        *item.mutable_event() = ToApi(e);
-        if (auto end = Send(caller, item, writer)) return *end;
+        if (Visible(caller, e) && Wanted(*request, e)) {
+          v1::SubscribeItem item;
+          *item.mutable_event() = ToApi(e);
+          if (auto end = Send(caller, item, writer)) return *end;
+        }
+        slot->Passed(e.position());
       }
       if (!page->empty()) continue;
       v1::SubscribeItem caught_up;

@@ -22,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "server/call_log.h"
 #include "server/demo_tokens.h"
+#include "server/metrics.h"
 #include "server/server_app.h"
 
 ABSL_FLAG(std::string, config, "", "config file of 'key = value' lines (keys: the flag names)");
@@ -58,6 +59,8 @@ ABSL_FLAG(bool, verify_all_on_start, false,
           "verify the whole chain and both indexes at start (slow on a big ledger)");
 ABSL_FLAG(bool, log_requests, true, "one log line per request on stderr");
 ABSL_FLAG(int32_t, shutdown_grace_seconds, 10, "time given to calls in flight at shutdown");
+ABSL_FLAG(std::string, metrics_listen, clas::server::kMetricsListenDefault,
+          "address of the Prometheus metrics endpoint (http://HOST:PORT/metrics); empty: none");
 
 namespace {
 
@@ -113,6 +116,7 @@ clas::server::ServerConfig ConfigFromFlags() {
   c.limits.list_scan_max = absl::GetFlag(FLAGS_list_scan_max);
   c.limits.subscriptions_max = absl::GetFlag(FLAGS_subscriptions_max);
   c.limits.subscribe_duration_max = absl::Minutes(absl::GetFlag(FLAGS_subscribe_minutes_max));
+  c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   return c;
 }
 
@@ -151,6 +155,10 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "clas-ledgerd: %llu events verified at start in %s\n",
                static_cast<unsigned long long>((*server)->verified_on_start()),
                absl::FormatDuration((*server)->verify_time()).c_str());
+  if ((*server)->metrics_port() != 0) {
+    std::fprintf(stderr, "clas-ledgerd: metrics on http://%s/metrics (port %d)\n",
+                 config.metrics_listen.c_str(), (*server)->metrics_port());
+  }
   std::printf("clas-ledgerd listening on port %d (data %s, %llu events, %s%s)\n", (*server)->port(),
               config.data_dir.c_str(),
               static_cast<unsigned long long>((*server)->store().Head().position),

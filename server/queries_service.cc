@@ -23,7 +23,7 @@ template <typename Body>
 grpc::Status RunRead(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                      const std::string& caf_id, const v1::AsOfSpec& spec, Body body,
                      Need need = Need::kRead, bool need_caf = true, QueryIds ids = {}) {
-  CallLog log(method, caf_id);
+  CallLog log(method, caf_id, d.calls);
   auto caller = d.guard->Check(*context, need, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(CafOrAuth(caller.status(), caf_id)));
   log.set_caller(caller->user_id);

@@ -28,6 +28,7 @@ absl::StatusOr<Caller> TokenGuard::Check(const grpc::ServerContext& context, Nee
                                          const std::string& caf_id) const {
   const auto& metadata = context.client_metadata();
   if (metadata.count("authorization") > 1) {
+    authenticator_.CountFailure(AuthFailure::kMalformed);
     return absl::UnauthenticatedError("plusieurs en-têtes authorization (several authorization headers)");
   }
   auto it = metadata.find("authorization");

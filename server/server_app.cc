@@ -244,6 +244,9 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
                                                config.data_dir, absl::StrJoin(findings, "; "),
                                                DamageAdvice(config.data_dir)));
   }
+  if (findings.empty() && s->verified_on_start_ > 0) {
+    s->chain_verified_to_.store(s->store_->Head().position);
+  }
   s->findings_ = std::move(findings);
   s->log_ = std::make_unique<StoreEventLog>(s->store_.get());
   s->engine_ = std::make_unique<Engine>(s->log_.get());
@@ -258,7 +261,11 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
                    .store = s->store_.get(),
                    .guard = config.read_only ? s->read_only_guard_.get() : s->guard_.get(),
                    .limits = limits,
-                   .stopping = &s->stopping_};
+                   .stopping = &s->stopping_,
+                   .subscriptions = &s->subscriptions_,
+                   .chain_verified_to = &s->chain_verified_to_};
+  RETURN_IF_ERROR(s->ServeMetrics());
+  deps.calls = s->metrics_.get();
   s->conventions_ = std::make_unique<ConventionsService>(deps);
   s->queries_ = std::make_unique<QueriesService>(deps);
   s->audit_ = std::make_unique<AuditService>(deps);
@@ -283,6 +290,17 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   return s;
 }
 
+absl::Status LedgerServer::ServeMetrics() {
+  if (config_.metrics_listen.empty()) return absl::OkStatus();
+  metrics_ = std::make_unique<ServerMetrics>(
+      MetricsSources{.store = store_.get(),
+                     .engine = engine_.get(),
+                     .authenticator = &guard_->authenticator(),
+                     .subscriptions = &subscriptions_,
+                     .chain_verified_to = &chain_verified_to_});
+  return metrics_->Serve(config_.metrics_listen);
+}
+
 void LedgerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
@@ -292,6 +310,7 @@ void LedgerServer::Shutdown(absl::Duration grace) {
                       std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
     server_->Wait();
   }
+  metrics_.reset();  // no scrape reads the store once it is closed
   engine_.reset();
   log_.reset();
   store_.reset();  // closes RocksDB: every acknowledged append was synced already
@@ -302,8 +321,10 @@ void LedgerServer::Wait() {
 }
 
 absl::Status LedgerServer::ReloadTokens() {
-  ASSIGN_OR_RETURN(TokenTable tokens, LoadTokenFile(config_.tokens_file));
-  guard_->authenticator().Reload(std::move(tokens));
+  absl::StatusOr<TokenTable> tokens = LoadTokenFile(config_.tokens_file);
+  if (metrics_ != nullptr) metrics_->TokensReloaded(tokens.ok());
+  if (!tokens.ok()) return tokens.status();
+  guard_->authenticator().Reload(*std::move(tokens));
   return absl::OkStatus();
 }
 

@@ -16,6 +16,8 @@
 #include "grpcpp/server.h"
 #include "ledger/event_store.h"
 #include "projections/engine/engine.h"
+#include "server/metrics.h"
+#include "server/open_subscriptions.h"
 #include "server/security.h"
 #include "server/services.h"
 #include "server/store_event_log.h"
@@ -43,6 +45,10 @@ struct ServerConfig {
   int64_t verify_on_start_events = 100'000;  // verify the chain's last N events at start (0: off)
   bool verify_all_on_start = false;          // verify the whole chain and indexes at start
   ServiceLimits limits;
+  // Where the Prometheus metrics are served over HTTP ("host:port", port 0: any free port;
+  // metrics.h); empty: none. Empty here for embedders and tests; clas-ledgerd's flag defaults
+  // to kMetricsListenDefault, on loopback.
+  std::string metrics_listen;
   // More services served on the same port beside the ledger's (a benchmark's echo, for one):
   // not owned, each must outlive the server. Empty in clas-ledgerd.
   std::vector<grpc::Service*> extra_services;
@@ -71,6 +77,10 @@ class LedgerServer {
   absl::Status ReloadTokens();
 
   int port() const { return port_; }
+  // The port the metrics are served on; 0 when metrics_listen is empty.
+  int metrics_port() const { return metrics_ == nullptr ? 0 : metrics_->port(); }
+  // The metrics; null when metrics_listen is empty.
+  const ServerMetrics* metrics() const { return metrics_.get(); }
   // What the start found wrong in a ledger served read-only; empty when it verified.
   const std::vector<std::string>& findings() const { return findings_; }
   // The events the start verified, and how long it took.
@@ -81,6 +91,9 @@ class LedgerServer {
 
  private:
   LedgerServer() = default;
+  // Starts serving the metrics on config_.metrics_listen, unless it is empty; Serve's errors.
+  // REQUIRES: the store, the engine and the guard are made.
+  absl::Status ServeMetrics();
 
   ServerConfig config_;
   std::unique_ptr<ledger::EventStore> store_;
@@ -89,6 +102,11 @@ class LedgerServer {
   std::unique_ptr<TokenGuard> guard_;
   std::unique_ptr<Guard> read_only_guard_;  // wraps guard_ when read_only
   std::atomic<bool> stopping_{false};
+  OpenSubscriptions subscriptions_;
+  // The highest position a verification of the chain that passed reached (metrics.h).
+  std::atomic<uint64_t> chain_verified_to_{0};
+  // Stopped before what it reads (Shutdown); counts the calls of the services below.
+  std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<ConventionsService> conventions_;
   std::unique_ptr<QueriesService> queries_;
   std::unique_ptr<AuditService> audit_;

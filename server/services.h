@@ -12,7 +12,9 @@
 #include "clas/v1/service.grpc.pb.h"
 #include "ledger/event_store.h"
 #include "projections/engine/engine.h"
+#include "server/call_log.h"
 #include "server/guard.h"
+#include "server/open_subscriptions.h"
 
 namespace clas::server {
 
@@ -67,6 +69,14 @@ struct ServiceDeps {
   ServiceLimits limits;
   // Set when the server is shutting down: streams end with a resumable position.
   const std::atomic<bool>* stopping = nullptr;
+  // The subscriptions open now, where Ledger.Subscribe counts its own. Required by the
+  // LedgerService.
+  OpenSubscriptions* subscriptions = nullptr;
+  // Where calls are counted when they end (the server's metrics); null: nowhere.
+  CallCounter* calls = nullptr;
+  // The highest log position a verification of the chain that passed has reached in this
+  // process (at start, or by Audit.VerifyChain), which VerifyChain raises; null: not kept.
+  std::atomic<uint64_t>* chain_verified_to = nullptr;
 };
 
 class ConventionsService final : public v1::Conventions::Service {
@@ -138,6 +148,7 @@ class AuditService final : public v1::Audit::Service {
 
 class LedgerService final : public v1::Ledger::Service {
  public:
+  // REQUIRES: deps.subscriptions is set.
   explicit LedgerService(ServiceDeps deps) : d_(deps) {}
   grpc::Status Append(grpc::ServerContext*, const v1::AppendRequest*,
                       v1::AppendResponse*) override;
@@ -150,7 +161,6 @@ class LedgerService final : public v1::Ledger::Service {
 
  private:
   ServiceDeps d_;
-  std::atomic<int32_t> subscriptions_{0};  // open now
 };
 
 }  // namespace clas::server

@@ -13,6 +13,8 @@ packages=(
   libabsl-dev
   libgtest-dev libgmock-dev
   libssl-dev openssl
+  # The server's Prometheus metrics endpoint (server/metrics.h): prometheus-cpp core and pull.
+  prometheus-cpp-dev
   # The allocator of the ordinary build (CMakeLists.txt, CLAS_JEMALLOC).
   libjemalloc-dev
   # Benchmarks (tools/bench): PostgreSQL 15, the usual alternative they are measured against.

@@ -153,6 +153,8 @@ class Engine {
   absl::StatusOr<rules::CivilYearReport> GetCivilYear(const std::string& caf_id, int32_t year,
                                                       const AsOf& as_of);
   ReportCache::Stats report_stats() const { return reports_.stats(); }
+  // What the folds of conventions kept for queries (snapshots.h) saved: hits and misses.
+  ConventionCache::Stats snapshot_stats() const { return cache_.stats(); }
   // R-CTL-4: draft controlled figures, nothing written.
   absl::StatusOr<std::vector<v1::ControleYearOutcome>> SimulateControle(
       const std::string& caf_id, const std::string& convention_id,

@@ -201,10 +201,12 @@ v1::ConventionState ConventionCache::Fold(const std::vector<DomainEvent>& stream
   std::shared_ptr<Entry> entry = EntryOf(absl::StrCat(stream.front().stream_id, "\n", key));
   uint64_t applied = 0, refolds = 0;
   size_t checkpoints = 0;
+  bool kept = false;  // the entry held this stream's fold in this context before the query
   v1::ConventionState state;
   {
     absl::MutexLock lock(&entry->mu);
     const uint64_t refolds_before = entry->refolds;
+    kept = entry->seen > 0 && key == entry->context_key;
     if (key != entry->context_key) {  // a new entry (its key names its context)
       entry->Reset();
       entry->context_key = key;
@@ -230,6 +232,7 @@ v1::ConventionState ConventionCache::Fold(const std::vector<DomainEvent>& stream
   }
   absl::MutexLock lock(&mu_);
   ++stats_.queries;
+  ++(kept && refolds == 0 ? stats_.hits : stats_.misses);
   stats_.refolds += refolds;
   stats_.events_applied += applied;
   stats_.checkpoints_max = std::max(stats_.checkpoints_max, checkpoints);

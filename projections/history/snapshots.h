@@ -54,7 +54,11 @@ class ConventionCache {
  public:
   // What the cache did, for tests and metrics.
   struct Stats {
-    uint64_t queries = 0;
+    uint64_t queries = 0;         // hits + misses
+    uint64_t hits = 0;            // queries that found their stream folded up to what they read
+                                  // or to an extension of it (new events only were applied)
+    uint64_t misses = 0;          // queries that folded from scratch (a stream or context not
+                                  // kept) or again from a checkpoint (backdated events)
     uint64_t refolds = 0;         // cache entries folded again from a checkpoint or scratch
     uint64_t events_applied = 0;  // Apply calls, cache upkeep and queries together
     size_t checkpoints_max = 0;   // the most checkpoints one stream has held

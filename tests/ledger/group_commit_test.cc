@@ -88,6 +88,11 @@ TEST_F(GroupCommitTest, SixteenConcurrentAppendsShareOneSync) {
   EXPECT_EQ(stats.events_written, kAppenders);
   EXPECT_EQ(stats.batches_written, 1u);
   EXPECT_EQ(stats.group_size_max, kAppenders);
+  EXPECT_EQ(stats.writes_synced, 1u);  // Options::sync by default
+  // One batch of 16 calls: in the bucket (8, 16]; one write timed.
+  EXPECT_THAT(stats.group_calls.counts, ::testing::ElementsAre(0, 0, 0, 0, 1, 0, 0, 0, 0));
+  EXPECT_EQ(stats.group_calls.sum, kAppenders);
+  EXPECT_EQ(stats.write_time_us.count(), 1u);
   EXPECT_EQ(store_->Head().position, kAppenders);
   const absl::StatusOr<VerifyReport> report = store_->Verify(1, kAppenders);
   ASSERT_TRUE(report.ok()) << report.status();
@@ -114,6 +119,8 @@ TEST_F(GroupCommitTest, AConflictInAGroupFailsAlone) {
   const StoreStats stats = store_->Stats();
   EXPECT_EQ(stats.batches_written, 1u);  // {leader, x-1, x-3}, x-2 refused
   EXPECT_EQ(stats.group_size_max, 3u);
+  EXPECT_EQ(stats.group_calls.sum, 3u);  // the refused call is not carried by the batch
+  EXPECT_EQ(stats.group_calls.counts[2], 1u);  // (2, 4]
   EXPECT_EQ(stats.appends_rejected, 1u);
   EXPECT_EQ(store_->FindByEventId("x-2").status().code(), absl::StatusCode::kNotFound);
 }

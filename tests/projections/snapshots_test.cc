@@ -294,15 +294,21 @@ TEST(ConventionCacheTest, R_HIST_2_AQueryAsOfNowAppliesOnlyTheNewEvents) {
   ConventionCache cache;
   std::vector<DomainEvent> stream(chronological.begin(), chronological.end() - 1);
   cache.Fold(stream, AsOf{}, context);
+  EXPECT_EQ(cache.stats().misses, 1u);  // nothing kept: folded from scratch
+  EXPECT_EQ(cache.stats().hits, 0u);
   const uint64_t before = cache.stats().events_applied;
   stream.push_back(chronological.back());
   EXPECT_TRUE(Same(FoldConvention(stream, AsOf{}, context), cache.Fold(stream, AsOf{}, context)));
   EXPECT_EQ(cache.stats().events_applied - before, 1u);
+  EXPECT_EQ(cache.stats().hits, 1u);  // the new event applied to what was kept
   // Known at the instant of the 200th event: from the checkpoint after 192 events.
   const AsOf then{.known_at_us = stream[199].recorded_at_us};
   const uint64_t at = cache.stats().events_applied;
   EXPECT_TRUE(Same(FoldConvention(stream, then, context), cache.Fold(stream, then, context)));
   EXPECT_LE(cache.stats().events_applied - at, kCheckpointEveryEvents);
+  EXPECT_EQ(cache.stats().hits, 2u);
+  EXPECT_EQ(cache.stats().misses, 1u);
+  EXPECT_EQ(cache.stats().queries, 3u);
 }
 
 TEST(ConventionCacheTest, R_HIST_2_LongStreamsKeepBoundedCheckpointsAndStayExact) {
@@ -372,6 +378,9 @@ TEST(ConventionCacheTest, R_HIST_2_QueriesBeforeABaremeWasPublishedStartFromThei
   const uint64_t at = cache.stats().events_applied;
   EXPECT_TRUE(Same(FoldConvention(s.events(), AsOf{}, now), cache.Fold(s.events(), AsOf{}, now)));
   EXPECT_EQ(cache.stats().events_applied - at, 0u);
+  // Misses: the first query of each context; hits: the second of the earlier context, the last.
+  EXPECT_EQ(cache.stats().misses, 2u);
+  EXPECT_EQ(cache.stats().hits, 2u);
 }
 
 }  // namespace

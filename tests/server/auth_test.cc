@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <optional>
 #include <string>
@@ -122,6 +123,12 @@ TEST(Authenticate, AnswersEachHeader) {
       EXPECT_FALSE(Contains(outcome, HashToken(token).substr(7, 16))) << c.name;
     }
   }
+  // Every refusal above counted once under its cause: missing, malformed, unknown, expired,
+  // revoked (Recheck's only).
+  EXPECT_EQ(authenticator.failures(), (std::array<uint64_t, kAuthFailureCount>{1, 10, 4, 2, 0}));
+  authenticator.CountFailure(AuthFailure::kMalformed);  // the server's own (several headers)
+  EXPECT_EQ(authenticator.failures()[static_cast<size_t>(AuthFailure::kMalformed)], 11u);
+  EXPECT_EQ(AuthFailureName(AuthFailure::kRevoked), "revoked");
 }
 
 TEST(Authenticate, ReturnsThePrincipalOfTheToken) {
@@ -249,6 +256,12 @@ TEST(Recheck, AnswersEachChangeOfTheTableAndTheClock) {
     }
     const std::string outcome = RecheckOutcome(authenticator.Recheck(*admission, c.now));
     EXPECT_TRUE(absl::StartsWith(outcome, c.expected)) << c.name << ": " << outcome;
+    // A token removed or changed is counted revoked, one past its expiry expired.
+    const auto failures = authenticator.failures();
+    EXPECT_EQ(failures[static_cast<size_t>(AuthFailure::kRevoked)],
+              c.expected == removed || c.expected == changed ? 1u : 0u) << c.name;
+    EXPECT_EQ(failures[static_cast<size_t>(AuthFailure::kExpired)], c.expected == expired ? 1u : 0u)
+        << c.name;
     EXPECT_FALSE(Contains(outcome, token)) << c.name << " echoes the token";
     EXPECT_FALSE(Contains(outcome, HashToken(token).substr(7, 16))) << c.name;
   }

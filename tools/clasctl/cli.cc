@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "server/metrics.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
@@ -91,6 +92,8 @@ const std::vector<FlagDef>& AllFlags() {
       {"verify-all-on-start", nullptr, "", "verify the whole chain and indexes at start"},
       {"log-requests", nullptr, "true", "one log line per request on stderr"},
       {"shutdown-grace-seconds", "N", "10", "time given to calls in flight at shutdown"},
+      {"metrics-listen", "HOST:PORT", server::kMetricsListenDefault,
+       "address of the Prometheus metrics endpoint (/metrics); empty: none"},
   };
   return *kFlags;
 }

@@ -74,6 +74,7 @@ absl::StatusOr<server::ServerConfig> ConfigOf(const Invocation& in) {
   ASSIGN_OR_RETURN(c.verify_on_start_events, in.GetInt("verify-on-start", 0));
   ASSIGN_OR_RETURN(c.limits.page_size_max, IntFlag(in, "page-size-max"));
   ASSIGN_OR_RETURN(c.limits.read_events_max, IntFlag(in, "read-events-max"));
+  c.metrics_listen = in.Get("metrics-listen");
   return c;
 }
 
@@ -116,7 +117,8 @@ const std::vector<std::string>& ServeFlags() {
                                                                  "verify-on-start",
                                                                  "verify-all-on-start",
                                                                  "log-requests",
-                                                                 "shutdown-grace-seconds"};
+                                                                 "shutdown-grace-seconds",
+                                                                 "metrics-listen"};
   return *kFlags;
 }
 

@@ -51,10 +51,12 @@ absl::Status ServerProcess::Start(absl::Duration timeout, bool create) {
     const std::string data = "--data=" + data_dir_;
     const std::string tokens = "--tokens=" + tokens_file_;
     // --undefok: a build whose server creates a missing ledger without being asked knows no
-    // create_if_missing flag.
+    // create_if_missing flag, an older one no metrics_listen.
     const char* create_flag = create ? "--create_if_missing" : "--create_if_missing=false";
+    // No metrics endpoint: its default port would be taken by every server of the harness.
     execl(binary_.c_str(), binary_.c_str(), data.c_str(), tokens.c_str(), create_flag,
-          "--undefok=create_if_missing", "--listen=127.0.0.1:0", "--log_requests=false",
+          "--undefok=create_if_missing,metrics_listen", "--listen=127.0.0.1:0",
+          "--metrics_listen=", "--log_requests=false",
           "--shutdown_grace_seconds=2", static_cast<char*>(nullptr));
     std::fprintf(stderr, "exec %s: %s\n", binary_.c_str(), std::strerror(errno));
     _exit(127);

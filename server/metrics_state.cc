@@ -1,0 +1,176 @@
+#include "server/metrics_state.h"
+
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "ledger/base/status_macros.h"
+#include "ledger/event_store.h"
+#include "projections/engine/engine.h"
+#include "server/auth.h"
+#include "server/open_subscriptions.h"
+
+namespace clas::server {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+MetricFamily Family(std::string name, std::string help, MetricType type) {
+  return MetricFamily{std::move(name), std::move(help), type, {}};
+}
+
+void AddCounter(MetricFamily& family, uint64_t value, Labels labels = {}) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.counter.value = static_cast<double>(value);
+  family.metric.push_back(std::move(metric));
+}
+
+void AddGauge(MetricFamily& family, uint64_t value, Labels labels = {}) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  metric.gauge.value = static_cast<double>(value);
+  family.metric.push_back(std::move(metric));
+}
+
+// A distribution of the store as a Prometheus histogram, its values multiplied by `scale`
+// (1e-6: microseconds to seconds): cumulative buckets, the last one +Inf.
+template <size_t N>
+void AddHistogram(MetricFamily& family, const ledger::Distribution<N>& d, double scale) {
+  ClientMetric metric;
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < N; ++i) {
+    cumulative += d.counts[i];
+    metric.histogram.bucket.push_back({cumulative, static_cast<double>(d.bounds[i]) * scale});
+  }
+  cumulative += d.counts[N];
+  metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  metric.histogram.sample_count = cumulative;
+  metric.histogram.sample_sum = static_cast<double>(d.sum) * scale;
+  family.metric.push_back(std::move(metric));
+}
+
+void CollectStore(const ledger::EventStore& store, std::vector<MetricFamily>& out) {
+  const ledger::StoreStats stats = store.Stats();
+  MetricFamily appends = Family("clas_store_appends_total",
+                                "Append calls decided by the store, by outcome",
+                                MetricType::Counter);
+  AddCounter(appends, stats.appends_written, {{"outcome", "written"}});
+  AddCounter(appends, stats.appends_duplicate, {{"outcome", "duplicate"}});
+  AddCounter(appends, stats.appends_rejected, {{"outcome", "rejected"}});
+  AddCounter(appends, stats.appends_failed, {{"outcome", "failed"}});
+  out.push_back(std::move(appends));
+  MetricFamily events = Family("clas_store_events_written_total",
+                               "Events written to the log", MetricType::Counter);
+  AddCounter(events, stats.events_written);
+  out.push_back(std::move(events));
+  MetricFamily batches = Family("clas_store_batches_written_total",
+                                "Group commits written, one WriteBatch each", MetricType::Counter);
+  AddCounter(batches, stats.batches_written);
+  out.push_back(std::move(batches));
+  MetricFamily synced = Family("clas_store_synced_writes_total",
+                               "Group commits written with an fsync before acknowledging",
+                               MetricType::Counter);
+  AddCounter(synced, stats.writes_synced);
+  out.push_back(std::move(synced));
+  MetricFamily group = Family("clas_store_group_commit_calls",
+                              "Append calls carried by each written group commit",
+                              MetricType::Histogram);
+  AddHistogram(group, stats.group_calls, 1.0);
+  out.push_back(std::move(group));
+  MetricFamily write = Family("clas_store_write_seconds",
+                              "Time of a group commit's write, its fsync included when synced",
+                              MetricType::Histogram);
+  AddHistogram(write, stats.write_time_us, 1e-6);
+  out.push_back(std::move(write));
+  MetricFamily disk = Family("clas_store_disk_bytes",
+                             "Bytes of the ledger's table and write-ahead log files",
+                             MetricType::Gauge);
+  AddGauge(disk, store.DiskBytes());
+  out.push_back(std::move(disk));
+}
+
+void CollectSubscriptions(const OpenSubscriptions& subscriptions, uint64_t head,
+                          std::vector<MetricFamily>& out) {
+  const OpenSubscriptions::Lag lag = subscriptions.LagBehind(head);
+  MetricFamily open = Family("clas_subscriptions_open", "Ledger.Subscribe streams open now",
+                             MetricType::Gauge);
+  AddGauge(open, static_cast<uint64_t>(lag.open));
+  out.push_back(std::move(open));
+  MetricFamily max = Family("clas_subscription_lag_max_events",
+                            "Events of the log the open subscription furthest behind has yet "
+                            "to go past (head position minus its last position)",
+                            MetricType::Gauge);
+  AddGauge(max, lag.events_max);
+  out.push_back(std::move(max));
+  MetricFamily sum = Family("clas_subscriptions_lag_events",
+                            "Events of the log the open subscriptions have yet to go past, "
+                            "added over them",
+                            MetricType::Gauge);
+  AddGauge(sum, lag.events_sum);
+  out.push_back(std::move(sum));
+}
+
+void CollectCaches(const Engine& engine, std::vector<MetricFamily>& out) {
+  const ConventionCache::Stats snapshots = engine.snapshot_stats();
+  const ReportCache::Stats reports = engine.report_stats();
+  MetricFamily hits = Family("clas_cache_hits_total",
+                             "Queries answered from a cache of the engine (snapshots: folds of "
+                             "conventions; reports: civil-year reports)",
+                             MetricType::Counter);
+  AddCounter(hits, snapshots.hits, {{"cache", "snapshots"}});
+  AddCounter(hits, reports.hits, {{"cache", "reports"}});
+  out.push_back(std::move(hits));
+  MetricFamily misses = Family("clas_cache_misses_total",
+                               "Queries a cache of the engine could not answer, computed again",
+                               MetricType::Counter);
+  AddCounter(misses, snapshots.misses, {{"cache", "snapshots"}});
+  AddCounter(misses, reports.misses, {{"cache", "reports"}});
+  out.push_back(std::move(misses));
+}
+
+void CollectAuth(const Authenticator& authenticator, std::vector<MetricFamily>& out) {
+  MetricFamily failures = Family("clas_auth_failures_total",
+                                 "Calls refused UNAUTHENTICATED, or streams ended so, by cause",
+                                 MetricType::Counter);
+  const auto counts = authenticator.failures();
+  for (size_t i = 0; i < kAuthFailureCount; ++i) {
+    AddCounter(failures, counts[i],
+               {{"cause", std::string(AuthFailureName(static_cast<AuthFailure>(i)))}});
+  }
+  out.push_back(std::move(failures));
+}
+
+}  // namespace
+
+StateCollector::StateCollector(MetricsSources sources) : sources_(sources) {
+  CLAS_CHECK(sources_.store != nullptr && sources_.engine != nullptr &&
+             sources_.authenticator != nullptr && sources_.subscriptions != nullptr &&
+             sources_.chain_verified_to != nullptr)
+      << "a metrics source is missing";
+}
+
+std::vector<MetricFamily> StateCollector::Collect() const {
+  std::vector<MetricFamily> out;
+  const uint64_t head = sources_.store->Head().position;
+  MetricFamily position = Family("clas_log_head_position",
+                                 "Position of the last event of the log", MetricType::Gauge);
+  AddGauge(position, head);
+  out.push_back(std::move(position));
+  MetricFamily verified = Family("clas_chain_verified_position",
+                                 "Highest position a verification of the hash chain that passed "
+                                 "has reached since start (at start, or Audit.VerifyChain)",
+                                 MetricType::Gauge);
+  AddGauge(verified, sources_.chain_verified_to->load());
+  out.push_back(std::move(verified));
+  CollectStore(*sources_.store, out);
+  CollectSubscriptions(*sources_.subscriptions, head, out);
+  CollectCaches(*sources_.engine, out);
+  CollectAuth(*sources_.authenticator, out);
+  return out;
+}
+
+}  // namespace clas::server
