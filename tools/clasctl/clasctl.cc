@@ -113,10 +113,11 @@ const std::vector<CommandDef>& Commands() {
        AuditRecompute},
       {{"import"},
        {"FILE"},
-       "send the commands of a JSON Lines file, one by one, through the rules",
-       "One command per line: {\"command\": \"PayAcompte\", \"request_id\": \"r-17\", \"body\": {...}},\n"
-       "the body being the command message (clas.v1.PayAcompte, ...) in protobuf's JSON mapping;\n"
-       "blank lines and '#' lines are skipped. Every line is parsed first: a malformed line (bad\n"
+       "send the commands of a JSON Lines or CSV file, one by one, through the rules",
+       "JSON Lines (any name but *.csv, or --format jsonl), one command per line:\n"
+       "{\"command\": \"PayAcompte\", \"request_id\": \"r-17\", \"body\": {...}}, the body being\n"
+       "the command message (clas.v1.PayAcompte, ...) in protobuf's JSON mapping; blank lines\n"
+       "and '#' lines are skipped. Every line is parsed first: a malformed line (bad\n"
        "JSON, unknown command or field) sends nothing, exit 2, each one named. Then each line goes\n"
        "through its Conventions RPC and the same rules as any call; the first refusal stops the\n"
        "import (exit 1) naming the line and every rule. Each line is atomic on the server: the\n"
@@ -124,8 +125,18 @@ const std::vector<CommandDef>& Commands() {
        "gets import:<file name>:<line number>, so after fixing the file run it again: recorded\n"
        "lines replay (written once), the import resumes where it stopped. Keep the file name and\n"
        "do not insert or remove lines above those already imported. --caf fills an empty caf_id\n"
-       "and refuses another Caf's line. --dry-run checks and counts by command, sends nothing.",
-       With({"dry-run", "caf"}, true),
+       "and refuses another Caf's line. --dry-run checks and counts by command, sends nothing.\n"
+       "\n"
+       "CSV (*.csv, or --format csv), as a spreadsheet saves it in French: ';' between columns,\n"
+       "UTF-8 or Windows-1252, amounts 1 234,56, dates 15/10/2026. One row per act, named in the\n"
+       "column \"acte\": gestionnaire, demande, agrément, refus, décision, convention, avenant,\n"
+       "collectifs, acompte, bilan, solde, rappel, recouvrement, clôture; a header row names the\n"
+       "columns (README: the columns of each act and an example). Every bad row is reported\n"
+       "(\"ligne 7, colonne « montant » : plus de deux décimales\") and nothing is sent. A row\n"
+       "without \"identifiant de saisie\" gets import:<file name>:<line number>, as above. The\n"
+       "barème, the contrôle, corrections, and requests whose collectifs differ or that ask for a\n"
+       "bonus project stay JSON Lines only.",
+       With({"dry-run", "caf", "format"}, true),
        ImportCommand},
       {{"verify"},
        {},

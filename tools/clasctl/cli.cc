@@ -56,6 +56,7 @@ const std::vector<FlagDef>& AllFlags() {
       {"bonus-parents", "P", "0", "collectifs holding the bonus parents"},
       {"file", "FILE", "", "read the input from this file"},
       {"dry-run", nullptr, "", "check and show what would be sent; send nothing"},
+      {"format", "csv|jsonl", "", "the import file's format (default: .csv is CSV, else JSON Lines)"},
       // Verification, operator commands.
       {"from", "POSITION", "", "first position to check (default 1)"},
       {"to", "POSITION", "", "last position to check (default: the head)"},

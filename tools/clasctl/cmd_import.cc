@@ -1,6 +1,6 @@
-// import FILE: commands of a JSON Lines file sent one by one through the Conventions RPCs, so
-// that every line passes the same rules as a command typed by an agent. The whole file is
-// parsed first: a malformed line sends nothing.
+// import FILE: commands of a JSON Lines file, or acts of a CSV file (import_csv.h), sent one by
+// one through the Conventions RPCs, so that every line passes the same rules as a command typed
+// by an agent. The whole file is parsed first: a malformed line sends nothing.
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +8,7 @@
 #include "ledger/base/status_macros.h"
 #include "tools/clasctl/commands.h"
 #include "tools/clasctl/import.h"
+#include "tools/clasctl/import_csv.h"
 #include "tools/clasctl/progress.h"
 #include "tools/clasctl/remote.h"
 #include "tools/clasctl/text.h"
@@ -78,22 +79,44 @@ int SendAll(const std::vector<ImportLine>& lines, const Remote& remote, Io& io) 
   return kExitOk;
 }
 
+// Every error of the file on `io.err`; the exit code.
+int ReportMalformed(const ParsedImport& parsed, ImportFormat format, const std::string& path,
+                    Io& io) {
+  if (format == ImportFormat::kJsonLines) {
+    for (const ImportError& e : parsed.errors) {
+      io.err << "clasctl: " << path << ":" << e.line_number << ": " << e.message << "\n";
+    }
+    io.err << "clasctl: " << Count(static_cast<int64_t>(parsed.errors.size()), "malformed line")
+           << "; nothing sent\n";
+    return kExitUsage;
+  }
+  // CSV files are an agent's: "ligne 7, colonne « montant » : plus de deux décimales".
+  for (const ImportError& e : parsed.errors) {
+    io.err << "clasctl: " << path << " : ";
+    if (e.line_number > 0) io.err << "ligne " << e.line_number;
+    if (e.line_number > 0 && !e.column.empty()) io.err << ", ";
+    if (!e.column.empty()) io.err << "colonne « " << e.column << " »";
+    io.err << (e.line_number > 0 || !e.column.empty() ? " : " : "") << e.message << "\n";
+  }
+  const size_t total = parsed.errors.size() + parsed.errors_left_off;
+  io.err << "clasctl: " << Count(static_cast<int64_t>(total), "erreur");
+  if (parsed.errors_left_off > 0) io.err << " (les " << parsed.errors.size() << " premières ci-dessus)";
+  io.err << " ; rien n'a été envoyé\n";
+  return kExitUsage;
+}
+
 }  // namespace
 
 int ImportCommand(const Invocation& in, Io& io) {
   return Guarded(io, [&]() -> absl::StatusOr<int> {
     const std::string path = in.positionals()[0];
     ASSIGN_OR_RETURN(const bool dry_run, in.GetBool("dry-run"));
+    ASSIGN_OR_RETURN(const ImportFormat format, ImportFormatOf(in.Get("format"), path));
     ASSIGN_OR_RETURN(std::string text, ReadImportFile(path));
-    const ParsedImport parsed = ParseImport(text, path, in.Get("caf"));
-    if (!parsed.errors.empty()) {
-      for (const ImportError& e : parsed.errors) {
-        io.err << "clasctl: " << path << ":" << e.line_number << ": " << e.message << "\n";
-      }
-      io.err << "clasctl: " << Count(static_cast<int64_t>(parsed.errors.size()), "malformed line")
-             << "; nothing sent\n";
-      return kExitUsage;
-    }
+    const ParsedImport parsed = format == ImportFormat::kCsv
+                                    ? ParseCsvImport(text, path, in.Get("caf"))
+                                    : ParseImport(text, path, in.Get("caf"));
+    if (!parsed.errors.empty()) return ReportMalformed(parsed, format, path, io);
     if (dry_run) {
       for (const auto& [rpc, n] : CountByRpc(parsed.lines)) io.out << n << " " << rpc << "\n";
       io.out << "import: " << parsed.lines.size() << " lines would be sent (dry run: none sent)\n";

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,13 +45,19 @@ struct ImportLine {
 
 // A line that cannot be sent, and why.
 struct ImportError {
-  int line_number = 0;
+  ImportError() = default;
+  ImportError(int line, std::string why, std::string at_column = "")
+      : line_number(line), message(std::move(why)), column(std::move(at_column)) {}
+
+  int line_number = 0;  // 0: the file as a whole (CSV: not readable as text)
   std::string message;
+  std::string column;  // CSV: the column at fault, when one is ("montant"); JSON Lines: empty
 };
 
 struct ParsedImport {
   std::vector<ImportLine> lines;
   std::vector<ImportError> errors;  // every malformed line, in file order
+  size_t errors_left_off = 0;       // CSV: errors beyond kCsvErrorsMax, counted, not kept
 };
 
 // Parses every line of `text`, the content of the file named `file_name` (its base name makes
