@@ -5,7 +5,8 @@
 // Settings come from, in increasing precedence: defaults, the config file (--config FILE:
 // "key = value" lines whose keys are the flag names, '#' comments), the command line.
 // SIGTERM / SIGINT: graceful shutdown (stop accepting, finish calls in flight, end streams with a
-// resumable position, close the store). SIGHUP: re-read the token file.
+// resumable position, close the store). SIGHUP: re-read the token file. Under systemd (a unit of
+// Type=notify), READY=1 is sent once the port is bound, STOPPING=1 when the shutdown begins.
 #include <signal.h>
 
 #include <cstdio>
@@ -17,6 +18,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -24,6 +27,7 @@
 #include "server/demo_tokens.h"
 #include "server/metrics.h"
 #include "server/server_app.h"
+#include "server/systemd_notify.h"
 
 ABSL_FLAG(std::string, config, "", "config file of 'key = value' lines (keys: the flag names)");
 ABSL_FLAG(std::string, data, "./data", "data directory of the embedded RocksDB");
@@ -120,10 +124,37 @@ clas::server::ServerConfig ConfigFromFlags() {
   return c;
 }
 
+// What --help says: what the program is, how it is configured, and the flags of this file.
+void SetUsage() {
+  absl::SetProgramUsageMessage(
+      "the clas-ledger gRPC server: the event-sourced ledger of the Caf funding of Clas actions.\n"
+      "\n"
+      "usage: clas-ledgerd [--config FILE] [--FLAG=VALUE ...]\n"
+      "\n"
+      "Settings come from the defaults, then the config file ('key = value' lines, the keys\n"
+      "being the flags' names, '#' comments), then the command line. SIGTERM or SIGINT: graceful\n"
+      "shutdown; SIGHUP: re-read the token file. --helpfull lists the libraries' flags too;\n"
+      "man clas-ledgerd(8) when installed from the package.");
+  // --help lists the flags of this file, the server's; Abseil's default looks for a file named
+  // after the program (clas-ledgerd.cc), and would list none.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "server/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
+}
+
+// Tells systemd `state` when it started the server; a failure is logged, never fatal.
+void Tell(const char* state) {
+  const absl::Status told = clas::server::NotifySystemd(state);
+  if (!told.ok()) std::fprintf(stderr, "clas-ledgerd: %s\n", std::string(told.message()).c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("clas-ledgerd: the clas-ledger gRPC server");
+  SetUsage();
   if (!ApplyConfigFile(argc, argv)) return 2;
   absl::ParseCommandLine(argc, argv);
   clas::server::CallLog::SetEnabled(absl::GetFlag(FLAGS_log_requests));
@@ -165,6 +196,7 @@ int main(int argc, char** argv) {
               config.tls_cert_file.empty() ? "plain text on loopback" : "TLS",
               config.read_only ? ", read-only" : "");
   std::fflush(stdout);
+  Tell("READY=1");
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);
@@ -175,6 +207,7 @@ int main(int argc, char** argv) {
       continue;
     }
     std::fprintf(stderr, "clas-ledgerd: shutting down\n");
+    Tell("STOPPING=1");
     (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
     break;
   }

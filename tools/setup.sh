@@ -19,6 +19,9 @@ packages=(
   libjemalloc-dev
   # Benchmarks (tools/bench): PostgreSQL 15, the usual alternative they are measured against.
   postgresql-15 libpq-dev
+  # The Debian package (tools/package.sh, tests/tools/package_*): dpkg-shlibdeps computes its
+  # dependencies, systemd-analyze checks its unit.
+  dpkg-dev systemd
   # Reliability (fuzzing and sanitizers): clang with its sanitizer and libFuzzer runtimes.
   clang libclang-rt-14-dev
 )
