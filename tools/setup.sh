@@ -19,6 +19,8 @@ packages=(
   postgresql-15 libpq-dev
   # Reliability (fuzzing and sanitizers): clang with its sanitizer and libFuzzer runtimes.
   clang libclang-rt-14-dev
+  # The Python client (clients/python) and its test: gRPC for Debian's /usr/bin/python3.
+  python3-grpcio
 )
 
 missing=()
