@@ -24,6 +24,8 @@ packages=(
   dpkg-dev systemd
   # Reliability (fuzzing and sanitizers): clang with its sanitizer and libFuzzer runtimes.
   clang libclang-rt-14-dev
+  # The Python client (clients/python) and its test: gRPC for Debian's /usr/bin/python3.
+  python3-grpcio
 )
 
 missing=()
@@ -32,11 +34,24 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# buf (tools/buf) runs on Node.js: Debian's nodejs and npm, unless a Node.js with its npm is
+# already installed (Debian's npm conflicts with other builds of nodejs).
+command -v npm >/dev/null || missing+=(nodejs npm)
 
-echo "Installing: ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# buf, the API's linter and breaking-change checker (tools/test.sh, stage api), at the version
+# tools/buf/package-lock.json pins; again whenever the lock file changed since.
+buf_dir="$(dirname "$0")/buf"
+if [ ! -x "$buf_dir/node_modules/.bin/buf" ] ||
+  [ "$buf_dir/package-lock.json" -nt "$buf_dir/node_modules/.package-lock.json" ]; then
+  echo "Installing buf (npm ci in tools/buf)"
+  (cd "$buf_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -2,6 +2,7 @@
 # Installs what is missing, builds, and runs every test. Exits non-zero on any failure.
 #
 # Stages, all run by default (CI), or the ones named in CLAS_TEST_STAGES, in this order:
+#   api    buf lint of proto/, and buf breaking against the released API (proto/clas-v1-api.binpb)
 #   unit   the suite in ./build (the ordinary build), ctest
 #   asan   the suite built with AddressSanitizer + UndefinedBehaviorSanitizer in ./build-san
 #          (clang, CLAS_SANITIZE=ON), ctest; any report fails the test
@@ -11,7 +12,7 @@
 # e.g. CLAS_TEST_STAGES=unit tools/test.sh for the quick loop of a developer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stages="${CLAS_TEST_STAGES:-unit asan tsan fuzz}"
+stages="${CLAS_TEST_STAGES:-api unit asan tsan fuzz}"
 jobs="${CLAS_JOBS:-2}"
 tools/setup.sh
 
@@ -70,7 +71,15 @@ fuzz() {
   tools/fuzz.sh --seconds "${CLAS_FUZZ_SECONDS:-20}"
 }
 
-for stage in unit asan tsan fuzz; do
+# The API's schemas: every rule of proto/buf.yaml, and nothing incompatible with the released
+# API (the README's "Using the API from another language" says how to refresh it at a release).
+api() {
+  local buf=tools/buf/node_modules/.bin/buf  # installed by tools/setup.sh
+  "$buf" lint proto
+  "$buf" breaking proto --against proto/clas-v1-api.binpb
+}
+
+for stage in api unit asan tsan fuzz; do
   if has_stage "$stage"; then timed "$stage" "$stage"; fi
 done
 echo "=== stages: ${timings[*]}"
