@@ -40,6 +40,7 @@ void Simulation::YearStep(Plan& p, int32_t n) {
     return;
   }
   if (dice_.Chance(4)) return Bilan(p, n);  // received twice: R-HIST-1
+  if (dice_.Chance(y.solde ? 10 : 6)) return CorrectBilan(p, n);  // R-HIST-1, R-PAY-9
   if (!y.solde || dice_.Chance(4)) return Solde(p, n);
   MoneyStep(p, n);
 }
@@ -61,6 +62,7 @@ void Simulation::Bilan(Plan& p, int32_t n) {
   if (dice_.Chance(8)) f->set_bonus_enfants_collectifs(f->bonus_enfants_collectifs() + 1);
   cmd.set_date(today_);
   Send(What(absl::StrCat("bilan ", p.id, " ", n)), cmd, &Engine::ReceiveBilan, p.id);
+  if (!applied_.empty()) ModelOf(p)->years.at(n).bilan_event_id = applied_.front();
 }
 
 int64_t Simulation::Room(Plan& p, int32_t n) {
@@ -180,8 +182,13 @@ void Simulation::Rappel(Plan& p, int32_t n) {
   cmd.set_date(today_);
   if (!model_.cafs[p.caf].closed.empty() && dice_.Chance(5)) {
     cmd.set_date(*model_.cafs[p.caf].closed.rbegin() * 10000 + 1220);  // closed: R-PAY-7
+  } else if (!y.complement_dates.empty() && dice_.Chance(8)) {
+    // Before the correction that made a complément de solde due: R-PAY-9 (while one is due).
+    cmd.set_date(Dice::Plus(y.complement_dates.back(), -1));
   }
-  return Send(What(absl::StrCat("rappel ", p.id, " ", n, " : ", cmd.amount_cents())), cmd,
+  return Send(What(absl::StrCat("rappel ", p.id, " ", n, " : ", cmd.amount_cents(), " daté ",
+                                cmd.date())),
+              cmd,
               &Engine::PayRappel, p.id);
 }
 
