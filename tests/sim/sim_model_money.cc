@@ -29,6 +29,7 @@ Expectation Model::Expect(const v1::PayAcompte& cmd) const {
   const bool amount_ok = cmd.amount_cents() > 0 && cmd.amount_cents() <= kAmountMax;
   if (!amount_ok) Add(&e, cap_rule);
   if (y != nullptr && y->solde) Add(&e, "R-PAY-4");  // nothing after the solde
+  if (y != nullptr && y->dc) Add(&e, "R-PAY-8");  // [choice] nor after a contrôle settled it
   // R-PAY-6: the DP in force at the date. Dates only move forward in the simulation, so the DP
   // in force on a date at or after the signature is the DP now.
   std::optional<ModelDroit> dp;
@@ -72,6 +73,8 @@ Expectation Model::Expect(const v1::ReceiveBilan& cmd) const {
   }
   if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
   CheckFigures(&e, FromProto(cmd.figures()), y);
+  // [choice] R-PAY-8: a year a contrôle decided is settled: the bilan is kept with a warning.
+  if (y != nullptr && y->dc) e.warnings.push_back("R-PAY-8");
   return e;
 }
 
@@ -233,6 +236,10 @@ Expectation Model::Expect(const v1::RecordRecovery& cmd) const {
   if (cmd.amount_cents() > indu->open()) Add(&e, "R-CTL-5");
   if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-ACC-8");
   if (cmd.method() == v1::OFFSET) ExpectOffset(cmd, *c, *indu, &e);
+  // R-ACC-9 [choice]: credited to the N+1 share's account, never dated before 1 January N+1.
+  if (ModelValidDate(cmd.date()) && cmd.date() < (indu->school_year + 1) * 10000 + 101) {
+    Add(&e, "R-ACC-9");
+  }
   return e;
 }
 
@@ -297,6 +304,10 @@ Expectation Model::Expect(const v1::PayRappel& cmd) const {
     }
   }
   if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-PAY-7");
+  // R-ACC-9 [choice]: booked on the N+1 share, never dated before 1 January N+1.
+  if (ModelValidDate(cmd.date()) && cmd.date() < (cmd.school_year() + 1) * 10000 + 101) {
+    Add(&e, "R-ACC-9");
+  }
   return e;
 }
 

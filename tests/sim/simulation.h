@@ -8,7 +8,9 @@
 // (R-PAY-9: DR' − DR is due at once, a complément de solde paid by a rappel or an indu notified
 // and recovered), undated, dated before the solde or its last revision, in a closed civil year,
 // without a reason, of another school year, of a correction, or on a year a contrôle settled
-// (R-PAY-8: kept with a warning, no money).
+// (R-PAY-8: kept with a warning, no money); contrôles decided before the solde, even in civil
+// year N (R-PAY-8: a solde or an acompte asked afterwards refused, a bilan received afterwards
+// kept with a warning; the rappel and the recoveries not before 1 January N+1, R-ACC-9).
 //
 // Each command goes through the Engine (projections/engine) over the real RocksDB EventStore
 // (ledger/, through the server's StoreEventLog adapter), the same entry the server uses, and
@@ -34,9 +36,8 @@
 // at T, as of D) equal the states the steps saw (as of D only while no fact effective by D was
 // recorded after: a correction dated back changes what D shows).
 //
-// Not generated: corrections of other facts than a bilan, cancellations, backdated payments,
-// contrôles before the solde; the property tests (tests/projections/property_test.cc) cover the
-// first three.
+// Not generated: corrections of other facts than a bilan, cancellations, backdated payments; the
+// property tests (tests/projections/property_test.cc) cover them.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
 // them. Replay one seed with `CLAS_SIM_SEED=<seed> ctest -R sim/` or `clas-sim --seed <seed>`.
@@ -123,6 +124,7 @@ class Simulation {
   void ConventionStep(Plan& p);
   void YearStep(Plan& p, int32_t n);
   void MoneyStep(Plan& p, int32_t n);
+  void SettledStep(Plan& p, int32_t n);
   void Recover(Plan& p, const ModelIndu& indu);
   void Rappel(Plan& p, int32_t n);
   void ControleStep(Plan& p, int32_t n);

@@ -30,6 +30,12 @@ void Simulation::YearStep(Plan& p, int32_t n) {
                 &Engine::NotifyCollectifs, p.id);
   }
   if (y.solde && dice_.Chance(3)) return Acompte(p, n);  // after the solde: R-PAY-4
+  if (!y.solde && y.controle_id.empty()) {  // a contrôle before the solde, now and then
+    bool open = false;
+    for (const auto& k : ModelOf(p)->controles) open = open || (k.school_year == n && !k.decided);
+    if (open ? dice_.Chance(30) : dice_.Chance(2)) return ControleStep(p, n);
+  }
+  if (y.dc && !y.solde) return SettledStep(p, n);
   if (today_ <= (n + 1) * 10000 + 831 && !y.solde && roll <= 70 &&
       (Room(p, n) > 0 || dice_.Chance(10))) {
     return Acompte(p, n);
@@ -42,6 +48,19 @@ void Simulation::YearStep(Plan& p, int32_t n) {
   if (dice_.Chance(4)) return Bilan(p, n);  // received twice: R-HIST-1
   if (dice_.Chance(y.solde ? 10 : 6)) return CorrectBilan(p, n);  // R-HIST-1, R-PAY-9
   if (!y.solde || dice_.Chance(4)) return Solde(p, n);
+  MoneyStep(p, n);
+}
+
+// A school year a contrôle settled before its solde (R-PAY-8): the bilan received after the
+// decision (kept with a warning) or corrected (the same), a solde or an acompte (refused), the
+// decision's rappel or indu.
+void Simulation::SettledStep(Plan& p, int32_t n) {
+  const ModelYear& y = ModelOf(p)->years.at(n);
+  const int roll = static_cast<int>(dice_.Between(1, 100));
+  if (roll <= 15 && !y.bilan) return Bilan(p, n);
+  if (roll <= 22) return Solde(p, n);
+  if (roll <= 27) return Acompte(p, n);
+  if (roll <= 32 && y.bilan) return CorrectBilan(p, n);
   MoneyStep(p, n);
 }
 
@@ -192,7 +211,8 @@ void Simulation::Rappel(Plan& p, int32_t n) {
               &Engine::PayRappel, p.id);
 }
 
-// A contrôle of a year whose solde is paid: opened, findings, decided (and decided again).
+// A contrôle of a school year, before or after its solde: opened, findings, decided (and decided
+// again).
 void Simulation::ControleStep(Plan& p, int32_t n) {
   const ModelConvention* c = ModelOf(p);
   const ModelYear& y = c->years.at(n);
