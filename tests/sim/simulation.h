@@ -25,7 +25,9 @@
 //     rappels, indus notified / recovered / open, paid and paid net, what the solde settled and
 //     the complément still due (R-PAY-9) equal the model's to the cent; money is conserved (paid
 //     net + complément due = DR, as corrected, after the solde; paid net + rappel due = DC after
-//     a contrôle); acomptes never above the cap they were paid under (R-PAY-2/3/6);
+//     a contrôle); acomptes never above the cap they were paid under (R-PAY-2/3/6); every payment
+//     shows the offsets withheld from it (R-CTL-3, R-ACC-9), and an offset withheld from a
+//     payment of another convention of the gestionnaire is checked on that convention too;
 //   - the command's answer, the engine's query and a fresh engine's fold from scratch agree;
 //   - the hash chain verifies over the new events, and R-HIST-3's recompute of what they
 //     computed (DP of an acompte, DR of a solde, DC of a decision) finds no difference;

@@ -232,6 +232,17 @@ void Simulation::CheckConvention(const std::string& caf, const std::string& id,
       return sum;
     }());
     equal("R-CTL-3", sy + "rappel due", m.rappel_due, y->rappel_due_cents());
+    // R-CTL-3, R-ACC-9: each payment shows the offsets withheld from it, by any convention of
+    // its gestionnaire.
+    const auto& paid = model_.cafs.at(caf).paid;
+    auto offset = [&](const v1::PaymentRecord& r) {
+      auto it = paid.find({id, r.payment_id()});
+      equal("R-ACC-9", sy + "offset withheld from " + r.payment_id(),
+            it == paid.end() ? 0 : it->second.withheld, r.offset_cents());
+    };
+    for (const auto& r : y->acomptes()) offset(r);
+    for (const auto& r : y->rappels()) offset(r);
+    if (y->solde_paid()) offset(y->solde());
     if (m.dc) {
       equal("R-CTL-2", sy + "DC", m.dc->droit, y->has_dc() ? y->dc().droit_cents() : -1);
       equal("R-DROIT-5", sy + "DC PS", m.dc->ps, y->dc().ps_cents());

@@ -179,11 +179,21 @@ void Simulation::Recover(Plan& p, const ModelIndu& i) {
   if (!model_.cafs[p.caf].closed.empty() && dice_.Chance(5)) {
     cmd.set_date(*model_.cafs[p.caf].closed.rbegin() * 10000 + 1220);  // closed: R-ACC-8
   }
-  return Send(What(absl::StrCat("recouvrement ", cmd.recovery_id(), " de ", cmd.indu_id(), " : ",
-                                cmd.amount_cents(), " daté ", cmd.date(), " ",
-                                cmd.method() == v1::OFFSET ? "compensé sur " : "",
-                                cmd.offset_convention_id(), " ", cmd.offset_payment_id())),
-              cmd, &Engine::RecordRecovery, p.id);
+  Send(What(absl::StrCat("recouvrement ", cmd.recovery_id(), " de ", cmd.indu_id(), " : ",
+                         cmd.amount_cents(), " daté ", cmd.date(), " ",
+                         cmd.method() == v1::OFFSET ? "compensé sur " : "",
+                         cmd.offset_convention_id(), " ", cmd.offset_payment_id())),
+       cmd, &Engine::RecordRecovery, p.id);
+  // R-ACC-9: an offset withheld from a payment of another convention shows on that payment.
+  if (!applied_.empty() && cmd.method() == v1::OFFSET && !cmd.offset_convention_id().empty() &&
+      cmd.offset_convention_id() != p.id) {
+    auto other = engine_->GetConvention(p.caf, cmd.offset_convention_id(), AsOf{});
+    if (!other.ok()) {
+      return Violation("R-ACC-9", absl::StrCat("GetConvention ", cmd.offset_convention_id(), ": ",
+                                               other.status().ToString()));
+    }
+    CheckConvention(p.caf, cmd.offset_convention_id(), *other);
+  }
 }
 
 // A rappel: the whole due (amount 0), part of it, one cent too many, or none due.
