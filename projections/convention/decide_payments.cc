@@ -96,6 +96,16 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
                         SchoolYear(cmd.school_year()).ToString())));
   }
   verdict.forbidden().AddAll(preconditions);
+  // [choice] R-PAY-8: a contrôle decided on the school year settled it (DC replaces DR, its rappel
+  // or indu is the settlement): no acompte follows, as no solde does; paid afterwards, it would
+  // be money beyond DC that nothing recovers.
+  if (y != nullptr && y->has_dc()) {
+    verdict.forbidden().Add(RuleError(
+        "R-PAY-8", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : le rappel "
+                        "ou l'indu de cette décision est le règlement, aucun acompte n'est versé",
+                        SchoolYear(cmd.school_year()).ToString(), y->controle_id())));
+  }
   rules::AcompteRequest request{
       .school_year = SchoolYear(cmd.school_year()),
       .date = cmd.date(),
@@ -277,6 +287,8 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
                                       "ce contrôle n'a pas décidé de rappel pour cette année"));
   }
   verdict.forbidden().AddAll(rules::CheckPaymentYearOpen(cmd.date(), Closed(ctx, cmd.date()), "rappel"));
+  verdict.forbidden().AddAll(
+      rules::CheckAfterSchoolYearShareN1(SchoolYear(cmd.school_year()), cmd.date(), "rappel"));
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   auto* r = f.fact.mutable_rappel_paid();
@@ -380,6 +392,8 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
                         Euros(indu->open_cents()), Euros(indu->amount_cents()))));
   }
   if (cmd.method() == v1::OFFSET) CheckOffset(verdict, cmd, *indu, state, ctx);
+  verdict.forbidden().AddAll(rules::CheckAfterSchoolYearShareN1(SchoolYear(indu->school_year()),
+                                                                cmd.date(), "recouvrement"));
   if (Closed(ctx, cmd.date())) {
     verdict.forbidden().Add(RuleError("R-ACC-8", "§4", "date", FrenchDate(cmd.date()),
                                       "l'exercice de cette date est clos : il n'est jamais réécrit"));

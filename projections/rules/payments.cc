@@ -196,6 +196,19 @@ SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdow
   return d;
 }
 
+Violations CheckAfterSchoolYearShareN1(SchoolYear year, int32_t date, std::string_view kind_fr) {
+  Violations out;
+  auto day = DayFromYmd(date);
+  if (!day.ok() || *day >= SoldeFirstDay(year)) return out;
+  out.Add(RuleError("R-ACC-9", kSectionPayments, "date", FrenchDate(date),
+                    absl::StrFormat("un %s de l'année scolaire %s est passé au titre de %d (sur "
+                                    "le compte de la part N+1) : il ne peut pas être daté avant le "
+                                    "%s",
+                                    std::string(kind_fr), year.ToString(), year.n() + 1,
+                                    FrDay(SoldeFirstDay(year)))));
+  return out;
+}
+
 Violations CheckPaymentYearOpen(int32_t date, bool civil_year_closed, std::string_view kind_fr) {
   Violations out;
   if (!civil_year_closed) return out;

@@ -150,6 +150,13 @@ SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdow
 // `kind_fr` names the payment in French ("acompte", "solde", "rappel").
 Violations CheckPaymentYearOpen(int32_t date, bool civil_year_closed, std::string_view kind_fr);
 
+// R-ACC-9 [choice]: a rappel is booked on the subsidy account of the N+1 share's age and a
+// recovery of an indu on the same account, so neither is dated before 1 January N+1 (like the
+// solde, R-PAY-5): before it, that share has no age. Returns one R-ACC-9 error when a valid
+// `date` falls before 1 January N+1 of `year`, else none (an invalid date is refused elsewhere).
+// `kind_fr` names the movement in French ("rappel", "recouvrement").
+Violations CheckAfterSchoolYearShareN1(SchoolYear year, int32_t date, std::string_view kind_fr);
+
 }  // namespace clas::rules
 
 #endif  // CLAS_PROJECTIONS_RULES_PAYMENTS_H_

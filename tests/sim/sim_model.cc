@@ -214,7 +214,7 @@ void Model::Apply(const v1::FileFundingRequest& cmd) {
 Expectation Model::Expect(const v1::RecordCommitteeDecision& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   const auto& d = cmd.decision();
   if (c->decided) Add(&e, "R-CONV-4");
   if (d.mode() != v1::POUR_VALIDATION) Add(&e, "R-CONV-4");
@@ -252,7 +252,7 @@ void Model::Apply(const v1::RecordCommitteeDecision& cmd) {
 Expectation Model::Expect(const v1::SignConvention& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   const int32_t years = cmd.last_school_year() - cmd.first_school_year() + 1;
   if (years < 1 || years > kConventionYearsMax) {
     Add(&e, "R-CONV-2");
@@ -294,8 +294,8 @@ void Model::Apply(const v1::SignConvention& cmd) {
 Expectation Model::Expect(const v1::SignAvenant& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
-  if (!c->signed_) return Expectation{{"R-CONV-3"}};  // an avenant amends a signed convention
+  if (c == nullptr) return Refuse("R-CONV-4");
+  if (!c->signed_) return Refuse("R-CONV-3");  // an avenant amends a signed convention
   const ModelYear& previous = c->years.at(c->last);
   const bool identical = cmd.kind() == v1::PROLONGATION_IDENTIQUE;
   if (cmd.avenant_id().empty() || c->avenant_ids.count(cmd.avenant_id()) > 0) Add(&e, "R-CONV-3");
@@ -341,15 +341,15 @@ void Model::Apply(const v1::SignAvenant& cmd) {
 
 Expectation Model::Expect(const v1::NotifyCollectifs& cmd) const {
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   auto it = c->years.find(cmd.school_year());
-  if (it == c->years.end() || !it->second.covered) return Expectation{{"R-CONV-5"}};
+  if (it == c->years.end() || !it->second.covered) return Refuse("R-CONV-5");
   const ModelYear& y = it->second;
   // [choice] a notification may lower the agreed number, an avenant raise it.
   if (cmd.collectifs() < 1 || cmd.collectifs() > y.agreed_collectifs) {
-    return Expectation{{"R-CONV-3"}};
+    return Refuse("R-CONV-3");
   }
-  if (y.solde) return Expectation{{"R-CONV-5"}};
+  if (y.solde) return Refuse("R-CONV-5");
   return {};
 }
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clas/v1/commands.pb.h"
@@ -83,11 +84,22 @@ struct ModelYear {
   std::vector<ModelPayment> acomptes;
   std::optional<ModelFigures> bilan;
   int32_t bilan_date = 0;
+  // The events that received the bilan and last corrected it (ids the ledger chose, set by the
+  // simulation once accepted: a correction names its target).
+  std::string bilan_event_id, bilan_correction_event_id;
   std::optional<ModelPayment> solde;
+  // R-PAY-9: the DR the solde settled, as each correction of the bilan after it revised it (what
+  // the solde settled, signed, is this DR minus the acomptes, which no longer change); the date
+  // of the solde or of its last revision; the dates of the revisions that made a complément due.
+  int64_t settled_dr = 0;
+  int32_t settled_date = 0;
+  std::vector<int32_t> complement_dates;
+  int64_t complement_due = 0;  // part of rappel_due: a complément de solde not yet paid
+  int32_t bilan_indus = 0;     // indus notified by corrections of the bilan (R-PAY-9)
   std::vector<ModelPayment> rappels;
   std::optional<ModelDroit> dc;
   std::string controle_id;
-  int64_t rappel_due = 0;
+  int64_t rappel_due = 0;  // a contrôle's rappel (R-CTL-3) or a complément de solde (R-PAY-9)
 
   int64_t AcomptesOfCivilYear(int32_t civil) const;
   int64_t Acomptes() const;
@@ -143,11 +155,17 @@ struct ModelCaf {
 };
 
 // What the model expects of one command: accepted (rules empty), or refused naming one of
-// `rules`.
+// `rules`. Accepted, its events carry every warning of `warnings` (and maybe others).
 struct Expectation {
   std::vector<std::string> rules;
+  std::vector<std::string> warnings;
   bool accepted() const { return rules.empty(); }
 };
+inline Expectation Refuse(std::string rule) {
+  Expectation e;
+  e.rules.push_back(std::move(rule));
+  return e;
+}
 
 // The national barèmes and every Caf.
 class Model {
@@ -196,6 +214,9 @@ class Model {
   void Apply(const v1::PayRappel& cmd);
   Expectation Expect(const v1::CloseCivilYear& cmd) const;
   void Apply(const v1::CloseCivilYear& cmd);
+  // Corrections (R-HIST-1) of a bilan, before its solde and after it (R-PAY-9, R-PAY-8).
+  Expectation Expect(const v1::CorrectEvent& cmd) const;
+  void Apply(const v1::CorrectEvent& cmd);
 
  private:
   const ModelConvention* Find(const std::string& caf, const std::string& id) const;
@@ -203,6 +224,8 @@ class Model {
   bool Closed(const std::string& caf, int32_t date) const;
   void ExpectOffset(const v1::RecordRecovery& cmd, const ModelConvention& c, const ModelIndu& indu,
                     Expectation* e) const;
+  // The school year whose bilan event `event_id` received (nullptr: none of c's bilans).
+  static const ModelYear* BilanYear(const ModelConvention& c, const std::string& event_id);
 };
 
 }  // namespace clas::sim

@@ -13,7 +13,7 @@ using namespace model_internal;  // NOLINT: the helpers of the model's files
 Expectation Model::Expect(const v1::PayAcompte& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   if (cmd.payment_id().empty() || c->payment_ids.count(cmd.payment_id()) > 0) Add(&e, "R-HIST-1");
   const int32_t n = cmd.school_year(), date = cmd.date();
   auto it = c->years.find(n);
@@ -29,6 +29,7 @@ Expectation Model::Expect(const v1::PayAcompte& cmd) const {
   const bool amount_ok = cmd.amount_cents() > 0 && cmd.amount_cents() <= kAmountMax;
   if (!amount_ok) Add(&e, cap_rule);
   if (y != nullptr && y->solde) Add(&e, "R-PAY-4");  // nothing after the solde
+  if (y != nullptr && y->dc) Add(&e, "R-PAY-8");  // [choice] nor after a contrôle settled it
   // R-PAY-6: the DP in force at the date. Dates only move forward in the simulation, so the DP
   // in force on a date at or after the signature is the DP now.
   std::optional<ModelDroit> dp;
@@ -62,7 +63,7 @@ void Model::Apply(const v1::PayAcompte& cmd) {
 Expectation Model::Expect(const v1::ReceiveBilan& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   auto it = c->years.find(cmd.school_year());
   const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
   if (y == nullptr || !y->covered) {
@@ -72,6 +73,8 @@ Expectation Model::Expect(const v1::ReceiveBilan& cmd) const {
   }
   if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
   CheckFigures(&e, FromProto(cmd.figures()), y);
+  // [choice] R-PAY-8: a year a contrôle decided is settled: the bilan is kept with a warning.
+  if (y != nullptr && y->dc) e.warnings.push_back("R-PAY-8");
   return e;
 }
 
@@ -84,13 +87,13 @@ void Model::Apply(const v1::ReceiveBilan& cmd) {
 Expectation Model::Expect(const v1::PaySolde& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   if (cmd.payment_id().empty() || c->payment_ids.count(cmd.payment_id()) > 0) Add(&e, "R-HIST-1");
   const int32_t n = cmd.school_year(), date = cmd.date();
   auto it = c->years.find(n);
   const ModelYear* y = it == c->years.end() ? nullptr : &it->second;
   // [choice] R-PAY-8: a year a contrôle decided is settled; no solde, whatever else.
-  if (y != nullptr && y->dc) return Expectation{{"R-PAY-8"}};
+  if (y != nullptr && y->dc) return Refuse("R-PAY-8");
   if (y == nullptr || !y->agreed || y->agreement_date > date) Add(&e, "R-CONV-1");
   if (y == nullptr || !y->covered || c->signed_date > date) Add(&e, "R-CONV-1");
   if (y != nullptr && y->bilan) {
@@ -114,6 +117,8 @@ void Model::Apply(const v1::PaySolde& cmd) {
   const ModelDroit dr = *Droit(y, Within(c, y, *y.bilan));
   const int64_t acomptes = y.Acomptes();
   y.solde = ModelPayment{cmd.payment_id(), std::max<int64_t>(0, dr.droit - acomptes), cmd.date()};
+  y.settled_dr = dr.droit;  // R-PAY-9: what the solde settles, signed, is DR − acomptes
+  y.settled_date = cmd.date();
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += y.solde->amount;
   cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
@@ -131,9 +136,9 @@ void Model::Apply(const v1::PaySolde& cmd) {
 Expectation Model::Expect(const v1::OpenControle& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   for (const auto& k : c->controles) {
-    if (k.id == cmd.controle_id()) return Expectation{{"R-CTL-1"}};
+    if (k.id == cmd.controle_id()) return Refuse("R-CTL-1");
   }
   if (cmd.controle_id().empty() || cmd.school_years().empty()) Add(&e, "R-CTL-1");
   for (int32_t n : cmd.school_years()) {
@@ -154,12 +159,12 @@ void Model::Apply(const v1::OpenControle& cmd) {
 Expectation Model::Expect(const v1::RecordControleFindings& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   const ModelControle* k = nullptr;
   for (const auto& x : c->controles) {
     if (x.id == cmd.controle_id()) k = &x;
   }
-  if (k == nullptr) return Expectation{{"R-CTL-1"}};
+  if (k == nullptr) return Refuse("R-CTL-1");
   if (k->decided) Add(&e, "R-CTL-5");
   if (cmd.years().empty()) Add(&e, "R-CTL-1");
   for (const auto& cy : cmd.years()) {
@@ -179,12 +184,12 @@ void Model::Apply(const v1::RecordControleFindings& cmd) {
 Expectation Model::Expect(const v1::DecideControle& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   const ModelControle* k = nullptr;
   for (const auto& x : c->controles) {
     if (x.id == cmd.controle_id()) k = &x;
   }
-  if (k == nullptr) return Expectation{{"R-CTL-1"}};
+  if (k == nullptr) return Refuse("R-CTL-1");
   if (k->decided) Add(&e, "R-CTL-5");
   if (!k->findings && cmd.years().empty()) Add(&e, "R-CTL-1");
   if (!e.accepted()) return e;
@@ -202,7 +207,10 @@ void Model::Apply(const v1::DecideControle& cmd) {
   k->decided_date = cmd.date();
   y.dc = dc;
   y.controle_id = k->id;
-  y.rappel_due = std::max<int64_t>(0, dc.droit - paid_net);  // R-CTL-3
+  // R-CTL-3; R-PAY-8: the decision is the settlement, its rappel replaces a complément de solde
+  // not yet paid (R-PAY-9), which "paid" does not hold.
+  y.rappel_due = std::max<int64_t>(0, dc.droit - paid_net);
+  y.complement_due = 0;
   if (paid_net > dc.droit) {
     c.indus.push_back(ModelIndu{.id = k->id + "-" + std::to_string(y.n),
                                 .school_year = y.n,
@@ -214,12 +222,12 @@ void Model::Apply(const v1::DecideControle& cmd) {
 Expectation Model::Expect(const v1::RecordRecovery& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   const ModelIndu* indu = nullptr;
   for (const auto& i : c->indus) {
     if (i.id == cmd.indu_id()) indu = &i;
   }
-  if (indu == nullptr) return Expectation{{"R-CTL-5"}};
+  if (indu == nullptr) return Refuse("R-CTL-5");
   if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
   if (cmd.amount_cents() <= 0 || cmd.amount_cents() > kAmountMax) Add(&e, "R-CTL-5");
   if (cmd.recovery_id().empty()) Add(&e, "R-HIST-1");
@@ -228,6 +236,10 @@ Expectation Model::Expect(const v1::RecordRecovery& cmd) const {
   if (cmd.amount_cents() > indu->open()) Add(&e, "R-CTL-5");
   if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-ACC-8");
   if (cmd.method() == v1::OFFSET) ExpectOffset(cmd, *c, *indu, &e);
+  // R-ACC-9 [choice]: credited to the N+1 share's account, never dated before 1 January N+1.
+  if (ModelValidDate(cmd.date()) && cmd.date() < (indu->school_year + 1) * 10000 + 101) {
+    Add(&e, "R-ACC-9");
+  }
   return e;
 }
 
@@ -262,7 +274,7 @@ void Model::Apply(const v1::RecordRecovery& cmd) {
 Expectation Model::Expect(const v1::PayRappel& cmd) const {
   Expectation e;
   const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Expectation{{"R-CONV-4"}};
+  if (c == nullptr) return Refuse("R-CONV-4");
   if (cmd.payment_id().empty() || c->payment_ids.count(cmd.payment_id()) > 0) Add(&e, "R-HIST-1");
   if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
   if (cmd.amount_cents() < 0 || cmd.amount_cents() > kAmountMax) Add(&e, "R-CTL-3");
@@ -281,7 +293,21 @@ Expectation Model::Expect(const v1::PayRappel& cmd) const {
   if (y != nullptr && !cmd.controle_id().empty() && cmd.controle_id() != y->controle_id) {
     Add(&e, "R-CTL-3");
   }
+  // R-PAY-9: a complément de solde is due from the corrections of the bilan that made it due
+  // [choice]: a rappel is not dated before any of them while one is due.
+  if (y != nullptr && y->complement_due > 0 && ModelValidDate(cmd.date())) {
+    for (int32_t due_since : y->complement_dates) {
+      if (cmd.date() < due_since) {
+        Add(&e, "R-PAY-9");
+        break;
+      }
+    }
+  }
   if (Closed(cmd.caf_id(), cmd.date())) Add(&e, "R-PAY-7");
+  // R-ACC-9 [choice]: booked on the N+1 share, never dated before 1 January N+1.
+  if (ModelValidDate(cmd.date()) && cmd.date() < (cmd.school_year() + 1) * 10000 + 101) {
+    Add(&e, "R-ACC-9");
+  }
   return e;
 }
 
@@ -291,6 +317,7 @@ void Model::Apply(const v1::PayRappel& cmd) {
   const int64_t amount = cmd.amount_cents() == 0 ? y.rappel_due : cmd.amount_cents();
   y.rappels.push_back(ModelPayment{cmd.payment_id(), amount, cmd.date()});
   y.rappel_due -= amount;
+  y.complement_due = std::max<int64_t>(0, y.complement_due - amount);
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += amount;
   cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
@@ -299,16 +326,16 @@ void Model::Apply(const v1::PayRappel& cmd) {
 
 Expectation Model::Expect(const v1::CloseCivilYear& cmd) const {
   const int32_t year = cmd.civil_year();
-  if (year < 2000 || year > 2098) return Expectation{{"R-ACC-8"}};
+  if (year < 2000 || year > 2098) return Refuse("R-ACC-8");
   if (!ModelValidDate(cmd.date()) || cmd.date() < year * 10000 + 1231) {
-    return Expectation{{"R-ACC-8"}};  // month 13: from 31 December on
+    return Refuse("R-ACC-8");  // month 13: from 31 December on
   }
   auto k = cafs.find(cmd.caf_id());
-  if (k != cafs.end() && k->second.closed.count(year) > 0) return Expectation{{"R-ACC-8"}};
+  if (k != cafs.end() && k->second.closed.count(year) > 0) return Refuse("R-ACC-8");
   // R-ACC-8: a year closed after a later one would rewrite it (engagements reversed in month 12
   // of the next year, charges à payer, balances carried forward): years are closed in order.
   if (k != cafs.end() && k->second.closed.upper_bound(year) != k->second.closed.end()) {
-    return Expectation{{"R-ACC-8"}};
+    return Refuse("R-ACC-8");
   }
   return {};
 }

@@ -3,20 +3,31 @@
 // valid and invalid ones mixed (amounts one cent over a cap, zero or negative, dates out of the
 // school year, in a closed civil year or not a day at all, acts out of order, payment ids used
 // twice, duplicates of a request id with the same and with other content, appends with a wrong
-// expected version, another Caf's ids, years closed twice or too early...).
+// expected version, another Caf's ids, years closed twice or too early...), and late facts: a
+// bilan corrected (CorrectEvent) before its solde (the DR the solde will use changes) and after it
+// (R-PAY-9: DR' − DR is due at once, a complément de solde paid by a rappel or an indu notified
+// and recovered), undated, dated before the solde or its last revision, in a closed civil year,
+// without a reason, of another school year, of a correction, or on a year a contrôle settled
+// (R-PAY-8: kept with a warning, no money); contrôles decided before the solde, even in civil
+// year N (R-PAY-8: a solde or an acompte asked afterwards refused, a bilan received afterwards
+// kept with a warning; the rappel and the recoveries not before 1 January N+1, R-ACC-9).
 //
 // Each command goes through the Engine (projections/engine) over the real RocksDB EventStore
 // (ledger/, through the server's StoreEventLog adapter), the same entry the server uses, and
 // through the simulation's own model (sim_model.h). After every step every invariant is checked:
 //   - the engine accepts iff the model does; a refusal names one of the rules the model expects;
+//     an acceptance carries the warnings the model expects (R-PAY-8);
 //   - a refusal writes nothing: the log's head position and hash are unchanged;
 //   - a duplicate request id answers the first result and writes nothing; the same id with other
 //     content is refused (R-HIST-1); an append with a wrong expected version is refused (kAborted)
 //     and writes nothing;
 //   - every convention touched: each school year's DP, DR, DC, acomptes by share, caps, solde,
-//     rappels, indus notified / recovered / open, paid and paid net equal the model's to the
-//     cent; money is conserved (paid net = DR after the solde, paid net + rappel due = DC after a
-//     contrôle); acomptes never above the cap they were paid under (R-PAY-2/3/6);
+//     rappels, indus notified / recovered / open, paid and paid net, what the solde settled and
+//     the complément still due (R-PAY-9) equal the model's to the cent; money is conserved (paid
+//     net + complément due = DR, as corrected, after the solde; paid net + rappel due = DC after
+//     a contrôle); acomptes never above the cap they were paid under (R-PAY-2/3/6); every payment
+//     shows the offsets withheld from it (R-CTL-3, R-ACC-9), and an offset withheld from a
+//     payment of another convention of the gestionnaire is checked on that convention too;
 //   - the command's answer, the engine's query and a fresh engine's fold from scratch agree;
 //   - the hash chain verifies over the new events, and R-HIST-3's recompute of what they
 //     computed (DP of an acompte, DR of a solde, DC of a decision) finds no difference;
@@ -24,11 +35,11 @@
 //   - every closed civil year's closing and report stay as they were when it was closed (R-ACC-8).
 // At the end of a run: the whole hash chain verifies, every civil year balances, R-HIST-3's
 // recompute over the whole log (closings included) finds no difference, and as-of queries (known
-// at T, as of D) equal the states the steps saw.
+// at T, as of D) equal the states the steps saw (as of D only while no fact effective by D was
+// recorded after: a correction dated back changes what D shows).
 //
-// Not generated: corrections and cancellations (CorrectEvent), backdated payments, contrôles
-// before the solde (RULES.md does not say whether the solde then accounts for the rappel or indu
-// decided); the property tests (tests/projections/property_test.cc) cover the first two.
+// Not generated: corrections of other facts than a bilan, cancellations, backdated payments; the
+// property tests (tests/projections/property_test.cc) cover them.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
 // them. Replay one seed with `CLAS_SIM_SEED=<seed> ctest -R sim/` or `clas-sim --seed <seed>`.
@@ -104,6 +115,9 @@ class Simulation {
     int64_t known_at_us = 0;
     int32_t date = 0;
     v1::ConventionState state;
+    // False once a later step recorded a fact effective on or before `date` (a correction dated
+    // back, or a later step of the same day): "as of date" no longer shows this state.
+    bool as_of_date = true;
   };
 
   // Set-up and one step of the generator (simulation.cc).
@@ -112,6 +126,7 @@ class Simulation {
   void ConventionStep(Plan& p);
   void YearStep(Plan& p, int32_t n);
   void MoneyStep(Plan& p, int32_t n);
+  void SettledStep(Plan& p, int32_t n);
   void Recover(Plan& p, const ModelIndu& indu);
   void Rappel(Plan& p, int32_t n);
   void ControleStep(Plan& p, int32_t n);
@@ -127,6 +142,9 @@ class Simulation {
   void Acompte(Plan& p, int32_t n);
   void Solde(Plan& p, int32_t n);
   void Bilan(Plan& p, int32_t n);
+  // A correction of the bilan of school year n, before or after its solde (R-HIST-1, R-PAY-9),
+  // valid or not (simulation_corrections.cc).
+  void CorrectBilan(Plan& p, int32_t n);
   // The room left today in the share of school year n (0 without a DP), as the model sees it.
   int64_t Room(Plan& p, int32_t n);
 
@@ -141,6 +159,9 @@ class Simulation {
   void Violation(const std::string& rule, const std::string& what);
   void CheckRefusal(const std::string& what, const Expectation& expected,
                     const absl::Status& status, const ledger::LogHead& before);
+  // The warnings the model expects are on the events of the command accepted.
+  void CheckWarnings(const std::string& what, const Expectation& expected,
+                     const CommandResult& result);
   void CheckAccepted(const std::string& caf, const std::string& convention,
                      const CommandResult& result);
   void CheckConvention(const std::string& caf, const std::string& id,
@@ -169,6 +190,7 @@ class Simulation {
   std::vector<std::string> cafs_;
   std::vector<Plan> plans_;
   std::vector<Sent> sent_;
+  std::vector<std::string> applied_;  // the events of the last command the model applied
   std::map<std::string, std::vector<Snapshot>> snapshots_;                // by "caf/convention"
   std::map<std::string, std::map<int32_t, std::string>> closed_reports_;  // by Caf, civil year
   int32_t today_ = kSimStart;

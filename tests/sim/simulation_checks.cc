@@ -73,6 +73,18 @@ void Simulation::CheckRefusal(const std::string& what, const Expectation& expect
   Violation(rules, absl::StrCat(what, ": refused without naming the rule: ", status.ToString()));
 }
 
+void Simulation::CheckWarnings(const std::string& what, const Expectation& expected,
+                              const CommandResult& result) {
+  for (const auto& rule : expected.warnings) {
+    ++summary_.checks;
+    bool found = false;
+    for (const auto& e : result.events) {
+      for (const auto& w : e.fact.warnings()) found = found || w.rule_id() == rule;
+    }
+    if (!found) Violation(rule, absl::StrCat(what, ": accepted without the warning ", rule));
+  }
+}
+
 void Simulation::CheckAccepted(const std::string& caf, const std::string& convention,
                                const CommandResult& result) {
   if (result.events.empty()) {
@@ -124,8 +136,12 @@ void Simulation::CheckAccepted(const std::string& caf, const std::string& conven
       Same(absl::StrCat("a fold from scratch of ", convention), *now, *rebuilt);
     }
     CheckConvention(caf_id, convention, *now);
-    snapshots_[caf_id + "/" + convention].push_back(
-        Snapshot{result.events.back().recorded_at_us, today_, *now});
+    // R-HIST-2: a fact effective on date D changes what "as of D" and later dates show.
+    int32_t effective = today_;
+    for (const auto& e : result.events) effective = std::min(effective, e.effective_date);
+    std::vector<Snapshot>& snapshots = snapshots_[caf_id + "/" + convention];
+    for (Snapshot& s : snapshots) s.as_of_date = s.as_of_date && s.date < effective;
+    snapshots.push_back(Snapshot{result.events.back().recorded_at_us, today_, *now});
   }
   if (caf.empty()) return;
   for (const auto& e : result.events) {
@@ -194,19 +210,39 @@ void Simulation::CheckConvention(const std::string& caf, const std::string& id,
       equal("R-DROIT-5", sy + "DR bonus enfants", dr->bonus_enfants, y->dr().bonus_enfants_cents());
       equal("R-DROIT-5", sy + "DR bonus parents", dr->bonus_parents, y->dr().bonus_parents_cents());
       equal("R-PAY-1", sy + "DR N share", dr->n_share, y->dr().n_share_cents());
-      if (m.solde && m.controle_id.empty()) {  // R-PAY-5: paid net = DR once the solde is paid
-        equal("R-PAY-5", sy + "paid net after the solde", dr->droit, m.Paid() - c.IndusNotified(n));
+      // R-PAY-5, R-PAY-9: once the solde is paid, paid net and the complément still due make
+      // the DR (as corrected since).
+      if (m.solde && m.controle_id.empty()) {
+        equal("R-PAY-9", sy + "paid net + complément due after the solde", dr->droit,
+              m.Paid() - c.IndusNotified(n) + m.complement_due);
+        equal("R-PAY-9", sy + "DR settled", m.settled_dr, dr->droit);
       }
     }
     check(m.solde.has_value() == y->solde_paid(), "R-PAY-5", sy + "solde paid", m.solde.has_value(),
           y->solde_paid());
     if (m.solde) equal("R-PAY-5", sy + "solde", m.solde->amount, y->solde().amount_cents());
+    if (m.solde) {
+      equal("R-PAY-9", sy + "solde settled", m.settled_dr - m.Acomptes(),
+            y->solde_settled_cents());
+    }
+    equal("R-PAY-9", sy + "complément due", m.complement_due, y->complement_due_cents());
     equal("R-CTL-3", sy + "rappels", m.Rappels(), [&] {
       int64_t sum = 0;
       for (const auto& r : y->rappels()) sum += r.amount_cents();
       return sum;
     }());
     equal("R-CTL-3", sy + "rappel due", m.rappel_due, y->rappel_due_cents());
+    // R-CTL-3, R-ACC-9: each payment shows the offsets withheld from it, by any convention of
+    // its gestionnaire.
+    const auto& paid = model_.cafs.at(caf).paid;
+    auto offset = [&](const v1::PaymentRecord& r) {
+      auto it = paid.find({id, r.payment_id()});
+      equal("R-ACC-9", sy + "offset withheld from " + r.payment_id(),
+            it == paid.end() ? 0 : it->second.withheld, r.offset_cents());
+    };
+    for (const auto& r : y->acomptes()) offset(r);
+    for (const auto& r : y->rappels()) offset(r);
+    if (y->solde_paid()) offset(y->solde());
     if (m.dc) {
       equal("R-CTL-2", sy + "DC", m.dc->droit, y->has_dc() ? y->dc().droit_cents() : -1);
       equal("R-DROIT-5", sy + "DC PS", m.dc->ps, y->dc().ps_cents());
@@ -329,7 +365,7 @@ void Simulation::CheckAsOf(const std::string& key, const std::vector<Snapshot>& 
       continue;
     }
     Same(absl::StrCat(key, " known at ", s.known_at_us), Stamped(s.state, known), *then);
-    if (i + 1 < snapshots.size() && snapshots[i + 1].date <= s.date) continue;
+    if (!s.as_of_date) continue;
     const AsOf dated{.effective_date = s.date};
     auto on_date = engine_->GetConvention(caf, id, dated);
     if (!on_date.ok()) {

@@ -35,6 +35,7 @@ void Simulation::Send(const std::string& what, const Cmd& cmd,
                      result.ok() ? "refuses it (" + rules + ")" : "accepts it",
                      result.ok() ? "" : absl::StrCat(": ", result.status().ToString())));
   }
+  applied_.clear();
   if (!result.ok()) {
     ++summary_.refused;
     CheckRefusal(what, expected, result.status(), before);
@@ -43,9 +44,11 @@ void Simulation::Send(const std::string& what, const Cmd& cmd,
   if (!expected.accepted()) return;  // the model cannot follow a state it refuses
   ++summary_.accepted;
   model_.Apply(cmd);
+  CheckWarnings(what, expected, *result);
   Sent sent;
   sent.request_id = request;
   for (const auto& e : result->events) sent.event_ids.push_back(e.event_id);
+  applied_ = sent.event_ids;
   sent.same = [this, cmd, method](const std::string& id) {
     return (engine_.get()->*method)(cmd, actor_, id);
   };

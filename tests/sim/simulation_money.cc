@@ -30,6 +30,12 @@ void Simulation::YearStep(Plan& p, int32_t n) {
                 &Engine::NotifyCollectifs, p.id);
   }
   if (y.solde && dice_.Chance(3)) return Acompte(p, n);  // after the solde: R-PAY-4
+  if (!y.solde && y.controle_id.empty()) {  // a contrôle before the solde, now and then
+    bool open = false;
+    for (const auto& k : ModelOf(p)->controles) open = open || (k.school_year == n && !k.decided);
+    if (open ? dice_.Chance(30) : dice_.Chance(2)) return ControleStep(p, n);
+  }
+  if (y.dc && !y.solde) return SettledStep(p, n);
   if (today_ <= (n + 1) * 10000 + 831 && !y.solde && roll <= 70 &&
       (Room(p, n) > 0 || dice_.Chance(10))) {
     return Acompte(p, n);
@@ -40,7 +46,21 @@ void Simulation::YearStep(Plan& p, int32_t n) {
     return;
   }
   if (dice_.Chance(4)) return Bilan(p, n);  // received twice: R-HIST-1
+  if (dice_.Chance(y.solde ? 10 : 6)) return CorrectBilan(p, n);  // R-HIST-1, R-PAY-9
   if (!y.solde || dice_.Chance(4)) return Solde(p, n);
+  MoneyStep(p, n);
+}
+
+// A school year a contrôle settled before its solde (R-PAY-8): the bilan received after the
+// decision (kept with a warning) or corrected (the same), a solde or an acompte (refused), the
+// decision's rappel or indu.
+void Simulation::SettledStep(Plan& p, int32_t n) {
+  const ModelYear& y = ModelOf(p)->years.at(n);
+  const int roll = static_cast<int>(dice_.Between(1, 100));
+  if (roll <= 15 && !y.bilan) return Bilan(p, n);
+  if (roll <= 22) return Solde(p, n);
+  if (roll <= 27) return Acompte(p, n);
+  if (roll <= 32 && y.bilan) return CorrectBilan(p, n);
   MoneyStep(p, n);
 }
 
@@ -61,6 +81,7 @@ void Simulation::Bilan(Plan& p, int32_t n) {
   if (dice_.Chance(8)) f->set_bonus_enfants_collectifs(f->bonus_enfants_collectifs() + 1);
   cmd.set_date(today_);
   Send(What(absl::StrCat("bilan ", p.id, " ", n)), cmd, &Engine::ReceiveBilan, p.id);
+  if (!applied_.empty()) ModelOf(p)->years.at(n).bilan_event_id = applied_.front();
 }
 
 int64_t Simulation::Room(Plan& p, int32_t n) {
@@ -158,11 +179,21 @@ void Simulation::Recover(Plan& p, const ModelIndu& i) {
   if (!model_.cafs[p.caf].closed.empty() && dice_.Chance(5)) {
     cmd.set_date(*model_.cafs[p.caf].closed.rbegin() * 10000 + 1220);  // closed: R-ACC-8
   }
-  return Send(What(absl::StrCat("recouvrement ", cmd.recovery_id(), " de ", cmd.indu_id(), " : ",
-                                cmd.amount_cents(), " daté ", cmd.date(), " ",
-                                cmd.method() == v1::OFFSET ? "compensé sur " : "",
-                                cmd.offset_convention_id(), " ", cmd.offset_payment_id())),
-              cmd, &Engine::RecordRecovery, p.id);
+  Send(What(absl::StrCat("recouvrement ", cmd.recovery_id(), " de ", cmd.indu_id(), " : ",
+                         cmd.amount_cents(), " daté ", cmd.date(), " ",
+                         cmd.method() == v1::OFFSET ? "compensé sur " : "",
+                         cmd.offset_convention_id(), " ", cmd.offset_payment_id())),
+       cmd, &Engine::RecordRecovery, p.id);
+  // R-ACC-9: an offset withheld from a payment of another convention shows on that payment.
+  if (!applied_.empty() && cmd.method() == v1::OFFSET && !cmd.offset_convention_id().empty() &&
+      cmd.offset_convention_id() != p.id) {
+    auto other = engine_->GetConvention(p.caf, cmd.offset_convention_id(), AsOf{});
+    if (!other.ok()) {
+      return Violation("R-ACC-9", absl::StrCat("GetConvention ", cmd.offset_convention_id(), ": ",
+                                               other.status().ToString()));
+    }
+    CheckConvention(p.caf, cmd.offset_convention_id(), *other);
+  }
 }
 
 // A rappel: the whole due (amount 0), part of it, one cent too many, or none due.
@@ -180,12 +211,18 @@ void Simulation::Rappel(Plan& p, int32_t n) {
   cmd.set_date(today_);
   if (!model_.cafs[p.caf].closed.empty() && dice_.Chance(5)) {
     cmd.set_date(*model_.cafs[p.caf].closed.rbegin() * 10000 + 1220);  // closed: R-PAY-7
+  } else if (!y.complement_dates.empty() && dice_.Chance(8)) {
+    // Before the correction that made a complément de solde due: R-PAY-9 (while one is due).
+    cmd.set_date(Dice::Plus(y.complement_dates.back(), -1));
   }
-  return Send(What(absl::StrCat("rappel ", p.id, " ", n, " : ", cmd.amount_cents())), cmd,
+  return Send(What(absl::StrCat("rappel ", p.id, " ", n, " : ", cmd.amount_cents(), " daté ",
+                                cmd.date())),
+              cmd,
               &Engine::PayRappel, p.id);
 }
 
-// A contrôle of a year whose solde is paid: opened, findings, decided (and decided again).
+// A contrôle of a school year, before or after its solde: opened, findings, decided (and decided
+// again).
 void Simulation::ControleStep(Plan& p, int32_t n) {
   const ModelConvention* c = ModelOf(p);
   const ModelYear& y = c->years.at(n);

@@ -127,8 +127,8 @@ void Simulation::ConventionStep(Plan& p) {
   for (int32_t n = c->first; n <= c->last; ++n) {
     if (today_ < n * 10000 + 101) continue;
     const ModelYear& y = c->years.at(n);
-    const bool done = y.solde && y.rappel_due == 0 && c->IndusNotified(n) == c->Recovered(n) &&
-                      !y.controle_id.empty();
+    // Settled by a contrôle (after the solde or before it), its rappel paid, its indus recovered.
+    const bool done = y.dc && y.rappel_due == 0 && c->IndusNotified(n) == c->Recovered(n);
     (done ? settled : open).push_back(n);
   }
   std::vector<int32_t>& years =
