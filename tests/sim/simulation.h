@@ -42,7 +42,7 @@
 // property tests (tests/projections/property_test.cc) cover them.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
-// them. Replay one seed with `CLAS_SIM_SEED=<seed> ctest -R sim/` or `clas-sim --seed <seed>`.
+// them. Replay one seed with `CLAS_SIM_SEED=<seed> ctest -R '^sim\.'` or `clas-sim --seed <seed>`.
 //
 // Thread-safety: none; one simulation per thread (each owns its data directory).
 #ifndef CLAS_TESTS_SIM_SIMULATION_H_
