@@ -6,6 +6,8 @@ jobs="${CLAS_JOBS:-2}"
 # ccache (tools/setup.sh installs it) keeps compilations across clean builds; paths are hashed
 # relative to the repository, so that every clone and worktree of it shares them.
 export CCACHE_BASEDIR="$PWD"
+# With -g, ccache would hash the build directory too (the debug info names it): not across trees.
+export CCACHE_NOHASHDIR=1
 # The test programs' precompiled headers (tests/CMakeLists.txt) are cached too.
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 launcher=()

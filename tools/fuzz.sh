@@ -41,6 +41,8 @@ done
 
 # ccache as tools/build.sh sets it: shared by clones and worktrees, precompiled headers cached.
 export CCACHE_BASEDIR="$PWD"
+# With -g, ccache would hash the build directory too (the debug info names it): not across trees.
+export CCACHE_NOHASHDIR=1
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 work="${CLAS_FUZZ_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/clas-ledger-fuzz}"
 build=build-san

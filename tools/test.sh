@@ -18,6 +18,8 @@ tools/setup.sh
 
 # ccache as tools/build.sh sets it: shared by clones and worktrees, precompiled headers cached.
 export CCACHE_BASEDIR="$PWD"
+# With -g, ccache would hash the build directory too (the debug info names it): not across trees.
+export CCACHE_NOHASHDIR=1
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
