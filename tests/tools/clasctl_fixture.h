@@ -111,6 +111,21 @@ class ClasctlTest : public ::testing::Test {
   // Barème, gestionnaire, request, agrément and convention of `convention` (3 collectifs,
   // school year 2026-2027, DP's PS 10 000,00 €).
   // `action_start` before the Toussaint holidays draws the R-ELIG-8 warning.
+  // The Cnaf's barème of school year 2026 (R-DROIT-7), published once: what an agent's acts and
+  // import files start after.
+  void PublishBareme2026() {
+    if (bareme_published_) return;
+    v1::PublishBareme bareme;
+    bareme.mutable_bareme()->set_school_year(2026);
+    bareme.mutable_bareme()->set_plafond_cents(Eur(11000));
+    bareme.mutable_bareme()->set_bonus_enfants_cents(Eur(1000));
+    bareme.mutable_bareme()->set_bonus_parents_cents(Eur(1500));
+    bareme.set_date(20260601);
+    ASSERT_TRUE(server_->engine()
+                    .PublishBareme(bareme, ActorOf("cnaf-bareme", "cnaf", ""), NextRequest())
+                    .ok());
+    bareme_published_ = true;
+  }
   void Signed(const std::string& convention, const std::string& gestionnaire,
               int32_t action_start = 20261105);
   // RULES.md §7's worked example on conv-1: acompte 2 800,00 € on 15/10/2026, closing of 2026,
@@ -130,17 +145,7 @@ class ClasctlTest : public ::testing::Test {
 inline void ClasctlTest::Signed(const std::string& convention, const std::string& gestionnaire,
                                 int32_t action_start) {
   Engine& engine = server_->engine();
-  if (!bareme_published_) {
-    v1::PublishBareme bareme;
-    bareme.mutable_bareme()->set_school_year(2026);
-    bareme.mutable_bareme()->set_plafond_cents(Eur(11000));
-    bareme.mutable_bareme()->set_bonus_enfants_cents(Eur(1000));
-    bareme.mutable_bareme()->set_bonus_parents_cents(Eur(1500));
-    bareme.set_date(20260601);
-    ASSERT_TRUE(
-        engine.PublishBareme(bareme, ActorOf("cnaf-bareme", "cnaf", ""), NextRequest()).ok());
-    bareme_published_ = true;
-  }
+  PublishBareme2026();
   v1::RegisterGestionnaire g;
   g.set_caf_id(kCaf);
   g.set_gestionnaire_id(gestionnaire);

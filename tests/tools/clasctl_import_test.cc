@@ -56,16 +56,7 @@ class ClasctlImportTest : public ClasctlTest {
  public:
   void SetUp() override {
     ClasctlTest::SetUp();
-    // The barème is the Cnaf's (R-DROIT-7); an import file of a Caf's agent starts after it.
-    v1::PublishBareme bareme;
-    bareme.mutable_bareme()->set_school_year(2026);
-    bareme.mutable_bareme()->set_plafond_cents(Eur(11000));
-    bareme.mutable_bareme()->set_bonus_enfants_cents(Eur(1000));
-    bareme.mutable_bareme()->set_bonus_parents_cents(Eur(1500));
-    bareme.set_date(20260601);
-    ASSERT_TRUE(server_->engine()
-                    .PublishBareme(bareme, ActorOf("cnaf-bareme", "cnaf", ""), NextRequest())
-                    .ok());
+    PublishBareme2026();  // an import file of a Caf's agent starts after the Cnaf's barème
   }
 
   std::string WriteFile(const std::string& name, const std::vector<std::string>& lines) {
