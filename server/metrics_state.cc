@@ -36,6 +36,18 @@ void AddGauge(MetricFamily& family, uint64_t value, Labels labels = {}) {
   family.metric.push_back(std::move(metric));
 }
 
+// A family of one value without labels, a counter or a gauge, added to `out`.
+void AddOne(std::vector<MetricFamily>& out, std::string name, std::string help, MetricType type,
+            uint64_t value) {
+  MetricFamily family = Family(std::move(name), std::move(help), type);
+  if (type == MetricType::Counter) {
+    AddCounter(family, value);
+  } else {
+    AddGauge(family, value);
+  }
+  out.push_back(std::move(family));
+}
+
 // A distribution of the store as a Prometheus histogram, its values multiplied by `scale`
 // (1e-6: microseconds to seconds): cumulative buckets, the last one +Inf.
 template <size_t N>
@@ -55,30 +67,24 @@ void AddHistogram(MetricFamily& family, const ledger::Distribution<N>& d, double
 
 void CollectStore(const ledger::EventStore& store, std::vector<MetricFamily>& out) {
   const ledger::StoreStats stats = store.Stats();
-  MetricFamily appends = Family("clas_store_appends_total",
-                                "Append calls decided by the store, by outcome",
-                                MetricType::Counter);
+  MetricFamily appends =
+      Family("clas_store_appends_total", "Append calls decided by the store, by outcome",
+             MetricType::Counter);
   AddCounter(appends, stats.appends_written, {{"outcome", "written"}});
   AddCounter(appends, stats.appends_duplicate, {{"outcome", "duplicate"}});
   AddCounter(appends, stats.appends_rejected, {{"outcome", "rejected"}});
   AddCounter(appends, stats.appends_failed, {{"outcome", "failed"}});
   out.push_back(std::move(appends));
-  MetricFamily events = Family("clas_store_events_written_total",
-                               "Events written to the log", MetricType::Counter);
-  AddCounter(events, stats.events_written);
-  out.push_back(std::move(events));
-  MetricFamily batches = Family("clas_store_batches_written_total",
-                                "Group commits written, one WriteBatch each", MetricType::Counter);
-  AddCounter(batches, stats.batches_written);
-  out.push_back(std::move(batches));
-  MetricFamily synced = Family("clas_store_synced_writes_total",
-                               "Group commits written with an fsync before acknowledging",
-                               MetricType::Counter);
-  AddCounter(synced, stats.writes_synced);
-  out.push_back(std::move(synced));
-  MetricFamily group = Family("clas_store_group_commit_calls",
-                              "Append calls carried by each written group commit",
-                              MetricType::Histogram);
+  AddOne(out, "clas_store_events_written_total", "Events written to the log", MetricType::Counter,
+         stats.events_written);
+  AddOne(out, "clas_store_batches_written_total", "Group commits written, one WriteBatch each",
+         MetricType::Counter, stats.batches_written);
+  AddOne(out, "clas_store_synced_writes_total",
+         "Group commits written with an fsync before acknowledging", MetricType::Counter,
+         stats.writes_synced);
+  MetricFamily group =
+      Family("clas_store_group_commit_calls", "Append calls carried by each written group commit",
+             MetricType::Histogram);
   AddHistogram(group, stats.group_calls, 1.0);
   out.push_back(std::move(group));
   MetricFamily write = Family("clas_store_write_seconds",
@@ -86,32 +92,22 @@ void CollectStore(const ledger::EventStore& store, std::vector<MetricFamily>& ou
                               MetricType::Histogram);
   AddHistogram(write, stats.write_time_us, 1e-6);
   out.push_back(std::move(write));
-  MetricFamily disk = Family("clas_store_disk_bytes",
-                             "Bytes of the ledger's table and write-ahead log files",
-                             MetricType::Gauge);
-  AddGauge(disk, store.DiskBytes());
-  out.push_back(std::move(disk));
+  AddOne(out, "clas_store_disk_bytes", "Bytes of the ledger's table and write-ahead log files",
+         MetricType::Gauge, store.DiskBytes());
 }
 
 void CollectSubscriptions(const OpenSubscriptions& subscriptions, uint64_t head,
                           std::vector<MetricFamily>& out) {
   const OpenSubscriptions::Lag lag = subscriptions.LagBehind(head);
-  MetricFamily open = Family("clas_subscriptions_open", "Ledger.Subscribe streams open now",
-                             MetricType::Gauge);
-  AddGauge(open, static_cast<uint64_t>(lag.open));
-  out.push_back(std::move(open));
-  MetricFamily max = Family("clas_subscription_lag_max_events",
-                            "Events of the log the open subscription furthest behind has yet "
-                            "to go past (head position minus its last position)",
-                            MetricType::Gauge);
-  AddGauge(max, lag.events_max);
-  out.push_back(std::move(max));
-  MetricFamily sum = Family("clas_subscriptions_lag_events",
-                            "Events of the log the open subscriptions have yet to go past, "
-                            "added over them",
-                            MetricType::Gauge);
-  AddGauge(sum, lag.events_sum);
-  out.push_back(std::move(sum));
+  AddOne(out, "clas_subscriptions_open", "Ledger.Subscribe streams open now", MetricType::Gauge,
+         static_cast<uint64_t>(lag.open));
+  AddOne(out, "clas_subscription_lag_max_events",
+         "Events of the log the open subscription furthest behind has yet to go past (head "
+         "position minus its last position)",
+         MetricType::Gauge, lag.events_max);
+  AddOne(out, "clas_subscriptions_lag_events",
+         "Events of the log the open subscriptions have yet to go past, added over them",
+         MetricType::Gauge, lag.events_sum);
 }
 
 void CollectCaches(const Engine& engine, std::vector<MetricFamily>& out) {
@@ -124,18 +120,18 @@ void CollectCaches(const Engine& engine, std::vector<MetricFamily>& out) {
   AddCounter(hits, snapshots.hits, {{"cache", "snapshots"}});
   AddCounter(hits, reports.hits, {{"cache", "reports"}});
   out.push_back(std::move(hits));
-  MetricFamily misses = Family("clas_cache_misses_total",
-                               "Queries a cache of the engine could not answer, computed again",
-                               MetricType::Counter);
+  MetricFamily misses =
+      Family("clas_cache_misses_total",
+             "Queries a cache of the engine could not answer, computed again", MetricType::Counter);
   AddCounter(misses, snapshots.misses, {{"cache", "snapshots"}});
   AddCounter(misses, reports.misses, {{"cache", "reports"}});
   out.push_back(std::move(misses));
 }
 
 void CollectAuth(const Authenticator& authenticator, std::vector<MetricFamily>& out) {
-  MetricFamily failures = Family("clas_auth_failures_total",
-                                 "Calls refused UNAUTHENTICATED, or streams ended so, by cause",
-                                 MetricType::Counter);
+  MetricFamily failures =
+      Family("clas_auth_failures_total",
+             "Calls refused UNAUTHENTICATED, or streams ended so, by cause", MetricType::Counter);
   const auto counts = authenticator.failures();
   for (size_t i = 0; i < kAuthFailureCount; ++i) {
     AddCounter(failures, counts[i],
@@ -156,16 +152,12 @@ StateCollector::StateCollector(MetricsSources sources) : sources_(sources) {
 std::vector<MetricFamily> StateCollector::Collect() const {
   std::vector<MetricFamily> out;
   const uint64_t head = sources_.store->Head().position;
-  MetricFamily position = Family("clas_log_head_position",
-                                 "Position of the last event of the log", MetricType::Gauge);
-  AddGauge(position, head);
-  out.push_back(std::move(position));
-  MetricFamily verified = Family("clas_chain_verified_position",
-                                 "Highest position a verification of the hash chain that passed "
-                                 "has reached since start (at start, or Audit.VerifyChain)",
-                                 MetricType::Gauge);
-  AddGauge(verified, sources_.chain_verified_to->load());
-  out.push_back(std::move(verified));
+  AddOne(out, "clas_log_head_position", "Position of the last event of the log", MetricType::Gauge,
+         head);
+  AddOne(out, "clas_chain_verified_position",
+         "Highest position a verification of the hash chain that passed has reached since start "
+         "(at start, or Audit.VerifyChain)",
+         MetricType::Gauge, sources_.chain_verified_to->load());
   CollectStore(*sources_.store, out);
   CollectSubscriptions(*sources_.subscriptions, head, out);
   CollectCaches(*sources_.engine, out);
