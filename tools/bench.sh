@@ -216,6 +216,7 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null ||
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores available"
   echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "- disk: $fs ($( [ "$rota" = 0 ] && echo "non-rotational" || echo "rotational: $rota")), data under the work directory"
+  echo "- compiler: $("$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")" --version | head -1)"
   echo "- kernel: $(uname -sr); PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
   echo "- load average when it started: $load_at_start; when it ended: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$work/run.md"

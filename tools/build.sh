@@ -10,6 +10,12 @@ export CCACHE_BASEDIR="$PWD"
 export CCACHE_NOHASHDIR=1
 # The test programs' precompiled headers (tests/CMakeLists.txt) are cached too.
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
+# clang when installed (tools/setup.sh installs it, for the sanitizer build too): it compiled our
+# libraries in 60 to 75 % of g++'s time, the test files in under half. `CXX=g++ tools/build.sh` in a new
+# build directory builds with g++; the ThreadSanitizer build of tools/test.sh is g++'s.
+if [ -z "${CXX:-}" ] && command -v clang++ >/dev/null; then
+  export CXX=clang++
+fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f build/build.ninja ]; then

@@ -22,7 +22,7 @@ packages=(
   # The Debian package (tools/package.sh, tests/tools/package_*): dpkg-shlibdeps computes its
   # dependencies, systemd-analyze checks its unit.
   dpkg-dev systemd
-  # Reliability (fuzzing and sanitizers): clang with its sanitizer and libFuzzer runtimes.
+  # The compiler of tools/build.sh, and of the sanitizer build and the fuzzers with its runtimes.
   clang libclang-rt-14-dev
   # The Python client (clients/python) and its test: gRPC for Debian's /usr/bin/python3.
   python3-grpcio
