@@ -426,6 +426,7 @@ struct MethodRule {
 
 constexpr MethodRule kMethodRules[] = {
     {"/clas.v1.Conventions/RegisterGestionnaire", Action::kCommand},
+    {"/clas.v1.Conventions/RenewCentreSocialAgrement", Action::kCommand},
     {"/clas.v1.Conventions/PublishBareme", Action::kPublishBareme},
     {"/clas.v1.Conventions/FileFundingRequest", Action::kCommand},
     {"/clas.v1.Conventions/RecordCommitteeDecision", Action::kCommand},

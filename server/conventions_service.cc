@@ -40,6 +40,7 @@ grpc::Status RunCommand(const ServiceDeps& d, const char* method, grpc::ServerCo
   }
 
 CLAS_COMMAND(RegisterGestionnaire, Need::kCommand)
+CLAS_COMMAND(RenewCentreSocialAgrement, Need::kCommand)
 CLAS_COMMAND(FileFundingRequest, Need::kCommand)
 CLAS_COMMAND(RecordCommitteeDecision, Need::kCommand)
 CLAS_COMMAND(SignConvention, Need::kCommand)

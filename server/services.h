@@ -86,6 +86,7 @@ class ConventionsService final : public v1::Conventions::Service {
   grpc::Status Method(grpc::ServerContext* context, const v1::Method##Request* request, \
                       v1::CommandResponse* response) override;
   CLAS_DECLARE_COMMAND(RegisterGestionnaire)
+  CLAS_DECLARE_COMMAND(RenewCentreSocialAgrement)
   CLAS_DECLARE_COMMAND(PublishBareme)
   CLAS_DECLARE_COMMAND(FileFundingRequest)
   CLAS_DECLARE_COMMAND(RecordCommitteeDecision)

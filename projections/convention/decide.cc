@@ -18,8 +18,6 @@ using namespace decide_internal;  // NOLINT: the helpers of this family of files
 namespace {
 
 using rules::kConventionSchoolYearsMax;  // R-CONV-2
-// R-CONV-2: a gestionnaire supported for at least this many years may sign a multi-year one.
-constexpr int32_t kSupportedYearsForMultiYear = 2;
 
 bool YearInRange(int32_t n) { return n >= rules::kSchoolYearMin && n <= rules::kSchoolYearMax; }
 

@@ -75,6 +75,10 @@ using Facts = std::vector<NewFact>;
 
 absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire& cmd,
                                                  const v1::GestionnaireState* existing);
+// R-CONV-2: the renewal of a centre social's agrément délivré par la Caf. `existing` is the
+// gestionnaire as known now (nullptr: not registered, kNotFound).
+absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocialAgrement& cmd,
+                                                      const v1::GestionnaireState* existing);
 absl::StatusOr<Facts> DecidePublishBareme(const v1::PublishBareme& cmd, const BaremeBook& book);
 
 // The convention's commands. `state` is the convention as known now (an empty state when the

@@ -69,6 +69,29 @@ void CheckAvenantShape(Verdict& verdict, const v1::SignAvenant& cmd,
   }
 }
 
+// R-CONV-2 [reading]: a centre social whose convention rests on its agrément délivré par la Caf
+// (not supported by the Caf for two years) is prolonged within that agrément: the school year
+// added ends no later than the agrément's last day as known when the avenant is signed
+// (RenewCentreSocialAgrement records a renewal). The circular lets any known gestionnaire
+// prolong an annual or multi-year convention, so others are not bound; nor is a centre social
+// with no agrément recorded (nothing to check against).
+void CheckWithinAgrement(Violations& forbidden, const v1::SignAvenant& cmd,
+                         const v1::ConventionState& state, const DecideContext& ctx) {
+  if (ctx.gestionnaire == nullptr) return;
+  const v1::GestionnaireState& g = *ctx.gestionnaire;
+  const bool supported = g.supported_since_school_year() > 0 &&
+                         state.first_school_year() - g.supported_since_school_year() >=
+                             kSupportedYearsForMultiYear;
+  if (g.kind() != v1::CENTRE_SOCIAL || supported || g.centre_social_agrement_end() == 0) return;
+  const int32_t ends_ymd = YmdFromDay(SchoolYear(cmd.school_year()).last_day());
+  if (ends_ymd <= g.centre_social_agrement_end()) return;
+  forbidden.Add(RuleError(
+      "R-CONV-2", "§2.3", "school_year", SchoolYear(cmd.school_year()).ToString(),
+      absl::StrFormat("la prolongation finirait le %s, après l'agrément du centre social délivré "
+                      "par la Caf (jusqu'au %s) : enregistrer d'abord son renouvellement",
+                      FrenchDate(ends_ymd), FrenchDate(g.centre_social_agrement_end()))));
+}
+
 }  // namespace
 
 absl::StatusOr<Facts> DecideSignAvenant(const v1::SignAvenant& cmd,
@@ -83,6 +106,7 @@ absl::StatusOr<Facts> DecideSignAvenant(const v1::SignAvenant& cmd,
   }
   const v1::SchoolYearState* previous = FindYear(state, state.last_school_year());
   CheckAvenantShape(verdict, cmd, state, previous);
+  CheckWithinAgrement(verdict.forbidden(), cmd, state, ctx);
   RETURN_IF_ERROR(verdict.ToStatus());
   CLAS_CHECK(previous != nullptr) << "a signed convention covers its last school year";
 

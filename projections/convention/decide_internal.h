@@ -64,6 +64,9 @@ std::string FreeNotificationId(const v1::ConventionState& state, int32_t date);
 // Whether a recovery of the convention has this id (R-CTL-5: each is used once).
 bool RecoveryIdUsed(const v1::ConventionState& state, std::string_view recovery_id);
 
+// R-CONV-2: a gestionnaire supported for at least this many years may sign a multi-year one.
+inline constexpr int32_t kSupportedYearsForMultiYear = 2;
+
 inline std::string Str(int64_t v) { return absl::StrCat(v); }
 inline std::string Euros(int64_t cents) { return Money::Cents(cents).ToFrench(); }
 

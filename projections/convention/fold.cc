@@ -655,19 +655,6 @@ v1::PaymentRecord* MutablePayment(v1::SchoolYearState* year, std::string_view pa
   return nullptr;
 }
 
-v1::GestionnaireState GestionnaireStateOf(const std::string& caf_id, const DomainEvent& e) {
-  const v1::GestionnaireRegistered& g = e.fact.gestionnaire_registered();
-  v1::GestionnaireState out;
-  out.set_caf_id(caf_id);
-  out.set_gestionnaire_id(g.gestionnaire_id());
-  out.set_name(g.name());
-  out.set_kind(g.kind());
-  out.set_supported_since_school_year(g.supported_since_school_year());
-  out.set_centre_social_agrement_end(g.centre_social_agrement_end());
-  out.set_event_id(e.event_id);
-  return out;
-}
-
 const v1::DroitBreakdown* DpInForce(const v1::SchoolYearState& year, int32_t date) {
   const v1::DroitBreakdown* found = nullptr;
   for (const auto& v : year.dp_history()) {

@@ -106,9 +106,6 @@ v1::SchoolYearState* MutableYear(v1::ConventionState* state, int32_t school_year
 // The payment (acompte, rappel or solde) of `year` with this id, or nullptr.
 v1::PaymentRecord* MutablePayment(v1::SchoolYearState* year, std::string_view payment_id);
 
-// The gestionnaire of Caf `caf_id` as its registration `e` (a gestionnaire_registered fact) says.
-v1::GestionnaireState GestionnaireStateOf(const std::string& caf_id, const DomainEvent& e);
-
 // The DP in force on a date (R-PAY-6): the last DP version effective at or before `date`.
 // nullptr when none.
 const v1::DroitBreakdown* DpInForce(const v1::SchoolYearState& year, int32_t date);

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "projections/convention/gestionnaire.h"
 #include "projections/engine/engine_internal.h"
 #include "projections/engine/request_key.h"
 #include "ledger/base/absl_view.h"
@@ -31,12 +32,7 @@ absl::StatusOr<std::optional<v1::GestionnaireState>> Engine::LoadGestionnaire(
     const std::string& caf_id, const std::string& gestionnaire_id, const AsOf& as_of) {
   ASSIGN_OR_RETURN(StreamCache::Events events,
                    streams_.Read(*log_, GestionnaireStream(caf_id, gestionnaire_id)));
-  std::optional<v1::GestionnaireState> out;
-  for (const DomainEvent& e : Timeline(*events, as_of)) {
-    if (!e.fact.has_gestionnaire_registered()) continue;
-    out = GestionnaireStateOf(caf_id, e);
-  }
-  return out;
+  return FoldGestionnaire(caf_id, *events, as_of);
 }
 
 absl::StatusOr<std::set<int32_t>> Engine::ClosedYears(const std::string& caf_id) {
@@ -127,6 +123,7 @@ v1::ClasEvent::FactCase FirstFactOf(std::string_view method) {
       {"PayRappel", C::kRappelPaid},
       {"CloseCivilYear", C::kCivilYearClosed},
       {"CorrectEvent", C::kEventCorrected},
+      {"RenewCentreSocialAgrement", C::kCentreSocialAgrementRenewed},
   };
   auto it = first->find(method);
   CLAS_CHECK(it != first->end()) << "unknown command " << method;

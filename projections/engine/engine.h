@@ -86,6 +86,10 @@ class Engine {
   absl::StatusOr<CommandResult> RegisterGestionnaire(const v1::RegisterGestionnaire& cmd,
                                                      const ledger::v1::Actor& actor,
                                                      const std::string& request_id);
+  // R-CONV-2: a centre social's agrément délivré par la Caf renewed; on the gestionnaire's stream.
+  absl::StatusOr<CommandResult> RenewCentreSocialAgrement(const v1::RenewCentreSocialAgrement& cmd,
+                                                          const ledger::v1::Actor& actor,
+                                                          const std::string& request_id);
   absl::StatusOr<CommandResult> PublishBareme(const v1::PublishBareme& cmd,
                                               const ledger::v1::Actor& actor,
                                               const std::string& request_id);

@@ -1,5 +1,6 @@
 // The commands of the engine: each is "input check, replay check, decide, record, fold".
 #include "absl/strings/str_format.h"
+#include "projections/convention/gestionnaire.h"
 #include "projections/engine/command_input.h"
 #include "projections/engine/engine_internal.h"
 #include "projections/engine/request_key.h"
@@ -82,6 +83,22 @@ absl::StatusOr<CommandResult> Engine::RegisterGestionnaire(const v1::RegisterGes
                     return Record(GestionnaireStream(cmd.caf_id(), cmd.gestionnaire_id()),
                                   kNoStream, std::move(facts), fingerprint, cmd.caf_id(), actor,
                                   request_id);
+                  });
+}
+
+absl::StatusOr<CommandResult> Engine::RenewCentreSocialAgrement(
+    const v1::RenewCentreSocialAgrement& cmd, const ledger::v1::Actor& actor,
+    const std::string& request_id) {
+  return RunOther("RenewCentreSocialAgrement", cmd, cmd.caf_id(), request_id,
+                  [&](const std::string& fingerprint) -> absl::StatusOr<CommandResult> {
+                    const std::string stream =
+                        GestionnaireStream(cmd.caf_id(), cmd.gestionnaire_id());
+                    ASSIGN_OR_RETURN(auto events, log_->ReadStream(stream));
+                    const auto existing = FoldGestionnaire(cmd.caf_id(), events, AsOf{});
+                    ASSIGN_OR_RETURN(Facts facts, DecideRenewCentreSocialAgrement(
+                                                      cmd, existing ? &*existing : nullptr));
+                    return Record(stream, events.size(), std::move(facts), fingerprint,
+                                  cmd.caf_id(), actor, request_id);
                   });
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "projections/accounts/books.h"
 #include "projections/convention/fold.h"
+#include "projections/convention/gestionnaire.h"
 #include "projections/core/calendar.h"
 #include "projections/history/recompute_internal.h"
 
@@ -50,14 +51,9 @@ Before EventsBefore(const DomainEvent& closing, const std::vector<DomainEvent>& 
   return out;
 }
 
-// The gestionnaire as the engine knows it (its last registration), or nullopt.
+// The gestionnaire as the engine knows it now (registration and renewals), or nullopt.
 std::optional<v1::GestionnaireState> GestionnaireOf(const std::vector<DomainEvent>& stream) {
-  std::optional<v1::GestionnaireState> out;
-  for (const DomainEvent& e : Timeline(stream, AsOf{})) {
-    if (!e.fact.has_gestionnaire_registered()) continue;
-    out = GestionnaireStateOf(e.caf_id, e);
-  }
-  return out;
+  return stream.empty() ? std::nullopt : FoldGestionnaire(stream.front().caf_id, stream, AsOf{});
 }
 
 CafBooks BooksBefore(const std::string& caf_id, const Before& before, const BaremeBook& book) {

@@ -95,6 +95,16 @@ class Agent {
     return Done(engine_.RegisterGestionnaire(cmd, actor_, NextRequest()));
   }
 
+  // R-CONV-2: the agrément délivré par la Caf of centre social `id` renewed to `end`, on `date`.
+  absl::StatusOr<Outcome> RenewAgrement(const std::string& id, int32_t end, int32_t date) {
+    v1::RenewCentreSocialAgrement cmd;
+    cmd.set_caf_id(caf_);
+    cmd.set_gestionnaire_id(id);
+    cmd.set_centre_social_agrement_end(end);
+    cmd.set_date(date);
+    return Done(engine_.RenewCentreSocialAgrement(cmd, actor_, NextRequest()));
+  }
+
   // An eligible request of `collectifs` urban collectifs of 10 children.
   static v1::FundingRequestFiled Request(const std::string& convention, const std::string& g,
                                          int32_t first_year, int32_t years, int collectifs,

@@ -290,3 +290,98 @@ TEST_F(Prolongation, R_CONV_2_OnlyACentreSocialHasAnAgrementDelivreParLaCaf) {
 
 }  // namespace
 }  // namespace clas::testing
+
+namespace clas::testing {
+namespace {
+
+// R-CONV-2: a centre social's convention resting on its agrément délivré par la Caf is prolonged
+// within it; once the Caf's renewal is recorded, further. The agrément of cs-cafe ends on
+// 31/08/2029: the three years 2026 to 2028 end that day, a fourth (2029-2030) would end on
+// 31/08/2030.
+TEST_F(Prolongation, R_CONV_2_R_CONV_3_ACentreSocialProlongsWithinItsAgrementThenItsRenewal) {
+  ASSERT_TRUE(agent_.PublishBareme(2029, Cents(7886, 15), Eur(1000), Eur(1500)).ok());
+  ASSERT_TRUE(agent_.Register("cs-cafe", v1::CENTRE_SOCIAL, 0, 20290831).ok());
+  ASSERT_TRUE(agent_.File(Agent::Request("conv-cafe", "cs-cafe", 2026, 3, 2, Eur(20000)),
+                          20260515).ok());
+  ASSERT_TRUE(agent_.Agree("conv-cafe", 2026, 2028, 2, 20260620).ok());
+  ASSERT_TRUE(agent_.Sign("conv-cafe", 2026, 2028, 20260701).ok());
+  uint64_t head = agent_.log().HeadPosition();
+  auto beyond = agent_.Avenant("conv-cafe", "av-1", v1::PROLONGATION_IDENTIQUE, 2029, 0, 0,
+                               20290615);
+  EXPECT_TRUE(IsRefusal(beyond.status(), kFailedPrecondition, "R-CONV-2")) << beyond.status();
+  EXPECT_THAT(beyond.status().message(), ::testing::HasSubstr("31/08/2029"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  // The Caf renews the agrément on 02/05/2029 until 31/12/2033: one event, on the gestionnaire.
+  auto renewed = agent_.RenewAgrement("cs-cafe", 20331231, 20290502);
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  ASSERT_EQ(renewed->events.size(), 1u);
+  const auto& fact = renewed->events[0].fact.centre_social_agrement_renewed();
+  EXPECT_EQ(fact.centre_social_agrement_end(), 20331231);
+  EXPECT_EQ(fact.previous_agrement_end(), 20290831);
+  EXPECT_EQ(agent_.log().HeadPosition(), head + 1);
+  auto prolonged = agent_.Avenant("conv-cafe", "av-1", v1::PROLONGATION_IDENTIQUE, 2029, 0, 0,
+                                  20290615);
+  ASSERT_TRUE(prolonged.ok()) << prolonged.status();
+  EXPECT_EQ(prolonged->convention.last_school_year(), 2029);
+
+  // As of a day before the renewal took effect, the agrément was the first one (R-HIST-2).
+  auto before = agent_.engine().GetGestionnaire(agent_.caf(), "cs-cafe",
+                                                AsOf{.effective_date = 20290501});
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->centre_social_agrement_end(), 20290831);
+  auto now = agent_.engine().GetGestionnaire(agent_.caf(), "cs-cafe", AsOf{});
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_EQ(now->centre_social_agrement_end(), 20331231);
+}
+
+// R-CONV-2 [reading]: the bound is a centre social's resting on its agrément. One supported by
+// the Caf for two years, one with no agrément recorded, and an association prolong under R-CONV-3
+// alone, as the circular lets any known gestionnaire prolong.
+TEST_F(Prolongation, R_CONV_2_OnlyACentreSocialRestingOnItsAgrementIsBoundByIt) {
+  ASSERT_TRUE(agent_.PublishBareme(2029, Cents(7886, 15), Eur(1000), Eur(1500)).ok());
+  ASSERT_TRUE(agent_.Register("cs-supported", v1::CENTRE_SOCIAL, 2024, 20290831).ok());
+  ASSERT_TRUE(agent_.Register("cs-none", v1::CENTRE_SOCIAL, 0, 0).ok());
+  ASSERT_TRUE(agent_.Register("asso", v1::ASSOCIATION).ok());
+  for (const auto& [g, last] : {std::pair<const char*, int32_t>{"cs-supported", 2028},
+                                {"cs-none", 2026}, {"asso", 2026}}) {
+    const std::string conv = std::string("conv-") + g;
+    ASSERT_TRUE(agent_.File(Agent::Request(conv, g, 2026, last - 2025, 2, Eur(20000)),
+                            20260515).ok());
+    ASSERT_TRUE(agent_.Agree(conv, 2026, last, 2, 20260620).ok());
+    ASSERT_TRUE(agent_.Sign(conv, 2026, last, 20260701).ok()) << g;
+    auto prolonged = agent_.Avenant(conv, "av-1", v1::PROLONGATION_IDENTIQUE, last + 1, 0, 0,
+                                    (last + 1) * 10000 + 615);
+    EXPECT_TRUE(prolonged.ok()) << g << ": " << prolonged.status();
+  }
+}
+
+// R-CONV-2: a renewal is a registered centre social's, a real day after the act's, and changes
+// the day recorded; anything else is refused with the field at fault and writes nothing.
+TEST_F(Prolongation, R_CONV_2_ARenewalIsARegisteredCentreSocialsAndChangesItsAgrement) {
+  ASSERT_TRUE(agent_.Register("cs-r", v1::CENTRE_SOCIAL, 0, 20291231).ok());
+  ASSERT_TRUE(agent_.Register("asso-r", v1::ASSOCIATION).ok());
+  const uint64_t head = agent_.log().HeadPosition();
+  auto unknown = agent_.RenewAgrement("cs-inconnu", 20331231, 20290502);
+  EXPECT_TRUE(IsRefusal(unknown.status(), absl::StatusCode::kNotFound, "R-CONV-2"))
+      << unknown.status();
+  auto association = agent_.RenewAgrement("asso-r", 20331231, 20290502);
+  EXPECT_TRUE(IsRefusal(association.status(), kFailedPrecondition, "R-CONV-2"))
+      << association.status();
+  auto same = agent_.RenewAgrement("cs-r", 20291231, 20290502);
+  EXPECT_TRUE(IsRefusal(same.status(), kFailedPrecondition, "R-CONV-2")) << same.status();
+  auto not_a_day = agent_.RenewAgrement("cs-r", 20330231, 20290502);
+  EXPECT_TRUE(IsRefusal(not_a_day.status(), kInvalidArgument, "R-CONV-2")) << not_a_day.status();
+  EXPECT_THAT(not_a_day.status().message(), ::testing::HasSubstr("centre_social_agrement_end"));
+  auto already_over = agent_.RenewAgrement("cs-r", 20290501, 20290502);
+  EXPECT_TRUE(IsRefusal(already_over.status(), kInvalidArgument, "R-CONV-2"))
+      << already_over.status();
+  auto no_date = agent_.RenewAgrement("cs-r", 20331231, 0);
+  EXPECT_TRUE(IsRefusal(no_date.status(), kInvalidArgument, "R-HIST-2")) << no_date.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  // Shortened is allowed: a Caf may deliver a shorter agrément; conventions signed keep theirs.
+  EXPECT_TRUE(agent_.RenewAgrement("cs-r", 20291130, 20290502).ok());
+}
+
+}  // namespace
+}  // namespace clas::testing

@@ -164,6 +164,27 @@ void Model::Apply(const v1::RegisterGestionnaire& cmd) {
                         .agrement_end = cmd.centre_social_agrement_end()};
 }
 
+// R-CONV-2: a registered centre social's agrément renewed to another real day after the act's.
+Expectation Model::Expect(const v1::RenewCentreSocialAgrement& cmd) const {
+  Expectation e;
+  if (!ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
+  const int32_t end = cmd.centre_social_agrement_end();
+  if (!ModelValidDate(end) || end <= cmd.date()) Add(&e, "R-CONV-2");
+  if (!e.accepted()) return e;
+  auto k = cafs.find(cmd.caf_id());
+  if (k == cafs.end() || k->second.gestionnaires.count(cmd.gestionnaire_id()) == 0) {
+    return Refuse("R-CONV-2");
+  }
+  const ModelGestionnaire& g = k->second.gestionnaires.at(cmd.gestionnaire_id());
+  if (!g.centre_social || g.agrement_end == end) Add(&e, "R-CONV-2");
+  return e;
+}
+
+void Model::Apply(const v1::RenewCentreSocialAgrement& cmd) {
+  cafs.at(cmd.caf_id()).gestionnaires.at(cmd.gestionnaire_id()).agrement_end =
+      cmd.centre_social_agrement_end();
+}
+
 Expectation Model::Expect(const v1::PublishBareme& cmd) const {
   Expectation e;
   if (cmd.bareme().plafond_cents() <= 0) Add(&e, "R-DROIT-1");
@@ -305,6 +326,14 @@ Expectation Model::Expect(const v1::SignAvenant& cmd) const {
   // R-CONV-3: exactly the school year after the last one covered; R-CONV-2: at most 5 in all.
   if (cmd.school_year() != c->last + 1) Add(&e, "R-CONV-3");
   if (cmd.school_year() - c->first + 1 > kConventionYearsMax) Add(&e, "R-CONV-2");
+  // R-CONV-2 [reading]: a centre social not supported for two years prolongs within its agrément
+  // délivré par la Caf as recorded now (none recorded: not checked).
+  const ModelGestionnaire& g = cafs.at(cmd.caf_id()).gestionnaires.at(c->gestionnaire);
+  const bool supported = g.supported_since > 0 && c->first - g.supported_since >= kSupportedYearsMin;
+  if (g.centre_social && !supported && g.agrement_end != 0 &&
+      g.agrement_end < (cmd.school_year() + 1) * 10000 + 831) {
+    Add(&e, "R-CONV-2");
+  }
   if (cmd.kind() == v1::PROLONGATION_COLLECTIFS &&
       (cmd.collectifs() < 1 || cmd.collectifs() > kCollectifsMax)) {
     Add(&e, "R-CONV-3");

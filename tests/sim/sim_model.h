@@ -184,6 +184,8 @@ class Model {
   // the command is accepted (Apply). Apply REQUIRES: Expect accepted the command.
   Expectation Expect(const v1::RegisterGestionnaire& cmd) const;
   void Apply(const v1::RegisterGestionnaire& cmd);
+  Expectation Expect(const v1::RenewCentreSocialAgrement& cmd) const;
+  void Apply(const v1::RenewCentreSocialAgrement& cmd);
   Expectation Expect(const v1::PublishBareme& cmd) const;
   void Apply(const v1::PublishBareme& cmd);
   Expectation Expect(const v1::FileFundingRequest& cmd) const;

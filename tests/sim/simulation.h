@@ -131,6 +131,8 @@ class Simulation {
   void Rappel(Plan& p, int32_t n);
   void ControleStep(Plan& p, int32_t n);
   void CloseStep(const std::string& caf);
+  // A renewal of a centre social's agrément délivré par la Caf (R-CONV-2), valid or not.
+  void RenewAgrement(const std::string& caf);
   void ProbeReplay();
   void ProbeWrongExpectedVersion();
   void File(Plan& p);

@@ -96,6 +96,7 @@ void Simulation::Step() {
   if (roll <= 4 && !sent_.empty()) return ProbeReplay();
   if (roll <= 6) return ProbeWrongExpectedVersion();
   if (roll <= 12) return CloseStep(cafs_[dice_.Between(0, cafs_.size() - 1)]);
+  if (roll == 13) return RenewAgrement(cafs_[dice_.Between(0, cafs_.size() - 1)]);
   Plan& p = plans_[dice_.Between(0, plans_.size() - 1)];
   if (roll <= 15) {  // the same act under another Caf's name: unknown there (R-CONV-4)
     Plan other = p;
@@ -248,6 +249,28 @@ void Simulation::Avenant(Plan& p) {
   }
   Send(What(absl::StrCat("avenant ", p.id, " pour ", cmd.school_year(), what)), cmd,
        &Engine::SignAvenant, p.id);
+}
+
+void Simulation::RenewAgrement(const std::string& caf) {
+  // Mostly one of the Caf's centres sociaux; else any of its gestionnaires (another kind is
+  // refused), now and then one the Caf does not know.
+  std::vector<std::string> all, centres;
+  for (const auto& [id, g] : model_.cafs.at(caf).gestionnaires) {
+    all.push_back(id);
+    if (g.centre_social) centres.push_back(id);
+  }
+  const std::vector<std::string>& pool = !centres.empty() && dice_.Chance(80) ? centres : all;
+  v1::RenewCentreSocialAgrement cmd;
+  cmd.set_caf_id(caf);
+  cmd.set_gestionnaire_id(dice_.Chance(5) ? "g-inconnu" : pool[dice_.Between(0, pool.size() - 1)]);
+  // A 31 December from 2024 to 2034: before the day of the act, or the day already recorded,
+  // it is refused.
+  cmd.set_centre_social_agrement_end(static_cast<int32_t>(dice_.Between(2024, 2034)) * 10000 +
+                                     1231);
+  cmd.set_date(today_);
+  Send(What(absl::StrCat("renouvellement de l'agrément de ", caf, "/", cmd.gestionnaire_id(),
+                         " jusqu'au ", cmd.centre_social_agrement_end())),
+       cmd, &Engine::RenewCentreSocialAgrement, "");
 }
 
 void Simulation::CloseStep(const std::string& caf) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/base/status_macros.h"
 #include "projections/convention/fold.h"
+#include "projections/convention/gestionnaire.h"
 
 namespace clas::bench {
 
@@ -73,10 +74,8 @@ absl::StatusOr<GestionnaireMap> Gestionnaires(const CafStreams& streams, const A
   if (ids == streams.ids_by_kind.end()) return gestionnaires;
   for (const std::string& id : ids->second) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("gestionnaire", id));
-    for (const DomainEvent& e : Timeline(events, now)) {
-      if (!e.fact.has_gestionnaire_registered()) continue;
-      const auto& g = e.fact.gestionnaire_registered();
-      gestionnaires[g.gestionnaire_id()] = GestionnaireStateOf(streams.caf, e);
+    if (auto g = FoldGestionnaire(streams.caf, events, now)) {
+      gestionnaires[g->gestionnaire_id()] = *std::move(g);
     }
   }
   return gestionnaires;

@@ -98,6 +98,8 @@ std::string FactSummary(const v1::ClasEvent& e) {
       const auto& g = e.gestionnaire_registered();
       return absl::StrCat(g.gestionnaire_id(), " « ", g.name(), " », ", KindLabel(g.kind()));
     }
+    case v1::ClasEvent::kCentreSocialAgrementRenewed:
+      return AgrementRenewalText(e.centre_social_agrement_renewed());
     case v1::ClasEvent::kBaremePublished: {
       const auto& b = e.bareme_published().bareme();
       return absl::StrCat(SchoolYearText(b.school_year()), ": plafond ", Eur(b.plafond_cents()),

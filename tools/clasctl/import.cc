@@ -49,7 +49,7 @@ const std::vector<RpcDef>& Rpcs() {
       CLAS_IMPORT_RPC(OpenControle),           CLAS_IMPORT_RPC(RecordControleFindings),
       CLAS_IMPORT_RPC(DecideControle),         CLAS_IMPORT_RPC(RecordRecovery),
       CLAS_IMPORT_RPC(PayRappel),              CLAS_IMPORT_RPC(CloseCivilYear),
-      CLAS_IMPORT_RPC(CorrectEvent),
+      CLAS_IMPORT_RPC(CorrectEvent),           CLAS_IMPORT_RPC(RenewCentreSocialAgrement),
   };
   return *kRpcs;
 }

@@ -123,6 +123,15 @@ std::string SoldeRevisionText(const v1::EventCorrected& c) {
   return out;
 }
 
+std::string AgrementRenewalText(const v1::CentreSocialAgrementRenewed& r) {
+  return absl::StrCat(r.gestionnaire_id(), " : agrément délivré par la Caf jusqu'au ",
+                      Day(r.centre_social_agrement_end()),
+                      r.previous_agrement_end() == 0
+                          ? " (aucun enregistré avant)"
+                          : absl::StrCat(" (auparavant jusqu'au ", Day(r.previous_agrement_end()),
+                                         ")"));
+}
+
 std::string RappelCauseLabel(std::string_view controle_id) {
   if (controle_id.empty()) return "complément de solde";
   return absl::StrCat("contrôle ", std::string(controle_id));
@@ -167,6 +176,7 @@ std::string EventTypeLabel(std::string_view event_type) {
       {"rappel_paid", "rappel payé"},
       {"civil_year_closed", "exercice clos"},
       {"event_corrected", "correction"},
+      {"centre_social_agrement_renewed", "agrément du centre social renouvelé"},
   };
   auto it = kLabels->find(event_type);
   return it == kLabels->end() ? std::string(event_type) : it->second;

@@ -51,6 +51,8 @@ std::string InduOriginLabel(v1::InduOrigin origin, std::string_view controle_id)
 // dû", or the indu notified, or "sans écart"; empty when `r` is unset.
 std::string SoldeRevisionText(const v1::EventCorrected& c);
 // What a rappel pays: "contrôle ctl-1", or "complément de solde" (R-PAY-9) without a contrôle.
+// A renewal of a centre social's agrément: its id, new last day and the one replaced (French).
+std::string AgrementRenewalText(const v1::CentreSocialAgrementRenewed& r);
 std::string RappelCauseLabel(std::string_view controle_id);
 // "acompte_paid" -> "acompte payé"; an unknown type is shown as is.
 std::string EventTypeLabel(std::string_view event_type);
