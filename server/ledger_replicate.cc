@@ -21,14 +21,16 @@ constexpr uint64_t kTermUnelected = 0;
 // leader's shutdown waits no longer, than this.
 constexpr absl::Duration kCancelPollInterval = absl::Milliseconds(100);
 
-// Waits until the head passes `after`, `until` passes or the call is cancelled, rechecking the
-// caller's credentials (and the cancellation) every kCancelPollInterval, within the promise of
-// kCredentialsRecheckInterval. OkStatus, or the credentials' error.
-absl::Status WaitForRecords(const ledger::EventStore& store, const Caller& caller,
+// Waits until the head passes `after`, `until` passes, the call is cancelled or the server
+// stops, rechecking the caller's credentials (and the rest) every kCancelPollInterval, within
+// the promise of kCredentialsRecheckInterval. OkStatus, or the credentials' error.
+absl::Status WaitForRecords(const ServiceDeps& d, const Caller& caller,
                             const grpc::ServerContext& context, uint64_t after, absl::Time until) {
+  const ledger::EventStore& store = *d.store;
   while (true) {
     const absl::Time now = absl::Now();
-    if (now >= until || context.IsCancelled()) return absl::OkStatus();
+    const bool stopping = d.stopping != nullptr && d.stopping->load();
+    if (now >= until || context.IsCancelled() || stopping) return absl::OkStatus();
     const uint64_t head = store.WaitForHead(after, std::min(until, now + kCancelPollInterval));
     if (absl::Status valid = caller.still_valid(); !valid.ok()) return valid;
     if (head > after) return absl::OkStatus();
@@ -85,8 +87,8 @@ grpc::Status Stream(const ServiceDeps& d, const Caller& caller, grpc::ServerCont
                           absl::StrCat(stopping ? "server shutting down" : "longest stream reached",
                                        ": resume from position ", next));
     }
-    const absl::Status waited = WaitForRecords(*d.store, caller, *context, next - 1,
-                                               absl::Now() + d.limits.subscribe_idle_tick);
+    const absl::Status waited =
+        WaitForRecords(d, caller, *context, next - 1, absl::Now() + d.limits.subscribe_idle_tick);
     if (!waited.ok()) return ToGrpcStatus(waited);
   }
   return grpc::Status(grpc::StatusCode::CANCELLED, "replication cancelled");

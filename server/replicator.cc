@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "ledger/base/status_macros.h"
 #include "server/server_app.h"
 
@@ -81,7 +82,16 @@ absl::StatusOr<FollowSettings> FollowSettingsOf(const std::string& leader,
 Replicator::Replicator(ledger::EventStore* store, FollowSettings settings,
                        std::function<void(const absl::Status&)> on_stop)
     : store_(store), settings_(std::move(settings)), on_stop_(std::move(on_stop)) {
-  channel_ = grpc::CreateChannel(settings_.leader, settings_.credentials);
+  // gRPC's own reconnection backoff (1 s at first, up to 2 min) would hold a restarted leader
+  // away longer than ours: the channel's follows the same bounds.
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(kReplicationBackoffMin)));
+  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(kReplicationBackoffMin)));
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(kReplicationBackoffMax)));
+  channel_ = grpc::CreateCustomChannel(settings_.leader, settings_.credentials, arguments);
   stub_ = v1::Ledger::NewStub(channel_);
   progress_.position = store_->Head().position;
 }

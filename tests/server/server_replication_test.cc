@@ -175,6 +175,15 @@ TEST_F(ReplicationTest, CommandsAtTheLeaderReachTheFollowerByteForByteAndVerifyT
       v1::Queries::NewStub(follower_channel_)->GetGestionnaire(As(Agent(kCafA)).get(), get, &got);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(got.gestionnaire().kind(), v1::CENTRE_SOCIAL);
+  EXPECT_EQ(got.log_position(), 3u);
+  v1::ReadAllRequest read_all;
+  v1::ReadResponse read;
+  ASSERT_TRUE(v1::Ledger::NewStub(follower_channel_)
+                  ->ReadAll(As("auditeur").get(), read_all, &read)
+                  .ok());
+  EXPECT_EQ(read.head_position(), 3u);
+  ASSERT_EQ(read.events_size(), 3);
+  EXPECT_EQ(read.events(2).hash(), server_->store().Head().hash);
   EXPECT_EQ(follower_->replication()->errors_refused, 0u);
 }
 
@@ -329,7 +338,16 @@ TEST_F(ReplicationTest, AForgedRecordStopsTheFollowerWhichStoresNothingOfIt) {
   EXPECT_THAT(metrics, HasSubstr("clas_replication_stopped 1"));
   EXPECT_THAT(metrics, HasSubstr("clas_replication_errors_total{kind=\"refused\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("clas_replication_position 1"));
-  // Reads are still answered, from what was verified.
+  // Reads are still answered, from what was verified, at the follower's own position.
+  v1::GetGestionnaireRequest get;
+  get.set_caf_id(kCafA);
+  get.set_gestionnaire_id("asso-1");
+  v1::GetGestionnaireResponse got;
+  ASSERT_TRUE(v1::Queries::NewStub(follower_channel_)
+                  ->GetGestionnaire(As(Agent(kCafA)).get(), get, &got)
+                  .ok());
+  EXPECT_EQ(got.log_position(), 1u);
+  EXPECT_EQ(server_->store().Head().position, 3u);
   v1::VerifyChainResponse verified;
   ASSERT_TRUE(v1::Audit::NewStub(follower_channel_)
                   ->VerifyChain(As("auditeur").get(), v1::VerifyChainRequest(), &verified)
