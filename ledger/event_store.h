@@ -130,7 +130,7 @@ class EventStore {
   //                      out of position (ReplicaPositionError);
   //   DataLoss           a record that does not chain (ReplicaChainError, naming its position);
   //   ResourceExhausted, Unavailable, Internal  storage failed, as Append's.
-  // REQUIRES: calls are not concurrent with one another (one replication loop per store).
+  // Calls are serialised with one another (a follower runs one replication loop anyway).
   absl::StatusOr<LogHead> AppendReplicated(const std::vector<StoredRecord>& records);
 
   // Up to `max_count` records from `from_position` (0 reads as 1) on, exactly as stored, in
