@@ -60,4 +60,17 @@ absl::Status CorruptEventError(uint64_t position, std::string_view problem) {
   return absl::DataLossError(absl::StrFormat("event at position %d: %s", position, problem));
 }
 
+absl::Status ReplicaPositionError(uint64_t position, uint64_t expected_position) {
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "replicated record at position %d refused: the log here expects position %d (its head + "
+      "1); nothing of the batch was stored",
+      position, expected_position));
+}
+
+absl::Status ReplicaChainError(uint64_t position, std::string_view problem) {
+  return absl::DataLossError(absl::StrFormat(
+      "replicated record at position %d does not chain: %s; nothing of the batch was stored",
+      position, problem));
+}
+
 }  // namespace clas::ledger

@@ -6,9 +6,12 @@
 //                        carries the stream's current version (CurrentVersionOf)
 //   kAlreadyExists       an event id recorded before with other content, or a retry mixing
 //                        recorded and new ids; nothing written
-//   kFailedPrecondition  store opened read-only; on-disk format newer than this build
+//   kFailedPrecondition  store opened read-only; on-disk format newer than this build; an
+//                        Append to a replica, or a replicated record out of position
+//                        (ReplicaPositionError)
 //   kNotFound            no event at that position / with that id; no ledger at that path
-//   kDataLoss            bytes read from disk do not decode (CorruptEventError); never a crash
+//   kDataLoss            bytes read from disk do not decode (CorruptEventError); never a crash;
+//                        a replicated record that does not chain (ReplicaChainError)
 //   kResourceExhausted   the disk is full (DiskFullError): nothing written, reads still work,
 //                        appends resume by themselves once space is freed
 //   kUnavailable         the storage engine failed (StorageIoError): the append was not
@@ -63,6 +66,15 @@ absl::Status StorageIoError(std::string_view context, std::string_view detail);
 
 // DataLoss "event at position <position>: <problem>".
 absl::Status CorruptEventError(uint64_t position, std::string_view problem);
+
+// FailedPrecondition: a replicated record at `position` where the follower's log expects
+// `expected_position` (its head + 1): a gap, a repeat or a reordering. Nothing written.
+absl::Status ReplicaPositionError(uint64_t position, uint64_t expected_position);
+
+// DataLoss "replicated record at position <position> does not chain: <problem>; nothing of the
+// batch was stored": its bytes, its hash or its links to the follower's log (global or stream
+// chain) are not those of an intact log continuing this one. The follower stores no fork.
+absl::Status ReplicaChainError(uint64_t position, std::string_view problem);
 
 }  // namespace clas::ledger
 

@@ -77,6 +77,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
   if (options.tolerate_damage && !options.read_only) {
     return InvalidFieldError("tolerate_damage", "only with read_only");
   }
+  if (options.replica && options.read_only) {
+    return InvalidFieldError("replica", "not with read_only: a replica writes what it receives");
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Storage> storage,
                    Storage::Open(options.path, options.read_only, options.tolerate_damage,
                                  options.env, options.block_cache_bytes));
@@ -113,6 +116,10 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream_id,
                                                 std::vector<v1::EventData> events) {
   if (options_.read_only) {
     return absl::FailedPreconditionError("the store is open read-only: append refused");
+  }
+  if (options_.replica) {
+    return absl::FailedPreconditionError(
+        "the store is a replica: its log is written by replication only, append refused");
   }
   RETURN_IF_ERROR(ValidateAppend(stream_id, events, options_.limits));
   AppendRequest request(stream_id, expected, std::move(events));

@@ -65,6 +65,10 @@ struct Options {
   // a head that cannot be read, leaves the head at the last position whose key is readable, so
   // that Verify reaches and names the damage.
   bool tolerate_damage = false;
+  // Opens the log as a replica (a follower's copy of another node's log): its records are
+  // written by AppendReplicated only, and Append is refused (FailedPrecondition), so that no
+  // local write can take a position the leader's log will fill. REQUIRES: !read_only.
+  bool replica = false;
   // RocksDB's environment (its file system), not owned; null = the default. Tests inject I/O
   // faults through it.
   rocksdb::Env* env = nullptr;
@@ -109,6 +113,32 @@ class EventStore {
   //   DataLoss, Unavailable, Internal  storage failed (Unavailable: StorageIoError).
   absl::StatusOr<AppendResult> Append(std::string_view stream_id, ExpectedVersion expected,
                                       std::vector<v1::EventData> events);
+
+  // Writes `records`, formed by another node's store (its ReadStored), at the same positions with
+  // the same bytes and the same index entries an Append of them would have written, in one
+  // synced batch, then publishes the new head (WaitForHead wakes). Every record is checked
+  // against the local log and the records before it, before anything is written: its position
+  // is the head + 1; its bytes are the canonical StoredEvent of a body that parses and names that
+  // position; its hash is the hash of its bytes; its prev_hash is the hash of the head (the
+  // global chain) and its prev_stream_hash the hash of its stream's last event, whose version
+  // it follows by one (the stream chain); its instant is after the head's; its stream and event
+  // ids are well formed and its event id is new. Returns the new head; on failure nothing of the
+  // batch is written:
+  //   InvalidArgument    no record, more than kReplicatedRecordsMax, or more than
+  //                      kReplicatedBytesMax bytes;
+  //   FailedPrecondition the store is not a replica (Options::replica) or is read-only; a record
+  //                      out of position (ReplicaPositionError);
+  //   DataLoss           a record that does not chain (ReplicaChainError, naming its position);
+  //   ResourceExhausted, Unavailable, Internal  storage failed, as Append's.
+  // Calls are serialised with one another (a follower runs one replication loop anyway).
+  absl::StatusOr<LogHead> AppendReplicated(const std::vector<StoredRecord>& records);
+
+  // Up to `max_count` records from `from_position` (0 reads as 1) on, exactly as stored, in
+  // position order, and no more than `bytes_max` bytes of values (at least one record): what a
+  // leader sends its followers. Empty past the head. InvalidArgument for max_count outside
+  // 1..kReplicatedRecordsMax; DataLoss naming a missing position or a key that does not decode.
+  absl::StatusOr<std::vector<StoredRecord>> ReadStored(uint64_t from_position, size_t max_count,
+                                                       size_t bytes_max) const;
 
   // Up to `max_count` events of `stream_id` in version order, starting at `from_version`:
   // forward returns versions >= from_version (0 reads as 1); backward returns versions

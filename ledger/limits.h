@@ -34,6 +34,12 @@ inline constexpr size_t kGroupCommitBytesMax = size_t{32} << 20;  // 32 MiB
 inline constexpr int64_t kGroupGatherWaitWriteParts = 2;
 inline constexpr int64_t kGroupGatherWaitMaxUs = 1000;
 
+// Replication: records one EventStore::AppendReplicated call takes (one synced WriteBatch),
+// and their stored bytes in all; what one ReadStored call returns at most (bytes: at least one
+// record, however large).
+inline constexpr size_t kReplicatedRecordsMax = 4096;
+inline constexpr size_t kReplicatedBytesMax = size_t{32} << 20;  // 32 MiB
+
 // Streams whose last version and hash the writer keeps in memory; past this the cache is
 // emptied and refilled from disk on demand (correct, only slower).
 inline constexpr size_t kStreamTipsCachedMax = 1'000'000;

@@ -101,6 +101,14 @@ struct AppendResult {
   bool duplicate = false;
 };
 
+// One record of the log exactly as stored: its position and the StoredEvent bytes kept under
+// event_key(position) (key_layout.h). What a leader sends its followers (EventStore::ReadStored,
+// EventStore::AppendReplicated), so that a follower's log is the leader's byte for byte.
+struct StoredRecord {
+  uint64_t position = 0;
+  std::string value;
+};
+
 // The last event of the log; position 0, GenesisHash() and 0 for an empty log.
 struct LogHead {
   uint64_t position = 0;

@@ -23,7 +23,7 @@ template <typename Body>
 grpc::Status RunAudit(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                       const std::string& caf_id, const std::string* convention_id, Body body) {
   CallLog log(method, caf_id, d.calls);
-  auto caller = d.guard->Check(*context, Need::kAudit, caf_id);
+  auto caller = CheckCall(*d.guard, context, Need::kAudit, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
   QueryIds ids;
@@ -103,7 +103,7 @@ grpc::Status AuditService::RecomputeHistory(grpc::ServerContext* context,
                                             v1::RecomputeHistoryResponse* response) {
   const std::string& caf_id = request->caf_id();
   CallLog log("RecomputeHistory", caf_id, d_.calls);
-  auto caller = d_.guard->Check(*context, Need::kRecompute, caf_id);
+  auto caller = CheckCall(*d_.guard, context, Need::kRecompute, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
   QueryIds ids;  // "" names no Caf (every Caf the caller reads) or no convention (the whole Caf)

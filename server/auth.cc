@@ -32,9 +32,9 @@ absl::string_view Absl(std::string_view view) { return {view.data(), view.size()
 // ---------------------------------------------------------------------------------------------
 // The policy. Each row reads as the matrix of auth.h.
 
-constexpr size_t kRoleCount = 5;
-constexpr std::array<std::string_view, kRoleCount> kRoleNames = {"agent", "controleur", "auditeur",
-                                                                 "service", "cnaf"};
+constexpr size_t kRoleCount = 6;
+constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
+    "agent", "controleur", "auditeur", "service", "cnaf", "replica"};
 
 size_t IndexOf(Role role) {
   const size_t index = static_cast<size_t>(role);
@@ -58,18 +58,19 @@ struct ActionRule {
 // The matrix of auth.h, aligned so that it reads as one (hence no clang-format).
 // clang-format off
 constexpr ActionRule kActionRules[] = {
-    //                                                     agent  controleur auditeur service cnaf
-    {Action::kCommand,          CafScope::kRequired, {true,  false,     false,   false,  false}},
-    {Action::kControleCommand,  CafScope::kRequired, {true,  true,      false,   false,  false}},
-    {Action::kPublishBareme,    CafScope::kNone,     {false, false,     false,   false,  true}},
-    {Action::kRead,             CafScope::kOptional, {true,  true,      true,    true,   true}},
-    {Action::kSimulateControle, CafScope::kRequired, {true,  true,      true,    false,  false}},
-    {Action::kAudit,            CafScope::kOptional, {false, false,     true,    false,  false}},
-    {Action::kRecompute,        CafScope::kOptional, {true,  true,      true,    false,  false}},
-    {Action::kLedgerRead,       CafScope::kOptional, {false, false,     true,    true,   false}},
-    {Action::kSubscribe,        CafScope::kOptional, {false, false,     true,    true,   false}},
-    {Action::kLedgerAppend,     CafScope::kNone,     {false, false,     false,   true,   false}},
-    {Action::kUnknownMethod,    CafScope::kNone,     {false, false,     false,   false,  false}},
+    //                                                     agent  controleur auditeur service cnaf   replica
+    {Action::kCommand,          CafScope::kRequired, {true,  false,     false,   false,  false, false}},
+    {Action::kControleCommand,  CafScope::kRequired, {true,  true,      false,   false,  false, false}},
+    {Action::kPublishBareme,    CafScope::kNone,     {false, false,     false,   false,  true,  false}},
+    {Action::kRead,             CafScope::kOptional, {true,  true,      true,    true,   true,  false}},
+    {Action::kSimulateControle, CafScope::kRequired, {true,  true,      true,    false,  false, false}},
+    {Action::kAudit,            CafScope::kOptional, {false, false,     true,    false,  false, false}},
+    {Action::kRecompute,        CafScope::kOptional, {true,  true,      true,    false,  false, false}},
+    {Action::kLedgerRead,       CafScope::kOptional, {false, false,     true,    true,   false, false}},
+    {Action::kSubscribe,        CafScope::kOptional, {false, false,     true,    true,   false, false}},
+    {Action::kLedgerAppend,     CafScope::kNone,     {false, false,     false,   true,   false, false}},
+    {Action::kReplicate,        CafScope::kNone,     {false, false,     false,   false,  false, true}},
+    {Action::kUnknownMethod,    CafScope::kNone,     {false, false,     false,   false,  false, false}},
 };
 // clang-format on
 
@@ -91,6 +92,7 @@ constexpr ActionWords kActionWords[] = {
     {"ledger_read", "lire le journal", "read the ledger"},
     {"subscribe", "s'abonner au journal", "subscribe to the ledger"},
     {"ledger_append", "écrire dans le journal", "append to the ledger"},
+    {"replicate", "répliquer le journal", "replicate the ledger"},
     {"unknown_method", "appeler de méthode inconnue", "call an unknown method"},
 };
 static_assert(std::size(kActionWords) == std::size(kActionRules));
@@ -458,6 +460,7 @@ constexpr MethodRule kMethodRules[] = {
     {"/clas.v1.Ledger/ReadStream", Action::kLedgerRead},
     {"/clas.v1.Ledger/ReadAll", Action::kLedgerRead},
     {"/clas.v1.Ledger/Subscribe", Action::kSubscribe},
+    {"/clas.v1.Ledger/Replicate", Action::kReplicate},
     {"/grpc.health.v1.Health/Check", std::nullopt},
     {"/grpc.health.v1.Health/Watch", std::nullopt},
     {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::nullopt},

@@ -10,18 +10,19 @@
 //                   Admission and asks Recheck as it goes, so that a long stream stops too.
 //   Authorisation   a fixed policy of roles x actions x Cafs (Authorize, the table in auth.cc):
 //
-//     action              agent  controleur  auditeur  service  cnaf
-//     kCommand            Caf    -           -         -        -
-//     kControleCommand    Caf    Caf         -         -        -
-//     kPublishBareme      -      -           -         -        national
-//     kRead               Caf    Caf         Caf       Caf      Caf
-//     kSimulateControle   Caf    Caf         Caf       -        -
-//     kAudit              -      -           Caf       -        -
-//     kRecompute          Caf    Caf         Caf       -        -
-//     kLedgerRead         -      -           Caf       Caf      -
-//     kSubscribe          -      -           Caf       Caf      -
-//     kLedgerAppend       -      -           -         ext/<own user id>/...
-//     kUnknownMethod      -      -           -         -        -
+//     action              agent  controleur  auditeur  service  cnaf      replica
+//     kCommand            Caf    -           -         -        -         -
+//     kControleCommand    Caf    Caf         -         -        -         -
+//     kPublishBareme      -      -           -         -        national  -
+//     kRead               Caf    Caf         Caf       Caf      Caf       -
+//     kSimulateControle   Caf    Caf         Caf       -        -         -
+//     kAudit              -      -           Caf       -        -         -
+//     kRecompute          Caf    Caf         Caf       -        -         -
+//     kLedgerRead         -      -           Caf       Caf      -         -
+//     kSubscribe          -      -           Caf       Caf      -         -
+//     kLedgerAppend       -      -           -         ext/<own user id>/...  -
+//     kReplicate          -      -           -         -        -         the whole log
+//     kUnknownMethod      -      -           -         -        -         -
 //
 //   "Caf" means: for the Cafs the token lists (or every Caf when it lists "*"). As the roles of
 //   the ledger say, an agent runs every command of its Caf (the contrôle's included: recording
@@ -31,6 +32,9 @@
 //   it, so that no Caf's agent can change every Caf's figures. The recompute check (R-HIST-3)
 //   is a read of the amounts a Caf paid and decided: the agents and contrôleurs who recorded
 //   them may run it for their Cafs, the auditeur for the Cafs it lists (every one for "*").
+//   Replication copies the whole log byte for byte, every Caf's events and hashes: only the
+//   dedicated role "replica" may, a follower node's credential, which may do nothing else (a
+//   stolen follower token reads the log, but neither writes nor queries as a person would).
 //
 // Token file grammar (one entry per line; '#' lines and blank lines are ignored; fields are
 // separated by spaces or tabs; a trailing '\r' is ignored):
@@ -38,13 +42,13 @@
 //   entry    = hash SP user-id SP role SP cafs [SP expires]
 //   hash     = "sha256:" 64(lowercase hex digit)        ; HashToken(token), never the token
 //   user-id  = (ALPHA / DIGIT) *63(ALPHA / DIGIT / "." / "_" / "-")
-//   role     = "agent" / "controleur" / "auditeur" / "service" / "cnaf"
+//   role     = "agent" / "controleur" / "auditeur" / "service" / "cnaf" / "replica"
 //   cafs     = "*" / caf-id *("," caf-id)               ; at most kCafsPerEntryMax, no repeat
 //   caf-id   = 1*64(ALPHA / DIGIT / "." / "_" / "-")
 //   expires  = "expires=" YYYY "-" MM "-" DD "T" hh ":" mm ":" ss "Z"   ; UTC, a real instant
 //
 //   Rules: "*" is refused for the roles agent and controleur (commands act for named Cafs
-//   only). A hash appears once. A user id may appear on several lines (to rotate a token: add
+//   only), and required for the role replica (it copies every Caf's events). A hash appears once. A user id may appear on several lines (to rotate a token: add
 //   the new one, deploy, remove the old) only with the same role and Caf list on every line, so
 //   that the actor recorded on events (R-HIST-4) means one thing. A token whose expiry has
 //   passed authenticates no more; the token is valid while now < expires.
@@ -100,9 +104,9 @@ inline constexpr std::string_view kTokenHashPrefix = "sha256:";
 
 // Roles. RoleName(role) is written in token files and recorded on events as the actor's role:
 // do not change the names.
-enum class Role { kAgent, kControleur, kAuditeur, kService, kCnaf };
+enum class Role { kAgent, kControleur, kAuditeur, kService, kCnaf, kReplica };
 
-// "agent", "controleur", "auditeur", "service" or "cnaf".
+// "agent", "controleur", "auditeur", "service", "cnaf" or "replica".
 std::string_view RoleName(Role role);
 
 // The role named `name` (exactly, lowercase); nullopt for any other text.
@@ -122,6 +126,7 @@ enum class Action {
   kLedgerRead,        // Ledger.ReadStream, Ledger.ReadAll
   kSubscribe,         // Ledger.Subscribe
   kLedgerAppend,      // Ledger.Append (AuthorizeLedgerAppend checks the stream)
+  kReplicate,         // Ledger.Replicate: the whole log as stored, for a follower node
   kUnknownMethod,     // a method this module does not know: granted to no role
 };
 

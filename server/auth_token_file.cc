@@ -124,6 +124,10 @@ void ParseCafs(std::string_view field, int line, ErrorList& errors, Principal* p
     principal->all_cafs = true;
     return;
   }
+  if (principal->role == Role::kReplica) {
+    errors.Add(line, "role replica copies the whole log: its Caf list must be '*'");
+    return;
+  }
   const std::vector<absl::string_view> ids = absl::StrSplit(Absl(field), ',');
   if (ids.size() > kCafsPerEntryMax) {
     errors.Add(line, absl::StrFormat("more than %d Cafs in the Caf list", kCafsPerEntryMax));
@@ -169,8 +173,8 @@ std::optional<TokenEntry> ParseEntry(const std::vector<std::string_view>& fields
     ParseCafs(fields[3], line, errors, &entry.principal);
   } else {
     const std::string_view shown = fields[2].substr(0, kRoleShownBytesMax);
-    errors.Add(line, absl::StrFormat("unknown role \"%s\" (agent, controleur, auditeur, service "
-                                     "or cnaf)",
+    errors.Add(line, absl::StrFormat("unknown role \"%s\" (agent, controleur, auditeur, service, "
+                                     "cnaf or replica)",
                                      absl::CHexEscape(Absl(shown))));
   }
   if (fields.size() == 5) {

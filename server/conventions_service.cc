@@ -16,7 +16,7 @@ grpc::Status RunCommand(const ServiceDeps& d, const char* method, grpc::ServerCo
                         const Request& request, const std::string& caf_id, Need need,
                         v1::CommandResponse* response, Run run) {
   CallLog log(method, caf_id, d.calls);
-  auto caller = d.guard->Check(*context, need, caf_id);
+  auto caller = CheckCall(*d.guard, context, need, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(CafOrAuth(caller.status(), caf_id)));
   log.set_caller(caller->user_id);
   // The engine checks the input (command_input.h), then writes, or refuses and writes nothing.

@@ -39,6 +39,7 @@ absl::Status EnsureDemoTokens(const std::string& tokens_path,
   users.push_back({"auditeur", "auditeur", "*"});
   users.push_back({"service-demo", "service", "*"});
   users.push_back({"cnaf-bareme", "cnaf", "*"});
+  users.push_back({"replica-demo", "replica", "*"});  // a follower node (--follow)
   std::string hashed = "# clas-ledger demo tokens (hashes only). See the .clear file.\n";
   std::string clear = "# demo tokens in clear: user token\n";
   for (const auto& u : users) {

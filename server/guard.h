@@ -34,6 +34,7 @@ enum class Need {
   kLedgerRead,       // generic reads
   kSubscribe,        // Ledger.Subscribe
   kLedgerAppend,     // appends to the caller's own ext/ streams
+  kReplicate,        // Ledger.Replicate: the whole log as stored (a follower node)
 };
 
 struct Caller {
@@ -70,6 +71,31 @@ class Guard {
   virtual absl::StatusOr<Caller> Check(const grpc::ServerContext& context, Need need,
                                        const std::string& caf_id) const = 0;
 };
+
+// True for the needs that write to the log: the commands and Ledger.Append.
+inline bool IsWrite(Need need) {
+  return need == Need::kCommand || need == Need::kControleCommand ||
+         need == Need::kBaremeCommand || need == Need::kLedgerAppend;
+}
+
+// The payload a refusal carries when another node serves the call, the leader of a follower
+// (follower_guard.h): its address, "host:port". CheckCall copies it into the call's trailing
+// metadata under kLeaderMetadataKey, where a client finds it (clasctl retries there once).
+inline constexpr char kLeaderPayloadUrl[] = "type.clas-ledger/clas.server.Leader";
+inline constexpr char kLeaderMetadataKey[] = "clas-leader";
+
+// guard.Check(*context, need, caf_id), every service's first step; a refusal naming the leader
+// (kLeaderPayloadUrl) also puts its address in the trailing metadata (kLeaderMetadataKey).
+inline absl::StatusOr<Caller> CheckCall(const Guard& guard, grpc::ServerContext* context,
+                                        Need need, const std::string& caf_id) {
+  absl::StatusOr<Caller> caller = guard.Check(*context, need, caf_id);
+  if (!caller.ok()) {
+    if (auto leader = caller.status().GetPayload(kLeaderPayloadUrl)) {
+      context->AddTrailingMetadata(kLeaderMetadataKey, std::string(*leader));
+    }
+  }
+  return caller;
+}
 
 }  // namespace clas::server
 

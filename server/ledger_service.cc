@@ -25,7 +25,7 @@ template <typename Body>
 grpc::Status RunLedger(const ServiceDeps& d, const char* method, grpc::ServerContext* context,
                        Need need, Body body) {
   CallLog log(method, "", d.calls);
-  auto caller = d.guard->Check(*context, need, "");
+  auto caller = CheckCall(*d.guard, context, need, "");
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);
   return log.Done(body(*caller));

@@ -63,6 +63,17 @@ ABSL_FLAG(bool, verify_all_on_start, false,
           "verify the whole chain and both indexes at start (slow on a big ledger)");
 ABSL_FLAG(bool, log_requests, true, "one log line per request on stderr");
 ABSL_FLAG(int32_t, shutdown_grace_seconds, 10, "time given to calls in flight at shutdown");
+ABSL_FLAG(std::string, follow, "",
+          "follow the leader at HOST:PORT as a read replica: its log copied here and verified, "
+          "reads served, writes refused with the leader's address (empty: this node leads)");
+ABSL_FLAG(std::string, follow_token_file, "",
+          "with --follow: file holding the token (its only word) of a role replica user at the "
+          "leader");
+ABSL_FLAG(bool, follow_tls, false, "with --follow: TLS to the leader, with the system's roots");
+ABSL_FLAG(std::string, follow_tls_ca, "",
+          "with --follow: TLS to the leader, checked against these PEM roots");
+ABSL_FLAG(int32_t, min_position_wait_seconds, 10,
+          "longest a read waits for the log position of its clas-min-position metadata");
 ABSL_FLAG(std::string, metrics_listen, clas::server::kMetricsListenDefault,
           "address of the Prometheus metrics endpoint (http://HOST:PORT/metrics); empty: none");
 
@@ -121,6 +132,11 @@ clas::server::ServerConfig ConfigFromFlags() {
   c.limits.subscriptions_max = absl::GetFlag(FLAGS_subscriptions_max);
   c.limits.subscribe_duration_max = absl::Minutes(absl::GetFlag(FLAGS_subscribe_minutes_max));
   c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  c.follow = absl::GetFlag(FLAGS_follow);
+  c.follow_token_file = absl::GetFlag(FLAGS_follow_token_file);
+  c.follow_tls = absl::GetFlag(FLAGS_follow_tls);
+  c.follow_tls_ca_file = absl::GetFlag(FLAGS_follow_tls_ca);
+  c.min_position_wait_max = absl::Seconds(absl::GetFlag(FLAGS_min_position_wait_seconds));
   return c;
 }
 
@@ -190,11 +206,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clas-ledgerd: metrics on http://%s/metrics (port %d)\n",
                  config.metrics_listen.c_str(), (*server)->metrics_port());
   }
-  std::printf("clas-ledgerd listening on port %d (data %s, %llu events, %s%s)\n", (*server)->port(),
-              config.data_dir.c_str(),
+  std::printf("clas-ledgerd listening on port %d (data %s, %llu events, %s%s%s)\n",
+              (*server)->port(), config.data_dir.c_str(),
               static_cast<unsigned long long>((*server)->store().Head().position),
               config.tls_cert_file.empty() ? "plain text on loopback" : "TLS",
-              config.read_only ? ", read-only" : "");
+              config.read_only ? ", read-only" : "",
+              config.follow.empty() ? "" : (", following " + config.follow).c_str());
   std::fflush(stdout);
   Tell("READY=1");
   while (true) {

@@ -36,6 +36,7 @@ namespace clas::server {
 
 class Authenticator;
 class OpenSubscriptions;
+class Replicator;
 
 // clas-ledgerd's --metrics_listen by default: loopback only, on the port registered for
 // Prometheus exporters of this kind.
@@ -50,6 +51,8 @@ struct MetricsSources {
   const Authenticator* authenticator = nullptr;
   const OpenSubscriptions* subscriptions = nullptr;
   const std::atomic<uint64_t>* chain_verified_to = nullptr;
+  // A follower's replication; null on a leader (no replication series then).
+  const Replicator* replication = nullptr;
 };
 
 class ServerMetrics final : public CallCounter {

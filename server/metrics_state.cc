@@ -9,6 +9,7 @@
 #include "projections/engine/engine.h"
 #include "server/auth.h"
 #include "server/open_subscriptions.h"
+#include "server/replicator.h"
 
 namespace clas::server {
 namespace {
@@ -140,6 +141,33 @@ void CollectAuth(const Authenticator& authenticator, std::vector<MetricFamily>& 
   out.push_back(std::move(failures));
 }
 
+void CollectReplication(const Replicator& replicator, std::vector<MetricFamily>& out) {
+  const ReplicationProgress progress = replicator.Progress();
+  AddOne(out, "clas_replication_position",
+         "Position of the last record this follower stored from its leader (its head)",
+         MetricType::Gauge, progress.position);
+  AddOne(out, "clas_replication_leader_position",
+         "The leader's head position, as its last replication item said (0: none yet)",
+         MetricType::Gauge, progress.leader_position);
+  AddOne(out, "clas_replication_lag_events",
+         "Events the leader holds that this follower has not stored yet",
+         MetricType::Gauge,
+         progress.leader_position > progress.position
+             ? progress.leader_position - progress.position
+             : 0);
+  MetricFamily errors = Family("clas_replication_errors_total",
+                               "Replication failures by kind: stream (broken or not opened, then "
+                               "resumed), refused (a record that does not chain: replication "
+                               "stopped)",
+                               MetricType::Counter);
+  AddCounter(errors, progress.errors_stream, {{"kind", "stream"}});
+  AddCounter(errors, progress.errors_refused, {{"kind", "refused"}});
+  out.push_back(std::move(errors));
+  AddOne(out, "clas_replication_stopped",
+         "1 once replication stopped on a record that does not chain, else 0", MetricType::Gauge,
+         progress.stopped ? 1 : 0);
+}
+
 }  // namespace
 
 StateCollector::StateCollector(MetricsSources sources) : sources_(sources) {
@@ -162,6 +190,7 @@ std::vector<MetricFamily> StateCollector::Collect() const {
   CollectSubscriptions(*sources_.subscriptions, head, out);
   CollectCaches(*sources_.engine, out);
   CollectAuth(*sources_.authenticator, out);
+  if (sources_.replication != nullptr) CollectReplication(*sources_.replication, out);
   return out;
 }
 

@@ -24,7 +24,7 @@ grpc::Status RunRead(const ServiceDeps& d, const char* method, grpc::ServerConte
                      const std::string& caf_id, const v1::AsOfSpec& spec, Body body,
                      Need need = Need::kRead, bool need_caf = true, QueryIds ids = {}) {
   CallLog log(method, caf_id, d.calls);
-  auto caller = d.guard->Check(*context, need, caf_id);
+  auto caller = CheckCall(*d.guard, context, need, caf_id);
   if (!caller.ok()) return log.Done(ToGrpcStatus(CafOrAuth(caller.status(), caf_id)));
   log.set_caller(caller->user_id);
   // Only a list may span Cafs (and is then filtered); every other query names its Caf, so that

@@ -18,6 +18,7 @@ Action ActionOf(Need need) {
     case Need::kLedgerRead: return Action::kLedgerRead;
     case Need::kSubscribe: return Action::kSubscribe;
     case Need::kLedgerAppend: return Action::kLedgerAppend;
+    case Need::kReplicate: return Action::kReplicate;
   }
   return Action::kUnknownMethod;
 }

@@ -18,6 +18,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "ledger/base/status_macros.h"
+#include "server/follower_guard.h"
 
 namespace clas::server {
 namespace {
@@ -150,6 +151,7 @@ absl::StatusOr<std::unique_ptr<ledger::EventStore>> OpenStore(const ServerConfig
   options.sync = config.sync;
   options.read_only = config.read_only;
   options.tolerate_damage = config.read_only;  // inspection shows what can be read
+  options.replica = !config.follow.empty();    // written by replication only
   absl::StatusOr<std::unique_ptr<ledger::EventStore>> store = ledger::EventStore::Open(options);
   if (store.ok()) return store;
   const absl::Status& status = store.status();
@@ -216,6 +218,24 @@ class ReadOnlyGuard final : public Guard {
   const Guard* const inner_;
 };
 
+// The follower's settings when `follow` is set (FollowSettingsOf, replicator.h), nullopt for a
+// leader; InvalidArgument for follow with read_only, or a wait for clas-min-position that is
+// not positive.
+absl::StatusOr<std::optional<FollowSettings>> FollowerSettings(const ServerConfig& config) {
+  if (config.min_position_wait_max <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("min_position_wait_max must be positive");
+  }
+  if (config.follow.empty()) return std::optional<FollowSettings>();
+  if (config.read_only) {
+    return absl::InvalidArgumentError(
+        "follow and read_only go apart: a follower writes what it replicates");
+  }
+  ASSIGN_OR_RETURN(FollowSettings settings,
+                   FollowSettingsOf(config.follow, config.follow_token_file, config.follow_tls,
+                                    config.follow_tls_ca_file));
+  return std::optional<FollowSettings>(std::move(settings));
+}
+
 }  // namespace
 
 bool IsLoopback(const std::string& address) {
@@ -230,6 +250,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   if (config.tokens_file.empty()) {
     return absl::InvalidArgumentError("tokens_file is required: every call needs a bearer token");
   }
+  ASSIGN_OR_RETURN(std::optional<FollowSettings> follow, FollowerSettings(config));
   RETURN_IF_ERROR(CheckDataDir(config));
   ASSIGN_OR_RETURN(TokenTable tokens, LoadTokens(config.tokens_file));
   ASSIGN_OR_RETURN(s->store_, OpenStore(config));
@@ -251,7 +272,7 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   s->log_ = std::make_unique<StoreEventLog>(s->store_.get());
   s->engine_ = std::make_unique<Engine>(s->log_.get());
   s->guard_ = std::make_unique<TokenGuard>(std::move(tokens));
-  if (config.read_only) s->read_only_guard_ = std::make_unique<ReadOnlyGuard>(s->guard_.get());
+  s->MakeGuardsAndReplicator(std::move(follow));
   ServiceLimits limits = config.limits;
   limits.read_bytes_max =
       std::min<int64_t>(limits.read_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
@@ -259,11 +280,12 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
       std::min<int64_t>(limits.answer_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
   ServiceDeps deps{.engine = s->engine_.get(),
                    .store = s->store_.get(),
-                   .guard = config.read_only ? s->read_only_guard_.get() : s->guard_.get(),
+                   .guard = s->position_guard_.get(),
                    .limits = limits,
                    .stopping = &s->stopping_,
                    .subscriptions = &s->subscriptions_,
-                   .chain_verified_to = &s->chain_verified_to_};
+                   .chain_verified_to = &s->chain_verified_to_,
+                   .replicate_hook_for_tests = config.replicate_hook_for_tests};
   RETURN_IF_ERROR(s->ServeMetrics());
   deps.calls = s->metrics_.get();
   s->conventions_ = std::make_unique<ConventionsService>(deps);
@@ -287,7 +309,32 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
+  grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService();
+  health->SetServingStatus("clas.v1.Conventions", !config.read_only && config.follow.empty());
+  if (s->replicator_ != nullptr) {
+    health->SetServingStatus(kReplicationHealthService, true);
+    s->replicator_->Start();
+  }
   return s;
+}
+
+void LedgerServer::MakeGuardsAndReplicator(std::optional<FollowSettings> follow) {
+  const Guard* guard = guard_.get();
+  if (config_.read_only) {
+    read_only_guard_ = std::make_unique<ReadOnlyGuard>(guard);
+    guard = read_only_guard_.get();
+  }
+  if (follow.has_value()) {
+    follower_guard_ = std::make_unique<FollowerGuard>(guard, config_.follow);
+    guard = follower_guard_.get();
+    // Called on the replication thread, which Shutdown stops before the server.
+    replicator_ =
+        std::make_unique<Replicator>(store_.get(), *std::move(follow), [this](const absl::Status&) {
+          server_->GetHealthCheckService()->SetServingStatus(kReplicationHealthService, false);
+        });
+  }
+  position_guard_ = std::make_unique<PositionGuard>(guard, store_.get(),
+                                                    config_.min_position_wait_max, config_.follow);
 }
 
 absl::Status LedgerServer::ServeMetrics() {
@@ -297,7 +344,8 @@ absl::Status LedgerServer::ServeMetrics() {
                      .engine = engine_.get(),
                      .authenticator = &guard_->authenticator(),
                      .subscriptions = &subscriptions_,
-                     .chain_verified_to = &chain_verified_to_});
+                     .chain_verified_to = &chain_verified_to_,
+                     .replication = replicator_.get()});
   return metrics_->Serve(config_.metrics_listen);
 }
 
@@ -305,6 +353,8 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   stopping_.store(true);
+  // Replication first: it writes to the store and reports to the health service.
+  if (replicator_ != nullptr) replicator_->Stop();
   if (server_ != nullptr) {  // null when Start failed before listening
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
@@ -326,6 +376,11 @@ absl::Status LedgerServer::ReloadTokens() {
   if (!tokens.ok()) return tokens.status();
   guard_->authenticator().Reload(*std::move(tokens));
   return absl::OkStatus();
+}
+
+std::optional<ReplicationProgress> LedgerServer::replication() const {
+  if (replicator_ == nullptr) return std::nullopt;
+  return replicator_->Progress();
 }
 
 LedgerServer::~LedgerServer() { Shutdown(absl::Seconds(5)); }

@@ -1,13 +1,21 @@
 // The clas-ledger server: the store on its data directory, the engine, the four services,
-// health and reflection, on one listening address. Used by the binary (main.cc) and by the
-// end-to-end tests, which start it on a free loopback port.
+// health and reflection, on one listening address; a leader, or a follower of one (follow).
+// Used by the binary (main.cc) and by the end-to-end tests, which start it on a free loopback
+// port.
+//
+// Health (grpc.health.v1): "" SERVING while the server runs; "clas.v1.Conventions" SERVING
+// where writes are taken (a leader), NOT_SERVING on a follower or a read-only server;
+// kReplicationHealthService, on a follower only, SERVING while replication runs (or retries
+// a broken stream) and NOT_SERVING once a record that does not chain stopped it.
 //
 // Thread-safety: Start and Shutdown from one thread; everything else is served by gRPC.
 #ifndef CLAS_SERVER_SERVER_APP_H_
 #define CLAS_SERVER_SERVER_APP_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +26,15 @@
 #include "projections/engine/engine.h"
 #include "server/metrics.h"
 #include "server/open_subscriptions.h"
+#include "server/replicator.h"
 #include "server/security.h"
 #include "server/services.h"
 #include "server/store_event_log.h"
 
 namespace clas::server {
+
+// The health service name of a follower's replication (see above).
+inline constexpr char kReplicationHealthService[] = "clas.replication";
 
 // Every setting of the server, each a flag of the binary and a key of its config file.
 struct ServerConfig {
@@ -49,6 +61,21 @@ struct ServerConfig {
   // metrics.h); empty: none. Empty here for embedders and tests; clas-ledgerd's flag defaults
   // to kMetricsListenDefault, on loopback.
   std::string metrics_listen;
+  // Follow the leader at this address ("host:port") as a read replica (replicator.h): the
+  // ledger is a replica of the leader's, written by replication only; reads, audits and
+  // subscriptions are served from it; every write is refused UNAVAILABLE naming the leader
+  // (follower_guard.h). Empty: this node is the leader (the only node). Not with read_only.
+  std::string follow;
+  // With follow: the file holding the bearer token (its only word) of a principal of role
+  // replica at the leader; and TLS to the leader, with these PEM roots or, with follow_tls
+  // alone, the system's (neither: plain text, to a loopback leader only).
+  std::string follow_token_file;
+  bool follow_tls = false;
+  std::string follow_tls_ca_file;
+  // Longest a read waits for the position of its clas-min-position metadata (follower_guard.h).
+  absl::Duration min_position_wait_max = absl::Seconds(10);
+  // Tests only: Ledger.Replicate hands each record it sends to this hook, which may forge it.
+  std::function<void(ledger::StoredRecord&)> replicate_hook_for_tests;
   // More services served on the same port beside the ledger's (a benchmark's echo, for one):
   // not owned, each must outlive the server. Empty in clas-ledgerd.
   std::vector<grpc::Service*> extra_services;
@@ -79,6 +106,8 @@ class LedgerServer {
   int port() const { return port_; }
   // The port the metrics are served on; 0 when metrics_listen is empty.
   int metrics_port() const { return metrics_ == nullptr ? 0 : metrics_->port(); }
+  // Where replication stands on a follower; nullopt on a leader.
+  std::optional<ReplicationProgress> replication() const;
   // The metrics; null when metrics_listen is empty.
   const ServerMetrics* metrics() const { return metrics_.get(); }
   // What the start found wrong in a ledger served read-only; empty when it verified.
@@ -94,6 +123,10 @@ class LedgerServer {
   // Starts serving the metrics on config_.metrics_listen, unless it is empty; Serve's errors.
   // REQUIRES: the store, the engine and the guard are made.
   absl::Status ServeMetrics();
+  // Chains the guards every service asks (TokenGuard, then ReadOnlyGuard or FollowerGuard,
+  // then PositionGuard) and, with `follow`, makes the replicator (started once the server
+  // listens). REQUIRES: the store and guard_ are made.
+  void MakeGuardsAndReplicator(std::optional<FollowSettings> follow);
 
   ServerConfig config_;
   std::unique_ptr<ledger::EventStore> store_;
@@ -101,6 +134,10 @@ class LedgerServer {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<TokenGuard> guard_;
   std::unique_ptr<Guard> read_only_guard_;  // wraps guard_ when read_only
+  std::unique_ptr<Guard> follower_guard_;   // wraps guard_ when following
+  std::unique_ptr<Guard> position_guard_;   // wraps the one above: clas-min-position
+  // Follows the leader when config_.follow is set; stopped before the server and the store.
+  std::unique_ptr<Replicator> replicator_;
   std::atomic<bool> stopping_{false};
   OpenSubscriptions subscriptions_;
   // The highest position a verification of the chain that passed reached (metrics.h).

@@ -7,6 +7,7 @@
 #define CLAS_SERVER_SERVICES_H_
 
 #include <atomic>
+#include <functional>
 
 #include "absl/time/time.h"
 #include "clas/v1/service.grpc.pb.h"
@@ -60,6 +61,10 @@ struct ServiceLimits {
   // Entries of a subscription's caf_ids or event_types filter (each event is matched against
   // them).
   int32_t subscribe_filter_max = 1000;
+  // Records of one Ledger.Replicate item (and no more than read_bytes_max bytes of them, at
+  // least one). Replication streams count among the subscriptions (subscriptions_max) and end
+  // after subscribe_duration_max as they do.
+  int32_t replicate_records_max = 1000;
 };
 
 struct ServiceDeps {
@@ -77,6 +82,9 @@ struct ServiceDeps {
   // The highest log position a verification of the chain that passed has reached in this
   // process (at start, or by Audit.VerifyChain), which VerifyChain raises; null: not kept.
   std::atomic<uint64_t>* chain_verified_to = nullptr;
+  // Tests only: called on each record Ledger.Replicate is about to send, which it may change
+  // (a forged record, to check a follower refuses it). Empty in clas-ledgerd.
+  std::function<void(ledger::StoredRecord&)> replicate_hook_for_tests;
 };
 
 class ConventionsService final : public v1::Conventions::Service {
@@ -159,6 +167,9 @@ class LedgerService final : public v1::Ledger::Service {
                        v1::ReadResponse*) override;
   grpc::Status Subscribe(grpc::ServerContext*, const v1::SubscribeRequest*,
                          grpc::ServerWriter<v1::SubscribeItem>*) override;
+  // In ledger_replicate.cc.
+  grpc::Status Replicate(grpc::ServerContext*, const v1::ReplicateRequest*,
+                         grpc::ServerWriter<v1::ReplicateResponse>*) override;
 
  private:
   ServiceDeps d_;

@@ -16,13 +16,13 @@
 namespace clas::server {
 namespace {
 
-constexpr Role kRoles[] = {Role::kAgent, Role::kControleur, Role::kAuditeur, Role::kService,
-                           Role::kCnaf};
+constexpr Role kRoles[] = {Role::kAgent,   Role::kControleur, Role::kAuditeur,
+                           Role::kService, Role::kCnaf,       Role::kReplica};
 constexpr Action kActions[] = {
     Action::kCommand,       Action::kControleCommand, Action::kPublishBareme,
     Action::kRead,          Action::kSimulateControle, Action::kAudit,
     Action::kRecompute,     Action::kLedgerRead,      Action::kSubscribe,
-    Action::kLedgerAppend,  Action::kUnknownMethod};
+    Action::kLedgerAppend,  Action::kReplicate,       Action::kUnknownMethod};
 
 Principal Of(Role role, std::set<std::string> cafs) {
   return Principal{absl::StrFormat("%s-1", RoleName(role)), role, std::move(cafs), false};
@@ -48,8 +48,8 @@ char Mark(const absl::Status& status) {
 
 // One line per action; per role, three marks: for its own Caf, for another Caf, for no Caf.
 std::string RenderMatrix(const std::function<Principal(Role)>& principal_of) {
-  std::string text = absl::StrFormat("%-18s %-6s %-10s %-8s %-7s %s\n", "", "agent", "controleur",
-                                     "auditeur", "service", "cnaf");
+  std::string text = absl::StrFormat("%-18s %-6s %-10s %-8s %-7s %-6s %s\n", "", "agent",
+                                     "controleur", "auditeur", "service", "cnaf", "replica");
   for (const Action action : kActions) {
     std::vector<std::string> cells;
     for (const Role role : kRoles) {
@@ -60,8 +60,8 @@ std::string RenderMatrix(const std::function<Principal(Role)>& principal_of) {
       }
       cells.push_back(cell);
     }
-    absl::StrAppendFormat(&text, "%-18s %-6s %-10s %-8s %-7s %s\n", ActionName(action), cells[0],
-                          cells[1], cells[2], cells[3], cells[4]);
+    absl::StrAppendFormat(&text, "%-18s %-6s %-10s %-8s %-7s %-6s %s\n", ActionName(action),
+                          cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]);
   }
   return text;
 }
@@ -69,35 +69,37 @@ std::string RenderMatrix(const std::function<Principal(Role)>& principal_of) {
 TEST(Authorize, MatrixForPrincipalsOfOneCaf) {
   // Own Caf caf-75, other Caf caf-13, no Caf "".
   EXPECT_EQ(RenderMatrix([](Role role) { return Of(role, {"caf-75"}); }),
-            "                   agent  controleur auditeur service cnaf\n"
-            "command            +-?    ---        ---      ---     ---\n"
-            "controle_command   +-?    +-?        ---      ---     ---\n"
-            "publish_bareme     ---    ---        ---      ---     ??+\n"
-            "read               +-+    +-+        +-+      +-+     +-+\n"
-            "simulate_controle  +-?    +-?        +-?      ---     ---\n"
-            "audit              ---    ---        +-+      ---     ---\n"
-            "recompute          +-+    +-+        +-+      ---     ---\n"
-            "ledger_read        ---    ---        +-+      +-+     ---\n"
-            "subscribe          ---    ---        +-+      +-+     ---\n"
-            "ledger_append      ---    ---        ---      ??+     ---\n"
-            "unknown_method     ---    ---        ---      ---     ---\n");
+            "                   agent  controleur auditeur service cnaf   replica\n"
+            "command            +-?    ---        ---      ---     ---    ---\n"
+            "controle_command   +-?    +-?        ---      ---     ---    ---\n"
+            "publish_bareme     ---    ---        ---      ---     ??+    ---\n"
+            "read               +-+    +-+        +-+      +-+     +-+    ---\n"
+            "simulate_controle  +-?    +-?        +-?      ---     ---    ---\n"
+            "audit              ---    ---        +-+      ---     ---    ---\n"
+            "recompute          +-+    +-+        +-+      ---     ---    ---\n"
+            "ledger_read        ---    ---        +-+      +-+     ---    ---\n"
+            "subscribe          ---    ---        +-+      +-+     ---    ---\n"
+            "ledger_append      ---    ---        ---      ??+     ---    ---\n"
+            "replicate          ---    ---        ---      ---     ---    ??+\n"
+            "unknown_method     ---    ---        ---      ---     ---    ---\n");
 }
 
 TEST(Authorize, MatrixForPrincipalsOfEveryCaf) {
   // Agents and contrôleurs may not have "*" in a token file; the policy would still honour it.
   EXPECT_EQ(RenderMatrix([](Role role) { return OfAllCafs(role); }),
-            "                   agent  controleur auditeur service cnaf\n"
-            "command            ++?    ---        ---      ---     ---\n"
-            "controle_command   ++?    ++?        ---      ---     ---\n"
-            "publish_bareme     ---    ---        ---      ---     ??+\n"
-            "read               +++    +++        +++      +++     +++\n"
-            "simulate_controle  ++?    ++?        ++?      ---     ---\n"
-            "audit              ---    ---        +++      ---     ---\n"
-            "recompute          +++    +++        +++      ---     ---\n"
-            "ledger_read        ---    ---        +++      +++     ---\n"
-            "subscribe          ---    ---        +++      +++     ---\n"
-            "ledger_append      ---    ---        ---      ??+     ---\n"
-            "unknown_method     ---    ---        ---      ---     ---\n");
+            "                   agent  controleur auditeur service cnaf   replica\n"
+            "command            ++?    ---        ---      ---     ---    ---\n"
+            "controle_command   ++?    ++?        ---      ---     ---    ---\n"
+            "publish_bareme     ---    ---        ---      ---     ??+    ---\n"
+            "read               +++    +++        +++      +++     +++    ---\n"
+            "simulate_controle  ++?    ++?        ++?      ---     ---    ---\n"
+            "audit              ---    ---        +++      ---     ---    ---\n"
+            "recompute          +++    +++        +++      ---     ---    ---\n"
+            "ledger_read        ---    ---        +++      +++     ---    ---\n"
+            "subscribe          ---    ---        +++      +++     ---    ---\n"
+            "ledger_append      ---    ---        ---      ??+     ---    ---\n"
+            "replicate          ---    ---        ---      ---     ---    ??+\n"
+            "unknown_method     ---    ---        ---      ---     ---    ---\n");
 }
 
 TEST(Authorize, AgentOfSeveralCafsActsForEachOfThem) {
@@ -130,6 +132,7 @@ TEST(Authorize, RefusalsNameTheRoleAndTheActionInFrenchAndEnglish) {
 
 TEST(MayRead, EveryRoleReadsItsCafsAndDataOfNoCaf) {
   for (const Role role : kRoles) {
+    if (role == Role::kReplica) continue;  // below
     SCOPED_TRACE(RoleName(role));
     EXPECT_TRUE(MayRead(Of(role, {"caf-75"}), "caf-75"));
     EXPECT_FALSE(MayRead(Of(role, {"caf-75"}), "caf-13"));
@@ -137,6 +140,12 @@ TEST(MayRead, EveryRoleReadsItsCafsAndDataOfNoCaf) {
     EXPECT_TRUE(MayRead(Of(role, {"caf-75"}), ""));
     EXPECT_TRUE(MayRead(OfAllCafs(role), "caf-13"));
   }
+}
+
+TEST(MayRead, AReplicaReadsNothingThroughTheQueries) {
+  // It copies the whole log with Ledger.Replicate, and may do nothing else.
+  EXPECT_FALSE(MayRead(OfAllCafs(Role::kReplica), "caf-13"));
+  EXPECT_FALSE(MayRead(OfAllCafs(Role::kReplica), ""));
 }
 
 struct AppendCase {

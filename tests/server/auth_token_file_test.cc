@@ -97,9 +97,9 @@ TEST(ParseTokenFile, NamesWhatIsWrongOnEachBadLine) {
       {hash + " -ab agent caf-75", bad_user},
       {hash + " " + std::string(65, 'u') + " agent caf-75", bad_user},
       {hash + " u admin caf-75",
-       "line 1: unknown role \"admin\" (agent, controleur, auditeur, service or cnaf)"},
+       "line 1: unknown role \"admin\" (agent, controleur, auditeur, service, cnaf or replica)"},
       {hash + " u Agent caf-75",
-       "line 1: unknown role \"Agent\" (agent, controleur, auditeur, service or cnaf)"},
+       "line 1: unknown role \"Agent\" (agent, controleur, auditeur, service, cnaf or replica)"},
       {hash + " u agent *", "line 1: role agent may not have '*' (every Caf): list its Cafs"},
       {hash + " u controleur *",
        "line 1: role controleur may not have '*' (every Caf): list its Cafs"},
@@ -110,6 +110,8 @@ TEST(ParseTokenFile, NamesWhatIsWrongOnEachBadLine) {
       {hash + " u agent caf/75",
        "line 1: Caf #1 of the list is not 1 to 64 letters, digits, '.', '_' or '-'"},
       {hash + " u auditeur *,caf-75", "line 1: '*' must stand alone in the Caf list"},
+      {hash + " u replica caf-75",
+       "line 1: role replica copies the whole log: its Caf list must be '*'"},
       {hash + " u agent caf-75,caf-75", "line 1: Caf \"caf-75\" is listed twice"},
       {hash + " u agent " + many_cafs, "line 1: more than 128 Cafs in the Caf list"},
       {hash + " u agent",
@@ -152,7 +154,7 @@ TEST(ParseTokenFile, ReportsEveryErrorAtOnceInLineOrder) {
                    "sha256:zz e.noir agent caf-75\n");        // 8: hash
   EXPECT_EQ(Message(ParseTokenFile(text)),
             "token file has 6 errors:\n"
-            "line 2: unknown role \"boss\" (agent, controleur, auditeur, service or cnaf)\n"
+            "line 2: unknown role \"boss\" (agent, controleur, auditeur, service, cnaf or replica)\n"
             "line 4: role agent may not have '*' (every Caf): list its Cafs\n"
             "line 4: the fifth field must be expires=YYYY-MM-DDTHH:MM:SSZ, a real UTC instant\n"
             "line 5: this hash is already used on line 1\n"

@@ -7,6 +7,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "server/auth.h"
 #include "tests/tools/clasctl_fixture.h"
 #include "tools/clasctl/import.h"
 
@@ -169,6 +170,35 @@ TEST_F(ClasctlImportTest, AServerThatDoesNotAnswerLeavesTheLineToARerun) {
   EXPECT_EQ(ran.code, 3) << ran.err;
   EXPECT_THAT(ran.err, HasSubstr("line 1: RegisterGestionnaire: UNAVAILABLE"));
   EXPECT_THAT(ran.err, HasSubstr("this one may be: run the file again"));
+}
+
+TEST_F(ClasctlImportTest, AnImportSentToAFollowerGoesToItsLeader) {
+  // A follower of the test server, reading the same token file (with a replica user added).
+  {
+    std::ofstream tokens(config_.tokens_file, std::ios::app);
+    tokens << server::HashToken("test-token-replica") << " replica-1 replica *\n";
+  }
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  const std::string token_file = (dir_ / "replica-token").string();
+  std::ofstream(token_file) << "test-token-replica\n";
+  server::ServerConfig follower_config = config_;
+  follower_config.data_dir = (dir_ / "follower").string();
+  follower_config.follow = absl::StrCat("127.0.0.1:", server_->port());
+  follower_config.follow_token_file = token_file;
+  auto follower = server::LedgerServer::Start(follower_config);
+  ASSERT_TRUE(follower.ok()) << follower.status();
+  const uint64_t head = Head();
+  const std::string path = WriteFile("conv-1.jsonl", {kGestionnaire, kRequest});
+  Ran ran = Run({"import", path, "--server", absl::StrCat("127.0.0.1:", (*follower)->port()),
+                 "--token-file", config_.tokens_file + ".clear", "--as", Agent()});
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_THAT(ran.err, HasSubstr(absl::StrCat("réplique en lecture seule : envoi au nœud principal "
+                                              "127.0.0.1:", server_->port())));
+  EXPECT_THAT(ran.out, HasSubstr("2 of 2 lines sent: 2 accepted, 0 replayed"));
+  EXPECT_EQ(Head(), head + 2);
+  // The follower wrote nothing of its own: what it holds it replicated.
+  EXPECT_EQ((*follower)->store().WaitForHead(head + 1, absl::Now() + absl::Seconds(30)), head + 2);
+  EXPECT_EQ((*follower)->store().Head().hash, server_->store().Head().hash);
 }
 
 TEST_F(ClasctlImportTest, AnUnreadableFileIsAnIoError) {

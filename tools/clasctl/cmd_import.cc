@@ -43,13 +43,29 @@ void PrintSummary(const ImportCounts& counts, size_t total, Io& io) {
 }
 
 // Sends every line in order; stops at the first one not accepted and returns its exit code.
+// A line refused by a follower (a read replica) naming its leader is sent again to the leader,
+// with its request id (commands are exactly once by request id), and so are the lines after
+// it; once only: a leader that names yet another node stops the import as any refusal does.
 int SendAll(const std::vector<ImportLine>& lines, const Remote& remote, Io& io) {
-  std::unique_ptr<v1::Conventions::Stub> stub = remote.conventions();
+  Remote target = remote;
+  std::unique_ptr<v1::Conventions::Stub> stub = target.conventions();
   Progress progress(io.err, io.progress, "import", "lines", lines.size());
   ImportCounts counts;
+  bool followed = false;
   for (const ImportLine& line : lines) {
     v1::CommandResponse response;
-    grpc::Status status = SendImportLine(*stub, *remote.Context(), line, response);
+    std::unique_ptr<grpc::ClientContext> context = target.Context();
+    grpc::Status status = SendImportLine(*stub, *context, line, response);
+    if (const std::string leader = LeaderOf(*context, status); !leader.empty() && !followed) {
+      followed = true;
+      progress.Finish();
+      io.err << "clasctl: " << target.address() << " est une réplique en lecture seule : envoi au "
+             << "nœud principal " << leader << "\n";
+      target = target.At(leader);
+      stub = target.conventions();
+      context = target.Context();
+      status = SendImportLine(*stub, *context, line, response);
+    }
     ++counts.sent;
     if (!status.ok()) {
       progress.Finish();

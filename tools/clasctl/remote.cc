@@ -86,9 +86,24 @@ absl::StatusOr<Remote> Remote::Connect(const Invocation& invocation) {
   }
   remote.timeout_ = absl::Seconds(seconds);
   ASSIGN_OR_RETURN(remote.token_, TokenOf(invocation));
-  ASSIGN_OR_RETURN(auto credentials, CredentialsOf(invocation));
-  remote.channel_ = grpc::CreateChannel(remote.address_, credentials);
+  ASSIGN_OR_RETURN(remote.credentials_, CredentialsOf(invocation));
+  remote.channel_ = grpc::CreateChannel(remote.address_, remote.credentials_);
   return remote;
+}
+
+Remote Remote::At(const std::string& address) const {
+  Remote remote = *this;
+  remote.address_ = address;
+  remote.channel_ = grpc::CreateChannel(address, credentials_);
+  return remote;
+}
+
+std::string LeaderOf(const grpc::ClientContext& context, const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return "";
+  const auto& trailers = context.GetServerTrailingMetadata();
+  const auto it = trailers.find("clas-leader");
+  if (it == trailers.end()) return "";
+  return std::string(it->second.data(), it->second.size());
 }
 
 std::unique_ptr<grpc::ClientContext> Remote::Context() const {

@@ -14,6 +14,7 @@
 #include "clas/v1/service.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "tools/clasctl/cli.h"
 
 namespace clas::ctl {
@@ -34,6 +35,9 @@ class Remote {
     return v1::Conventions::NewStub(channel_);
   }
   const std::string& address() const { return address_; }
+  // The same caller (token, TLS, timeout) at another node of the ledger, `address`
+  // ("host:port"): the leader a follower named.
+  Remote At(const std::string& address) const;
 
   // The convention as the log held it at `position` (Queries.GetConvention at that position),
   // with its timeline: what a replay's items leave out. The call's error otherwise.
@@ -43,10 +47,16 @@ class Remote {
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::string address_;
   std::string token_;
   absl::Duration timeout_;
 };
+
+// The leader's address a follower gave when it refused a write (UNAVAILABLE, with the
+// "clas-leader" trailing metadata, server/follower_guard.h); "" for any other outcome.
+// REQUIRES: the call of `context` has finished.
+std::string LeaderOf(const grpc::ClientContext& context, const grpc::Status& status);
 
 // Exit code of a call's status: 0 ok; 3 when no answer came (unavailable, deadline, internal,
 // unknown, unimplemented, cancelled); 1 when the server answered no (every other code).

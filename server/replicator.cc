@@ -1,0 +1,216 @@
+#include "server/replicator.h"
+
+#include <cstdio>
+#include <fstream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "ledger/base/status_macros.h"
+#include "server/server_app.h"
+
+namespace clas::server {
+namespace {
+
+// A refusal of the store that no retry can cure: the leader's record is not a continuation of
+// the log here. Storage errors (a full disk, I/O) are retried instead.
+bool IsRefusal(const absl::Status& status) {
+  return absl::IsDataLoss(status) || absl::IsFailedPrecondition(status) ||
+         absl::IsInvalidArgument(status);
+}
+
+// The text of a small file (a token, PEM roots); Unavailable naming it when it cannot be read.
+absl::StatusOr<std::string> ReadSmallFile(const std::string& setting, const std::string& path) {
+  constexpr std::streamsize kBytesMax = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::UnavailableError(absl::StrCat(setting, ": cannot read ", path));
+  std::string text(kBytesMax + 1, '\0');
+  in.read(text.data(), kBytesMax + 1);
+  if (in.gcount() > kBytesMax) {
+    return absl::InvalidArgumentError(absl::StrCat(setting, ": ", path, " is too large"));
+  }
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+}  // namespace
+
+absl::StatusOr<FollowSettings> FollowSettingsOf(const std::string& leader,
+                                                const std::string& token_file, bool tls,
+                                                const std::string& tls_ca_file) {
+  FollowSettings settings;
+  settings.leader = leader;
+  if (leader.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("follow = ", leader, ": the leader's address is HOST:PORT"));
+  }
+  if (token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "follow_token_file is required with follow: the token of a principal of role replica "
+        "at the leader");
+  }
+  ASSIGN_OR_RETURN(const std::string text, ReadSmallFile("follow_token_file", token_file));
+  const std::vector<std::string> words =
+      absl::StrSplit(text, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
+  if (words.size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("follow_token_file: ", token_file, " must hold one token (its only word)"));
+  }
+  settings.token = words[0];
+  if (tls || !tls_ca_file.empty()) {
+    grpc::SslCredentialsOptions options;
+    if (!tls_ca_file.empty()) {
+      ASSIGN_OR_RETURN(options.pem_root_certs, ReadSmallFile("follow_tls_ca", tls_ca_file));
+    }
+    settings.credentials = grpc::SslCredentials(options);
+    return settings;
+  }
+  if (!IsLoopback(leader)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("follow = ", leader,
+                     ": plain text to a leader on loopback only; give follow_tls_ca "
+                     "(or follow_tls) to follow a leader elsewhere"));
+  }
+  settings.credentials = grpc::InsecureChannelCredentials();
+  return settings;
+}
+
+Replicator::Replicator(ledger::EventStore* store, FollowSettings settings,
+                       std::function<void(const absl::Status&)> on_stop)
+    : store_(store), settings_(std::move(settings)), on_stop_(std::move(on_stop)) {
+  // gRPC's own reconnection backoff (1 s at first, up to 2 min) would hold a restarted leader
+  // away longer than ours: the channel's follows the same bounds.
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(kReplicationBackoffMin)));
+  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(kReplicationBackoffMin)));
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(kReplicationBackoffMax)));
+  channel_ = grpc::CreateCustomChannel(settings_.leader, settings_.credentials, arguments);
+  stub_ = v1::Ledger::NewStub(channel_);
+  progress_.position = store_->Head().position;
+}
+
+Replicator::~Replicator() { Stop(); }
+
+void Replicator::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Replicator::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (context_ != nullptr) context_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+ReplicationProgress Replicator::Progress() const {
+  absl::MutexLock lock(&mu_);
+  ReplicationProgress progress = progress_;
+  progress.position = store_->Head().position;
+  return progress;
+}
+
+bool Replicator::Sleep(absl::Duration duration) {
+  absl::MutexLock lock(&mu_);
+  const auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_; };
+  mu_.AwaitWithTimeout(absl::Condition(&stopping), duration);
+  return !stopping_;
+}
+
+void Replicator::Run() {
+  absl::Duration backoff = kReplicationBackoffMin;
+  while (true) {
+    const uint64_t before = store_->Head().position;
+    absl::Status why;
+    const StreamEnd end = FollowOnce(&why);
+    if (end == StreamEnd::kStopping) return;
+    if (end == StreamEnd::kRefused) {
+      {
+        absl::MutexLock lock(&mu_);
+        ++progress_.errors_refused;
+        progress_.stopped = true;
+        progress_.failure = std::string(why.message());
+      }
+      std::fprintf(stderr,
+                   "clas-ledgerd: ERROR: replication from %s stopped at position %llu: %s; "
+                   "nothing of it was stored; this follower serves its log as it is, and takes "
+                   "nothing more from that leader until it is restarted\n",
+                   settings_.leader.c_str(), static_cast<unsigned long long>(before),
+                   std::string(why.message()).c_str());
+      if (on_stop_) on_stop_(why);
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      ++progress_.errors_stream;
+    }
+    if (store_->Head().position > before) backoff = kReplicationBackoffMin;
+    std::fprintf(stderr,
+                 "clas-ledgerd: replication from %s interrupted at position %llu: %s; "
+                 "resuming in %s\n",
+                 settings_.leader.c_str(), static_cast<unsigned long long>(store_->Head().position),
+                 std::string(why.message()).c_str(), absl::FormatDuration(backoff).c_str());
+    if (!Sleep(backoff)) return;
+    backoff = std::min(backoff * 2, kReplicationBackoffMax);
+  }
+}
+
+Replicator::StreamEnd Replicator::FollowOnce(absl::Status* why) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", settings_.token));
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return StreamEnd::kStopping;
+    context_ = &context;
+  }
+  v1::ReplicateRequest request;
+  request.set_from_position(store_->Head().position + 1);
+  std::unique_ptr<grpc::ClientReader<v1::ReplicateResponse>> reader =
+      stub_->Replicate(&context, request);
+  v1::ReplicateResponse item;
+  std::optional<StreamEnd> ended;
+  while (!ended.has_value() && reader->Read(&item)) ended = Store(item, why);
+  if (ended.has_value()) context.TryCancel();
+  const grpc::Status status = reader->Finish();
+  absl::MutexLock lock(&mu_);
+  context_ = nullptr;
+  if (ended.has_value()) return *ended;
+  if (stopping_) return StreamEnd::kStopping;
+  if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+    // The follower is ahead of the leader: what it holds beyond is not the leader's.
+    *why = absl::OutOfRangeError(status.error_message());
+    return StreamEnd::kRefused;
+  }
+  *why = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.ok() ? "the leader ended the stream" : status.error_message());
+  return StreamEnd::kRetry;
+}
+
+std::optional<Replicator::StreamEnd> Replicator::Store(const v1::ReplicateResponse& item,
+                                                       absl::Status* why) {
+  {
+    absl::MutexLock lock(&mu_);
+    progress_.leader_position = item.leader_head_position();
+  }
+  if (item.records().empty()) return std::nullopt;  // a heartbeat
+  std::vector<ledger::StoredRecord> records;
+  records.reserve(item.records_size());
+  for (const v1::ReplicatedRecord& record : item.records()) {
+    records.push_back(ledger::StoredRecord{record.position(), record.stored_event()});
+  }
+  const absl::StatusOr<ledger::LogHead> head = store_->AppendReplicated(records);
+  if (head.ok()) return std::nullopt;
+  *why = head.status();
+  // A storage error here (a full disk): retried from the head, as a broken stream is.
+  return IsRefusal(head.status()) ? StreamEnd::kRefused : StreamEnd::kRetry;
+}
+
+}  // namespace clas::server
