@@ -3,13 +3,52 @@
 #ifndef CLAS_TESTS_SERVER_GRPC_DESK_H_
 #define CLAS_TESTS_SERVER_GRPC_DESK_H_
 
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "clas/v1/service.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "tests/server/server_fixture.h"
 
 namespace clas::testing {
+
+// Calls `method` (e.g. "/grpc.health.v1.Health/Check") at `channel` with the raw bytes of a
+// request, through gRPC's generic stub (any method, ours or not, known or not), and waits for
+// the answer (10 s deadline). The answer's bytes go to *response_bytes when given.
+inline grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                                 const std::string& method, const std::string& request_bytes,
+                                 std::string* response_bytes = nullptr) {
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = s;
+                      done = true;
+                      cv.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (status.ok() && response_bytes != nullptr) {
+    std::vector<grpc::Slice> slices;
+    if (!response.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "no answer");
+    response_bytes->clear();
+    for (auto& s : slices) response_bytes->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return status;
+}
 
 constexpr int64_t Eur(int64_t euros) { return euros * 100; }
 constexpr int64_t Cents(int64_t euros, int64_t cents) { return euros * 100 + cents; }

@@ -5,14 +5,11 @@
 // head; a leader serving a forged record stops the follower, which stores nothing of it and
 // says so (health, metrics, an ERROR line); the role replica alone may replicate.
 #include <atomic>
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "ledger/event_store.h"
 #include "server/auth.h"
@@ -40,31 +37,10 @@ std::string Trailer(const grpc::ClientContext& context, const std::string& key) 
 // grpc.health.v1.Health/Check of `service` at `channel`: the status field of the answer (1
 // SERVING, 2 NOT_SERVING), -1 when the call fails.
 int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
-  grpc::GenericStub generic(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  const std::string request_bytes = absl::StrCat(
+  const std::string request = absl::StrCat(
       std::string("\x0a", 1), std::string(1, static_cast<char>(service.size())), service);
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer request(&slice, 1), response;
-  grpc::Status status;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                    &response, [&](grpc::Status s) {
-                      std::lock_guard<std::mutex> lock(mu);
-                      status = s;
-                      done = true;
-                      cv.notify_one();
-                    });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  if (!status.ok()) return -1;
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return -1;
   std::string bytes;
-  for (auto& s : slices) bytes += std::string(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (!RawUnaryCall(channel, "/grpc.health.v1.Health/Check", request, &bytes).ok()) return -1;
   return bytes.size() == 2 && bytes[0] == '\x08' ? bytes[1] : -1;
 }
 
