@@ -175,13 +175,15 @@ class Hostile : public ServerTest {
     v1::VerifyChainRequest request;
     v1::VerifyChainResponse response;
     // A row may have made the server close the connection (a header past its limit): a call
-    // already on its way over it ends UNAVAILABLE, and the channel reconnects for the next one.
+    // already on its way over it ends with the transport's error (UNAVAILABLE, or "Broken pipe"
+    // under load, seen in the sanitizer build), and the channel reconnects for the next one.
+    // VerifyChain only reads: asked again, up to five times.
     grpc::Status status;
-    for (int attempt = 0; attempt < 3; ++attempt) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
       auto context = As("auditeur");
       context->set_wait_for_ready(true);
       status = audit()->VerifyChain(context.get(), request, &response);
-      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+      if (status.ok()) break;
     }
     EXPECT_TRUE(status.ok()) << status.error_message();
     EXPECT_TRUE(response.ok()) << response.problem();
