@@ -14,8 +14,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -26,21 +30,23 @@ namespace clas::testing {
 
 inline constexpr char kEtcdBinary[] = "/usr/bin/etcd";
 
-// A loopback port free now (bound to port 0, then released).
-inline int FreeLoopbackPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    return 0;
+// Two distinct loopback ports free now (bound to port 0 together, then released).
+inline std::pair<int, int> FreeLoopbackPorts() {
+  int ports[2] = {0, 0};
+  int fds[2] = {-1, -1};
+  for (int i = 0; i < 2; ++i) {
+    fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (bind(fds[i], reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+        getsockname(fds[i], reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      ports[i] = ntohs(address.sin_port);
+    }
   }
-  close(fd);
-  return ntohs(address.sin_port);
+  for (int fd : fds) close(fd);
+  return {ports[0], ports[1]};
 }
 
 class EtcdProcess {
@@ -51,8 +57,7 @@ class EtcdProcess {
            absl::StrCat("clas-etcd-", getpid(), "-", count++);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    client_port_ = FreeLoopbackPort();
-    peer_port_ = FreeLoopbackPort();
+    std::tie(client_port_, peer_port_) = FreeLoopbackPorts();
   }
   EtcdProcess(const EtcdProcess&) = delete;
   EtcdProcess& operator=(const EtcdProcess&) = delete;
@@ -64,8 +69,32 @@ class EtcdProcess {
 
   std::string endpoint() const { return absl::StrCat("127.0.0.1:", client_port_); }
 
-  // Starts etcd and waits, at most 15 s, until it answers; the last error if it does not.
+  // Starts etcd and waits, at most 15 s, until it answers; the last error if it does not. The
+  // first start tries other ports, twice, when etcd exits at once (a port taken meanwhile by
+  // another program: they were free only when chosen); a restart keeps its ports.
   absl::Status Start() {
+    absl::Status started = StartOnce();
+    for (int retry = 0; retry < 2 && !answered_once_ && absl::IsFailedPrecondition(started);
+         ++retry) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_ / "data", ignored);
+      std::tie(client_port_, peer_port_) = FreeLoopbackPorts();
+      started = StartOnce();
+    }
+    answered_once_ = answered_once_ || started.ok();
+    return started;
+  }
+
+  // SIGKILL, as a crash; waits for the process to be gone.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+  }
+
+ private:
+  absl::Status StartOnce() {
     const std::string client_url = absl::StrCat("http://127.0.0.1:", client_port_);
     const std::string peer_url = absl::StrCat("http://127.0.0.1:", peer_port_);
     // Heartbeat 50 ms, election 500 ms: etcd's minimum lease TTL becomes 1 s (3/2 of the
@@ -83,8 +112,8 @@ class EtcdProcess {
                                      "--election-timeout=500",
                                      "--logger=zap",
                                      "--log-level=error"};
-    // posix_spawn, not fork: fork runs gRPC's fork handlers, which stalled this process's
-    // reconnections for about 10 s.
+    // posix_spawn rather than fork: the child runs nothing of this multi-threaded process (gRPC's
+    // threads, its fork handlers) before exec.
     const std::string log = (dir_ / "etcd.log").string();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -103,21 +132,18 @@ class EtcdProcess {
     return WaitUntilAnswering();
   }
 
-  // SIGKILL, as a crash; waits for the process to be gone.
-  void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
-
- private:
+  // OK once etcd answers; FAILED_PRECONDITION if it exited (the end of its log in the message);
+  // DEADLINE_EXCEEDED after 15 s.
   absl::Status WaitUntilAnswering() {
     server::cluster::EtcdClient client({endpoint()}, absl::Milliseconds(500),
                                        absl::Milliseconds(100));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     absl::Status last;
     while (std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = 0;
+        return absl::FailedPreconditionError(absl::StrCat("etcd exited: ", LogEnd()));
+      }
       last = client.Leader("/clas-ledger/probe").status();
       if (last.ok()) return last;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -127,7 +153,14 @@ class EtcdProcess {
                      "): ", last.ToString()));
   }
 
+  std::string LogEnd() const {
+    std::ifstream in(dir_ / "etcd.log");
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return log.substr(log.size() > 400 ? log.size() - 400 : 0);
+  }
+
   std::filesystem::path dir_;
+  bool answered_once_ = false;
   int client_port_ = 0;
   int peer_port_ = 0;
   pid_t pid_ = 0;
