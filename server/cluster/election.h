@@ -146,6 +146,10 @@ class Election {
   std::thread observe_thread_;
 };
 
+// OK, or INVALID_ARGUMENT naming the first option out of its bounds (those of ElectionOptions'
+// comments). Election::Start checks the same; a server may check its flags with it first.
+absl::Status CheckElectionOptions(const ElectionOptions& options);
+
 // The value a node campaigns with, and back.
 std::string EncodeLeaderValue(const std::string& node_id, const std::string& address);
 LeaderInfo DecodeLeaderValue(const std::string& value, int64_t term);
