@@ -1,5 +1,5 @@
 // server/cluster/election.h against a real etcd per test (etcd_process.h), leases of 2 s. The
-// file takes about 8 s: most of it the two tests that wait for a lease to lapse.
+// file takes about 9 s: most of it the two tests that wait for a lease to lapse.
 #include "server/cluster/election.h"
 
 #include <atomic>
@@ -196,6 +196,26 @@ TEST_F(ElectionTest, WhenEtcdDiesTheLeaderStepsDownWithinTheTtlAndLeadsAgainWhen
   ASSERT_TRUE(restarted.ok()) << restarted;
   ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
   EXPECT_GT(a->Term(), term_before);
+}
+
+TEST_F(ElectionTest, ALeaderWhoseLeaseIsRevokedStepsDownAndLeadsAgainWithAGreaterTerm) {
+  Moment a_lost;
+  ElectionOptions options = Options("node-a", "10.0.0.1:50051");
+  options.on_lost = [&](int64_t term) { a_lost.Record(term); };
+  std::unique_ptr<Election> a = StartNode(std::move(options));
+  ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
+  const int64_t term_before = a->Term();
+  const std::optional<mvccpb::KeyValue> kv = EtcdLeader();
+  ASSERT_TRUE(kv.has_value());
+
+  // As an operator would with etcdctl lease revoke: the key goes with the lease.
+  EtcdClient operator_client({etcd_.endpoint()}, absl::Seconds(1), absl::Milliseconds(100));
+  ASSERT_TRUE(operator_client.Revoke(kv->lease()).ok());
+  ASSERT_TRUE(Eventually([&] { return a_lost.happened(); }));
+  EXPECT_EQ(a_lost.term.load(), term_before);
+  ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
+  EXPECT_GT(a->Term(), term_before);
+  EXPECT_NE(EtcdLeader()->lease(), kv->lease());
 }
 
 TEST_F(ElectionTest, ANodeThatMayNotCampaignNeverLeads) {
