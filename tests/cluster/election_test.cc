@@ -81,6 +81,13 @@ class ElectionTest : public ::testing::Test {
     return election.ok() ? *std::move(election) : nullptr;
   }
 
+  // node-b, whose election is recorded in *elected (which outlives it).
+  std::unique_ptr<Election> StartSecondNode(Moment* elected) {
+    ElectionOptions options = Options("node-b", "10.0.0.2:50051");
+    options.on_elected = [elected](int64_t term) { elected->Record(term); };
+    return StartNode(std::move(options));
+  }
+
   // The leader key etcd holds now, read by a client of the test's own.
   std::optional<mvccpb::KeyValue> EtcdLeader() {
     EtcdClient client({etcd_.endpoint()}, absl::Seconds(1), absl::Milliseconds(100));
@@ -131,9 +138,7 @@ TEST_F(ElectionTest, ALeaderThatStopsResignsAndTheOtherLeadsWithAGreaterTerm) {
   ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
   const int64_t term_a = a->Term();
   Moment b_elected;
-  ElectionOptions options_b = Options("node-b", "10.0.0.2:50051");
-  options_b.on_elected = [&](int64_t term) { b_elected.Record(term); };
-  std::unique_ptr<Election> b = StartNode(std::move(options_b));
+  std::unique_ptr<Election> b = StartSecondNode(&b_elected);
   ASSERT_TRUE(Eventually([&] { return b->ObservedLeader().has_value(); }));
   EXPECT_FALSE(b->IsLeader());
 
@@ -160,9 +165,7 @@ TEST_F(ElectionTest, AFrozenLeaderStepsDownBeforeItsLeaseExpiresThenTheOtherLead
   ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
   const int64_t term_a = a->Term();
   Moment b_elected;
-  ElectionOptions options_b = Options("node-b", "10.0.0.2:50051");
-  options_b.on_elected = [&](int64_t term) { b_elected.Record(term); };
-  std::unique_ptr<Election> b = StartNode(std::move(options_b));
+  std::unique_ptr<Election> b = StartSecondNode(&b_elected);
   ASSERT_TRUE(Eventually([&] { return b->ObservedLeader().has_value(); }));
 
   a->PauseKeepAlivesForTesting(true);
