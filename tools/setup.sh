@@ -27,9 +27,9 @@ packages=(
   # The Python client (clients/python) and its test: gRPC for Debian's /usr/bin/python3.
   python3-grpcio
   # The cluster's leader election (server/cluster/): etcd 3.4 decides who leads; its tests start
-  # their own etcd (etcd-server), etcdctl helps by hand (etcd-client), and its v3 API's .proto
-  # files, compiled at build time (proto/CMakeLists.txt), come with golang-etcd-server-dev.
-  etcd-server etcd-client golang-etcd-server-dev
+  # their own etcd (etcd-server), etcdctl helps by hand (etcd-client). Its v3 API's .proto files
+  # are ours to compile: a trimmed copy in proto/third_party/etcd/.
+  etcd-server etcd-client
 )
 
 missing=()
