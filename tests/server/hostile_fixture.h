@@ -171,6 +171,12 @@ class Hostile : public ServerTest {
     return s.Finish();
   }
 
+  // The final status of a replication stream, read until it ends (or 3 s pass).
+  grpc::Status ReplicateStatus(const std::string& user, uint64_t from_position) {
+    ReplicationStream s(*this, user, from_position, std::chrono::seconds(3));
+    return s.Finish();
+  }
+
   Head HeadNow() {
     v1::VerifyChainRequest request;
     v1::VerifyChainResponse response;

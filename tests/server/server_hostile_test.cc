@@ -634,6 +634,30 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
   auto append = [&](const std::string& user) {
     return AppendExt(*this, user, absl::StrCat("ext/", user, "/s"), {"r1"}).status;
   };
+  auto replicate = [&](const std::string& user) { return ReplicateStatus(user, 1); };
+  auto get = [&](const std::string& user) {
+    return GetConvention(*this, user, kCafA, "conv-a").status;
+  };
+  auto list = [&](const std::string& user) {
+    return List(*this, user, v1::ListConventionsRequest()).status;
+  };
+  auto gestionnaire = [&](const std::string& user) {
+    v1::GetGestionnaireRequest q;
+    q.set_caf_id(kCafA);
+    q.set_gestionnaire_id("asso-5");
+    v1::GetGestionnaireResponse ignored;
+    return queries()->GetGestionnaire(As(user).get(), q, &ignored);
+  };
+  auto register_gestionnaire = [&](const std::string& user) {
+    v1::RegisterGestionnaireRequest r;
+    r.set_request_id(a_.NextRequest());
+    r.mutable_command()->set_caf_id(kCafA);
+    r.mutable_command()->set_gestionnaire_id("asso-r");
+    r.mutable_command()->set_name("Association R");
+    r.mutable_command()->set_kind(v1::ASSOCIATION);
+    r.mutable_command()->set_date(20260101);
+    return Call(user, r, &v1::Conventions::Stub::RegisterGestionnaire);
+  };
   using Rpc = std::function<grpc::Status(const std::string&)>;
   const std::vector<std::pair<std::string, std::vector<std::pair<std::string, Rpc>>>> matrix = {
       {Agent(kCafA),
@@ -642,7 +666,8 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
         {"ReplayHistory", replay},
         {"ReadAll", read_all},
         {"Subscribe", subscribe},
-        {"Append", append}}},
+        {"Append", append},
+        {"Replicate", replicate}}},
       {Controleur(kCafA),
        {{"PayAcompte", acompte},
         {"PublishBareme", bareme},
@@ -650,12 +675,14 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
         {"ReplayHistory", replay},
         {"ReadAll", read_all},
         {"Subscribe", subscribe},
-        {"Append", append}}},
+        {"Append", append},
+        {"Replicate", replicate}}},
       {"auditeur",
        {{"PayAcompte", acompte},
         {"OpenControle", controle},
         {"PublishBareme", bareme},
-        {"Append", append}}},
+        {"Append", append},
+        {"Replicate", replicate}}},
       {"service-demo",
        {{"PayAcompte", acompte},
         {"OpenControle", controle},
@@ -663,10 +690,29 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
         {"SimulateControle", simulate},
         {"VerifyChain", verify},
         {"ReplayHistory", replay},
-        {"RecomputeHistory", recompute}}},
+        {"RecomputeHistory", recompute},
+        {"Replicate", replicate}}},
       {"cnaf-bareme",
        {{"PayAcompte", acompte},
         {"OpenControle", controle},
+        {"SimulateControle", simulate},
+        {"VerifyChain", verify},
+        {"ReplayHistory", replay},
+        {"RecomputeHistory", recompute},
+        {"ReadAll", read_all},
+        {"Subscribe", subscribe},
+        {"Append", append},
+        {"Replicate", replicate}}},
+      // A follower node's token copies the whole log with Replicate, and does nothing else:
+      // neither a write nor a read of one Caf, though it holds every Caf's records.
+      {"replica-demo",
+       {{"RegisterGestionnaire", register_gestionnaire},
+        {"PayAcompte", acompte},
+        {"OpenControle", controle},
+        {"PublishBareme", bareme},
+        {"GetConvention", get},
+        {"ListConventions", list},
+        {"GetGestionnaire", gestionnaire},
         {"SimulateControle", simulate},
         {"VerifyChain", verify},
         {"ReplayHistory", replay},
@@ -684,7 +730,7 @@ TEST_F(Hostile, EveryRoleOutsideItsRights) {
     }
   }
   RunRows(rows);
-  EXPECT_EQ(rows_run_, 33);
+  EXPECT_EQ(rows_run_, 52);
 }
 
 TEST_F(Hostile, HostileStringsAndIds) {
