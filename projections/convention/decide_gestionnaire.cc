@@ -9,7 +9,8 @@ namespace clas {
 using namespace decide_internal;  // NOLINT: the helpers of this family of files
 
 absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocialAgrement& cmd,
-                                                      const v1::GestionnaireState* existing) {
+                                                      const v1::GestionnaireState* existing,
+                                                      const v1::GestionnaireState* on_date) {
   Verdict verdict;
   Violations& bad = verdict.malformed();
   if (cmd.gestionnaire_id().empty()) {
@@ -35,13 +36,22 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
                                                 "auprès de la Caf %s",
                                                 cmd.caf_id())));
   }
+  // Folded from its date on, a renewal changes the agrément the centre social holds that day
+  // (and until a renewal dated later): dated before the registration, or ending when that
+  // agrément already does, it would be recorded and change nothing at any date.
   Violations& forbidden = verdict.forbidden();
   if (existing->kind() != v1::CENTRE_SOCIAL) {
     forbidden.Add(RuleError("R-CONV-2", "§2.3", "gestionnaire_id", cmd.gestionnaire_id(),
                             "seul un centre social a un agrément délivré par la Caf"));
-  } else if (existing->centre_social_agrement_end() == end) {
+  } else if (on_date == nullptr) {
+    forbidden.Add(RuleError("R-CONV-2", "§2.3", "date", FrenchDate(cmd.date()),
+                            "le centre social n'est pas encore enregistré auprès de la Caf ce "
+                            "jour-là : son agrément se renouvelle après son enregistrement"));
+  } else if (on_date->centre_social_agrement_end() == end) {
     forbidden.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end", FrenchDate(end),
-                            "l'agrément enregistré finit déjà ce jour-là : rien ne change"));
+                            absl::StrFormat("l'agrément enregistré au %s finit déjà ce jour-là : "
+                                            "rien ne change",
+                                            FrenchDate(cmd.date()))));
   }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f;
@@ -50,7 +60,7 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   auto* r = f.fact.mutable_centre_social_agrement_renewed();
   r->set_gestionnaire_id(cmd.gestionnaire_id());
   r->set_centre_social_agrement_end(end);
-  r->set_previous_agrement_end(existing->centre_social_agrement_end());
+  r->set_previous_agrement_end(on_date->centre_social_agrement_end());
   return Facts{f};
 }
 

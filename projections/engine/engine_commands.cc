@@ -95,8 +95,11 @@ absl::StatusOr<CommandResult> Engine::RenewCentreSocialAgrement(
                         GestionnaireStream(cmd.caf_id(), cmd.gestionnaire_id());
                     ASSIGN_OR_RETURN(auto events, log_->ReadStream(stream));
                     const auto existing = FoldGestionnaire(cmd.caf_id(), events, AsOf{});
+                    const auto on_date = FoldGestionnaire(
+                        cmd.caf_id(), events, AsOf{.effective_date = cmd.date()});
                     ASSIGN_OR_RETURN(Facts facts, DecideRenewCentreSocialAgrement(
-                                                      cmd, existing ? &*existing : nullptr));
+                                                      cmd, existing ? &*existing : nullptr,
+                                                      on_date ? &*on_date : nullptr));
                     return Record(stream, events.size(), std::move(facts), fingerprint,
                                   cmd.caf_id(), actor, request_id);
                   });

@@ -383,5 +383,41 @@ TEST_F(Prolongation, R_CONV_2_ARenewalIsARegisteredCentreSocialsAndChangesItsAgr
   EXPECT_TRUE(agent_.RenewAgrement("cs-r", 20291130, 20290502).ok());
 }
 
+// R-CONV-2, R-HIST-2: a renewal takes effect from its date on, until a renewal dated later. One
+// dated before the centre social's registration, or ending when the agrément of its date already
+// does, would be recorded and change nothing at any date: refused, nothing written. cs-d is
+// registered on 01/01/2020 with an agrément until 31/12/2029.
+TEST_F(Prolongation, R_CONV_2_ARenewalChangesTheAgrementFromItsDateOn) {
+  ASSERT_TRUE(agent_.Register("cs-d", v1::CENTRE_SOCIAL, 0, 20291231).ok());
+  auto end_as_of = [&](int32_t date) {
+    auto g = agent_.engine().GetGestionnaire(agent_.caf(), "cs-d", AsOf{.effective_date = date});
+    EXPECT_TRUE(g.ok()) << g.status();
+    return g.ok() ? g->centre_social_agrement_end() : 0;
+  };
+  const uint64_t head = agent_.log().HeadPosition();
+  auto before_registration = agent_.RenewAgrement("cs-d", 20331231, 20191231);
+  EXPECT_TRUE(IsRefusal(before_registration.status(), kFailedPrecondition, "R-CONV-2"))
+      << before_registration.status();
+  EXPECT_THAT(before_registration.status().message(), ::testing::HasSubstr("31/12/2019"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  EXPECT_EQ(end_as_of(kAsOfEndOfTime), 20291231);
+
+  ASSERT_TRUE(agent_.RenewAgrement("cs-d", 20351231, 20290502).ok());
+  // Dated before that renewal, with the day the agrément then ends: nothing would change.
+  auto unchanged = agent_.RenewAgrement("cs-d", 20291231, 20280301);
+  EXPECT_TRUE(IsRefusal(unchanged.status(), kFailedPrecondition, "R-CONV-2"))
+      << unchanged.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head + 1);
+  // Dated before it with another day: the agrément between the two renewals' dates.
+  auto between = agent_.RenewAgrement("cs-d", 20301231, 20280301);
+  ASSERT_TRUE(between.ok()) << between.status();
+  EXPECT_EQ(between->events[0].fact.centre_social_agrement_renewed().previous_agrement_end(),
+            20291231);
+  EXPECT_EQ(end_as_of(20280229), 20291231);
+  EXPECT_EQ(end_as_of(20280301), 20301231);
+  EXPECT_EQ(end_as_of(20290502), 20351231);
+  EXPECT_EQ(end_as_of(kAsOfEndOfTime), 20351231);
+}
+
 }  // namespace
 }  // namespace clas::testing

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clas/v1/service.pb.h"
 #include "server/auth.h"
 
 namespace clas::server {
@@ -196,9 +197,10 @@ struct MethodCase {
   std::optional<Action> expected;
 };
 
-TEST(ActionOfMethod, MapsEveryMethodOfTheApi) {
-  const MethodCase cases[] = {
+const std::vector<MethodCase>& MethodCases() {
+  static const auto* const cases = new std::vector<MethodCase>{
       {"/clas.v1.Conventions/RegisterGestionnaire", Action::kCommand},
+      {"/clas.v1.Conventions/RenewCentreSocialAgrement", Action::kCommand},
       {"/clas.v1.Conventions/PublishBareme", Action::kPublishBareme},
       {"/clas.v1.Conventions/FileFundingRequest", Action::kCommand},
       {"/clas.v1.Conventions/RecordCommitteeDecision", Action::kCommand},
@@ -230,12 +232,35 @@ TEST(ActionOfMethod, MapsEveryMethodOfTheApi) {
       {"/clas.v1.Ledger/ReadStream", Action::kLedgerRead},
       {"/clas.v1.Ledger/ReadAll", Action::kLedgerRead},
       {"/clas.v1.Ledger/Subscribe", Action::kSubscribe},
+      {"/clas.v1.Ledger/Replicate", Action::kReplicate},
       {"/grpc.health.v1.Health/Check", std::nullopt},
       {"/grpc.health.v1.Health/Watch", std::nullopt},
       {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::nullopt},
   };
-  for (const MethodCase& c : cases) {
+  return *cases;
+}
+
+TEST(ActionOfMethod, MapsEveryMethodOfTheApi) {
+  for (const MethodCase& c : MethodCases()) {
     EXPECT_EQ(ActionOfMethod(c.method), c.expected) << c.method;
+  }
+}
+
+// A method added to service.proto without its line above (and so without a decision on who may
+// call it) fails here.
+TEST(ActionOfMethod, TheListAboveHoldsEveryMethodOfServiceProto) {
+  std::set<std::string> listed;
+  for (const MethodCase& c : MethodCases()) listed.insert(c.method);
+  const google::protobuf::FileDescriptor* file = clas::v1::ReplicateRequest::descriptor()->file();
+  ASSERT_GE(file->service_count(), 4);
+  for (int s = 0; s < file->service_count(); ++s) {
+    const google::protobuf::ServiceDescriptor* service = file->service(s);
+    for (int m = 0; m < service->method_count(); ++m) {
+      const std::string name =
+          absl::StrCat("/", service->full_name(), "/", service->method(m)->name());
+      EXPECT_TRUE(listed.count(name) > 0) << name << " is not in MethodCases()";
+      EXPECT_NE(ActionOfMethod(name), Action::kUnknownMethod) << name;
+    }
   }
 }
 

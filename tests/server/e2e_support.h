@@ -1,6 +1,6 @@
 // What the end-to-end tests need beyond an agent's desk (grpc_desk.h): queries, reads and
-// appends of the generic log, subscriptions read item by item, and tokens added to, changed
-// in or removed from the fixture's token file.
+// appends of the generic log, subscriptions and replication streams read item by item, and
+// tokens added to, changed in or removed from the fixture's token file.
 #ifndef CLAS_TESTS_SERVER_E2E_SUPPORT_H_
 #define CLAS_TESTS_SERVER_E2E_SUPPORT_H_
 
@@ -261,6 +261,73 @@ class Subscription {
   std::unique_ptr<v1::Ledger::Stub> stub_;
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReader<v1::SubscribeItem>> reader_;
+};
+
+// A Ledger.Replicate read item by item by the test's thread, as a follower reads it: the
+// positions of the records received, and what the last item said of the leader's head.
+class ReplicationStream {
+ public:
+  ReplicationStream(ServerTest& test, const std::string& user, uint64_t from_position,
+                    std::chrono::seconds deadline = std::chrono::seconds(30))
+      : stub_(test.ledger()), context_(test.As(user)) {
+    context_->set_deadline(std::chrono::system_clock::now() + deadline);
+    v1::ReplicateRequest request;
+    request.set_from_position(from_position);
+    reader_ = stub_->Replicate(context_.get(), request);
+  }
+
+  // Reads items until one without records (the leader had nothing more to send: caught up).
+  // False when the stream ended first.
+  bool ReadUntilIdle() {
+    v1::ReplicateResponse item;
+    for (int items = 0; items < kItemsMax; ++items) {
+      if (!reader_->Read(&item)) return false;
+      Keep(item);
+      if (item.records().empty()) return true;
+    }
+    return false;
+  }
+
+  // Reads items until a record at `position` or later arrived. False when the stream ended.
+  bool ReadUntilRecord(uint64_t position) {
+    v1::ReplicateResponse item;
+    for (int items = 0; items < kItemsMax; ++items) {
+      if (!reader_->Read(&item)) return false;
+      Keep(item);
+      if (!positions.empty() && positions.back() >= position) return true;
+    }
+    return false;
+  }
+
+  // Cancels the call and returns its final status.
+  grpc::Status Cancel() {
+    context_->TryCancel();
+    return Finish();
+  }
+
+  // Reads whatever is left, then the final status.
+  grpc::Status Finish() {
+    v1::ReplicateResponse item;
+    while (reader_->Read(&item)) Keep(item);
+    return reader_->Finish();
+  }
+
+  std::vector<uint64_t> positions;  // of every record received, in order
+  uint64_t leader_head = 0;         // the last item's leader_head_position
+  int items = 0;
+
+ private:
+  static constexpr int kItemsMax = 100'000;
+
+  void Keep(const v1::ReplicateResponse& item) {
+    ++items;
+    leader_head = item.leader_head_position();
+    for (const auto& record : item.records()) positions.push_back(record.position());
+  }
+
+  std::unique_ptr<v1::Ledger::Stub> stub_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientReader<v1::ReplicateResponse>> reader_;
 };
 
 }  // namespace clas::testing

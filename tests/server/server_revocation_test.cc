@@ -1,9 +1,9 @@
 // End-to-end, revocation through a real server: a token removed from the token file and
 // reloaded, whose role or Caf list changed, or whose expiry passes, ends each of its open
-// subscriptions with UNAUTHENTICATED within a second (asserted under kNoticeMax, for a loaded
-// machine), and nothing written after the reload reaches it; the other users' subscriptions go
-// on and receive what follows. Every wait is for a stream to end or an event to arrive, under
-// the subscription's deadline; none sleeps.
+// subscriptions and replication streams with UNAUTHENTICATED within a second (asserted under
+// kNoticeMax, for a loaded machine), and nothing written after the reload reaches it; the other
+// users' streams go on and receive what follows. Every wait is for a stream to end or an event
+// to arrive, under the stream's deadline; none sleeps.
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -38,9 +38,11 @@ class Revocation : public ServerTest {
     return appended.response.last_position();
   }
 
-  // The final status of `subscription`, which the server must end by itself.
-  static grpc::Status Ended(Subscription& subscription) {
-    grpc::Status status = subscription.Finish();
+  // The final status of `stream` (a Subscription or a ReplicationStream), which the server
+  // must end by itself.
+  template <typename Stream>
+  static grpc::Status Ended(Stream& stream) {
+    grpc::Status status = stream.Finish();
     EXPECT_NE(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
         << "the server did not end the stream";
     return status;
@@ -139,6 +141,63 @@ TEST_F(Revocation, AnExpiringTokenLosesItsStreamAtItsExpiry) {
   const uint64_t after = Note("n-1");
   ASSERT_TRUE(kept.ReadUntilEvent(after));
   EXPECT_EQ(kept.Cancel().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// Ledger.Replicate as Subscribe: a replica token removed, or now of another role, ends its
+// replication stream within the same second with the same UNAUTHENTICATED, and no record written
+// after the reload reaches it; a new stream with it is refused; another replica's goes on.
+TEST_F(Revocation, ARevokedReplicaTokenLosesItsReplicationStream) {
+  AddToken(*this, "replica-gone", "replica", "*");
+  AddToken(*this, "replica-role", "replica", "*");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  Note("n-1");
+  ReplicationStream gone(*this, "replica-gone", 1);
+  ReplicationStream role(*this, "replica-role", 1);
+  ReplicationStream kept(*this, "replica-demo", 1);
+  for (ReplicationStream* s : {&gone, &role, &kept}) ASSERT_TRUE(s->ReadUntilIdle());
+
+  // Nothing is appended until the streams end: an idle stream notices by itself.
+  RewriteToken(*this, "replica-gone", "");
+  RewriteToken(*this, "replica-role", "auditeur *");
+  const absl::Time reloaded = absl::Now();
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  for (auto [stream, message] : {std::pair{&gone, kRemoved}, std::pair{&role, kChanged}}) {
+    const grpc::Status ended = Ended(*stream);
+    EXPECT_LT(absl::Now() - reloaded, kNoticeMax);
+    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(ended.error_message(), message);
+  }
+  const uint64_t after = Note("n-2");
+  for (ReplicationStream* s : {&gone, &role}) {
+    for (const uint64_t position : s->positions) EXPECT_LT(position, after);
+  }
+  auto replicate_as = [this](const std::string& user) {
+    ReplicationStream again(*this, user, 1, std::chrono::seconds(3));
+    return again.Finish().error_code();
+  };
+  EXPECT_EQ(replicate_as("replica-gone"), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(replicate_as("replica-role"), grpc::StatusCode::PERMISSION_DENIED);
+
+  ASSERT_TRUE(kept.ReadUntilRecord(after));
+  EXPECT_EQ(kept.positions.back(), after);
+  EXPECT_EQ(kept.Cancel().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// A replication stream that a write wakes after the reload sends nothing of it: the token is
+// checked again before every item.
+TEST_F(Revocation, AReplicationWokenByAWriteAfterTheReloadSendsNothingOfIt) {
+  AddToken(*this, "replica-gone", "replica", "*");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  const uint64_t before = Note("n-1");
+  ReplicationStream gone(*this, "replica-gone", 1);
+  ASSERT_TRUE(gone.ReadUntilRecord(before));
+  RewriteToken(*this, "replica-gone", "");
+  ASSERT_TRUE(server_->ReloadTokens().ok());
+  const uint64_t after = Note("n-2");
+  const grpc::Status ended = Ended(gone);
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ended.error_message(), kRemoved);
+  for (const uint64_t position : gone.positions) EXPECT_LT(position, after);
 }
 
 // A read-only server wraps the token guard (server_app.cc): its streams are revoked too.
