@@ -67,6 +67,23 @@ absl::Status ReplicaPositionError(uint64_t position, uint64_t expected_position)
       position, expected_position));
 }
 
+absl::Status AppendToReplicaError() {
+  return absl::FailedPreconditionError(
+      "the store is a replica: its log is written by replication only, append refused");
+}
+
+absl::Status NotReplicaError() {
+  return absl::FailedPreconditionError(
+      "the store is not a replica (Options::replica, SetReplica): it takes no replicated record, "
+      "so that its own appends and another node's never compete for a position");
+}
+
+absl::Status SetAsideOnWriterError() {
+  return absl::FailedPreconditionError(
+      "the store is not a replica (Options::replica, SetReplica): it sets no record aside, so "
+      "that no append of its own lands while its tail is removed");
+}
+
 absl::Status ReplicaChainError(uint64_t position, std::string_view problem) {
   return absl::DataLossError(absl::StrFormat(
       "replicated record at position %d does not chain: %s; nothing of the batch was stored",

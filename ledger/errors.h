@@ -8,7 +8,8 @@
 //                        recorded and new ids; nothing written
 //   kFailedPrecondition  store opened read-only; on-disk format newer than this build; an
 //                        Append to a replica, or a replicated record out of position
-//                        (ReplicaPositionError)
+//                        (ReplicaPositionError); a replicated record or a set-aside on a store
+//                        that is not a replica; a term below the log's
 //   kNotFound            no event at that position / with that id; no ledger at that path
 //   kDataLoss            bytes read from disk do not decode (CorruptEventError); never a crash;
 //                        a replicated record that does not chain (ReplicaChainError)
@@ -70,6 +71,16 @@ absl::Status CorruptEventError(uint64_t position, std::string_view problem);
 // FailedPrecondition: a replicated record at `position` where the follower's log expects
 // `expected_position` (its head + 1): a gap, a repeat or a reordering. Nothing written.
 absl::Status ReplicaPositionError(uint64_t position, uint64_t expected_position);
+
+// FailedPrecondition: an Append to a replica (Options::replica, EventStore::SetReplica).
+absl::Status AppendToReplicaError();
+
+// FailedPrecondition: a replicated record sent to a store that is not a replica.
+absl::Status NotReplicaError();
+
+// FailedPrecondition: a set-aside asked of a store that is not a replica, whose own appends
+// could land while its tail is removed.
+absl::Status SetAsideOnWriterError();
 
 // DataLoss "replicated record at position <position> does not chain: <problem>; nothing of the
 // batch was stored": its bytes, its hash or its links to the follower's log (global or stream

@@ -33,6 +33,11 @@ absl::Status ValidateOptions(const Options& options) {
                              absl::StrFormat("%d is outside 1..%d", limits.payload_bytes_max,
                                              kPayloadBytesMax));
   }
+  if (options.set_aside_records_max == 0 || options.set_aside_records_max > kSetAsideRecordsMax) {
+    return InvalidFieldError("set_aside_records_max",
+                             absl::StrFormat("%d is outside 1..%d", options.set_aside_records_max,
+                                             kSetAsideRecordsMax));
+  }
   if (options.block_cache_bytes < kBlockCacheBytesMin) {
     return InvalidFieldError("block_cache_bytes",
                              absl::StrFormat("%d is below %d (1 MiB)", options.block_cache_bytes,
@@ -92,16 +97,28 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
     head = ReadableHead(*storage);
   }
   if (!head.ok()) return head.status();
-  std::unique_ptr<EventStore> store(new EventStore(options, std::move(storage), *std::move(head)));
+  absl::StatusOr<uint64_t> term = storage->ReadTerm();
+  if (!term.ok() && options.tolerate_damage && absl::IsDataLoss(term.status())) {
+    damage.push_back(absl::StrFormat("the term does not read (shown as 0): %s",
+                                     term.status().message()));
+    term = 0;
+  }
+  if (!term.ok()) return term.status();
+  std::unique_ptr<EventStore> store(
+      new EventStore(options, std::move(storage), *std::move(head), *term));
   store->damage_ = std::move(damage);
   return store;
 }
 
-EventStore::EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head)
+EventStore::EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head,
+                       uint64_t term)
     : options_(std::move(options)),
       clock_us_(options_.clock_us ? options_.clock_us : SystemClockUs),
       storage_(std::move(storage)),
       head_(std::move(head)),
+      appends_refused_(options_.replica),
+      replica_(options_.replica),
+      term_(term),
       tips_(std::make_unique<StreamTips>(storage_.get())) {
   CLAS_CHECK(head_.hash.size() == kHashBytes) << "head hash of " << head_.hash.size() << " bytes";
 }
@@ -117,13 +134,11 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream_id,
   if (options_.read_only) {
     return absl::FailedPreconditionError("the store is open read-only: append refused");
   }
-  if (options_.replica) {
-    return absl::FailedPreconditionError(
-        "the store is a replica: its log is written by replication only, append refused");
-  }
+  if (appends_refused_) return AppendToReplicaError();
   RETURN_IF_ERROR(ValidateAppend(stream_id, events, options_.limits));
   AppendRequest request(stream_id, expected, std::move(events));
   absl::MutexLock lock(&mu_);
+  if (appends_refused_) return AppendToReplicaError();  // SetReplica(true) came meanwhile
   ++stats_.appends_requested;
   queue_.push_back(&request);
   ++arrivals_;
@@ -137,6 +152,16 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string_view stream_id,
 
 void EventStore::LeadGroup() {
   std::vector<AppendRequest*> group;
+  if (appends_refused_) {
+    // Queued before SetReplica(true), which waits for the queue: refused as if they came after.
+    TakeQueued(&group);
+    for (AppendRequest* request : group) {
+      request->result = AppendToReplicaError();
+      request->outcome = AppendOutcome::kRejected;
+    }
+    FinishGroup(group, std::nullopt, absl::ZeroDuration());
+    return;
+  }
   if (!write_error_.ok()) {
     // RocksDB stopped writing after the failure; the cause may be gone (space freed).
     mu_.Unlock();
@@ -227,6 +252,7 @@ size_t EventStore::GatherGroup(std::vector<AppendRequest*>* group, absl::Time de
     gather_waited_ = false;
     return TakeQueued(group);
   }
+  if (appends_refused_) return 0;  // SetReplica(true) waits: write what is taken, no more
   if (const size_t taken = TakeQueued(group); taken > 0) return taken;
   const bool full = queue_.size() > group->size();  // TakeQueued left a request behind
   if (full || !gather_may_wait_ || arrivals_ >= gather_calls_) return 0;
@@ -235,7 +261,7 @@ size_t EventStore::GatherGroup(std::vector<AppendRequest*>* group, absl::Time de
   // Woken by each arrival, to decide it while the others come.
   const size_t queued = queue_.size();
   gathering_ = true;
-  for (bool timed_out = false; queue_.size() == queued && !timed_out;) {
+  for (bool timed_out = false; queue_.size() == queued && !timed_out && !appends_refused_;) {
     timed_out = arrived_.WaitWithDeadline(&mu_, deadline);
   }
   gathering_ = false;
@@ -320,7 +346,11 @@ void EventStore::FinishGroup(const std::vector<AppendRequest*>& group,
         std::max<int64_t>(0, absl::ToInt64Microseconds(write_time))));
     head_advanced_.SignalAll();
   }
-  if (!queue_.empty()) queue_.front()->done_cv.Signal();  // the next leader
+  if (!queue_.empty()) {
+    queue_.front()->done_cv.Signal();  // the next leader
+  } else {
+    queue_emptied_.SignalAll();  // SetReplica(true) waits for it
+  }
 }
 
 LogHead EventStore::Head() const {

@@ -19,6 +19,7 @@
 #ifndef CLAS_LEDGER_EVENT_STORE_H_
 #define CLAS_LEDGER_EVENT_STORE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -68,6 +69,7 @@ struct Options {
   // Opens the log as a replica (a follower's copy of another node's log): its records are
   // written by AppendReplicated only, and Append is refused (FailedPrecondition), so that no
   // local write can take a position the leader's log will fill. REQUIRES: !read_only.
+  // The role may change afterwards: EventStore::SetReplica.
   bool replica = false;
   // RocksDB's environment (its file system), not owned; null = the default. Tests inject I/O
   // faults through it.
@@ -77,6 +79,8 @@ struct Options {
   std::function<int64_t()> clock_us;
   // May only be stricter than the defaults.
   AppendLimits limits;
+  // The most records one SetAsideAfter removes: 1..kSetAsideRecordsMax (tests set less).
+  size_t set_aside_records_max = kSetAsideRecordsMax;
   // The capacity of RocksDB's block cache, shared by the families (at least 1 MiB): the table
   // blocks read recently, kept decompressed. Memory the store may hold beyond its memtables.
   size_t block_cache_bytes = kBlockCacheBytesDefault;
@@ -103,7 +107,7 @@ class EventStore {
   // with the same stream and bytes, the original call's answer with duplicate = true (nothing
   // written; checked before the expected version). On failure nothing is written:
   //   InvalidArgument    naming the bad field (see ValidateAppend in validation.h);
-  //   FailedPrecondition the store is read-only;
+  //   FailedPrecondition the store is read-only, or a replica (Options::replica, SetReplica);
   //   AlreadyExists      an event id recorded before with other content, or a call mixing
   //                      recorded and new ids (names the id and its original position);
   //   Aborted            `expected` does not hold: names the stream, the expectation and the
@@ -126,12 +130,63 @@ class EventStore {
   // batch is written:
   //   InvalidArgument    no record, more than kReplicatedRecordsMax, or more than
   //                      kReplicatedBytesMax bytes;
-  //   FailedPrecondition the store is not a replica (Options::replica) or is read-only; a record
-  //                      out of position (ReplicaPositionError);
+  //   FailedPrecondition the store is not a replica (Options::replica, SetReplica) or is
+  //                      read-only; a record out of position (ReplicaPositionError);
   //   DataLoss           a record that does not chain (ReplicaChainError, naming its position);
   //   ResourceExhausted, Unavailable, Internal  storage failed, as Append's.
   // Calls are serialised with one another (a follower runs one replication loop anyway).
   absl::StatusOr<LogHead> AppendReplicated(const std::vector<StoredRecord>& records);
+
+  // ---- Cluster: the role, the fencing term, a tail set aside (event_store_cluster.cc). ----
+
+  // Changes the role at run time (a node elected leader, or following another).
+  // SetReplica(true): Append is refused from its return on, FailedPrecondition as on a store
+  // opened with Options::replica; appends queued before it that no group commit has taken are
+  // refused so too, and those a group commit took are written or failed before it returns: no
+  // local write lands after it. Then AppendReplicated and SetAsideAfter are accepted.
+  // SetReplica(false): waits for an AppendReplicated or SetAsideAfter in flight, then refuses
+  // them (FailedPrecondition as on a store opened without Options::replica) and accepts Append,
+  // whose first group starts from the head replication left.
+  // While SetReplica(true) waits for the queued appends, both Append and AppendReplicated are
+  // refused. Setting the role a store already has changes nothing. On a read-only store it is a
+  // no-op (such a store takes neither kind of write; is_replica() stays false). Calls are
+  // serialised with one another.
+  void SetReplica(bool replica);
+  // The role the last SetReplica set (Options::replica before any): true when AppendReplicated
+  // is accepted. During a SetReplica call, the role before it.
+  bool is_replica() const;
+
+  // The fencing term: an opaque number the cluster gives meaning to (the term of the leader
+  // whose records the log last took), persisted in the meta family ("term", key_layout.h). 0 for
+  // a log that never had one.
+  uint64_t term() const;
+  // Records `term` with a synced write (whatever Options::sync says). OkStatus, and nothing
+  // written, if it is already the term; FailedPrecondition naming both terms if it is below
+  // (a term never goes down), or if the store is read-only; the storage errors of Append
+  // (nothing recorded: term() is unchanged). Serialised with every write of the store.
+  absl::Status RaiseTerm(uint64_t term);
+
+  // Sets aside the records after `position`: a former leader's last records no other node took,
+  // before it follows the new leader (whose log diverges from there). First copies every record
+  // of position+1..head, exactly as stored, into a new file in `directory` (set_aside.h: created
+  // if missing, with a text manifest; files and directory fsynced), then removes those records
+  // and every index entry they added, in one synced WriteBatch. A crash or an error between the
+  // two leaves the log whole (the file is then a spare copy); after it, every read, version,
+  // event-id look-up, verification and WaitForHead sees the log as it was at `position`, and
+  // AppendReplicated continues from position + 1. Returns what was set aside, all zero (no file
+  // created) when position is the head. Errors, with nothing removed:
+  //   FailedPrecondition the store is not a replica (SetReplica) or is read-only;
+  //   InvalidArgument    position is past the head, or more than
+  //                      Options::set_aside_records_max (kSetAsideRecordsMax) records follow it
+  //                      (all or nothing: a larger tail is refused, not cut); an empty directory;
+  //   DataLoss           a record or one of its index entries is not what the log implies;
+  //   ResourceExhausted, Unavailable, Internal  storage or file errors. If writing the removal
+  //                      fails (the file is then kept, and named), the log is whole unless the
+  //                      error is Unavailable: a write whose sync failed may show after a restart.
+  // Serialised with AppendReplicated; reads go on meanwhile. The head goes back to `position`
+  // just before the removal is written, so that reads bounded by it (ReadStored, Verify) never
+  // reach for a record as it goes.
+  absl::StatusOr<SetAsideResult> SetAsideAfter(uint64_t position, const std::string& directory);
 
   // Up to `max_count` records from `from_position` (0 reads as 1) on, exactly as stored, in
   // position order, and no more than `bytes_max` bytes of values (at least one record): what a
@@ -248,7 +303,13 @@ class EventStore {
  private:
   friend class BackupAccess;
 
-  EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head);
+  EventStore(Options options, std::unique_ptr<Storage> storage, LogHead head, uint64_t term);
+
+  // SetAsideAfter once its checks passed: copies records position+1..head_before.position to a
+  // new file in `directory`, then removes them and publishes the head at `position`.
+  absl::StatusOr<SetAsideResult> SetAsideTail(uint64_t position, const LogHead& head_before,
+                                              const std::string& directory)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   // Leads the group at the front of the queue: gathers and decides it, writes, publishes, wakes.
   void LeadGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -275,7 +336,7 @@ class EventStore {
                    const std::optional<LogHead>& new_head, absl::Duration write_time)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const Options options_;
+  const Options options_;  // options_.replica: the role at Open only (see replica_)
   const std::function<int64_t()> clock_us_;
   const std::unique_ptr<Storage> storage_;
   std::vector<std::string> damage_;  // set once by Open
@@ -284,7 +345,17 @@ class EventStore {
   std::deque<AppendRequest*> queue_ ABSL_GUARDED_BY(mu_);  // the front one leads
   LogHead head_ ABSL_GUARDED_BY(mu_);                      // committed and published
   StoreStats stats_ ABSL_GUARDED_BY(mu_);
-  mutable absl::CondVar head_advanced_;  // signalled with mu_ held when head_ moves
+  mutable absl::CondVar head_advanced_;  // signalled with mu_ held when head_ moves forward
+  absl::CondVar queue_emptied_;          // signalled with mu_ held when queue_ becomes empty
+
+  // The role (SetReplica). appends_refused_ is set first and cleared last, with mu_ held; it is
+  // read without mu_ only to refuse early, and again with mu_ before a request is queued.
+  // replica_ changes with commit_mu_ and mu_ held, and once the queue is empty, so that a writer
+  // holding commit_mu_ sees it stable: no group commit and no replicated write ever overlap.
+  std::atomic<bool> appends_refused_;
+  std::atomic<bool> replica_;
+  absl::Mutex role_mu_;                 // serialises SetReplica; taken before the others
+  uint64_t term_ ABSL_GUARDED_BY(mu_);  // changes with commit_mu_ held too
 
   // Set by a failed write (a full disk, an I/O error): RocksDB then refuses writes. The next
   // group's leader calls ResumeWrites first; until it succeeds, appends fail with this error's

@@ -38,15 +38,13 @@ absl::StatusOr<LogHead> EventStore::AppendReplicated(const std::vector<StoredRec
   if (options_.read_only) {
     return absl::FailedPreconditionError("the store is open read-only: replication refused");
   }
-  if (!options_.replica) {
-    return absl::FailedPreconditionError(
-        "the store is not a replica (Options::replica): it takes no replicated record, so that "
-        "its own appends and another node's never compete for a position");
-  }
+  if (!replica_) return NotReplicaError();
   RETURN_IF_ERROR(ValidateReplicated(records));
   // The writer's lock: Append is refused on a replica, so that only this call writes, and the
-  // head read below stays the head until this call publishes the next.
+  // head read below stays the head until this call publishes the next. The role is checked
+  // again under it: SetReplica(false) changes it with this lock held.
   absl::MutexLock commit_lock(&commit_mu_);
+  if (!replica_) return NotReplicaError();
   LogHead head;
   {
     absl::MutexLock lock(&mu_);

@@ -7,6 +7,7 @@
 //   column family "streams"    stream_key  -> u64be(position)
 //   column family "event_ids"  event_id    -> u64be(position)
 //   column family "meta"       "format_version" -> decimal text, e.g. "1"
+//                              "term"           -> decimal text, e.g. "7" (absent: term 0)
 //   column family "default"    unused (RocksDB requires it)
 //
 //   event_key  := u64be(position)                        position >= 1, gap-free
@@ -14,6 +15,10 @@
 //   stream_id  := 1..kStreamIdBytesMax bytes in 0x20..0x7E (printable ASCII)
 //   event_id   := 1..kEventIdBytesMax bytes in 0x20..0x7E
 //   u64be(n)   := the 8 bytes of n, most significant first
+//
+// "term" (EventStore::term) was added without a new kFormatVersion: a build that does not know
+// it never reads it (the meta family is only read by key), and a log without it is at term 0.
+// A new meta key may be added so, if a build that ignores it still runs the log correctly.
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so a forward iterator
 // over "events" walks the log in position order and one over "streams" walks each stream in
@@ -51,6 +56,7 @@ inline constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
 
 // Keys of the "meta" family. Do not change: stored on disk.
 inline constexpr std::string_view kMetaFormatVersionKey = "format_version";
+inline constexpr std::string_view kMetaTermKey = "term";
 
 inline constexpr size_t kU64Bytes = 8;
 inline constexpr char kStreamKeySeparator = '\0';

@@ -40,6 +40,13 @@ inline constexpr int64_t kGroupGatherWaitMaxUs = 1000;
 inline constexpr size_t kReplicatedRecordsMax = 4096;
 inline constexpr size_t kReplicatedBytesMax = size_t{32} << 20;  // 32 MiB
 
+// Records one EventStore::SetAsideAfter may remove from the end of the log: all are removed in
+// one synced WriteBatch of deletions (about 3 keys, some 100 bytes for usual ids and at most
+// some 420 bytes, per record), so a larger tail is refused rather than staged unbounded.
+inline constexpr size_t kSetAsideRecordsMax = 1'000'000;
+// Names a set-aside tries in its directory before it gives up finding a fresh one.
+inline constexpr size_t kSetAsideNameAttemptsMax = 1000;
+
 // Streams whose last version and hash the writer keeps in memory; past this the cache is
 // emptied and refilled from disk on demand (correct, only slower).
 inline constexpr size_t kStreamTipsCachedMax = 1'000'000;

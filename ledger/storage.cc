@@ -244,6 +244,20 @@ absl::Status Storage::CheckFormatVersion(bool read_only) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<uint64_t> Storage::ReadTerm() const {
+  std::string value;
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), family(Family::kMeta), kMetaTermKey, &value);
+  if (status.IsNotFound()) return 0;
+  RETURN_IF_ERROR(FromRocks(status, "reading the term"));
+  uint64_t term = 0;
+  if (!absl::SimpleAtoi(value, &term)) {
+    return absl::DataLossError(
+        absl::StrFormat("meta.term '%s' is not a number", absl::CHexEscape(value)));
+  }
+  return term;
+}
+
 absl::Status Storage::Write(const rocksdb::WriteOptions& write_options,
                             rocksdb::WriteBatch* batch) {
   return FromRocks(db_->Write(write_options, batch), "writing events");

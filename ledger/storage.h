@@ -128,6 +128,10 @@ class Storage {
   // The last event of the log ({0, GenesisHash(), 0} when empty); DataLoss if it is bad.
   absl::StatusOr<LogHead> ReadHead() const;
 
+  // The term recorded under meta "term" (key_layout.h); 0 when none is. DataLoss if it is not
+  // a decimal number.
+  absl::StatusOr<uint64_t> ReadTerm() const;
+
  private:
   Storage() = default;
   absl::Status CheckFormatVersion(bool read_only);

@@ -109,6 +109,16 @@ struct StoredRecord {
   std::string value;
 };
 
+// What EventStore::SetAsideAfter set aside: the records it copied to `path` (set_aside.h), then
+// removed from the log. All zero and empty when there was nothing after the position.
+struct SetAsideResult {
+  std::string path;           // the records file; read it back with ReadSetAside
+  std::string manifest_path;  // the text manifest beside it
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  uint64_t count = 0;  // last_position - first_position + 1, or 0
+};
+
 // The last event of the log; position 0, GenesisHash() and 0 for an empty log.
 struct LogHead {
   uint64_t position = 0;
