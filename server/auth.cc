@@ -461,6 +461,7 @@ constexpr MethodRule kMethodRules[] = {
     {"/clas.v1.Ledger/ReadAll", Action::kLedgerRead},
     {"/clas.v1.Ledger/Subscribe", Action::kSubscribe},
     {"/clas.v1.Ledger/Replicate", Action::kReplicate},
+    {"/clas.v1.Ledger/ReportReplicated", Action::kReplicate},
     {"/grpc.health.v1.Health/Check", std::nullopt},
     {"/grpc.health.v1.Health/Watch", std::nullopt},
     {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::nullopt},

@@ -1,4 +1,6 @@
 // Conventions: one RPC per command. Check the caller, run the command, convert the result.
+#include <algorithm>
+
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
@@ -22,6 +24,14 @@ grpc::Status RunCommand(const ServiceDeps& d, const char* method, grpc::ServerCo
   // The engine checks the input (command_input.h), then writes, or refuses and writes nothing.
   absl::StatusOr<CommandResult> result = run(caller->ActorFor(caf_id), request.request_id());
   if (!result.ok()) return log.Done(ToGrpcStatus(result.status()));
+  // A retry answered from the log waits too: its original may not be replicated yet.
+  uint64_t last_position = 0;
+  for (const DomainEvent& event : result->events) {
+    last_position = std::max(last_position, event.position);
+  }
+  if (absl::Status held = AwaitReplicated(d, *context, last_position); !held.ok()) {
+    return log.Done(ToGrpcStatus(held));
+  }
   FillCommandResponse(*result, *d.store, d.limits.answer_bytes_max, response);
   return log.Done(grpc::Status::OK);
 }

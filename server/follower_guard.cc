@@ -41,11 +41,21 @@ absl::StatusOr<Caller> FollowerGuard::Check(const grpc::ServerContext& context, 
                                             const std::string& caf_id) const {
   ASSIGN_OR_RETURN(Caller caller, inner_->Check(context, need, caf_id));
   if (!IsWrite(need)) return caller;
+  if (leadership_->TakesWrites()) {
+    RETURN_IF_ERROR(leadership_->WriteRefusal());
+    return caller;
+  }
+  const std::string leader = leadership_->LeaderAddress();
+  if (leader.empty()) {
+    return absl::UnavailableError(
+        "this node does not take writes and knows no leader now (an election is under way): "
+        "retry in a few seconds");
+  }
   return WithLeader(absl::UnavailableError(absl::StrFormat(
-                        "this node is a read replica of the leader at %s: writes are refused "
-                        "here, send them to the leader (%s metadata)",
-                        leader_, kLeaderMetadataKey)),
-                    leader_);
+                        "this node does not take writes: the leader is at %s, send them there "
+                        "(%s metadata)",
+                        leader, kLeaderMetadataKey)),
+                    leader);
 }
 
 absl::StatusOr<Caller> PositionGuard::Check(const grpc::ServerContext& context, Need need,
@@ -65,11 +75,12 @@ absl::StatusOr<Caller> PositionGuard::Check(const grpc::ServerContext& context, 
   if (call_deadline <= wait_deadline) {
     return absl::DeadlineExceededError(absl::StrFormat("%s, at the call's deadline", where));
   }
+  const std::string leader = leadership_ == nullptr ? "" : leadership_->LeaderAddress();
   return WithLeader(
       absl::UnavailableError(absl::StrFormat(
           "%s, after waiting %s, the most a read waits%s", where, absl::FormatDuration(wait_max_),
-          leader_.empty() ? "" : absl::StrFormat("; the leader is at %s", leader_))),
-      leader_);
+          leader.empty() ? "" : absl::StrFormat("; the leader is at %s", leader))),
+      leader);
 }
 
 }  // namespace clas::server

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/call_log.h"
 #include "server/grpc_status.h"
@@ -14,7 +15,10 @@
 namespace clas::server {
 namespace {
 
-// The term of every item until leaders are elected (service.proto).
+// The longest node id a follower reports (ReportReplicatedRequest.node_id).
+constexpr size_t kNodeIdBytesMax = 64;
+
+// The term of every item outside a cluster (service.proto).
 constexpr uint64_t kTermUnelected = 0;
 // How often an idle stream looks whether its follower went away (the stream's cancellation
 // does not wake WaitForHead): a follower that stops or restarts frees its thread, and the
@@ -37,10 +41,23 @@ absl::Status WaitForRecords(const ServiceDeps& d, const Caller& caller,
   }
 }
 
+// This node's term, or Unavailable when it is a node of a cluster that does not lead now.
+absl::StatusOr<uint64_t> TermOf(const ServiceDeps& d) {
+  if (!d.leader_term) return kTermUnelected;
+  const std::optional<uint64_t> term = d.leader_term();
+  if (!term.has_value()) {
+    return absl::UnavailableError(
+        "this node does not lead the cluster: replicate from the leader (clas-leader metadata "
+        "of a refused write, or clasctl cluster status)");
+  }
+  return *term;
+}
+
 // One item: the records, their position and bytes as stored (after the test hook, if any).
-v1::ReplicateResponse ItemOf(std::vector<ledger::StoredRecord>& records, const ServiceDeps& d) {
+v1::ReplicateResponse ItemOf(std::vector<ledger::StoredRecord>& records, const ServiceDeps& d,
+                             uint64_t term) {
   v1::ReplicateResponse item;
-  item.set_term(kTermUnelected);
+  item.set_term(term);
   for (ledger::StoredRecord& record : records) {
     if (d.replicate_hook_for_tests) d.replicate_hook_for_tests(record);
     v1::ReplicatedRecord* out = item.add_records();
@@ -75,11 +92,14 @@ grpc::Status Stream(const ServiceDeps& d, const Caller& caller, grpc::ServerCont
   while (!context->IsCancelled()) {
     const bool stopping = d.stopping != nullptr && d.stopping->load();
     if (absl::Status valid = caller.still_valid(); !valid.ok()) return ToGrpcStatus(valid);
+    // Every item carries the term it is sent under; a leader deposed meanwhile sends no more.
+    const absl::StatusOr<uint64_t> term = TermOf(d);
+    if (!term.ok()) return ToGrpcStatus(term.status());
     auto records = d.store->ReadStored(next, count_max, bytes_max);
     if (!records.ok()) return ToGrpcStatus(records.status());
     const bool idle = records->empty();
     if (!idle) next = records->back().position + 1;
-    if (!writer->Write(ItemOf(*records, d))) return grpc::Status::OK;  // follower gone
+    if (!writer->Write(ItemOf(*records, d, *term))) return grpc::Status::OK;  // follower gone
     slot->Passed(next - 1);
     if (!idle) continue;
     if (stopping || absl::Now() - opened > d.limits.subscribe_duration_max) {
@@ -95,6 +115,42 @@ grpc::Status Stream(const ServiceDeps& d, const Caller& caller, grpc::ServerCont
 }
 
 }  // namespace
+
+absl::Status AwaitReplicated(const ServiceDeps& d, const grpc::ServerContext& context,
+                             uint64_t position) {
+  if (d.acks == nullptr || position == 0) return absl::OkStatus();
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context.deadline()), absl::Now() + d.replication_ack_timeout);
+  return d.acks->Await(position, deadline);
+}
+
+grpc::Status LedgerService::ReportReplicated(grpc::ServerContext* context,
+                                             const v1::ReportReplicatedRequest* request,
+                                             v1::ReportReplicatedResponse* response) {
+  CallLog log("ReportReplicated", "", d_.calls);
+  auto caller = CheckCall(*d_.guard, context, Need::kReplicate, "");
+  if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
+  log.set_caller(caller->user_id);
+  const std::string& node = request->node_id();
+  const bool valid_node =
+      node.size() <= kNodeIdBytesMax &&
+      std::all_of(node.begin(), node.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+               c == '-';
+      });
+  if (!valid_node) {
+    return log.Done(ToGrpcStatus(absl::InvalidArgumentError(
+        "node_id : 64 caractères au plus parmi [A-Za-z0-9._-] (node_id: at most 64 of "
+        "[A-Za-z0-9._-])")));
+  }
+  if (d_.acks != nullptr && !node.empty()) {
+    d_.acks->Reported(node, request->term(), request->position());
+  }
+  const std::optional<uint64_t> term = d_.leader_term ? d_.leader_term() : std::nullopt;
+  response->set_leader_term(term.value_or(0));
+  response->set_head_position(d_.store->Head().position);
+  return log.Done(grpc::Status::OK);
+}
 
 grpc::Status LedgerService::Replicate(grpc::ServerContext* context,
                                       const v1::ReplicateRequest* request,

@@ -175,6 +175,9 @@ grpc::Status LedgerService::Append(grpc::ServerContext* context, const v1::Appen
     }
     auto result = d_.store->Append(request->stream_id(), expected, std::move(events));
     if (!result.ok()) return ToGrpcStatus(result.status());
+    if (absl::Status held = AwaitReplicated(d_, *context, result->last_position); !held.ok()) {
+      return ToGrpcStatus(held);
+    }
     response->set_first_position(result->first_position);
     response->set_last_position(result->last_position);
     response->set_first_version(result->first_version);

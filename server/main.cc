@@ -8,7 +8,9 @@
 // resumable position, close the store). SIGHUP: re-read the token file. Under systemd (a unit of
 // Type=notify), READY=1 is sent once the port is bound, STOPPING=1 when the shutdown begins.
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -72,12 +74,35 @@ ABSL_FLAG(std::string, follow_token_file, "",
 ABSL_FLAG(bool, follow_tls, false, "with --follow: TLS to the leader, with the system's roots");
 ABSL_FLAG(std::string, follow_tls_ca, "",
           "with --follow: TLS to the leader, checked against these PEM roots");
+ABSL_FLAG(std::vector<std::string>, cluster_etcd, {},
+          "join the cluster whose leader etcd elects: etcd's HOST:PORT endpoints, comma "
+          "separated (with --node_id and --advertise; --follow_token_file and --follow_tls* say "
+          "how to reach the leader); empty: no cluster");
+ABSL_FLAG(std::string, node_id, "",
+          "with --cluster_etcd: this node's name in the cluster, 1 to 64 of [A-Za-z0-9._-]");
+ABSL_FLAG(std::string, advertise, "",
+          "with --cluster_etcd: HOST:PORT where clients and the other nodes reach this node");
+ABSL_FLAG(std::string, cluster_prefix, "/clas-ledger",
+          "with --cluster_etcd: etcd key prefix of the cluster (election and registry)");
+ABSL_FLAG(int32_t, cluster_lease_seconds, 5,
+          "with --cluster_etcd: TTL of the leader's etcd lease; a leader that cannot renew it "
+          "stops taking writes before it ends");
+ABSL_FLAG(int32_t, replication_acks, 0,
+          "with --cluster_etcd: the leader answers a write only once this many followers hold "
+          "it on disk (0: once on its own disk); with 3 nodes, 1 loses no acknowledged write when "
+          "any one machine is lost");
+ABSL_FLAG(int32_t, replication_ack_timeout_seconds, 5,
+          "with --replication_acks: longest a write waits for its followers (then UNAVAILABLE: "
+          "retry with the same request id)");
 ABSL_FLAG(int32_t, min_position_wait_seconds, 10,
           "longest a read waits for the log position of its clas-min-position metadata");
 ABSL_FLAG(std::string, metrics_listen, clas::server::kMetricsListenDefault,
           "address of the Prometheus metrics endpoint (http://HOST:PORT/metrics); empty: none");
 
 namespace {
+
+// Set when the server asked to be started again (ServerConfig::on_restart_needed).
+std::atomic<bool> g_restart{false};
 
 // Applies the config file named by --config (looked up in argv before the flags are parsed, so
 // that the command line wins).
@@ -137,6 +162,14 @@ clas::server::ServerConfig ConfigFromFlags() {
   c.follow_tls = absl::GetFlag(FLAGS_follow_tls);
   c.follow_tls_ca_file = absl::GetFlag(FLAGS_follow_tls_ca);
   c.min_position_wait_max = absl::Seconds(absl::GetFlag(FLAGS_min_position_wait_seconds));
+  c.cluster_etcd = absl::GetFlag(FLAGS_cluster_etcd);
+  c.cluster_node_id = absl::GetFlag(FLAGS_node_id);
+  c.cluster_advertise = absl::GetFlag(FLAGS_advertise);
+  c.cluster_prefix = absl::GetFlag(FLAGS_cluster_prefix);
+  c.cluster_lease_ttl = absl::Seconds(absl::GetFlag(FLAGS_cluster_lease_seconds));
+  c.replication_acks = absl::GetFlag(FLAGS_replication_acks);
+  c.replication_ack_timeout =
+      absl::Seconds(absl::GetFlag(FLAGS_replication_ack_timeout_seconds));
   return c;
 }
 
@@ -174,7 +207,12 @@ int main(int argc, char** argv) {
   if (!ApplyConfigFile(argc, argv)) return 2;
   absl::ParseCommandLine(argc, argv);
   clas::server::CallLog::SetEnabled(absl::GetFlag(FLAGS_log_requests));
-  const clas::server::ServerConfig config = ConfigFromFlags();
+  clas::server::ServerConfig config = ConfigFromFlags();
+  // A cluster node whose log holds a tail the leader's does not starts again to set it aside.
+  config.on_restart_needed = [] {
+    g_restart.store(true);
+    kill(getpid(), SIGTERM);
+  };
 
   if (absl::GetFlag(FLAGS_demo_tokens)) {
     absl::Status made = clas::server::EnsureDemoTokens(config.tokens_file, absl::GetFlag(FLAGS_demo_token_cafs));
@@ -211,7 +249,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>((*server)->store().Head().position),
               config.tls_cert_file.empty() ? "plain text on loopback" : "TLS",
               config.read_only ? ", read-only" : "",
-              config.follow.empty() ? "" : (", following " + config.follow).c_str());
+              !config.cluster_etcd.empty()
+                  ? (", cluster node " + config.cluster_node_id).c_str()
+                  : config.follow.empty() ? "" : (", following " + config.follow).c_str());
   std::fflush(stdout);
   Tell("READY=1");
   while (true) {
@@ -227,6 +267,11 @@ int main(int argc, char** argv) {
     Tell("STOPPING=1");
     (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
     break;
+  }
+  if (g_restart.load()) {
+    std::fprintf(stderr, "clas-ledgerd: exiting with status %d: start me again\n",
+                 clas::server::kExitRestart);
+    return clas::server::kExitRestart;
   }
   return 0;
 }

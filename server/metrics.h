@@ -17,13 +17,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "server/call_log.h"
+#include "server/replicator.h"
 
 namespace clas {
 class Engine;
@@ -36,7 +39,6 @@ namespace clas::server {
 
 class Authenticator;
 class OpenSubscriptions;
-class Replicator;
 
 // clas-ledgerd's --metrics_listen by default: loopback only, on the port registered for
 // Prometheus exporters of this kind.
@@ -51,8 +53,8 @@ struct MetricsSources {
   const Authenticator* authenticator = nullptr;
   const OpenSubscriptions* subscriptions = nullptr;
   const std::atomic<uint64_t>* chain_verified_to = nullptr;
-  // A follower's replication; null on a leader (no replication series then).
-  const Replicator* replication = nullptr;
+  // A follower's replication; empty, or nullopt while leading (no replication series then).
+  std::function<std::optional<ReplicationProgress>()> replication;
 };
 
 class ServerMetrics final : public CallCounter {

@@ -141,8 +141,7 @@ void CollectAuth(const Authenticator& authenticator, std::vector<MetricFamily>& 
   out.push_back(std::move(failures));
 }
 
-void CollectReplication(const Replicator& replicator, std::vector<MetricFamily>& out) {
-  const ReplicationProgress progress = replicator.Progress();
+void CollectReplication(const ReplicationProgress& progress, std::vector<MetricFamily>& out) {
   AddOne(out, "clas_replication_position",
          "Position of the last record this follower stored from its leader (its head)",
          MetricType::Gauge, progress.position);
@@ -190,7 +189,12 @@ std::vector<MetricFamily> StateCollector::Collect() const {
   CollectSubscriptions(*sources_.subscriptions, head, out);
   CollectCaches(*sources_.engine, out);
   CollectAuth(*sources_.authenticator, out);
-  if (sources_.replication != nullptr) CollectReplication(*sources_.replication, out);
+  if (sources_.replication) {
+    if (const std::optional<ReplicationProgress> progress = sources_.replication();
+        progress.has_value()) {
+      CollectReplication(*progress, out);
+    }
+  }
   return out;
 }
 

@@ -132,19 +132,23 @@ void Replicator::Run() {
     absl::Status why;
     const StreamEnd end = FollowOnce(&why);
     if (end == StreamEnd::kStopping) return;
-    if (end == StreamEnd::kRefused) {
+    if (end == StreamEnd::kRefused || end == StreamEnd::kDiverged) {
       {
         absl::MutexLock lock(&mu_);
         ++progress_.errors_refused;
         progress_.stopped = true;
+        progress_.diverged = end == StreamEnd::kDiverged;
         progress_.failure = std::string(why.message());
       }
       std::fprintf(stderr,
                    "clas-ledgerd: ERROR: replication from %s stopped at position %llu: %s; "
-                   "nothing of it was stored; this follower serves its log as it is, and takes "
-                   "nothing more from that leader until it is restarted\n",
+                   "nothing of it was stored; %s\n",
                    settings_.leader.c_str(), static_cast<unsigned long long>(before),
-                   std::string(why.message()).c_str());
+                   std::string(why.message()).c_str(),
+                   settings_.in_cluster
+                       ? "the node sees to it (cluster)"
+                       : "this follower serves its log as it is, and takes nothing more from "
+                         "that leader until it is restarted");
       if (on_stop_) on_stop_(why);
       return;
     }
@@ -172,12 +176,18 @@ Replicator::StreamEnd Replicator::FollowOnce(absl::Status* why) {
     context_ = &context;
   }
   v1::ReplicateRequest request;
-  request.set_from_position(store_->Head().position + 1);
+  // From the head itself, which the leader must hold too (CheckHead); 0 reads as 1.
+  request.set_from_position(store_->Head().position);
   std::unique_ptr<grpc::ClientReader<v1::ReplicateResponse>> reader =
       stub_->Replicate(&context, request);
   v1::ReplicateResponse item;
   std::optional<StreamEnd> ended;
-  while (!ended.has_value() && reader->Read(&item)) ended = Store(item, why);
+  bool first = true;
+  while (!ended.has_value() && reader->Read(&item)) {
+    ended = Store(item, first, why);
+    first = false;
+    if (!ended.has_value()) Report();
+  }
   if (ended.has_value()) context.TryCancel();
   const grpc::Status status = reader->Finish();
   absl::MutexLock lock(&mu_);
@@ -187,30 +197,96 @@ Replicator::StreamEnd Replicator::FollowOnce(absl::Status* why) {
   if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
     // The follower is ahead of the leader: what it holds beyond is not the leader's.
     *why = absl::OutOfRangeError(status.error_message());
-    return StreamEnd::kRefused;
+    return StreamEnd::kDiverged;
   }
   *why = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.ok() ? "the leader ended the stream" : status.error_message());
   return StreamEnd::kRetry;
 }
 
-std::optional<Replicator::StreamEnd> Replicator::Store(const v1::ReplicateResponse& item,
+std::optional<Replicator::StreamEnd> Replicator::CheckHead(v1::ReplicateResponse& item,
+                                                           absl::Status* why) {
+  const uint64_t head = store_->Head().position;
+  if (head == 0) return std::nullopt;  // the stream starts at position 1: nothing to compare
+  if (item.records().empty() || item.records(0).position() != head) {
+    *why = absl::OutOfRangeError(absl::StrCat(
+        "the leader's first item does not start at this node's head ", head));
+    return StreamEnd::kDiverged;
+  }
+  const absl::StatusOr<std::vector<ledger::StoredRecord>> mine =
+      store_->ReadStored(head, 1, ledger::kReplicatedBytesMax);
+  if (!mine.ok() || mine->empty()) {
+    *why = mine.ok() ? absl::DataLossError(absl::StrCat("no record at the head ", head))
+                     : mine.status();
+    return StreamEnd::kRetry;
+  }
+  if (mine->front().value != item.records(0).stored_event()) {
+    *why = absl::FailedPreconditionError(absl::StrCat(
+        "the leader's record at position ", head,
+        " is not this node's: the two logs forked before it"));
+    return StreamEnd::kDiverged;
+  }
+  item.mutable_records()->DeleteSubrange(0, 1);
+  return std::nullopt;
+}
+
+std::optional<Replicator::StreamEnd> Replicator::Store(v1::ReplicateResponse& item, bool first,
                                                        absl::Status* why) {
   {
     absl::MutexLock lock(&mu_);
     progress_.leader_position = item.leader_head_position();
   }
-  if (item.records().empty()) return std::nullopt;  // a heartbeat
-  std::vector<ledger::StoredRecord> records;
-  records.reserve(item.records_size());
-  for (const v1::ReplicatedRecord& record : item.records()) {
-    records.push_back(ledger::StoredRecord{record.position(), record.stored_event()});
+  if (item.term() < store_->term()) {
+    *why = absl::UnavailableError(absl::StrCat(
+        "the leader's term ", item.term(), " is older than this log's ", store_->term(),
+        ": a deposed leader"));
+    return StreamEnd::kRetry;
   }
-  const absl::StatusOr<ledger::LogHead> head = store_->AppendReplicated(records);
-  if (head.ok()) return std::nullopt;
-  *why = head.status();
-  // A storage error here (a full disk): retried from the head, as a broken stream is.
-  return IsRefusal(head.status()) ? StreamEnd::kRefused : StreamEnd::kRetry;
+  if (first) {
+    if (std::optional<StreamEnd> end = CheckHead(item, why); end.has_value()) return end;
+  }
+  if (!item.records().empty()) {
+    std::vector<ledger::StoredRecord> records;
+    records.reserve(item.records_size());
+    for (const v1::ReplicatedRecord& record : item.records()) {
+      records.push_back(ledger::StoredRecord{record.position(), record.stored_event()});
+    }
+    const absl::StatusOr<ledger::LogHead> head = store_->AppendReplicated(records);
+    if (!head.ok()) {
+      *why = head.status();
+      // A storage error here (a full disk): retried from the head, as a broken stream is.
+      return IsRefusal(head.status()) ? StreamEnd::kRefused : StreamEnd::kRetry;
+    }
+  }
+  if (item.term() > store_->term()) {
+    if (absl::Status raised = store_->RaiseTerm(item.term()); !raised.ok()) {
+      *why = raised;
+      return StreamEnd::kRetry;
+    }
+  }
+  return std::nullopt;
+}
+
+void Replicator::Report() {
+  const uint64_t position = store_->Head().position;
+  const uint64_t term = store_->term();
+  const absl::Time now = absl::Now();
+  if (position == reported_position_ && term == reported_term_ &&
+      now - reported_at_ < kReportInterval) {
+    return;
+  }
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", settings_.token));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  v1::ReportReplicatedRequest request;
+  request.set_node_id(settings_.node_id);
+  request.set_position(position);
+  request.set_term(term);
+  v1::ReportReplicatedResponse response;
+  if (!stub_->ReportReplicated(&context, request, &response).ok()) return;
+  reported_position_ = position;
+  reported_term_ = term;
+  reported_at_ = now;
 }
 
 }  // namespace clas::server

@@ -7,6 +7,13 @@
 // an ERROR line on stderr, on_stop called, Progress().stopped set. Nothing of such a record is
 // stored: the follower never holds a fork.
 //
+// Each stream starts AT the follower's head (not after it): the leader's record there must be the
+// follower's own, byte for byte, else the two logs forked (Progress().diverged): a former leader's
+// tail that no one else took, which a cluster node sets aside (cluster_node.h). Terms fence
+// deposed leaders: an item of a term older than the log's (EventStore::term) is not taken (the
+// stream is resumed later, from whoever leads then); a later term is recorded in the log once
+// the item is stored.
+//
 // Thread-safety: Start, Stop and the destructor from one thread; Progress from any.
 #ifndef CLAS_SERVER_REPLICATOR_H_
 #define CLAS_SERVER_REPLICATOR_H_
@@ -35,6 +42,8 @@ namespace clas::server {
 // smallest to the largest, back to the smallest once an item arrived.
 inline constexpr absl::Duration kReplicationBackoffMin = absl::Milliseconds(50);
 inline constexpr absl::Duration kReplicationBackoffMax = absl::Seconds(5);
+// A follower reports what it holds after each item it stored, and at least this often.
+inline constexpr absl::Duration kReportInterval = absl::Milliseconds(500);
 
 struct FollowSettings {
   // The leader, "host:port".
@@ -43,6 +52,11 @@ struct FollowSettings {
   std::string token;
   // Plain text, or TLS with the roots the operator gave (server_app.cc builds them).
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // A node of a cluster (cluster_node.h), which reacts to a stop itself; else a read replica,
+  // stopped until an operator restarts it.
+  bool in_cluster = false;
+  // This node's id in the cluster, in its reports to the leader (Ledger.ReportReplicated).
+  std::string node_id;
 };
 
 // The settings of a follower of `leader` ("host:port"): the token is the only word of
@@ -61,6 +75,7 @@ struct ReplicationProgress {
   uint64_t errors_stream = 0;    // streams that broke or could not open (then retried)
   uint64_t errors_refused = 0;   // records refused here (then stopped): 0 or 1
   bool stopped = false;          // stopped for good by a refused record
+  bool diverged = false;         // ... because the leader's log does not hold this node's head
   std::string failure;           // why, when stopped
 };
 
@@ -83,14 +98,21 @@ class Replicator {
 
  private:
   // How one stream ended.
-  enum class StreamEnd { kRetry, kRefused, kStopping };
+  enum class StreamEnd { kRetry, kRefused, kDiverged, kStopping };
 
   void Run();
   // Opens one stream from the head + 1 and stores what it brings until it ends.
   StreamEnd FollowOnce(absl::Status* why);
   // Stores one item's records. nullopt when stored (or a heartbeat); kRefused with the store's
-  // refusal; kRetry with a storage error (the stream is then resumed from the head).
-  std::optional<StreamEnd> Store(const v1::ReplicateResponse& item, absl::Status* why);
+  // refusal; kRetry with a storage error or an older term (the stream is then resumed from the
+  // head). `first`: the stream's first item, whose first record must be the one at the head.
+  std::optional<StreamEnd> Store(v1::ReplicateResponse& item, bool first, absl::Status* why);
+  // nullopt when the item's first record is the one at this log's head (then dropped from it);
+  // kDiverged when it is another; kRetry for a storage error.
+  std::optional<StreamEnd> CheckHead(v1::ReplicateResponse& item, absl::Status* why);
+  // Tells the leader what this node holds (Ledger.ReportReplicated), when it changed or every
+  // kReportInterval; a failed report is retried at the next item.
+  void Report();
   // Sleeps `duration` unless Stop is called meanwhile; false when stopping.
   bool Sleep(absl::Duration duration);
 
@@ -100,6 +122,10 @@ class Replicator {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Ledger::Stub> stub_;
   std::thread thread_;
+  // Touched by the replication thread only.
+  uint64_t reported_position_ = 0;
+  uint64_t reported_term_ = 0;
+  absl::Time reported_at_ = absl::InfinitePast();
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "ledger/base/status_macros.h"
+#include "server/cluster_reconcile.h"
 #include "server/follower_guard.h"
 
 namespace clas::server {
@@ -151,7 +153,8 @@ absl::StatusOr<std::unique_ptr<ledger::EventStore>> OpenStore(const ServerConfig
   options.sync = config.sync;
   options.read_only = config.read_only;
   options.tolerate_damage = config.read_only;  // inspection shows what can be read
-  options.replica = !config.follow.empty();    // written by replication only
+  // Written by replication only (in a cluster: until elected, cluster_node.h).
+  options.replica = !config.follow.empty() || !config.cluster_etcd.empty();
   absl::StatusOr<std::unique_ptr<ledger::EventStore>> store = ledger::EventStore::Open(options);
   if (store.ok()) return store;
   const absl::Status& status = store.status();
@@ -225,16 +228,55 @@ absl::StatusOr<std::optional<FollowSettings>> FollowerSettings(const ServerConfi
   if (config.min_position_wait_max <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("min_position_wait_max must be positive");
   }
-  if (config.follow.empty()) return std::optional<FollowSettings>();
-  if (config.read_only) {
+  const bool cluster = !config.cluster_etcd.empty();
+  if (config.follow.empty() && !cluster) return std::optional<FollowSettings>();
+  if (cluster && !config.follow.empty()) {
     return absl::InvalidArgumentError(
-        "follow and read_only go apart: a follower writes what it replicates");
+        "cluster_etcd and follow go apart: in a cluster, etcd says whom to follow");
   }
+  if (config.read_only) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        cluster ? "cluster_etcd" : "follow",
+        " and read_only go apart: a follower writes what it replicates"));
+  }
+  if (config.replication_acks < 0 || config.replication_acks > 8 ||
+      config.replication_ack_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "replication_acks: 0 to 8 followers; replication_ack_timeout: positive");
+  }
+  if (!cluster && config.replication_acks > 0) {
+    return absl::InvalidArgumentError(
+        "replication_acks needs cluster_etcd: only a cluster's leader has followers to wait for");
+  }
+  if (cluster && config.cluster_advertise.empty()) {
+    return absl::InvalidArgumentError(
+        "cluster_advertise is required with cluster_etcd: where the other nodes reach this one");
+  }
+  // In a cluster the leader changes: the credentials are checked against this node's own
+  // address (plain text between nodes on loopback only), and the leader filled in later.
   ASSIGN_OR_RETURN(FollowSettings settings,
-                   FollowSettingsOf(config.follow, config.follow_token_file, config.follow_tls,
+                   FollowSettingsOf(cluster ? config.cluster_advertise : config.follow,
+                                    config.follow_token_file, config.follow_tls,
                                     config.follow_tls_ca_file));
   return std::optional<FollowSettings>(std::move(settings));
 }
+
+// The cluster node's view of who leads, for guards made before the node is.
+class ClusterLeadership final : public Leadership {
+ public:
+  void Set(const ClusterNode* node) { node_.store(node); }
+  bool TakesWrites() const override {
+    const ClusterNode* node = node_.load();
+    return node != nullptr && node->TakesWrites();
+  }
+  std::string LeaderAddress() const override {
+    const ClusterNode* node = node_.load();
+    return node == nullptr ? "" : node->LeaderAddress();
+  }
+
+ private:
+  std::atomic<const ClusterNode*> node_{nullptr};
+};
 
 }  // namespace
 
@@ -268,11 +310,14 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
   if (findings.empty() && s->verified_on_start_ > 0) {
     s->chain_verified_to_.store(s->store_->Head().position);
   }
+  if (!config.cluster_etcd.empty()) RETURN_IF_ERROR(s->ReconcileCluster(*follow));
   s->findings_ = std::move(findings);
   s->log_ = std::make_unique<StoreEventLog>(s->store_.get());
   s->engine_ = std::make_unique<Engine>(s->log_.get());
   s->guard_ = std::make_unique<TokenGuard>(std::move(tokens));
-  s->MakeGuardsAndReplicator(std::move(follow));
+  // A read replica's settings go to its replicator; a cluster node's stay for JoinCluster.
+  const bool writes_at_start = !config.read_only && !follow.has_value();
+  s->MakeGuardsAndReplicator(config.cluster_etcd.empty() ? std::move(follow) : std::nullopt);
   ServiceLimits limits = config.limits;
   limits.read_bytes_max =
       std::min<int64_t>(limits.read_bytes_max, int64_t{config.max_message_bytes} / 4 * 3);
@@ -286,6 +331,14 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
                    .subscriptions = &s->subscriptions_,
                    .chain_verified_to = &s->chain_verified_to_,
                    .replicate_hook_for_tests = config.replicate_hook_for_tests};
+  if (!config.cluster_etcd.empty()) {
+    deps.leader_term = [node = &s->cluster_]() -> std::optional<uint64_t> {
+      return *node == nullptr ? std::nullopt : (*node)->LeaderTerm();
+    };
+    s->acks_ = std::make_unique<ReplicationAcks>(config.replication_acks);
+    deps.acks = s->acks_.get();
+    deps.replication_ack_timeout = config.replication_ack_timeout;
+  }
   RETURN_IF_ERROR(s->ServeMetrics());
   deps.calls = s->metrics_.get();
   s->conventions_ = std::make_unique<ConventionsService>(deps);
@@ -310,12 +363,67 @@ absl::StatusOr<std::unique_ptr<LedgerServer>> LedgerServer::Start(const ServerCo
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
   grpc::HealthCheckServiceInterface* health = s->server_->GetHealthCheckService();
-  health->SetServingStatus("clas.v1.Conventions", !config.read_only && config.follow.empty());
+  health->SetServingStatus("clas.v1.Conventions", writes_at_start);
   if (s->replicator_ != nullptr) {
     health->SetServingStatus(kReplicationHealthService, true);
     s->replicator_->Start();
   }
+  if (!config.cluster_etcd.empty()) RETURN_IF_ERROR(s->JoinCluster(*std::move(follow)));
   return s;
+}
+
+ClusterSettings LedgerServer::ClusterSettingsOf(FollowSettings follow) const {
+  return ClusterSettings{
+      .etcd_endpoints = config_.cluster_etcd,
+      .node_id = config_.cluster_node_id,
+      .advertise = config_.cluster_advertise,
+      .prefix = config_.cluster_prefix,
+      .lease_ttl = config_.cluster_lease_ttl,
+      .set_aside_dir = (std::filesystem::path(config_.data_dir) / "set-aside").string(),
+      .follow = std::move(follow)};
+}
+
+absl::Status LedgerServer::ReconcileCluster(const FollowSettings& follow) {
+  const ClusterSettings settings = ClusterSettingsOf(follow);
+  const absl::StatusOr<std::optional<ledger::SetAsideResult>> set_aside = ReconcileWithLeader(
+      store_.get(), settings, settings.lease_ttl + absl::Seconds(2));
+  if (!set_aside.ok()) {
+    // The leader unreachable now: the node starts anyway; if its log holds a tail the leader's
+    // does not, replication finds it and the node is started again.
+    std::fprintf(stderr, "clas-ledgerd: cluster: the log was not compared with a leader's: %s\n",
+                 std::string(set_aside.status().message()).c_str());
+    return absl::OkStatus();
+  }
+  if (set_aside->has_value()) {
+    const ledger::SetAsideResult& r = **set_aside;
+    std::fprintf(stderr,
+                 "clas-ledgerd: cluster: positions %llu to %llu (%llu records) were this node's "
+                 "only, never taken by the cluster: set aside into %s; the log now ends at %llu\n",
+                 static_cast<unsigned long long>(r.first_position),
+                 static_cast<unsigned long long>(r.last_position),
+                 static_cast<unsigned long long>(r.count), r.path.c_str(),
+                 static_cast<unsigned long long>(store_->Head().position));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LedgerServer::JoinCluster(FollowSettings follow) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  ClusterHooks hooks{
+      .on_role = [health](bool leading) {
+        health->SetServingStatus("clas.v1.Conventions", leading);
+        health->SetServingStatus(kReplicationHealthService, !leading);
+      },
+      .on_replication = [health](bool healthy) {
+        health->SetServingStatus(kReplicationHealthService, healthy);
+      },
+      .on_diverged = [restart = config_.on_restart_needed](const absl::Status&) {
+        if (restart) restart();
+      }};
+  ASSIGN_OR_RETURN(cluster_, ClusterNode::Start(store_.get(), ClusterSettingsOf(std::move(follow)),
+                                                std::move(hooks), acks_.get()));
+  static_cast<ClusterLeadership*>(leadership_.get())->Set(cluster_.get());
+  return absl::OkStatus();
 }
 
 void LedgerServer::MakeGuardsAndReplicator(std::optional<FollowSettings> follow) {
@@ -324,17 +432,23 @@ void LedgerServer::MakeGuardsAndReplicator(std::optional<FollowSettings> follow)
     read_only_guard_ = std::make_unique<ReadOnlyGuard>(guard);
     guard = read_only_guard_.get();
   }
-  if (follow.has_value()) {
-    follower_guard_ = std::make_unique<FollowerGuard>(guard, config_.follow);
-    guard = follower_guard_.get();
+  if (!config_.cluster_etcd.empty()) {
+    leadership_ = std::make_unique<ClusterLeadership>();
+  } else if (follow.has_value()) {
+    leadership_ = std::make_unique<FixedLeader>(config_.follow);
     // Called on the replication thread, which Shutdown stops before the server.
     replicator_ =
         std::make_unique<Replicator>(store_.get(), *std::move(follow), [this](const absl::Status&) {
           server_->GetHealthCheckService()->SetServingStatus(kReplicationHealthService, false);
         });
   }
+  if (leadership_ != nullptr) {
+    follower_guard_ = std::make_unique<FollowerGuard>(guard, leadership_.get());
+    guard = follower_guard_.get();
+  }
   position_guard_ = std::make_unique<PositionGuard>(guard, store_.get(),
-                                                    config_.min_position_wait_max, config_.follow);
+                                                    config_.min_position_wait_max,
+                                                    leadership_.get());
 }
 
 absl::Status LedgerServer::ServeMetrics() {
@@ -345,7 +459,7 @@ absl::Status LedgerServer::ServeMetrics() {
                      .authenticator = &guard_->authenticator(),
                      .subscriptions = &subscriptions_,
                      .chain_verified_to = &chain_verified_to_,
-                     .replication = replicator_.get()});
+                     .replication = [this] { return replication(); }});
   return metrics_->Serve(config_.metrics_listen);
 }
 
@@ -353,14 +467,20 @@ void LedgerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   stopping_.store(true);
-  // Replication first: it writes to the store and reports to the health service.
+  // Replication first: it writes to the store and reports to the health service. A cluster
+  // node resigns: the store refuses writes from then on.
   if (replicator_ != nullptr) replicator_->Stop();
+  if (cluster_ != nullptr) cluster_->Stop();
   if (server_ != nullptr) {  // null when Start failed before listening
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
     server_->Wait();
   }
   metrics_.reset();  // no scrape reads the store once it is closed
+  if (leadership_ != nullptr && !config_.cluster_etcd.empty()) {
+    static_cast<ClusterLeadership*>(leadership_.get())->Set(nullptr);
+  }
+  cluster_.reset();
   engine_.reset();
   log_.reset();
   store_.reset();  // closes RocksDB: every acknowledged append was synced already
@@ -379,6 +499,7 @@ absl::Status LedgerServer::ReloadTokens() {
 }
 
 std::optional<ReplicationProgress> LedgerServer::replication() const {
+  if (cluster_ != nullptr) return cluster_->Replication();
   if (replicator_ == nullptr) return std::nullopt;
   return replicator_->Progress();
 }

@@ -24,6 +24,7 @@
 #include "grpcpp/server.h"
 #include "ledger/event_store.h"
 #include "projections/engine/engine.h"
+#include "server/cluster_node.h"
 #include "server/metrics.h"
 #include "server/open_subscriptions.h"
 #include "server/replicator.h"
@@ -35,6 +36,9 @@ namespace clas::server {
 
 // The health service name of a follower's replication (see above).
 inline constexpr char kReplicationHealthService[] = "clas.replication";
+// clas-ledgerd's exit status when it must be started again (on_restart_needed): not one of those
+// its systemd unit refuses to restart on (1 to 3).
+inline constexpr int kExitRestart = 75;
 
 // Every setting of the server, each a flag of the binary and a key of its config file.
 struct ServerConfig {
@@ -72,6 +76,27 @@ struct ServerConfig {
   std::string follow_token_file;
   bool follow_tls = false;
   std::string follow_tls_ca_file;
+  // Be a node of a cluster (cluster_node.h) whose leader etcd elects: these etcd endpoints
+  // ("host:port"); empty: no cluster. With cluster_node_id (unique in the cluster) and
+  // cluster_advertise (where clients and the other nodes reach this node); follow_token_file
+  // and follow_tls / follow_tls_ca_file say how this node reaches the leader. Not with follow
+  // or read_only. The node takes writes only while it leads; a former leader's tail that no
+  // other node took is set aside at start into <data_dir>/set-aside.
+  std::vector<std::string> cluster_etcd;
+  std::string cluster_node_id;
+  std::string cluster_advertise;
+  std::string cluster_prefix = "/clas-ledger";
+  absl::Duration cluster_lease_ttl = absl::Seconds(5);
+  // Semi-synchronous acknowledgement in a cluster: the leader answers a write only once this
+  // many followers hold it durably, waiting at most replication_ack_timeout (within the call's
+  // deadline; then UNAVAILABLE: retry with the same request id), and refuses writes, writing
+  // nothing, while fewer followers are live. 0: answered once durable on the leader.
+  int replication_acks = 0;
+  absl::Duration replication_ack_timeout = absl::Seconds(5);
+  // Called when the node's log holds records the leader's does not (a former leader's tail seen
+  // while running): the process should exit and be started again (clas-ledgerd exits with
+  // kExitRestart). Empty: logged only.
+  std::function<void()> on_restart_needed;
   // Longest a read waits for the position of its clas-min-position metadata (follower_guard.h).
   absl::Duration min_position_wait_max = absl::Seconds(10);
   // Tests only: Ledger.Replicate hands each record it sends to this hook, which may forge it.
@@ -108,6 +133,8 @@ class LedgerServer {
   int metrics_port() const { return metrics_ == nullptr ? 0 : metrics_->port(); }
   // Where replication stands on a follower; nullopt on a leader.
   std::optional<ReplicationProgress> replication() const;
+  // The node of the cluster; null outside a cluster.
+  const ClusterNode* cluster() const { return cluster_.get(); }
   // The metrics; null when metrics_listen is empty.
   const ServerMetrics* metrics() const { return metrics_.get(); }
   // What the start found wrong in a ledger served read-only; empty when it verified.
@@ -124,9 +151,14 @@ class LedgerServer {
   // REQUIRES: the store, the engine and the guard are made.
   absl::Status ServeMetrics();
   // Chains the guards every service asks (TokenGuard, then ReadOnlyGuard or FollowerGuard,
-  // then PositionGuard) and, with `follow`, makes the replicator (started once the server
-  // listens). REQUIRES: the store and guard_ are made.
+  // then PositionGuard) and, with `follow` (not in a cluster), makes the replicator (started
+  // once the server listens). REQUIRES: the store and guard_ are made.
   void MakeGuardsAndReplicator(std::optional<FollowSettings> follow);
+  // In a cluster: sets aside a former leader's tail (before the engine reads the log).
+  absl::Status ReconcileCluster(const FollowSettings& follow);
+  // In a cluster, once the server listens: joins it (election, registry, replication).
+  absl::Status JoinCluster(FollowSettings follow);
+  ClusterSettings ClusterSettingsOf(FollowSettings follow) const;
 
   ServerConfig config_;
   std::unique_ptr<ledger::EventStore> store_;
@@ -138,6 +170,12 @@ class LedgerServer {
   std::unique_ptr<Guard> position_guard_;   // wraps the one above: clas-min-position
   // Follows the leader when config_.follow is set; stopped before the server and the store.
   std::unique_ptr<Replicator> replicator_;
+  // Where writes go: a FixedLeader with follow, the cluster node's view in a cluster.
+  std::unique_ptr<Leadership> leadership_;
+  // In a cluster: the node (stopped before the server, destroyed after it).
+  std::unique_ptr<ClusterNode> cluster_;
+  // In a cluster: what the followers hold, which a write waits for.
+  std::unique_ptr<ReplicationAcks> acks_;
   std::atomic<bool> stopping_{false};
   OpenSubscriptions subscriptions_;
   // The highest position a verification of the chain that passed reached (metrics.h).

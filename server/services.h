@@ -7,7 +7,9 @@
 #define CLAS_SERVER_SERVICES_H_
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "absl/time/time.h"
 #include "clas/v1/service.grpc.pb.h"
@@ -16,6 +18,7 @@
 #include "server/call_log.h"
 #include "server/guard.h"
 #include "server/open_subscriptions.h"
+#include "server/replication_acks.h"
 
 namespace clas::server {
 
@@ -85,7 +88,21 @@ struct ServiceDeps {
   // Tests only: called on each record Ledger.Replicate is about to send, which it may change
   // (a forged record, to check a follower refuses it). Empty in clas-ledgerd.
   std::function<void(ledger::StoredRecord&)> replicate_hook_for_tests;
+  // In a cluster (cluster_node.h): this node's term while it leads, nullopt while it does not
+  // (then Ledger.Replicate is refused, and a stream open ends: a follower takes records from the
+  // leader only). Empty outside a cluster: term 0, always served.
+  std::function<std::optional<uint64_t>()> leader_term;
+  // In a cluster: the followers' reports (Ledger.ReportReplicated) and the wait of a write for
+  // them before it is answered (replication_acks.h); null outside a cluster.
+  ReplicationAcks* acks = nullptr;
+  // The longest a write waits for its followers, within its own deadline.
+  absl::Duration replication_ack_timeout = absl::Seconds(5);
 };
+
+// Waits until the followers a leader needs hold `position` (d.acks; OK at once without),
+// bounded by the call's deadline and d.replication_ack_timeout: the last step of every write.
+absl::Status AwaitReplicated(const ServiceDeps& d, const grpc::ServerContext& context,
+                             uint64_t position);
 
 class ConventionsService final : public v1::Conventions::Service {
  public:
@@ -170,6 +187,8 @@ class LedgerService final : public v1::Ledger::Service {
   // In ledger_replicate.cc.
   grpc::Status Replicate(grpc::ServerContext*, const v1::ReplicateRequest*,
                          grpc::ServerWriter<v1::ReplicateResponse>*) override;
+  grpc::Status ReportReplicated(grpc::ServerContext*, const v1::ReportReplicatedRequest*,
+                                v1::ReportReplicatedResponse*) override;
 
  private:
   ServiceDeps d_;

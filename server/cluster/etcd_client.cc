@@ -209,4 +209,40 @@ absl::Status EtcdClient::Observe(const std::string& name, absl::Duration duratio
   return FromGrpc(status, endpoint, "observe");
 }
 
+absl::Status EtcdClient::Put(const std::string& key, const std::string& value,
+                             int64_t lease_id) {
+  std::string endpoint;
+  auto stub = etcdserverpb::KV::NewStub(Channel(&endpoint));
+  etcdserverpb::PutRequest request;
+  request.set_key(key);
+  request.set_value(value);
+  request.set_lease(lease_id);
+  etcdserverpb::PutResponse response;
+  grpc::ClientContext context;
+  SetDeadline(&context, call_timeout_);
+  return FromGrpc(stub->Put(&context, request, &response), endpoint, "put");
+}
+
+absl::StatusOr<std::vector<mvccpb::KeyValue>> EtcdClient::RangePrefix(const std::string& prefix,
+                                                                      int64_t limit) {
+  CLAS_CHECK(!prefix.empty() && static_cast<unsigned char>(prefix.back()) < 0xff) << prefix;
+  std::string endpoint;
+  auto stub = etcdserverpb::KV::NewStub(Channel(&endpoint));
+  etcdserverpb::RangeRequest request;
+  request.set_key(prefix);
+  std::string end = prefix;
+  end.back() = static_cast<char>(end.back() + 1);  // the first key after every key of prefix
+  request.set_range_end(end);
+  request.set_limit(limit);
+  etcdserverpb::RangeResponse response;
+  grpc::ClientContext context;
+  SetDeadline(&context, call_timeout_);
+  RETURN_IF_ERROR(FromGrpc(stub->Range(&context, request, &response), endpoint, "range"));
+  if (response.more()) {
+    return absl::ResourceExhaustedError(absl::StrCat("etcd ", endpoint, " range ", prefix,
+                                                     ": more than ", limit, " keys"));
+  }
+  return std::vector<mvccpb::KeyValue>(response.kvs().begin(), response.kvs().end());
+}
+
 }  // namespace clas::server::cluster

@@ -1,4 +1,4 @@
-// The calls the leader election makes to etcd's v3 API (Lease and Election services), each one
+// The calls a node makes to etcd's v3 API (Lease, Election and KV services), each one
 // bounded: a unary call or a lease renewal has `call_timeout`, a Campaign or an Observe the
 // duration its caller gives. Errors are values: gRPC's status as an absl::Status of the same
 // code, with the endpoint in the message.
@@ -76,6 +76,14 @@ class EtcdClient {
   // leader goes without a successor: a caller wanting to know calls Leader() again.
   absl::Status Observe(const std::string& name, absl::Duration duration,
                        const std::function<void(const mvccpb::KeyValue&)>& on_leader);
+
+  // Put: `key` holds `value`, attached to `lease_id` (0: to none), so that it goes with the
+  // lease.
+  absl::Status Put(const std::string& key, const std::string& value, int64_t lease_id);
+  // Range: every key-value whose key starts with `prefix`, in key order, at most `limit` of
+  // them (more: RESOURCE_EXHAUSTED, never a silent cut).
+  absl::StatusOr<std::vector<mvccpb::KeyValue>> RangePrefix(const std::string& prefix,
+                                                            int64_t limit);
 
   // The next endpoint will be used by the next call.
   void Rotate();

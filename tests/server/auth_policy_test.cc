@@ -233,6 +233,7 @@ const std::vector<MethodCase>& MethodCases() {
       {"/clas.v1.Ledger/ReadAll", Action::kLedgerRead},
       {"/clas.v1.Ledger/Subscribe", Action::kSubscribe},
       {"/clas.v1.Ledger/Replicate", Action::kReplicate},
+      {"/clas.v1.Ledger/ReportReplicated", Action::kReplicate},
       {"/grpc.health.v1.Health/Check", std::nullopt},
       {"/grpc.health.v1.Health/Watch", std::nullopt},
       {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::nullopt},

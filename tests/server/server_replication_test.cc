@@ -171,7 +171,7 @@ TEST_F(ReplicationTest, AWriteAtTheFollowerIsRefusedNamingTheLeader) {
       v1::Conventions::NewStub(follower_channel_)
           ->RegisterGestionnaire(context.get(), Gestionnaire("g-1"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_THAT(status.error_message(), HasSubstr("read replica of the leader at " + leader));
+  EXPECT_THAT(status.error_message(), HasSubstr("the leader is at " + leader));
   EXPECT_EQ(Trailer(*context, "clas-leader"), leader);
   // The generic append too; and a caller without a token is UNAUTHENTICATED first.
   v1::AppendRequest append;

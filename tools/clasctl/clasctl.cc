@@ -179,6 +179,17 @@ const std::vector<CommandDef>& Commands() {
        "when a command had an unexpected outcome. Stop a server running on the directory first.",
        {"data", "seed", "cafs", "actions"},
        DemoCommand},
+      {{"cluster", "status"},
+       {},
+       "the nodes of a cluster: roles, log positions, terms, lag (from etcd)",
+       "Reads etcd (--etcd HOST:PORT[,HOST:PORT...], the nodes' --cluster_etcd; --prefix their\n"
+       "--cluster_prefix, /clas-ledger by default): the leader etcd elected, with its term, and\n"
+       "every live node as it last published itself (within 100 ms): address, role, log\n"
+       "position, the term of its log, and how many records it is behind the leader. A node\n"
+       "that died leaves the list when its lease ends (--cluster_lease_seconds). Exit 1 when no\n"
+       "leader is elected, 3 when etcd cannot be read. --json for a script.",
+       {"etcd", "prefix", "json"},
+       ClusterStatus},
       {{"serve"},
        {},
        "run the clas-ledger server in this process (clas-ledgerd's flags)",

@@ -32,6 +32,7 @@ int RestoreCommand(const Invocation& in, Io& io);
 int Serve(const Invocation& in, Io& io);
 int DemoCommand(const Invocation& in, Io& io);
 int ImportCommand(const Invocation& in, Io& io);
+int ClusterStatus(const Invocation& in, Io& io);
 // The flags `serve` takes (clas-ledgerd's), also the keys its config file may set.
 const std::vector<std::string>& ServeFlags();
 
