@@ -1,12 +1,14 @@
 // A three-node cluster under load, as the README's tools/cluster.sh starts one: etcd and three
-// clas-ledgerd processes (--replication_acks=1) on loopback ports. Clients append with retries
-// (the same event ids again after a failure: the ledger's idempotency key) while the leader is
-// killed (SIGKILL) and paused (SIGSTOP, longer than its lease). After each failure a new leader
+// clas-ledgerd processes (--replication_acks=1) on loopback ports. Clients send commands
+// (RegisterGestionnaire, as Caf agents) and appends (Ledger.Append, as another service), each
+// retried after a failure with the same request id or event id, while the leader is killed
+// (SIGKILL) and paused (SIGSTOP, longer than its lease). After each failure a new leader
 // must be elected within a few seconds; at the end, every acknowledged event must be on the
 // leader exactly once, and every node's chain identical up to the common head.
 //
-// CI runs a bounded form (CLAS_CLUSTER_KILLS, default 3, and CLAS_CLUSTER_PAUSES, default 1);
-// RELIABILITY.md gives the long form's figures. Skipped where /usr/bin/etcd is missing.
+// CI runs a bounded form (CLAS_CLUSTER_KILLS, default 3, CLAS_CLUSTER_PAUSES, default 1, and
+// CLAS_CLUSTER_CLIENTS, default 4); RELIABILITY.md gives the long form's figures. Skipped where /usr/bin/etcd is missing.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -37,7 +39,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kNodes = 3;
-constexpr int kClients = 4;
 constexpr int kLeaseSeconds = 2;
 constexpr auto kFailoverMax = 15s;  // a new leader within this after a failure
 constexpr char kPrefix[] = "/clas-ledger";
@@ -47,8 +48,10 @@ int EnvInt(const char* name, int fallback) {
   return value == nullptr ? fallback : std::atoi(value);
 }
 
+// An acknowledged write: an append's event id, or a command's gestionnaire id.
 struct Acked {
-  std::string event_id;
+  bool command = false;
+  std::string id;
   uint64_t position = 0;
 };
 
@@ -65,6 +68,7 @@ class ClusterFailover : public ::testing::Test {
     const std::string tokens = (dir_ / "tokens").string();
     ASSERT_TRUE(server::EnsureDemoTokens(tokens, {"caf-75"}).ok());
     const std::string replica_token = *server::DemoToken(tokens, "replica-demo");
+    agent_token_ = *server::DemoToken(tokens, "agent-caf-75");
     service_token_ = *server::DemoToken(tokens, "service-demo");
     auditor_token_ = *server::DemoToken(tokens, "auditeur");
     std::ofstream(dir_ / "replica.token") << replica_token << "\n";
@@ -166,27 +170,53 @@ class ClusterFailover : public ::testing::Test {
     return false;
   }
 
-  // One client: appends events one at a time to its own stream; after any failure, the same
-  // event again, to the leader a refusal names or to the next node.
+  // One client: odd ones register gestionnaires (Conventions, as a Caf agent), even ones append
+  // events to their own stream (Ledger.Append, as a service), one at a time; after any failure,
+  // the same request again (same request id, same event id), to the leader a refusal names or
+  // to the next node.
   void RunClient(int client) {
-    std::vector<std::unique_ptr<v1::Ledger::Stub>> stubs;
-    for (auto& channel : channels_) stubs.push_back(v1::Ledger::NewStub(channel));
+    std::vector<std::unique_ptr<v1::Ledger::Stub>> ledgers;
+    std::vector<std::unique_ptr<v1::Conventions::Stub>> conventions;
+    for (auto& channel : channels_) {
+      ledgers.push_back(v1::Ledger::NewStub(channel));
+      conventions.push_back(v1::Conventions::NewStub(channel));
+    }
+    const bool commands = client % 2 == 1;
     int target = client % kNodes;
     for (int n = 0; !stop_load_.load();) {
-      v1::AppendRequest request;
-      request.set_stream_id(absl::StrCat("ext/service-demo/load-", client));
-      auto* event = request.add_events();
-      event->set_event_id(absl::StrCat("c", client, "-", n));
-      event->set_event_type("probe");
-      event->set_payload(absl::StrCat("payload ", client, " ", n));
       grpc::ClientContext context;
-      context.AddMetadata("authorization", absl::StrCat("Bearer ", service_token_));
+      context.AddMetadata("authorization",
+                          absl::StrCat("Bearer ", commands ? agent_token_ : service_token_));
       context.set_deadline(std::chrono::system_clock::now() + 3s);
-      v1::AppendResponse response;
-      const grpc::Status status = stubs[target]->Append(&context, request, &response);
+      const std::string id = absl::StrCat("c", client, "-", n);
+      grpc::Status status;
+      uint64_t position = 0;
+      if (commands) {
+        v1::RegisterGestionnaireRequest request;
+        request.set_request_id(absl::StrCat("register-", id));
+        v1::RegisterGestionnaire* command = request.mutable_command();
+        command->set_caf_id("caf-75");
+        command->set_gestionnaire_id(id);
+        command->set_name(absl::StrCat("Association ", id));
+        command->set_kind(v1::ASSOCIATION);
+        command->set_date(20260901);
+        v1::CommandResponse response;
+        status = conventions[target]->RegisterGestionnaire(&context, request, &response);
+        position = response.log_position();
+      } else {
+        v1::AppendRequest request;
+        request.set_stream_id(absl::StrCat("ext/service-demo/load-", client));
+        auto* event = request.add_events();
+        event->set_event_id(id);
+        event->set_event_type("probe");
+        event->set_payload(absl::StrCat("payload ", client, " ", n));
+        v1::AppendResponse response;
+        status = ledgers[target]->Append(&context, request, &response);
+        position = response.last_position();
+      }
       if (status.ok()) {
         absl::MutexLock lock(&acked_mu_);
-        acked_.push_back({event->event_id(), response.last_position()});
+        acked_.push_back({commands, id, position});
         ++n;
         continue;
       }
@@ -227,6 +257,7 @@ class ClusterFailover : public ::testing::Test {
   EtcdProcess etcd_;
   std::filesystem::path dir_;
   std::string service_token_;
+  std::string agent_token_;
   std::string auditor_token_;
   std::vector<std::unique_ptr<LedgerNodeProcess>> nodes_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
@@ -236,11 +267,12 @@ class ClusterFailover : public ::testing::Test {
   std::vector<Acked> acked_ ABSL_GUARDED_BY(acked_mu_);
 };
 
-TEST_F(ClusterFailover, EveryAcknowledgedAppendSurvivesKillsAndPauses) {
+TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
   const int kills = EnvInt("CLAS_CLUSTER_KILLS", 3);
   const int pauses = EnvInt("CLAS_CLUSTER_PAUSES", 1);
+  const int clients = EnvInt("CLAS_CLUSTER_CLIENTS", 4);
   ASSERT_TRUE(AwaitLeader(std::nullopt, 30s).has_value()) << "no leader elected";
-  for (int c = 0; c < kClients; ++c) clients_.emplace_back([this, c] { RunClient(c); });
+  for (int c = 0; c < clients; ++c) clients_.emplace_back([this, c] { RunClient(c); });
   ASSERT_TRUE(AwaitProgress(50, 30s)) << "the cluster takes no write";
 
   std::vector<double> failover_seconds;
@@ -287,12 +319,14 @@ TEST_F(ClusterFailover, EveryAcknowledgedAppendSurvivesKillsAndPauses) {
   for (const auto& [id, head] : heads) distinct.insert(head);
   ASSERT_EQ(distinct.size(), 1u) << "the nodes did not converge";
 
-  // Every acknowledged event on the leader, exactly once.
+  // Every acknowledged append on the leader, exactly once; every acknowledged command's
+  // gestionnaire registered there, and registered once (its event id is unique in the log).
   const std::optional<int> leader = AwaitLeader(std::nullopt, 30s);
   ASSERT_TRUE(leader.has_value());
   auto ledger = v1::Ledger::NewStub(channels_[*leader]);
+  auto queries = v1::Queries::NewStub(channels_[*leader]);
   std::map<std::string, int> seen;
-  for (int c = 0; c < kClients; ++c) {
+  for (int c = 0; c < clients; c += 2) {
     for (uint64_t from = 1;;) {
       v1::ReadStreamRequest request;
       request.set_stream_id(absl::StrCat("ext/service-demo/load-", c));
@@ -314,16 +348,34 @@ TEST_F(ClusterFailover, EveryAcknowledgedAppendSurvivesKillsAndPauses) {
   }
   ASSERT_GT(acked.size(), 100u);
   int missing = 0;
+  int commands = 0;
   for (const Acked& a : acked) {
-    const auto it = seen.find(a.event_id);
+    if (a.command) {
+      ++commands;
+      v1::GetGestionnaireRequest request;
+      request.set_caf_id("caf-75");
+      request.set_gestionnaire_id(a.id);
+      grpc::ClientContext context;
+      v1::GetGestionnaireResponse response;
+      const grpc::Status found =
+          queries->GetGestionnaire(Authorised(&context, agent_token_), request, &response);
+      if (!found.ok()) {
+        ++missing;
+        ADD_FAILURE() << "registered at position " << a.position << " and lost: " << a.id
+                      << " (" << found.error_message() << ")";
+      }
+      continue;
+    }
+    const auto it = seen.find(a.id);
     if (it == seen.end()) {
       ++missing;
-      ADD_FAILURE() << "acknowledged at position " << a.position << " and lost: " << a.event_id;
+      ADD_FAILURE() << "acknowledged at position " << a.position << " and lost: " << a.id;
     } else {
-      EXPECT_EQ(it->second, 1) << a.event_id;
+      EXPECT_EQ(it->second, 1) << a.id;
     }
   }
   EXPECT_EQ(missing, 0);
+  if (clients > 1) EXPECT_GT(commands, 20);
 
   // The same chain everywhere, verified by each node.
   std::set<std::string> hashes;
@@ -342,8 +394,12 @@ TEST_F(ClusterFailover, EveryAcknowledgedAppendSurvivesKillsAndPauses) {
   EXPECT_EQ(hashes.size(), 1u) << "the nodes' chains differ";
   double slowest = 0;
   for (double s : failover_seconds) slowest = std::max(slowest, s);
-  std::fprintf(stderr, "%zu acknowledged appends, %d kills, %d pauses, slowest failover %.1f s\n",
-               acked.size(), kills, pauses, slowest);
+  std::sort(failover_seconds.begin(), failover_seconds.end());
+  std::fprintf(stderr,
+               "%zu acknowledged writes (%d commands) from %d clients, %d kills, %d pauses; "
+               "failover median %.1f s, slowest %.1f s\n",
+               acked.size(), commands, clients, kills, pauses,
+               failover_seconds[failover_seconds.size() / 2], slowest);
   EXPECT_LT(slowest, std::chrono::duration<double>(kFailoverMax).count());
 }
 
