@@ -201,6 +201,13 @@ absl::Status Election::CampaignOnce() {
   ASSIGN_OR_RETURN(std::optional<v3electionpb::LeaderKey> key, WaitForLeadership(lease_id));
   if (!key) return absl::OkStatus();  // stopping
   RETURN_IF_ERROR(ConfirmLeadership(*key));
+  // may_campaign was consulted before the campaign, which may have waited in etcd's queue long
+  // after: what the caller knows then (another node got ahead meanwhile) decides, at the win.
+  if (options_.may_campaign && !options_.may_campaign()) {
+    Log(options_.node_id, absl::StrCat("elected with term ", key->rev(),
+                                       " but may no longer campaign: resigning"));
+    return etcd_.Resign(*key);
+  }
   Lead(*key);
   return absl::OkStatus();
 }

@@ -61,7 +61,9 @@ struct ElectionOptions {
   absl::Duration observe_refresh = absl::Seconds(5);
   absl::Duration backoff_min = absl::Milliseconds(100);
   absl::Duration backoff_max = absl::Seconds(2);
-  // Consulted before each campaign, every `may_campaign_poll` while false; none: always.
+  // Consulted before each campaign, every `may_campaign_poll` while false, and again when the
+  // campaign is won (false then: the node resigns at once and campaigns again later, without
+  // having led); none: always.
   std::function<bool()> may_campaign;
   absl::Duration may_campaign_poll = absl::Milliseconds(200);
   std::function<void(int64_t term)> on_elected;   // this node now leads, with this term

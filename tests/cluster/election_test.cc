@@ -247,6 +247,36 @@ TEST_F(ElectionTest, ANodeThatMayNotCampaignNeverLeads) {
   EXPECT_FALSE(EtcdLeader().has_value());
 }
 
+TEST_F(ElectionTest, ANodeThatMayNoLongerCampaignWhenItWinsResignsWithoutLeading) {
+  // node-b queues behind node-a while it may campaign; by the time node-a goes, another node
+  // got ahead of node-b: its queued key wins in etcd, and it must hand over, never lead.
+  std::unique_ptr<Election> a = StartNode(Options("node-a", "10.0.0.1:50051"));
+  ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
+  std::atomic<bool> b_may{true};
+  std::atomic<int> b_asked{0};
+  Moment b_elected;
+  ElectionOptions options_b = Options("node-b", "10.0.0.2:50051");
+  options_b.may_campaign = [&] {
+    ++b_asked;
+    return b_may.load();
+  };
+  options_b.may_campaign_poll = absl::Milliseconds(20);
+  options_b.on_elected = [&](int64_t term) { b_elected.Record(term); };
+  std::unique_ptr<Election> b = StartNode(std::move(options_b));
+  ASSERT_TRUE(Eventually([&] { return b_asked.load() >= 1; }));  // asked, then queued
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  b_may = false;
+  const int asked_before = b_asked.load();
+  a->Stop();  // resigns: node-b's key is the oldest, etcd makes it the leader
+  ASSERT_TRUE(Eventually([&] { return b_asked.load() >= asked_before + 3; }));
+  EXPECT_FALSE(b->IsLeader());
+  EXPECT_FALSE(b_elected.happened());
+  EXPECT_FALSE(EtcdLeader().has_value());  // resigned: no key left under the election
+  b_may = true;  // caught up: it leads
+  ASSERT_TRUE(b->AwaitLeading(true, kWaitMax));
+  ASSERT_TRUE(Eventually([&] { return b_elected.happened(); }));
+}
+
 TEST(ElectionOptionsTest, BadOptionsAreRefusedBeforeAnyThreadStarts) {
   ElectionOptions options;
   options.etcd_endpoints = {"127.0.0.1:1"};
