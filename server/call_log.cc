@@ -40,7 +40,7 @@ void CallLog::SetEnabled(bool on) { enabled.store(on); }
 CallLog::~CallLog() {
   const absl::Time end = absl::Now();
   if (counter_ != nullptr) counter_->CallEnded(method_, code_, end - start_);
-  if (!enabled.load()) return;
+  if (!enabled.load() || (only_failures_ && code_ == grpc::StatusCode::OK)) return;
   const std::string line = absl::StrFormat(
       "%s rpc=%s caller=%s caf=%s status=%s duration_us=%d\n",
       absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", end, absl::UTCTimeZone()), method_, caller_,

@@ -36,6 +36,9 @@ class CallLog {
   ~CallLog();
 
   void set_caller(std::string caller) { caller_ = std::move(caller); }
+  // A routine call (a follower's report, twice a second): its line is written only when it
+  // fails; it is counted all the same.
+  void LogOnlyFailures() { only_failures_ = true; }
   // Records the status returned and returns it (for `return log.Done(status);`).
   grpc::Status Done(grpc::Status status) {
     code_ = status.error_code();
@@ -50,6 +53,7 @@ class CallLog {
   CallCounter* const counter_;
   std::string caller_ = "-";
   grpc::StatusCode code_ = grpc::StatusCode::UNKNOWN;
+  bool only_failures_ = false;
   absl::Time start_;
 };
 

@@ -128,6 +128,7 @@ grpc::Status LedgerService::ReportReplicated(grpc::ServerContext* context,
                                              const v1::ReportReplicatedRequest* request,
                                              v1::ReportReplicatedResponse* response) {
   CallLog log("ReportReplicated", "", d_.calls);
+  log.LogOnlyFailures();
   auto caller = CheckCall(*d_.guard, context, Need::kReplicate, "");
   if (!caller.ok()) return log.Done(ToGrpcStatus(caller.status()));
   log.set_caller(caller->user_id);

@@ -49,7 +49,7 @@ start() {
         wait $! || true
         sleep 2
       done
-    ) &
+    ) </dev/null >/dev/null 2>&1 &
     echo $! >"$dir/$n/supervisor.pid"
   done
   sleep 4

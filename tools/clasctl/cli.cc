@@ -66,6 +66,9 @@ const std::vector<FlagDef>& AllFlags() {
        "hold them"},
       {"backup-id", "N", "", "the backup to restore (default: the latest)"},
       {"list", nullptr, "", "list the backups instead of taking one"},
+      // cluster status.
+      {"etcd", "HOST:PORT[,...]", "", "the cluster's etcd endpoints (the nodes' --cluster_etcd)"},
+      {"prefix", "PREFIX", "/clas-ledger", "the cluster's etcd key prefix (--cluster_prefix)"},
       // demo.
       {"seed", "N", "1", "seed of the dataset (same seed, same data)"},
       {"cafs", "N", "101", "number of Cafs"},

@@ -64,7 +64,8 @@ std::string Text(const ClusterView& view, const std::string& etcd) {
     absl::StrAppend(&out, "aucun leader élu\n");
   }
   if (view.nodes.empty()) return out;
-  absl::StrAppendFormat(&out, "%-16s %-24s %-22s %12s %10s %8s\n", "nœud", "adresse", "rôle",
+  // "nœud" and "rôle" take one byte more than they show (UTF-8).
+  absl::StrAppendFormat(&out, "%-17s %-24s %-23s %12s %10s %8s\n", "nœud", "adresse", "rôle",
                         "position", "mandat", "retard");
   const uint64_t leader_position = LeaderPosition(view);
   for (const NodeRecord& node : view.nodes) {
