@@ -124,6 +124,7 @@ absl::Status NotEmpty(const CallFigures& figures, const std::string& load) {
 absl::StatusOr<AppendRun> RunAppends(const ClusterSettings& s, int acks, ClusterLoad& load,
                                      int leader) {
   AppendRun run;
+  RETURN_IF_ERROR(load.AwaitFollowers(leader, kClusterWait).status());  // every run from there
   std::printf("--replication_acks=%d: batches of %d, 1 writer, %.0f s\n", acks, s.batch, s.seconds);
   run.batches = load.AppendBatches(leader, s.batch, s.seconds);
   RETURN_IF_ERROR(NotEmpty(run.batches, "batched append"));
