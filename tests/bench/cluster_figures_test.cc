@@ -118,6 +118,10 @@ TEST(ClusterRows, FailoverAgainstTheLeaseAndReadsAgainstTheLeader) {
   EXPECT_THAT(failover.ours, HasSubstr("p50 5.00 s"));
   EXPECT_THAT(failover.ours, HasSubstr("max 6.00 s (3 kills)"));
   EXPECT_EQ(failover.ratio, "1.00× (p50)");
+  ClusterFigures one = WithBatches(600, 1000);
+  one.failover.seconds = {4.5};
+  EXPECT_THAT(RowOf(ClusterRows(settings, one), "cluster_failover").ours,
+              HasSubstr("max 4.50 s (1 kill)"));
   const Row& reads = RowOf(rows, "cluster_reads");
   EXPECT_THAT(reads.ours, HasSubstr("750 reads/s"));
   EXPECT_THAT(reads.baseline, HasSubstr("500 reads/s"));

@@ -80,8 +80,8 @@ Row FailoverRow(const ClusterSettings& s, const FailoverFigures& failover) {
                                ", failover: the leader killed (SIGKILL) under a light "
                                "load (1 writer, 1 event a call), until the new leader "
                                "acknowledges a write; --replication_acks=1")};
-  row.ours = absl::StrFormat("p50 %.2f s, p99 %.2f s, max %.2f s (%d kills)", d.p50, d.p99, d.max,
-                             d.count);
+  row.ours = absl::StrFormat("p50 %.2f s, p99 %.2f s, max %.2f s (%d %s)", d.p50, d.p99, d.max,
+                             d.count, d.count == 1 ? "kill" : "kills");
   row.baseline = absl::StrFormat(
       "lease TTL %d s (--cluster_lease_seconds: how long etcd keeps a dead leader's key)",
       s.lease_seconds);

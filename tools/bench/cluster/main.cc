@@ -178,7 +178,8 @@ absl::StatusOr<std::vector<Row>> Run(const ClusterSettings& s) {
   ASSIGN_OR_RETURN(const int leader, StartCluster(s, 1, &cluster, &load));
   ASSIGN_OR_RETURN(figures.acks1, RunAppends(s, 1, *load, leader));
   ASSIGN_OR_RETURN(figures.reads, RunReads(s, *cluster, *load, leader));
-  std::printf("failover: the leader killed %d times, lease %d s\n", s.kills, s.lease_seconds);
+  std::printf("failover: %d %s of the leader, lease %d s\n", s.kills,
+              s.kills == 1 ? "kill" : "kills", s.lease_seconds);
   ASSIGN_OR_RETURN(figures.failover, load->Failovers(s.kills, kClusterWait));
   return ClusterRows(s, figures);
 }
