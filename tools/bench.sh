@@ -2,13 +2,15 @@
 # Runs the benchmark suite of BENCHMARKS.md and writes it (see tools/bench/).
 #
 #   tools/bench.sh [--scales 1,10,100] [--smoke] [--out FILE] [--seconds S] [--work DIR]
-#                  [--build-dir DIR] [--datasets-only] [--rewrite]
+#                  [--build-dir DIR] [--datasets-only] [--rewrite] [--cluster-only]
 #
 # Builds the release build (tools/build.sh; --build-dir uses an existing build instead), starts
 # a private PostgreSQL 15 (its own directory, socket and port; fsync and synchronous_commit on;
 # stopped on every exit), builds the datasets, runs clas-bench-store, clas-bench-recompute and,
-# when built, clas-bench-query for each scale, clas-bench-command once, prints one table and
-# writes FILE (default BENCHMARKS.md).
+# when built, clas-bench-query for each scale, clas-bench-command once, then clas-bench-cluster
+# once (a cluster of three clas-ledgerd on etcd, which it starts itself; skipped where
+# /usr/bin/etcd is missing), prints the tables and writes FILE (default BENCHMARKS.md): the
+# table of the datasets' rows, then the section "## The cluster" with the cluster's.
 #
 # Datasets, kept between runs under WORK (default build/bench, or $CLAS_BENCH_WORK):
 #   WORK/x1/ledger   the ×1 ledger: clas-demo's national dataset (seed 1)
@@ -24,10 +26,14 @@
 # --datasets-only: builds the datasets of --scales (as below) and stops; nothing is measured.
 # --rewrite: writes FILE again from the last run's rows and description in WORK, with the head
 # and notes as they are now (after editing the notes); nothing is measured.
+# --cluster-only: runs clas-bench-cluster alone (rows in WORK/cluster) and writes the section
+# "## The cluster" of FILE anew, leaving what comes before it as it is; no PostgreSQL, no
+# dataset. With --rewrite: that section again from the last cluster run in WORK.
 #
 # --smoke: a small dataset (4 Cafs, 200 actions a school year) at ×1 and ×2 (clas-bench-query at
 # ×1 only, with CLAS_BENCH_SMOKE=1 in its environment), one second per
-# append measurement, output in WORK (default build/bench-smoke); fails when a row is missing.
+# append measurement, clas-bench-cluster --smoke, output in WORK (default build/bench-smoke);
+# fails when a row is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -40,6 +46,7 @@ work="${CLAS_BENCH_WORK:-}"
 build_dir=""
 datasets_only=0
 rewrite=0
+cluster_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scales) scales="$2"; shift 2 ;;
@@ -50,7 +57,8 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir="$2"; shift 2 ;;
     --datasets-only) datasets_only=1; shift ;;
     --rewrite) rewrite=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --cluster-only) cluster_only=1; shift ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,6 +77,60 @@ fi
 command_line="tools/bench.sh --scales $scales"
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$smoke" = 0 ] || command_line="tools/bench.sh --smoke"
+cluster_command_line="tools/bench.sh"
+[ "$smoke" = 0 ] || cluster_command_line+=" --smoke"
+[ "$cluster_only" = 0 ] || cluster_command_line+=" --cluster-only"
+
+# The machine, for the descriptions of the runs (WORK/run.md, WORK/cluster/run.md).
+describe_machine() {
+  local fs disk_dev rota commit
+  fs="$(findmnt -no SOURCE,FSTYPE -T "$work" 2>/dev/null | head -1 || true)"
+  disk_dev="$(echo "$fs" | awk '{print $1}' | sed 's#/dev/##; s/[0-9]*$//')"
+  rota="$(cat "/sys/block/$disk_dev/queue/rotational" 2>/dev/null || echo "?")"
+  commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo " (with uncommitted changes)")"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+  echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores available"
+  echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "- disk: $fs ($( [ "$rota" = 0 ] && echo "non-rotational" || echo "rotational: $rota")), data under the work directory"
+  echo "- compiler: $("$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")" --version | head -1)"
+}
+
+# clas-bench-cluster once, its rows in WORK/cluster/rows.jsonl and its run's description in
+# WORK/cluster/run.md; where /usr/bin/etcd is missing (exit 77), no rows and a run.md saying so.
+run_cluster() {
+  local flags=() start status=0
+  [ "$smoke" = 0 ] || flags=(--smoke)
+  rm -rf "$work/cluster"
+  mkdir -p "$work/cluster"
+  start="$(uptime | sed 's/.*load average: //')"
+  echo "bench.sh: the cluster (clas-bench-cluster ${flags[*]:-})"
+  set +e
+  TMPDIR="$work/cluster" "$cluster_bin" --rows "$work/cluster/rows.jsonl" \
+    --ledgerd "$build_dir/server/clas-ledgerd" "${flags[@]}" | tee "$work/cluster/out.log"
+  status="${PIPESTATUS[0]}"
+  set -e
+  [ "$status" = 0 ] || [ "$status" = 77 ] || { echo "bench.sh: clas-bench-cluster failed" >&2; exit 1; }
+  {
+    echo "- command: \`$cluster_command_line\` ($(head -1 "$work/cluster/out.log"))"
+    describe_machine
+    echo "- etcd $(/usr/bin/etcd --version 2>/dev/null | awk '/etcd Version/ {print $3}'), one member; the 3 clas-ledgerd, etcd and the benchmark's client on this machine, their data on this disk"
+    echo "- load average (uptime) when it started: $start; when it ended: $(uptime | sed 's/.*load average: //')"
+  } >"$work/cluster/run.md"
+  [ "$status" = 0 ] || echo "- skipped: /usr/bin/etcd is missing" >>"$work/cluster/run.md"
+}
+
+# The section "## The cluster": the run, the table of WORK/cluster/rows.jsonl, the notes.
+cluster_section() {
+  echo "## The cluster"
+  echo
+  cat "$work/cluster/run.md"
+  if [ -s "$work/cluster/rows.jsonl" ]; then
+    echo
+    "$store_bin" render --rows "$work/cluster/rows.jsonl"
+  fi
+  echo
+  cat tools/bench/BENCHMARKS.cluster.md
+}
 
 # The table of WORK/rows.jsonl, between the head and the notes, with the run of WORK/run.md.
 write_file() {
@@ -86,6 +148,10 @@ write_file() {
     echo "$table"
     echo
     cat tools/bench/BENCHMARKS.notes.md
+    if [ -f "$work/cluster/run.md" ]; then
+      echo
+      cluster_section
+    fi
   } >"$out"
   echo
   echo "bench.sh: wrote $out"
@@ -94,7 +160,7 @@ write_file() {
 # 1. The release build.
 if [ -z "$build_dir" ]; then
   build_dir=build
-  tools/build.sh clas_bench_store clas_bench_recompute clas_demo_main
+  tools/build.sh clas_bench_store clas_bench_recompute clas_demo_main clas_bench_cluster
   if ninja -C build -t targets all 2>/dev/null | grep -q '^clas_bench_query:'; then
     tools/build.sh clas_bench_query
   fi
@@ -104,11 +170,28 @@ recompute_bin="$build_dir/tools/bench/clas-bench-recompute"
 query_bin="$build_dir/tools/bench/query/clas-bench-query"
 command_bin="$build_dir/tools/bench/query/clas-bench-command"
 demo_bin="$build_dir/tools/demo/clas-demo"
-for b in "$store_bin" "$recompute_bin" "$demo_bin"; do
+cluster_bin="$build_dir/tools/bench/cluster/clas-bench-cluster"
+for b in "$store_bin" "$recompute_bin" "$demo_bin" "$cluster_bin"; do
   [ -x "$b" ] || { echo "bench.sh: $b is not built" >&2; exit 1; }
 done
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
+if [ "$cluster_only" = 1 ]; then
+  if [ "$rewrite" = 1 ]; then
+    [ -f "$work/cluster/run.md" ] || { echo "bench.sh: no cluster run in $work to write again" >&2; exit 1; }
+  else
+    run_cluster
+  fi
+  section="$(cluster_section)"
+  echo
+  echo "$section"
+  before=""
+  [ ! -f "$out" ] || before="$(sed '/^## The cluster$/,$d' "$out")"
+  { [ -z "$before" ] || printf '%s\n\n' "$before"; echo "$section"; } >"$out"
+  echo
+  echo "bench.sh: wrote the section \"The cluster\" of $out"
+  exit 0
+fi
 if [ "$rewrite" = 1 ]; then
   [ -f "$work/run.md" ] && [ -f "$work/rows.jsonl" ] ||
     { echo "bench.sh: no run in $work to write again" >&2; exit 1; }
@@ -192,6 +275,9 @@ if [ -x "$command_bin" ]; then
   rm -rf "$work/command"
 fi
 
+# The cluster, once.
+run_cluster
+
 # Every row of clas-bench-store is there (the smoke test's check).
 missing=0
 for n in "${scale_list[@]}"; do
@@ -202,21 +288,20 @@ done
 for r in append_batch append_concurrent command_notify command_acompte command_retry; do
   grep -q "\"row\": \"$r\"" "$rows" || { echo "bench.sh: row $r missing" >&2; missing=1; }
 done
+if [ -x /usr/bin/etcd ]; then
+  for r in cluster_disk_sync cluster_append_batch cluster_append_concurrent cluster_follower_lag \
+           cluster_follower_lag_acks0 cluster_reads cluster_failover; do
+    grep -q "\"row\": \"$r\"" "$work/cluster/rows.jsonl" ||
+      { echo "bench.sh: row $r missing" >&2; missing=1; }
+  done
+fi
 [ "$missing" = 0 ] || exit 1
 
 # 5. The table and BENCHMARKS.md: the run's description kept beside its rows (WORK/run.md), so
 # that --rewrite can write the file again from them with edited notes.
-fs="$(findmnt -no SOURCE,FSTYPE -T "$work" 2>/dev/null | head -1 || true)"
-disk_dev="$(echo "$fs" | awk '{print $1}' | sed 's#/dev/##; s/[0-9]*$//')"
-rota="$(cat "/sys/block/$disk_dev/queue/rotational" 2>/dev/null || echo "?")"
-commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo " (with uncommitted changes)")"
 {
   echo "- command: \`$command_line\`"
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
-  echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores available"
-  echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
-  echo "- disk: $fs ($( [ "$rota" = 0 ] && echo "non-rotational" || echo "rotational: $rota")), data under the work directory"
-  echo "- compiler: $("$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build_dir/CMakeCache.txt")" --version | head -1)"
+  describe_machine
   echo "- kernel: $(uname -sr); PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
   echo "- load average when it started: $load_at_start; when it ended: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$work/run.md"

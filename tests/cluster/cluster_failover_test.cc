@@ -1,10 +1,10 @@
 // A three-node cluster under load, as the README's tools/cluster.sh starts one: etcd and three
-// clas-ledgerd processes (--replication_acks=1) on loopback ports. Clients send commands
-// (RegisterGestionnaire, as Caf agents) and appends (Ledger.Append, as another service), each
-// retried after a failure with the same request id or event id, while the leader is killed
-// (SIGKILL) and paused (SIGSTOP, longer than its lease). After each failure a new leader
-// must be elected within a few seconds; at the end, every acknowledged event must be on the
-// leader exactly once, and every node's chain identical up to the common head.
+// clas-ledgerd processes (--replication_acks=1) on loopback ports (tools/cluster/local_cluster.h).
+// Clients send commands (RegisterGestionnaire, as Caf agents) and appends (Ledger.Append, as
+// another service), each retried after a failure with the same request id or event id, while
+// the leader is killed (SIGKILL) and paused (SIGSTOP, longer than its lease). After each failure
+// a new leader must be elected within a few seconds; at the end, every acknowledged write must
+// be on the leader exactly once, and every node's chain identical up to the common head.
 //
 // CI runs a bounded form (CLAS_CLUSTER_KILLS, default 3, CLAS_CLUSTER_PAUSES, default 1, and
 // CLAS_CLUSTER_CLIENTS, default 4); RELIABILITY.md gives the long form's figures. Skipped where /usr/bin/etcd is missing.
@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,24 +23,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "clas/v1/service.grpc.pb.h"
-#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
-#include "server/cluster/etcd_client.h"
 #include "server/cluster/registry.h"
-#include "server/demo_tokens.h"
-#include "tests/cluster/etcd_process.h"
-#include "tests/cluster/ledger_node_process.h"
+#include "tools/cluster/local_cluster.h"
 
 namespace clas::testing {
 namespace {
+
+using local_cluster::LocalCluster;
 
 using namespace std::chrono_literals;
 
 constexpr int kNodes = 3;
 constexpr int kLeaseSeconds = 2;
 constexpr auto kFailoverMax = 15s;  // a new leader within this after a failure
-constexpr char kPrefix[] = "/clas-ledger";
 
 int EnvInt(const char* name, int fallback) {
   const char* value = std::getenv(name);
@@ -58,99 +55,38 @@ struct Acked {
 class ClusterFailover : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kEtcdBinary)) {
-      GTEST_SKIP() << kEtcdBinary << " is missing: tools/setup.sh installs etcd-server";
+    if (!std::filesystem::exists(local_cluster::kEtcdBinary)) {
+      GTEST_SKIP() << local_cluster::kEtcdBinary
+                   << " is missing: tools/setup.sh installs etcd-server";
     }
-    ASSERT_TRUE(etcd_.Start().ok());
-    dir_ = std::filesystem::temp_directory_path() / absl::StrCat("clas-cluster-", getpid());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    const std::string tokens = (dir_ / "tokens").string();
-    ASSERT_TRUE(server::EnsureDemoTokens(tokens, {"caf-75"}).ok());
-    const std::string replica_token = *server::DemoToken(tokens, "replica-demo");
-    agent_token_ = *server::DemoToken(tokens, "agent-caf-75");
-    service_token_ = *server::DemoToken(tokens, "service-demo");
-    auditor_token_ = *server::DemoToken(tokens, "auditeur");
-    std::ofstream(dir_ / "replica.token") << replica_token << "\n";
-    const std::vector<std::string> flags = {
-        absl::StrCat("--tokens=", tokens),
-        absl::StrCat("--follow_token_file=", (dir_ / "replica.token").string()),
-        absl::StrCat("--cluster_etcd=", etcd_.endpoint()),
-        absl::StrCat("--cluster_lease_seconds=", kLeaseSeconds),
-        "--replication_acks=1",
-        "--create_if_missing",
-        "--metrics_listen=",
-        "--log_requests=false",
-        "--shutdown_grace_seconds=1"};
-    std::vector<int> ports;
-    while (ports.size() < kNodes) {
-      const auto [a, b] = FreeLoopbackPorts();
-      ports.push_back(a);
-      if (ports.size() < kNodes) ports.push_back(b);
-    }
-    for (int i = 0; i < kNodes; ++i) {
-      const std::string id = absl::StrCat("n", i + 1);
-      std::filesystem::create_directories(dir_ / id);
-      nodes_.push_back(std::make_unique<LedgerNodeProcess>(CLAS_LEDGERD_BINARY, id, dir_ / id,
-                                                           ports[i], flags));
-      ASSERT_TRUE(nodes_.back()->Start());
-      channels_.push_back(
-          grpc::CreateChannel(nodes_.back()->address(), grpc::InsecureChannelCredentials()));
-    }
+    absl::StatusOr<std::unique_ptr<LocalCluster>> cluster =
+        LocalCluster::Start({.ledgerd_binary = CLAS_LEDGERD_BINARY,
+                             .nodes = kNodes,
+                             .lease_seconds = kLeaseSeconds,
+                             .replication_acks = 1});
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    service_token_ = *cluster_->Token("service-demo");
+    agent_token_ = *cluster_->Token("agent-caf-75");
+    auditor_token_ = *cluster_->Token("auditeur");
   }
 
   void TearDown() override {
     stop_load_.store(true);
     for (std::thread& client : clients_) client.join();
-    nodes_.clear();
-    if (HasFailure()) {
-      std::fprintf(stderr, "node logs kept under %s\n", dir_.c_str());
-    } else if (!dir_.empty()) {
-      std::filesystem::remove_all(dir_);
+    if (cluster_ != nullptr && HasFailure()) {
+      cluster_->KeepFiles();
+      std::fprintf(stderr, "node logs kept under %s\n", cluster_->dir().c_str());
     }
+    cluster_.reset();
   }
 
-  // Starts again every node that exited by itself (a former leader restarting to set its tail
-  // aside exits with 75), as systemd would. Returns how many it restarted.
-  int Supervise() {
-    int restarted = 0;
-    for (auto& node : nodes_) {
-      if (node->running() && node->Reap() >= 0) {
-        ++restarted;
-        EXPECT_TRUE(node->Start());
-      }
-    }
-    return restarted;
-  }
-
-  // The node that leads and takes writes, as etcd and the registry show it.
-  std::optional<int> Leader() {
-    server::cluster::EtcdClient etcd({etcd_.endpoint()}, absl::Seconds(1), absl::Seconds(1));
-    const auto leader = etcd.Leader(absl::StrCat(kPrefix, "/leader"));
-    if (!leader.ok() || !leader->has_value()) return std::nullopt;
-    const std::string value = (*leader)->value();
-    const std::string id = value.substr(0, value.find('\n'));
-    const auto registry = server::cluster::ReadNodes(etcd, absl::StrCat(kPrefix, "/nodes/"));
-    if (!registry.ok()) return std::nullopt;
-    for (const auto& record : *registry) {
-      if (record.node_id != id || !record.leading) continue;
-      for (int i = 0; i < kNodes; ++i) {
-        if (nodes_[i]->node_id() == id) return i;
-      }
-    }
-    return std::nullopt;
-  }
+  // Starts again every node that exited by itself, as systemd would (LocalCluster::Supervise).
+  void Supervise() { cluster_->Supervise(); }
 
   // Waits for a leader other than `not_this`; its index, or nullopt after `wait`.
   std::optional<int> AwaitLeader(std::optional<int> not_this, std::chrono::seconds wait) {
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < deadline) {
-      Supervise();
-      const std::optional<int> leader = Leader();
-      if (leader.has_value() && leader != not_this) return leader;
-      std::this_thread::sleep_for(50ms);
-    }
-    return std::nullopt;
+    return cluster_->AwaitLeader(not_this, absl::FromChrono(wait));
   }
 
   size_t AckedCount() {
@@ -177,9 +113,9 @@ class ClusterFailover : public ::testing::Test {
   void RunClient(int client) {
     std::vector<std::unique_ptr<v1::Ledger::Stub>> ledgers;
     std::vector<std::unique_ptr<v1::Conventions::Stub>> conventions;
-    for (auto& channel : channels_) {
-      ledgers.push_back(v1::Ledger::NewStub(channel));
-      conventions.push_back(v1::Conventions::NewStub(channel));
+    for (int i = 0; i < kNodes; ++i) {
+      ledgers.push_back(v1::Ledger::NewStub(cluster_->channel(i)));
+      conventions.push_back(v1::Conventions::NewStub(cluster_->channel(i)));
     }
     const bool commands = client % 2 == 1;
     int target = client % kNodes;
@@ -225,9 +161,7 @@ class ClusterFailover : public ::testing::Test {
       int next = (target + 1) % kNodes;
       if (leader != trailers.end()) {
         const std::string address(leader->second.data(), leader->second.size());
-        for (int i = 0; i < kNodes; ++i) {
-          if (nodes_[i]->address() == address) next = i;
-        }
+        next = cluster_->IndexOfAddress(address).value_or(next);
       }
       target = next;
       std::this_thread::sleep_for(20ms);
@@ -236,8 +170,7 @@ class ClusterFailover : public ::testing::Test {
 
   // Every node's head as it published it; empty when a node is missing from the registry.
   std::map<std::string, uint64_t> Heads() {
-    server::cluster::EtcdClient etcd({etcd_.endpoint()}, absl::Seconds(1), absl::Seconds(1));
-    const auto registry = server::cluster::ReadNodes(etcd, absl::StrCat(kPrefix, "/nodes/"));
+    const auto registry = cluster_->Records();
     std::map<std::string, uint64_t> heads;
     if (registry.ok()) {
       for (const auto& record : *registry) heads[record.node_id] = record.position;
@@ -254,13 +187,10 @@ class ClusterFailover : public ::testing::Test {
     return context;
   }
 
-  EtcdProcess etcd_;
-  std::filesystem::path dir_;
+  std::unique_ptr<LocalCluster> cluster_;
   std::string service_token_;
   std::string agent_token_;
   std::string auditor_token_;
-  std::vector<std::unique_ptr<LedgerNodeProcess>> nodes_;
-  std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::thread> clients_;
   std::atomic<bool> stop_load_{false};
   absl::Mutex acked_mu_;
@@ -283,9 +213,9 @@ TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
     ASSERT_TRUE(AwaitProgress(20, 20s)) << "round " << round << ": no progress before failure";
     const auto failed_at = std::chrono::steady_clock::now();
     if (pause) {
-      nodes_[*leader]->Pause();
+      cluster_->node(*leader).Pause();
     } else {
-      nodes_[*leader]->Kill();
+      cluster_->node(*leader).Kill();
     }
     const std::optional<int> next = AwaitLeader(leader, kFailoverMax);
     ASSERT_TRUE(next.has_value()) << "round " << round << ": no new leader within "
@@ -293,9 +223,9 @@ TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
     failover_seconds.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - failed_at).count());
     if (pause) {
-      nodes_[*leader]->Resume();  // the former leader: it must follow, or restart and follow
+      cluster_->node(*leader).Resume();  // the former leader: it must follow, or restart and follow
     } else {
-      ASSERT_TRUE(nodes_[*leader]->Start());
+      ASSERT_TRUE(cluster_->node(*leader).Start());
     }
     ASSERT_TRUE(AwaitProgress(20, 20s)) << "round " << round << ": no progress after failover";
   }
@@ -323,8 +253,8 @@ TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
   // gestionnaire registered there, and registered once (its event id is unique in the log).
   const std::optional<int> leader = AwaitLeader(std::nullopt, 30s);
   ASSERT_TRUE(leader.has_value());
-  auto ledger = v1::Ledger::NewStub(channels_[*leader]);
-  auto queries = v1::Queries::NewStub(channels_[*leader]);
+  auto ledger = v1::Ledger::NewStub(cluster_->channel(*leader));
+  auto queries = v1::Queries::NewStub(cluster_->channel(*leader));
   std::map<std::string, int> seen;
   for (int c = 0; c < clients; c += 2) {
     for (uint64_t from = 1;;) {
@@ -380,14 +310,14 @@ TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
   // The same chain everywhere, verified by each node.
   std::set<std::string> hashes;
   for (int i = 0; i < kNodes; ++i) {
-    auto audit = v1::Audit::NewStub(channels_[i]);
+    auto audit = v1::Audit::NewStub(cluster_->channel(i));
     grpc::ClientContext context;
     v1::VerifyChainRequest request;
     v1::VerifyChainResponse response;
     const grpc::Status verified =
         audit->VerifyChain(Authorised(&context, auditor_token_), request, &response);
-    ASSERT_TRUE(verified.ok()) << nodes_[i]->node_id() << ": " << verified.error_message();
-    EXPECT_TRUE(response.ok()) << nodes_[i]->node_id() << ": " << response.problem();
+    ASSERT_TRUE(verified.ok()) << cluster_->node(i).node_id() << ": " << verified.error_message();
+    EXPECT_TRUE(response.ok()) << cluster_->node(i).node_id() << ": " << response.problem();
     EXPECT_EQ(response.head_position(), *distinct.begin());
     hashes.insert(response.head_hash());
   }

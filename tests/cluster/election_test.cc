@@ -12,13 +12,13 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc.h"
 #include "gtest/gtest.h"
-#include "tests/cluster/etcd_process.h"
+#include "tools/cluster/etcd_process.h"
 
 namespace clas::server::cluster {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ::clas::testing::EtcdProcess;
+using ::clas::local_cluster::EtcdProcess;
 
 constexpr absl::Duration kLeaseTtl = absl::Seconds(2);
 // Generous: a leader is elected in well under a second here; a lease expires within TTL + 0.5 s.
@@ -48,8 +48,8 @@ struct Moment {
 class ElectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(::clas::testing::kEtcdBinary, X_OK) != 0) {
-      GTEST_SKIP() << "etcd is not installed (" << ::clas::testing::kEtcdBinary
+    if (access(::clas::local_cluster::kEtcdBinary, X_OK) != 0) {
+      GTEST_SKIP() << "etcd is not installed (" << ::clas::local_cluster::kEtcdBinary
                    << "): tools/setup.sh installs etcd-server";
     }
     static bool grpc_kept = [] {  // no gRPC shutdown stall between tests

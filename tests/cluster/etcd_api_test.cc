@@ -14,12 +14,12 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "tests/cluster/etcd_process.h"
+#include "tools/cluster/etcd_process.h"
 
 namespace clas::server::cluster {
 namespace {
 
-using ::clas::testing::EtcdProcess;
+using ::clas::local_cluster::EtcdProcess;
 
 constexpr char kPrefix[] = "/clas-ledger/nodes/";
 constexpr char kKey[] = "/clas-ledger/nodes/node-a";
@@ -28,8 +28,8 @@ constexpr int64_t kLeaseTtlSeconds = 10;
 class EtcdApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(::clas::testing::kEtcdBinary, X_OK) != 0) {
-      GTEST_SKIP() << "etcd is not installed (" << ::clas::testing::kEtcdBinary
+    if (access(::clas::local_cluster::kEtcdBinary, X_OK) != 0) {
+      GTEST_SKIP() << "etcd is not installed (" << ::clas::local_cluster::kEtcdBinary
                    << "): tools/setup.sh installs etcd-server";
     }
     static bool grpc_kept = [] {  // no gRPC shutdown stall between tests

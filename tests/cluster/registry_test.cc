@@ -9,7 +9,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "tests/cluster/etcd_process.h"
+#include "tools/cluster/etcd_process.h"
 
 namespace clas::server::cluster {
 namespace {
@@ -78,8 +78,9 @@ TEST(NodeRegistryOptions, RefusesOptionsOutOfBounds) {
 class NodeRegistryOnEtcd : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(testing::kEtcdBinary)) {
-      GTEST_SKIP() << testing::kEtcdBinary << " is missing: tools/setup.sh installs etcd-server";
+    if (!std::filesystem::exists(local_cluster::kEtcdBinary)) {
+      GTEST_SKIP() << local_cluster::kEtcdBinary
+                   << " is missing: tools/setup.sh installs etcd-server";
     }
     ASSERT_TRUE(etcd_.Start().ok());
   }
@@ -97,7 +98,7 @@ class NodeRegistryOnEtcd : public ::testing::Test {
     return false;
   }
 
-  testing::EtcdProcess etcd_;
+  local_cluster::EtcdProcess etcd_;
 };
 
 TEST_F(NodeRegistryOnEtcd, PublishesFollowsAndLeavesWithItsLease) {

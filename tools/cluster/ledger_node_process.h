@@ -1,9 +1,10 @@
-// One clas-ledgerd of a test cluster, as a process of its own: started with the flags of a
-// cluster node on a loopback port and a temporary data directory, killed (SIGKILL), paused
-// (SIGSTOP) and resumed (SIGCONT) as the failures the cluster must survive; started again on the
-// same data and port, as an operator (or systemd) would.
-#ifndef CLAS_TESTS_CLUSTER_LEDGER_NODE_PROCESS_H_
-#define CLAS_TESTS_CLUSTER_LEDGER_NODE_PROCESS_H_
+// One clas-ledgerd of a cluster on this machine (a test's, a benchmark's), as a process of its
+// own: started with the flags of a cluster node on a loopback port and a temporary data
+// directory, killed (SIGKILL), paused (SIGSTOP) and resumed (SIGCONT) as the failures the
+// cluster must survive; started again on the same data and port, as an operator (or systemd)
+// would.
+#ifndef CLAS_TOOLS_CLUSTER_LEDGER_NODE_PROCESS_H_
+#define CLAS_TOOLS_CLUSTER_LEDGER_NODE_PROCESS_H_
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,7 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace clas::testing {
+namespace clas::local_cluster {
 
 class LedgerNodeProcess {
  public:
@@ -98,6 +99,6 @@ class LedgerNodeProcess {
   int starts_ = 0;
 };
 
-}  // namespace clas::testing
+}  // namespace clas::local_cluster
 
-#endif  // CLAS_TESTS_CLUSTER_LEDGER_NODE_PROCESS_H_
+#endif  // CLAS_TOOLS_CLUSTER_LEDGER_NODE_PROCESS_H_

@@ -1,8 +1,8 @@
-// A single-member etcd of the tests' own: free loopback ports, a temporary data directory,
-// killed (SIGKILL) when destroyed. Start() after Kill() brings the same member back on the same ports and
-// data, as an operator would after a crash.
-#ifndef CLAS_TESTS_CLUSTER_ETCD_PROCESS_H_
-#define CLAS_TESTS_CLUSTER_ETCD_PROCESS_H_
+// A single-member etcd of a test's or a benchmark's own: free loopback ports, a temporary data
+// directory, killed (SIGKILL) when destroyed. Start() after Kill() brings the same member back
+// on the same ports and data, as an operator would after a crash.
+#ifndef CLAS_TOOLS_CLUSTER_ETCD_PROCESS_H_
+#define CLAS_TOOLS_CLUSTER_ETCD_PROCESS_H_
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -26,7 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/cluster/etcd_client.h"
 
-namespace clas::testing {
+namespace clas::local_cluster {
 
 inline constexpr char kEtcdBinary[] = "/usr/bin/etcd";
 
@@ -98,7 +98,7 @@ class EtcdProcess {
     const std::string client_url = absl::StrCat("http://127.0.0.1:", client_port_);
     const std::string peer_url = absl::StrCat("http://127.0.0.1:", peer_port_);
     // Heartbeat 50 ms, election 500 ms: etcd's minimum lease TTL becomes 1 s (3/2 of the
-    // election timeout, rounded up), so the tests' 2 s TTL is granted as asked.
+    // election timeout, rounded up), so a lease of 2 s is granted as asked.
     std::vector<std::string> args = {kEtcdBinary,
                                      "--name=test",
                                      absl::StrCat("--data-dir=", (dir_ / "data").string()),
@@ -166,6 +166,6 @@ class EtcdProcess {
   pid_t pid_ = 0;
 };
 
-}  // namespace clas::testing
+}  // namespace clas::local_cluster
 
-#endif  // CLAS_TESTS_CLUSTER_ETCD_PROCESS_H_
+#endif  // CLAS_TOOLS_CLUSTER_ETCD_PROCESS_H_
