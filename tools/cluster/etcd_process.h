@@ -4,9 +4,7 @@
 #ifndef CLAS_TOOLS_CLUSTER_ETCD_PROCESS_H_
 #define CLAS_TOOLS_CLUSTER_ETCD_PROCESS_H_
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <spawn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -25,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "server/cluster/etcd_client.h"
+#include "tools/cluster/spawn.h"
 
 namespace clas::local_cluster {
 
@@ -112,21 +111,8 @@ class EtcdProcess {
                                      "--election-timeout=500",
                                      "--logger=zap",
                                      "--log-level=error"};
-    // posix_spawn rather than fork: the child runs nothing of this multi-threaded process (gRPC's
-    // threads, its fork handlers) before exec.
-    const std::string log = (dir_ / "etcd.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const int spawned = posix_spawn(&pid_, kEtcdBinary, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    const int spawned = SpawnLogged(std::move(args), (dir_ / "etcd.log").string(), &pid_);
     if (spawned != 0) {
-      pid_ = 0;
       return absl::InternalError(absl::StrCat("cannot start ", kEtcdBinary, ": ", spawned));
     }
     return WaitUntilAnswering();

@@ -6,9 +6,7 @@
 #ifndef CLAS_TOOLS_CLUSTER_LEDGER_NODE_PROCESS_H_
 #define CLAS_TOOLS_CLUSTER_LEDGER_NODE_PROCESS_H_
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tools/cluster/spawn.h"
 
 namespace clas::local_cluster {
 
@@ -48,19 +47,7 @@ class LedgerNodeProcess {
                                      absl::StrCat("--node_id=", node_id_),
                                      absl::StrCat("--advertise=", address())};
     args.insert(args.end(), flags_.begin(), flags_.end());
-    const std::string log = log_path().string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const int spawned =
-        posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) pid_ = 0;
+    const int spawned = SpawnLogged(std::move(args), log_path().string(), &pid_);
     starts_ += spawned == 0 ? 1 : 0;
     return spawned == 0;
   }
