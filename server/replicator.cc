@@ -100,6 +100,7 @@ Replicator::~Replicator() { Stop(); }
 
 void Replicator::Start() {
   thread_ = std::thread([this] { Run(); });
+  reporter_ = std::thread([this] { RunReports(); });
 }
 
 void Replicator::Stop() {
@@ -109,6 +110,7 @@ void Replicator::Stop() {
     if (context_ != nullptr) context_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
+  if (reporter_.joinable()) reporter_.join();  // a report in flight ends within its 1 s deadline
 }
 
 ReplicationProgress Replicator::Progress() const {
@@ -186,7 +188,10 @@ Replicator::StreamEnd Replicator::FollowOnce(absl::Status* why) {
   while (!ended.has_value() && reader->Read(&item)) {
     ended = Store(item, first, why);
     first = false;
-    if (!ended.has_value()) Report();
+    if (!ended.has_value()) {
+      absl::MutexLock lock(&mu_);
+      stored_ = true;
+    }
   }
   if (ended.has_value()) context.TryCancel();
   const grpc::Status status = reader->Finish();
@@ -265,6 +270,19 @@ std::optional<Replicator::StreamEnd> Replicator::Store(v1::ReplicateResponse& it
     }
   }
   return std::nullopt;
+}
+
+void Replicator::RunReports() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      const auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || stored_; };
+      mu_.AwaitWithTimeout(absl::Condition(&woken), kReportInterval);
+      if (stopping_) return;
+      stored_ = false;
+    }
+    Report();
+  }
 }
 
 void Replicator::Report() {

@@ -110,8 +110,12 @@ class Replicator {
   // nullopt when the item's first record is the one at this log's head (then dropped from it);
   // kDiverged when it is another; kRetry for a storage error.
   std::optional<StreamEnd> CheckHead(v1::ReplicateResponse& item, absl::Status* why);
-  // Tells the leader what this node holds (Ledger.ReportReplicated), when it changed or every
-  // kReportInterval; a failed report is retried at the next item.
+  // The reporting thread: tells the leader what this node holds (Ledger.ReportReplicated)
+  // whenever an item was stored, and every kReportInterval, on a thread of its own so that the
+  // replication thread reads the next item while a report is on its way.
+  void RunReports();
+  // One report, when the head or the term changed or kReportInterval passed; a failed report is
+  // sent again at the next round.
   void Report();
   // Sleeps `duration` unless Stop is called meanwhile; false when stopping.
   bool Sleep(absl::Duration duration);
@@ -122,13 +126,15 @@ class Replicator {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Ledger::Stub> stub_;
   std::thread thread_;
-  // Touched by the replication thread only.
+  std::thread reporter_;
+  // Touched by the reporting thread only.
   uint64_t reported_position_ = 0;
   uint64_t reported_term_ = 0;
   absl::Time reported_at_ = absl::InfinitePast();
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool stored_ ABSL_GUARDED_BY(mu_) = false;  // an item was stored since the last report
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // the stream in flight
   ReplicationProgress progress_ ABSL_GUARDED_BY(mu_);
 };
