@@ -12,13 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc.h"
 #include "gtest/gtest.h"
-#include "tools/cluster/etcd_process.h"
+#include "tests/cluster/etcd_test_base.h"
 
 namespace clas::server::cluster {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ::clas::local_cluster::EtcdProcess;
 
 constexpr absl::Duration kLeaseTtl = absl::Seconds(2);
 // Generous: a leader is elected in well under a second here; a lease expires within TTL + 0.5 s.
@@ -45,22 +44,8 @@ struct Moment {
   bool happened() const { return at_ns.load() != 0; }
 };
 
-class ElectionTest : public ::testing::Test {
+class ElectionTest : public ::clas::testing::EtcdTestBase {
  protected:
-  void SetUp() override {
-    if (access(::clas::local_cluster::kEtcdBinary, X_OK) != 0) {
-      GTEST_SKIP() << "etcd is not installed (" << ::clas::local_cluster::kEtcdBinary
-                   << "): tools/setup.sh installs etcd-server";
-    }
-    static bool grpc_kept = [] {  // no gRPC shutdown stall between tests
-      grpc_init();
-      return true;
-    }();
-    (void)grpc_kept;
-    const absl::Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-
   ElectionOptions Options(const std::string& node_id, const std::string& address) {
     ElectionOptions options;
     options.etcd_endpoints = {etcd_.endpoint()};
@@ -96,7 +81,6 @@ class ElectionTest : public ::testing::Test {
     return kv.ok() ? *kv : std::nullopt;
   }
 
-  EtcdProcess etcd_;
 };
 
 TEST_F(ElectionTest, OneNodeLeadsWithTheTermOfItsKeyInEtcd) {

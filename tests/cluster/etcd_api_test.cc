@@ -14,31 +14,21 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "tools/cluster/etcd_process.h"
+#include "tests/cluster/etcd_test_base.h"
 
 namespace clas::server::cluster {
 namespace {
 
-using ::clas::local_cluster::EtcdProcess;
 
 constexpr char kPrefix[] = "/clas-ledger/nodes/";
 constexpr char kKey[] = "/clas-ledger/nodes/node-a";
 constexpr int64_t kLeaseTtlSeconds = 10;
 
-class EtcdApiTest : public ::testing::Test {
+class EtcdApiTest : public ::clas::testing::EtcdTestBase {
  protected:
   void SetUp() override {
-    if (access(::clas::local_cluster::kEtcdBinary, X_OK) != 0) {
-      GTEST_SKIP() << "etcd is not installed (" << ::clas::local_cluster::kEtcdBinary
-                   << "): tools/setup.sh installs etcd-server";
-    }
-    static bool grpc_kept = [] {  // no gRPC shutdown stall between tests
-      grpc_init();
-      return true;
-    }();
-    (void)grpc_kept;
-    const absl::Status started = etcd_.Start();
-    ASSERT_TRUE(started.ok()) << started;
+    EtcdTestBase::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     channel_ = grpc::CreateChannel(etcd_.endpoint(), grpc::InsecureChannelCredentials());
     kv_ = etcdserverpb::KV::NewStub(channel_);
     lease_ = etcdserverpb::Lease::NewStub(channel_);
@@ -94,7 +84,6 @@ class EtcdApiTest : public ::testing::Test {
     return response;
   }
 
-  EtcdProcess etcd_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
   std::unique_ptr<etcdserverpb::Lease::Stub> lease_;
