@@ -194,13 +194,27 @@ bool StillOpen(const v1::ConventionState& c, const v1::AccountingLine& l, int32_
   return true;
 }
 
+// Whether school year `year` of `c` was covered (by the convention or an avenant) before log
+// position `position`.
+bool CoveredBefore(const v1::ConventionState& c, int32_t year, uint64_t position) {
+  const v1::SchoolYearState* y = FindYear(c, year);
+  if (y == nullptr || y->covered_by_event_id().empty()) return false;
+  for (const auto& e : c.events()) {
+    if (e.event_id() == y->covered_by_event_id()) return e.position() < position;
+  }
+  return false;
+}
+
 // R-ACC-8: the régularisations of the lines the closing `rc` recorded for convention `c`:
 // one step per correction of `c` recorded after the closing, each booked in the first civil year
 // open when it was recorded (a convention missing from books.corrected: one step, from its
-// current state, caused by its latest correction).
+// current state, caused by its latest correction). A closing used only the conventions that
+// covered its school year when it was recorded (R-ACC-3/4): one signed or prolonged to cover it
+// since was not in it, and none of its facts changes a figure the closing used.
 rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
                              const v1::ConventionState& c) {
   const int32_t y = rc.closing.civil_year();
+  if (!CoveredBefore(c, y, rc.position)) return {};
   // The steps are looked at where they are (a state is a whole convention: never copied).
   struct Step {
     const v1::ConventionState* state;

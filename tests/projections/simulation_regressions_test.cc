@@ -1,5 +1,6 @@
 // Regressions found by the deterministic simulation of the rules (tests/sim), each named after
 // the rule it broke, with the seed that found it.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,67 @@ TEST(SimulationRegressions, R_ACC_8_AYearCannotBeClosedOnceALaterYearIsClosed) {
   EXPECT_EQ(LinesText(agent.Lines(2027)), books_2027) << "the closed year 2027 was rewritten";
   // The years after still close in order.
   EXPECT_TRUE(agent.Close(2028, 20290115).ok());
+}
+
+// Found by seeds 8, 19, 25, 29, 31, 32 and 33 once the simulation checked every line of the
+// closings: a convention signed (or prolonged by an avenant) to cover school year N after civil
+// year N was closed had no line in that closing, and the first later correction of it, however
+// unrelated (its bilan corrected), booked a "régularisation" of the whole closing it was never
+// in. R-ACC-8 regularises a fact that changes a figure the closing used; the closing used the
+// conventions covering its school year when it was recorded, nothing else.
+//
+// Barème 2026: plafond 7 000,00 €, no bonus; C = 2, forecast charges 14 000,00 €: PS of DP
+// 4 550,00 €, cap of the N+1 share 42 % = 1 911,00 €. 2026 closed on 15/01/2027 with no convention
+// signed; signed on 01/02/2027; acompte 1 911,00 € on 15/02/2027; bilan (charges 14 000,00 €)
+// corrected to charges 12 000,00 € before the solde: PS of DR 3 900,00 €, N share 1 560,00 €.
+// Solde on 10/01/2028 = 3 900,00 − 1 911,00 = 1 989,00 €: no charge à payer to settle (R-ACC-5
+// (b)), so s_N = min(1 560,00 − 0; 1 989,00) = 1 560,00 € on SF 65623224192 (the 2026 share, of
+// age 2 in 2028) and 429,00 € on SF 65623224191 (the 2027 share, of age 1).
+TEST(SimulationRegressions, R_ACC_8_AConventionSignedAfterAClosingIsNotInItsRegularisations) {
+  Agent agent;
+  ASSERT_TRUE(agent.PublishBareme(2026, Eur(7000), 0, 0).ok());
+  ASSERT_TRUE(agent.Register("asso-1", v1::ASSOCIATION).ok());
+  ASSERT_TRUE(
+      agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 2, Eur(14000)), 20260515).ok());
+  ASSERT_TRUE(agent.Agree("conv-1", 2026, 2026, 2, 20260620).ok());
+  ASSERT_TRUE(agent.Close(2026, 20270115).ok());
+  ASSERT_TRUE(agent.Lines(2026).empty()) << "no convention covered 2026-2027 at the closing";
+  ASSERT_TRUE(agent.Sign("conv-1", 2026, 2026, 20270201).ok());
+  ASSERT_TRUE(agent.Acompte("conv-1", "a1", 2026, Eur(1911), 20270215).ok());
+  auto bilan = agent.Bilan("conv-1", 2026, 2, Eur(14000), 20270910);
+  ASSERT_TRUE(bilan.ok()) << bilan.status();
+  v1::ClasEvent corrected;
+  corrected.mutable_bilan_received()->set_school_year(2026);
+  corrected.mutable_bilan_received()->mutable_figures()->set_collectifs(2);
+  corrected.mutable_bilan_received()->mutable_figures()->set_charges_cents(Eur(12000));
+  auto correction =
+      agent.Correct("conv-1", bilan->events[0].event_id, "charges mal saisies", corrected);
+  ASSERT_TRUE(correction.ok()) << correction.status();
+  auto solde = agent.Solde("conv-1", "s1", 2026, 20280110);
+  ASSERT_TRUE(solde.ok()) << solde.status();
+  EXPECT_EQ(solde->events[0].fact.solde_paid().amount_cents(), Eur(1989));
+
+  for (int32_t year = 2026; year <= 2028; ++year) {
+    for (const auto& l : agent.Lines(year)) {
+      EXPECT_NE(l.rule_id(), "R-ACC-8") << rules::DescribeLine(l);
+      EXPECT_NE(l.rule_id(), "R-ACC-4") << rules::DescribeLine(l);
+      EXPECT_NE(l.debit_account(), rules::kChargesAPayer) << rules::DescribeLine(l);
+      EXPECT_NE(l.credit_account(), rules::kChargesAPayer) << rules::DescribeLine(l);
+    }
+  }
+  std::map<std::string, int64_t> solde_lines;  // by account debited
+  for (const auto& l : agent.Lines(2028)) {
+    if (l.cause_event_id() == solde->events[0].event_id) {
+      solde_lines[l.debit_account()] += l.amount_cents();
+    }
+  }
+  EXPECT_EQ(solde_lines, (std::map<std::string, int64_t>{{rules::kSubsidyOlder, Eur(1560)},
+                                                         {rules::kSubsidyN1, Eur(429)}}));
+  for (int32_t year = 2026; year <= 2028; ++year) {
+    auto report = agent.engine().GetCivilYear(agent.caf(), year, AsOf{});
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->balanced()) << year << ": " << report->failed_checks.front();
+  }
 }
 
 // Found by seeds 206, 228, 238 and 241 once contrôles were decided before the solde: a contrôle

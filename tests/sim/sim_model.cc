@@ -2,6 +2,7 @@
 #include "tests/sim/sim_model.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "tests/sim/sim_model_internal.h"
 
@@ -66,6 +67,15 @@ ModelYear* ModelConvention::Year(int32_t n) {
   auto it = years.find(n);
   return it == years.end() ? nullptr : &it->second;
 }
+const ModelNotification* ModelYear::Notification(const std::string& event_id) const {
+  for (const auto& n : notifications) {
+    if (!event_id.empty() && n.event_id == event_id) return &n;
+  }
+  return nullptr;
+}
+ModelNotification* ModelYear::Notification(const std::string& event_id) {
+  return const_cast<ModelNotification*>(std::as_const(*this).Notification(event_id));
+}
 ModelIndu* ModelConvention::Indu(const std::string& id) {
   for (auto& i : indus) {
     if (i.id == id) return &i;
@@ -110,16 +120,6 @@ std::optional<ModelDroit> Model::Droit(const ModelYear& y, const ModelFigures& f
   return ComputeModelDroit(f, b->second);
 }
 
-std::optional<ModelDroit> Model::Dp(const ModelConvention& c, const ModelYear& y) const {
-  if (!y.agreed || y.notified <= 0 || !y.covered) return std::nullopt;
-  const ModelFigures forecast{.collectifs = y.notified,
-                              .bonus_enfants = y.agreed_bonus_enfants,
-                              .bonus_parents = y.agreed_bonus_parents,
-                              .charges = y.charges,
-                              .autres_bf = y.autres_bf};
-  return Droit(y, Within(c, y, forecast));
-}
-
 const ModelConvention* Model::Find(const std::string& caf, const std::string& id) const {
   auto k = cafs.find(caf);
   if (k == cafs.end()) return nullptr;
@@ -159,6 +159,7 @@ void Model::Apply(const v1::RegisterGestionnaire& cmd) {
   caf.id = cmd.caf_id();
   caf.gestionnaires[cmd.gestionnaire_id()] =
       ModelGestionnaire{.id = cmd.gestionnaire_id(),
+                        .kind = cmd.kind(),
                         .centre_social = cmd.kind() == v1::CENTRE_SOCIAL,
                         .supported_since = cmd.supported_since_school_year(),
                         .agrement_end = cmd.centre_social_agrement_end()};
@@ -228,7 +229,11 @@ void Model::Apply(const v1::FileFundingRequest& cmd) {
   c.request_charges = r.charges_cents();
   c.request_autres_bf = r.autres_bf_cents();
   for (int32_t n = c.first_requested; n < c.first_requested + c.years_requested; ++n) {
-    c.years[n].n = n;
+    ModelYear& y = c.years[n];
+    y.n = n;
+    y.charges = c.request_charges;  // the forecast budget until the convention's (R-CONV-5)
+    y.autres_bf = c.request_autres_bf;
+    KeepForecast(y, cmd.date());
   }
 }
 
@@ -266,7 +271,9 @@ void Model::Apply(const v1::RecordCommitteeDecision& cmd) {
     y.agreed_bonus_enfants = d.bonus_enfants_collectifs();
     y.agreed_bonus_parents = d.bonus_parents_collectifs();
     y.agreement_date = cmd.date();
+    y.agreement_seq = seq;
     y.notified = d.agreed_collectifs();
+    KeepForecast(y, cmd.date());
   }
 }
 
@@ -309,6 +316,7 @@ void Model::Apply(const v1::SignConvention& cmd) {
     c.years[n].covered = true;
     c.years[n].charges = c.charges;
     c.years[n].autres_bf = c.autres_bf;
+    KeepForecast(c.years[n], cmd.date());
   }
 }
 
@@ -361,29 +369,18 @@ void Model::Apply(const v1::SignAvenant& cmd) {
   y.agreed_bonus_enfants = std::min(previous.agreed_bonus_enfants, y.agreed_collectifs);
   y.agreed_bonus_parents = std::min(previous.agreed_bonus_parents, y.agreed_collectifs);
   y.agreement_date = cmd.date();
+  y.agreement_seq = seq;
   y.notified = y.agreed_collectifs;
   y.charges = keep_budget ? previous.charges : cmd.charges_cents();
   y.autres_bf = keep_budget ? previous.autres_bf : cmd.autres_bf_cents();
+  KeepForecast(y, cmd.date());
   c.last = cmd.school_year();
   c.avenant_ids.insert(cmd.avenant_id());
-}
-
-Expectation Model::Expect(const v1::NotifyCollectifs& cmd) const {
-  const ModelConvention* c = Find(cmd.caf_id(), cmd.convention_id());
-  if (c == nullptr) return Refuse("R-CONV-4");
-  auto it = c->years.find(cmd.school_year());
-  if (it == c->years.end() || !it->second.covered) return Refuse("R-CONV-5");
-  const ModelYear& y = it->second;
-  // [choice] a notification may lower the agreed number, an avenant raise it.
-  if (cmd.collectifs() < 1 || cmd.collectifs() > y.agreed_collectifs) {
-    return Refuse("R-CONV-3");
+  // R-ACC-8: an avenant effective in a closed civil year regularises it.
+  const std::set<int32_t>& closed = cafs.at(cmd.caf_id()).closed;
+  if (!closed.empty() && cmd.date() / 10000 <= *closed.rbegin()) {
+    Regularise(cmd.caf_id(), cmd.convention_id());
   }
-  if (y.solde) return Refuse("R-CONV-5");
-  return {};
-}
-
-void Model::Apply(const v1::NotifyCollectifs& cmd) {
-  Get(cmd.caf_id(), cmd.convention_id()).years[cmd.school_year()].notified = cmd.collectifs();
 }
 
 }  // namespace clas::sim

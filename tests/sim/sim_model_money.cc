@@ -1,6 +1,7 @@
 // The simulation's model (sim_model.h): what the payment and contrôle commands must answer.
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "tests/sim/sim_model_internal.h"
 
@@ -30,10 +31,11 @@ Expectation Model::Expect(const v1::PayAcompte& cmd) const {
   if (!amount_ok) Add(&e, cap_rule);
   if (y != nullptr && y->solde) Add(&e, "R-PAY-4");  // nothing after the solde
   if (y != nullptr && y->dc) Add(&e, "R-PAY-8");  // [choice] nor after a contrôle settled it
-  // R-PAY-6: the DP in force at the date. Dates only move forward in the simulation, so the DP
-  // in force on a date at or after the signature is the DP now.
+  // R-PAY-6: the DP in force at the date (a notification dated back may have changed it).
   std::optional<ModelDroit> dp;
-  if (y != nullptr && date >= c->signed_date && date >= y->agreement_date) dp = Dp(*c, *y);
+  if (y != nullptr && y->covered && date >= c->signed_date && date >= y->agreement_date) {
+    dp = DpAt(*y, date);
+  }
   if (!dp) {
     // [choice] R-CONV-1: a missing precondition is named alone, not the cap of no droit.
     const bool precondition = !e.rules.empty() && std::find(e.rules.begin(), e.rules.end(),
@@ -51,9 +53,9 @@ Expectation Model::Expect(const v1::PayAcompte& cmd) const {
 void Model::Apply(const v1::PayAcompte& cmd) {
   ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
   ModelYear& y = c.years[cmd.school_year()];
-  const int64_t ps = Dp(c, y)->ps;
+  const int64_t ps = DpAt(y, cmd.date())->ps;
   y.acomptes.push_back(ModelPayment{cmd.payment_id(), cmd.amount_cents(), cmd.date(),
-                                    cmd.date() / 10000 == y.n ? CapN(ps) : CapN1(ps)});
+                                    cmd.date() / 10000 == y.n ? CapN(ps) : CapN1(ps), seq});
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += cmd.amount_cents();
   cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
@@ -116,7 +118,8 @@ void Model::Apply(const v1::PaySolde& cmd) {
   ModelYear& y = c.years[cmd.school_year()];
   const ModelDroit dr = *Droit(y, Within(c, y, *y.bilan));
   const int64_t acomptes = y.Acomptes();
-  y.solde = ModelPayment{cmd.payment_id(), std::max<int64_t>(0, dr.droit - acomptes), cmd.date()};
+  y.solde =
+      ModelPayment{cmd.payment_id(), std::max<int64_t>(0, dr.droit - acomptes), cmd.date(), 0, seq};
   y.settled_dr = dr.droit;  // R-PAY-9: what the solde settles, signed, is DR − acomptes
   y.settled_date = cmd.date();
   c.payment_ids.insert(cmd.payment_id());
@@ -206,6 +209,7 @@ void Model::Apply(const v1::DecideControle& cmd) {
   k->decided = true;
   k->decided_date = cmd.date();
   y.dc = dc;
+  y.dc_seq = seq;
   y.controle_id = k->id;
   // R-CTL-3; R-PAY-8: the decision is the settlement, its rappel replaces a complément de solde
   // not yet paid (R-PAY-9), which "paid" does not hold.
@@ -264,11 +268,15 @@ void Model::ExpectOffset(const v1::RecordRecovery& cmd, const ModelConvention& c
 
 void Model::Apply(const v1::RecordRecovery& cmd) {
   ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
-  c.Indu(cmd.indu_id())->recovered += cmd.amount_cents();
+  ModelIndu& indu = *c.Indu(cmd.indu_id());
+  indu.recovered += cmd.amount_cents();
+  ModelRecovery r{.id = cmd.recovery_id(), .amount = cmd.amount_cents(), .date = cmd.date()};
   if (cmd.method() == v1::OFFSET) {
-    const std::string conv = cmd.offset_convention_id().empty() ? c.id : cmd.offset_convention_id();
-    cafs[cmd.caf_id()].paid[{conv, cmd.offset_payment_id()}].withheld += cmd.amount_cents();
+    r.offset_convention = cmd.offset_convention_id().empty() ? c.id : cmd.offset_convention_id();
+    r.offset_payment = cmd.offset_payment_id();
+    cafs[cmd.caf_id()].paid[{r.offset_convention, r.offset_payment}].withheld += cmd.amount_cents();
   }
+  indu.recoveries.push_back(std::move(r));
 }
 
 Expectation Model::Expect(const v1::PayRappel& cmd) const {
@@ -315,33 +323,13 @@ void Model::Apply(const v1::PayRappel& cmd) {
   ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
   ModelYear& y = c.years[cmd.school_year()];
   const int64_t amount = cmd.amount_cents() == 0 ? y.rappel_due : cmd.amount_cents();
-  y.rappels.push_back(ModelPayment{cmd.payment_id(), amount, cmd.date()});
+  y.rappels.push_back(ModelPayment{cmd.payment_id(), amount, cmd.date(), 0, seq});
   y.rappel_due -= amount;
   y.complement_due = std::max<int64_t>(0, y.complement_due - amount);
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += amount;
   cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =
       ModelPaid{c.gestionnaire, amount, 0, cmd.date()};
-}
-
-Expectation Model::Expect(const v1::CloseCivilYear& cmd) const {
-  const int32_t year = cmd.civil_year();
-  if (year < 2000 || year > 2098) return Refuse("R-ACC-8");
-  if (!ModelValidDate(cmd.date()) || cmd.date() < year * 10000 + 1231) {
-    return Refuse("R-ACC-8");  // month 13: from 31 December on
-  }
-  auto k = cafs.find(cmd.caf_id());
-  if (k != cafs.end() && k->second.closed.count(year) > 0) return Refuse("R-ACC-8");
-  // R-ACC-8: a year closed after a later one would rewrite it (engagements reversed in month 12
-  // of the next year, charges à payer, balances carried forward): years are closed in order.
-  if (k != cafs.end() && k->second.closed.upper_bound(year) != k->second.closed.end()) {
-    return Refuse("R-ACC-8");
-  }
-  return {};
-}
-
-void Model::Apply(const v1::CloseCivilYear& cmd) {
-  cafs[cmd.caf_id()].closed.insert(cmd.civil_year());
 }
 
 }  // namespace clas::sim

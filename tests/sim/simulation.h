@@ -38,7 +38,23 @@
 // at T, as of D) equal the states the steps saw (as of D only while no fact effective by D was
 // recorded after: a correction dated back changes what D shows).
 //
-// Not generated: corrections of other facts than a bilan, cancellations, backdated payments; the
+// Late facts too (simulation_late.cc): notifications dated back, into a closed civil year too
+// (accepted with the warning R-ACC-8, regularised in the first open year on the pairs of accounts
+// of the closing's lines, R-ACC-8), corrected (their number of collectifs) or cancelled; acomptes,
+// rappels, recoveries and bilans cancelled, or refused (a movement of a closed year R-ACC-8, an
+// acompte or a bilan a solde was computed from R-HIST-3, a payment bearing an offset R-CTL-3, a
+// solde, a decision or a correction cancelled, a payment "corrected" R-HIST-1). After each fact
+// that may regularise a closed year, and at the end, the lines of the closings (R-ACC-3/4), of
+// their reversals (R-ACC-4) and of their régularisations (R-ACC-8) equal the model's, and each
+// civil year's envelope uses the DPs in force on its 31 December (R-ACC-7).
+//
+// Kept out of the draw, RULES.md being silent on them: a notification corrected or cancelled
+// after the solde of its year; an acompte or a rappel cancelled after a contrôle decided from it;
+// a bilan cancelled on a year a contrôle settled; a notification dated back, corrected or
+// cancelled whose effect on a closing would be regularised later than the year after it (the
+// engagement is then reversed already, R-ACC-4); a fact corrected or cancelled once cancelled; the
+// id of a cancelled payment used again.
+// Not generated either: corrections of requests, budgets and findings, backdated payments; the
 // property tests (tests/projections/property_test.cc) cover them.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
@@ -147,6 +163,23 @@ class Simulation {
   // A correction of the bilan of school year n, before or after its solde (R-HIST-1, R-PAY-9),
   // valid or not (simulation_corrections.cc).
   void CorrectBilan(Plan& p, int32_t n);
+  // Late facts on school year n (simulation_late.cc): a notification dated back, corrected or
+  // cancelled; an acompte, a rappel, a recovery or a bilan cancelled; corrections the rules refuse.
+  void LateStep(Plan& p, int32_t n);
+  // A notification of school year n, dated today or, when `backdated`, on an earlier day.
+  void Notify(Plan& p, int32_t n, bool backdated);
+  // The earliest day the generator dates a notification of school year n (see simulation_late.cc).
+  int32_t EarliestNotification(const Plan& p, int32_t n);
+  void CorrectNotification(Plan& p, int32_t n, bool cancel);
+  void CancelPayment(Plan& p, int32_t n);
+  void CancelRecovery(Plan& p, int32_t n);
+  void CancelBilan(Plan& p, int32_t n);
+  void CorrectionProbe(Plan& p, int32_t n);
+  // Sends a cancellation of `event_id` (R-HIST-1), sometimes without a reason.
+  void Cancel(Plan& p, const std::string& event_id, const std::string& what);
+  // Tells the model the ids the ledger gave the events of a command it applied.
+  void RegisterEvents(const std::string& caf, const std::string& convention,
+                      const std::vector<DomainEvent>& events);
   // The room left today in the share of school year n (0 without a DP), as the model sees it.
   int64_t Room(Plan& p, int32_t n);
 
@@ -169,6 +202,9 @@ class Simulation {
   void CheckConvention(const std::string& caf, const std::string& id,
                        const v1::ConventionState& state);
   void CheckCivilYear(const std::string& caf, int32_t year);
+  // R-ACC-3, R-ACC-4, R-ACC-8: the lines of the closings, of their reversals and of their
+  // régularisations equal the model's (simulation_books.cc).
+  void CheckBooks(const std::string& caf);
   void CheckClosedYears(const std::string& caf);
   void CheckAtTheEnd();
   void CheckAsOf(const std::string& key, const std::vector<Snapshot>& snapshots);

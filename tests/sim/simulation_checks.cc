@@ -178,6 +178,7 @@ void Simulation::CheckConvention(const std::string& caf, const std::string& id,
       Violation("R-CONV-1", absl::StrCat(conv, " has no school year ", n));
       continue;
     }
+    equal("R-CONV-5", sy + "collectifs notified", m.notified, y->notified_collectifs());
     const auto dp = model_.Dp(c, m);
     check(dp.has_value() == y->has_dp(), "R-DROIT-7", sy + "DP computed", dp.has_value(),
           y->has_dp());
@@ -285,6 +286,15 @@ void Simulation::CheckCivilYear(const std::string& caf, int32_t year) {
     Violation("R-ACC-10",
               absl::StrCat(caf, " ", year, " does not balance: ", report->failed_checks.front()));
   }
+  // R-ACC-7: the DPs in force on 31 December of the year.
+  const auto [n_shares, n1_shares] = model_.Envelope(caf, year);
+  if (report->envelope.n_shares.cents() != n_shares ||
+      report->envelope.n1_shares.cents() != n1_shares) {
+    Violation("R-ACC-7", absl::StrCat(caf, " ", year, " envelope: the model says N shares ",
+                                      n_shares, " and N+1 shares ", n1_shares, ", the ledger ",
+                                      report->envelope.n_shares.cents(), " and ",
+                                      report->envelope.n1_shares.cents()));
+  }
   const auto& m = model_.cafs[caf].payments_by_civil_year;
   const int64_t want = m.count(year) > 0 ? m.at(year) : 0;
   if (report->payments_from_events.cents() != want || report->payments_from_lines.cents() != want) {
@@ -338,6 +348,7 @@ void Simulation::CheckAtTheEnd() {
   for (const auto& caf : cafs_) {
     for (int32_t year = 2025; year <= kSimEnd / 10000; ++year) CheckCivilYear(caf, year);
     CheckClosedYears(caf);
+    CheckBooks(caf);
   }
   for (const auto& [key, snapshots] : snapshots_) CheckAsOf(key, snapshots);
 }

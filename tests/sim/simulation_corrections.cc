@@ -70,7 +70,6 @@ void Simulation::CorrectBilan(Plan& p, int32_t n) {
                          " -> ", f.charges_cents(), ")", what, y.solde ? " après le solde" : "",
                          y.dc ? " d'une année réglée par un contrôle" : "")),
        cmd, &Engine::CorrectEvent, p.id);
-  if (!applied_.empty()) ModelOf(p)->years.at(n).bilan_correction_event_id = applied_.front();
 }
 
 }  // namespace clas::sim

@@ -43,7 +43,12 @@ void Simulation::Send(const std::string& what, const Cmd& cmd,
   }
   if (!expected.accepted()) return;  // the model cannot follow a state it refuses
   ++summary_.accepted;
+  std::string caf;
+  if constexpr (!std::is_same_v<Cmd, v1::PublishBareme>) caf = cmd.caf_id();
+  const int64_t lines_before = caf.empty() ? 0 : model_.cafs[caf].lines_changed;
+  ++model_.seq;
   model_.Apply(cmd);
+  if (!convention.empty()) RegisterEvents(caf, convention, result->events);
   CheckWarnings(what, expected, *result);
   Sent sent;
   sent.request_id = request;
@@ -58,9 +63,10 @@ void Simulation::Send(const std::string& what, const Cmd& cmd,
     return (engine_.get()->*method)(other, actor_, id);
   };
   sent_.push_back(std::move(sent));
-  std::string caf;
-  if constexpr (!std::is_same_v<Cmd, v1::PublishBareme>) caf = cmd.caf_id();
   CheckAccepted(caf, convention, *result);
+  // R-ACC-3/4/8: after a closing, or a fact the model regularises a closed year with. (A line
+  // the ledger books where the model books none shows at the next check, or at the end.)
+  if (!caf.empty() && model_.cafs[caf].lines_changed != lines_before) CheckBooks(caf);
 }
 
 }  // namespace clas::sim

@@ -1,6 +1,7 @@
 // The simulation's generator (simulation.h): the steps of a school year's money (acomptes,
 // bilan, solde, recoveries, rappels, contrôle).
 #include <algorithm>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,19 +17,13 @@ void Simulation::YearStep(Plan& p, int32_t n) {
   const ModelConvention* c = ModelOf(p);
   const ModelYear& y = c->years.at(n);
   const int roll = static_cast<int>(dice_.Between(1, 100));
-  if (roll <= (y.solde ? 2 : 8)) {  // after the solde: refused, R-CONV-5
-    v1::NotifyCollectifs cmd;
-    cmd.set_caf_id(p.caf);
-    cmd.set_convention_id(p.id);
-    cmd.set_notification_id(absl::StrCat("notif-", today_, "-", ++probes_));
-    cmd.set_school_year(n);
-    // Sometimes one more than agreed (R-CONV-3), or none.
-    cmd.set_collectifs(static_cast<int32_t>(
-        dice_.Between(dice_.Chance(5) ? 0 : 1, y.agreed_collectifs + (dice_.Chance(10) ? 1 : 0))));
-    cmd.set_date(today_);
-    return Send(What(absl::StrCat("notification ", p.id, " ", n, " : ", cmd.collectifs())), cmd,
-                &Engine::NotifyCollectifs, p.id);
-  }
+  // A notification (after the solde: refused, R-CONV-5), dated back now and then.
+  if (roll <= (y.solde ? 2 : 8)) return Notify(p, n, dice_.Chance(30));
+  // Late facts; more of them while civil year n is closed and n+1 open, before the solde: what
+  // they change in the closing of n is regularised in n+1 (R-ACC-8).
+  const std::set<int32_t>& closed = model_.cafs[p.caf].closed;
+  const bool regularised = closed.count(n) > 0 && closed.count(n + 1) == 0 && !y.solde;
+  if (roll <= (y.solde ? 2 : 8) + (regularised ? 25 : 7)) return LateStep(p, n);
   if (y.solde && dice_.Chance(3)) return Acompte(p, n);  // after the solde: R-PAY-4
   if (!y.solde && y.controle_id.empty()) {  // a contrôle before the solde, now and then
     bool open = false;
@@ -81,7 +76,6 @@ void Simulation::Bilan(Plan& p, int32_t n) {
   if (dice_.Chance(8)) f->set_bonus_enfants_collectifs(f->bonus_enfants_collectifs() + 1);
   cmd.set_date(today_);
   Send(What(absl::StrCat("bilan ", p.id, " ", n)), cmd, &Engine::ReceiveBilan, p.id);
-  if (!applied_.empty()) ModelOf(p)->years.at(n).bilan_event_id = applied_.front();
 }
 
 int64_t Simulation::Room(Plan& p, int32_t n) {
@@ -102,9 +96,15 @@ void Simulation::Acompte(Plan& p, int32_t n) {
   cmd.set_school_year(n);
   cmd.set_date(today_);
   const int64_t room = Room(p, n);  // of the share dated today, as the model sees it
-  if (const ModelConvention* c = ModelOf(p);
-      c != nullptr && !c->payment_ids.empty() && dice_.Chance(3)) {
-    cmd.set_payment_id(*c->payment_ids.begin());  // a payment id used before: R-HIST-1
+  if (const ModelConvention* c = ModelOf(p); c != nullptr && dice_.Chance(3)) {
+    // A payment id used before: R-HIST-1. Not one of a payment cancelled since (the ledger takes
+    // it again, simulation.h).
+    for (const auto& [id, e] : c->events) {
+      if ((e.fact == ModelFact::kAcompte || e.fact == ModelFact::kSolde) && !e.cancelled) {
+        cmd.set_payment_id(e.ref);
+        break;
+      }
+    }
   }
   std::string what;
   const int roll = static_cast<int>(dice_.Between(1, 100));

@@ -255,11 +255,12 @@ void Simulation::RenewAgrement(const std::string& caf) {
   // Mostly one of the Caf's centres sociaux; else any of its gestionnaires (another kind is
   // refused), now and then one the Caf does not know.
   std::vector<std::string> all, centres;
-  for (const auto& [id, g] : model_.cafs.at(caf).gestionnaires) {
+  for (const auto& [id, g] : model_.cafs[caf].gestionnaires) {
     all.push_back(id);
     if (g.centre_social) centres.push_back(id);
   }
   const std::vector<std::string>& pool = !centres.empty() && dice_.Chance(80) ? centres : all;
+  if (pool.empty()) return;  // every registration of the Caf was refused: none to renew
   v1::RenewCentreSocialAgrement cmd;
   cmd.set_caf_id(caf);
   cmd.set_gestionnaire_id(dice_.Chance(5) ? "g-inconnu" : pool[dice_.Between(0, pool.size() - 1)]);

@@ -1,0 +1,59 @@
+// The invariants of the books the closings make (simulation.h): every line of the closings
+// (R-ACC-3, R-ACC-4), of the reversals of their engagements (R-ACC-4) and of their
+// régularisations (R-ACC-8) equals the model's, to the cent, on the same accounts, code, civil
+// year and month.
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "projections/accounts/books.h"
+#include "tests/sim/simulation.h"
+
+namespace clas::sim {
+namespace {
+
+std::string Describe(const ModelLine& l) {
+  return absl::StrCat(l.civil_year, "/", l.month, " ", l.rule, " ", l.convention, " ",
+                      l.school_year, " D ", l.debit, " C ", l.credit, " ", l.code);
+}
+
+}  // namespace
+
+void Simulation::CheckBooks(const std::string& caf) {
+  ++summary_.checks;
+  auto books = engine_->Books(caf, AsOf{});
+  auto lines = books.ok() ? AllLines(*books) : absl::StatusOr<rules::Lines>(books.status());
+  if (!lines.ok()) {
+    return Violation("R-ACC-8", absl::StrCat(caf, " books: ", lines.status().ToString()));
+  }
+  static const std::set<std::string> kRules = {"R-ACC-3", "R-ACC-4", "R-ACC-8"};
+  ModelLines got;
+  for (const v1::AccountingLine& l : *lines) {
+    if (kRules.count(l.rule_id()) == 0) continue;
+    got[ModelLine{l.civil_year(), l.month(), l.rule_id(), l.convention_id(), l.school_year(),
+                  l.debit_account(), l.credit_account(), l.statistical_code()}] += l.amount_cents();
+  }
+  const ModelLines want = model_.ExpectedLines(caf);
+  std::string differences;
+  int count = 0;
+  auto differ = [&](const ModelLine& l, int64_t model, int64_t ledger) {
+    if (++count <= 4) {
+      absl::StrAppend(&differences, "\n  ", Describe(l), ": the model says ", model,
+                      ", the ledger ", ledger);
+    }
+  };
+  for (const auto& [line, amount] : want) {
+    auto it = got.find(line);
+    const int64_t ledger = it == got.end() ? 0 : it->second;
+    if (ledger != amount) differ(line, amount, ledger);
+  }
+  for (const auto& [line, amount] : got) {
+    if (want.count(line) == 0) differ(line, 0, amount);
+  }
+  if (count > 0) {
+    Violation("R-ACC-8",
+              absl::StrCat(caf, ": ", count, " lines of the closings differ", differences));
+  }
+}
+
+}  // namespace clas::sim
