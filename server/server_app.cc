@@ -229,6 +229,15 @@ absl::StatusOr<std::optional<FollowSettings>> FollowerSettings(const ServerConfi
     return absl::InvalidArgumentError("min_position_wait_max must be positive");
   }
   const bool cluster = !config.cluster_etcd.empty();
+  if (config.replication_acks < 0 || config.replication_acks > 8 ||
+      config.replication_ack_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "replication_acks: 0 to 8 followers; replication_ack_timeout: positive");
+  }
+  if (!cluster && config.replication_acks > 0) {
+    return absl::InvalidArgumentError(
+        "replication_acks needs cluster_etcd: only a cluster's leader has followers to wait for");
+  }
   if (config.follow.empty() && !cluster) return std::optional<FollowSettings>();
   if (cluster && !config.follow.empty()) {
     return absl::InvalidArgumentError(
@@ -239,18 +248,19 @@ absl::StatusOr<std::optional<FollowSettings>> FollowerSettings(const ServerConfi
         cluster ? "cluster_etcd" : "follow",
         " and read_only go apart: a follower writes what it replicates"));
   }
-  if (config.replication_acks < 0 || config.replication_acks > 8 ||
-      config.replication_ack_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        "replication_acks: 0 to 8 followers; replication_ack_timeout: positive");
-  }
-  if (!cluster && config.replication_acks > 0) {
-    return absl::InvalidArgumentError(
-        "replication_acks needs cluster_etcd: only a cluster's leader has followers to wait for");
-  }
   if (cluster && config.cluster_advertise.empty()) {
     return absl::InvalidArgumentError(
         "cluster_advertise is required with cluster_etcd: where the other nodes reach this one");
+  }
+  if (cluster) {  // the election's own checks, before anything is opened
+    cluster::ElectionOptions election;
+    election.etcd_endpoints = config.cluster_etcd;
+    election.node_id = config.cluster_node_id;
+    election.advertised_address = config.cluster_advertise;
+    election.lease_ttl = config.cluster_lease_ttl;
+    if (absl::Status checked = cluster::CheckElectionOptions(election); !checked.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("cluster: ", checked.message()));
+    }
   }
   // In a cluster the leader changes: the credentials are checked against this node's own
   // address (plain text between nodes on loopback only), and the leader filled in later.

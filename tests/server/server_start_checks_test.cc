@@ -138,6 +138,40 @@ TEST_F(StartChecksTest, ADirectoryOfOtherFilesIsNotALedgerEvenWithCreateIfMissin
   }
 }
 
+TEST_F(StartChecksTest, ClusterSettingsAreCheckedBeforeAnythingIsOpened) {
+  config_.create_if_missing = true;
+  const auto refused = [&](const std::string& needle) {
+    const absl::Status status = StartStatus();
+    EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(needle));
+    EXPECT_FALSE(fs::exists(config_.data_dir)) << "nothing is created";
+  };
+  config_.replication_acks = 1;  // no cluster to wait for
+  refused("replication_acks needs cluster_etcd");
+  config_.cluster_etcd = {"127.0.0.1:2379"};
+  config_.cluster_advertise = "127.0.0.1:50061";
+  config_.follow = "127.0.0.1:50051";
+  refused("cluster_etcd and follow go apart");
+  config_.follow.clear();
+  config_.follow_token_file = (dir_ / "replica.token").string();
+  std::ofstream(config_.follow_token_file) << "a-token\n";
+  config_.cluster_node_id = "node 1";  // a space
+  refused("node id");
+  config_.cluster_node_id = std::string(65, 'n');
+  refused("node id");
+  config_.cluster_node_id = "n1";
+  config_.replication_acks = 9;
+  refused("replication_acks: 0 to 8");
+  config_.replication_acks = 1;
+  config_.cluster_advertise.clear();
+  refused("cluster_advertise is required");
+  config_.cluster_advertise = "10.0.0.1:50061";  // plain text between nodes off loopback
+  refused("plain text");
+  config_.cluster_advertise = "127.0.0.1:50061";
+  config_.cluster_lease_ttl = absl::Milliseconds(500);
+  refused("lease TTL");
+}
+
 TEST_F(StartChecksTest, AMissingTokenFileIsNamedAndNothingIsCreated) {
   config_.tokens_file = (dir_ / "no-such-tokens").string();
   config_.create_if_missing = true;
