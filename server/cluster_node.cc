@@ -51,6 +51,7 @@ absl::StatusOr<std::unique_ptr<ClusterNode>> ClusterNode::Start(ledger::EventSto
                        .lease_ttl = s.lease_ttl,
                        .record = [self] { return self->OwnRecord(); }}));
   ASSIGN_OR_RETURN(self->election_, cluster::Election::Start(std::move(election)));
+  self->election_view_.store(self->election_.get());
   self->follow_thread_ = std::thread([self] { self->RunFollow(); });
   return node;
 }
@@ -80,12 +81,15 @@ bool ClusterNode::TakesWrites() const {
     absl::MutexLock lock(&mu_);
     if (!leading_) return false;
   }
-  return election_->IsLeader();
+  const cluster::Election* election = election_view_.load();
+  return election != nullptr && election->IsLeader();
 }
 
 std::string ClusterNode::LeaderAddress() const {
   if (TakesWrites()) return "";
-  const std::optional<cluster::LeaderInfo> leader = election_->ObservedLeader();
+  const cluster::Election* election = election_view_.load();
+  if (election == nullptr) return "";
+  const std::optional<cluster::LeaderInfo> leader = election->ObservedLeader();
   if (!leader.has_value() || leader->node_id == settings_.node_id) return "";
   return leader->address;
 }
@@ -109,7 +113,7 @@ cluster::NodeRecord ClusterNode::OwnRecord() const {
                              .address = settings_.advertise,
                              .position = store_->Head().position,
                              .term = store_->term(),
-                             .leading = election_ != nullptr && TakesWrites()};
+                             .leading = TakesWrites()};
 }
 
 bool ClusterNode::MayCampaign() {

@@ -28,6 +28,7 @@
 #ifndef CLAS_SERVER_CLUSTER_NODE_H_
 #define CLAS_SERVER_CLUSTER_NODE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -118,6 +119,9 @@ class ClusterNode final : public Leadership {
   ReplicationAcks* const acks_;
   std::unique_ptr<cluster::NodeRegistry> registry_;
   std::unique_ptr<cluster::Election> election_;
+  // The election once started, for the threads that may run before Start() set election_ (the
+  // registry's, the election's own callbacks): null until then.
+  std::atomic<cluster::Election*> election_view_{nullptr};
   std::thread follow_thread_;
 
   // Serialises the changes of role and of replicator (election thread, follow thread, Stop).
