@@ -73,6 +73,17 @@ class ElectionTest : public ::clas::testing::EtcdTestBase {
     return StartNode(std::move(options));
   }
 
+  // node-a, leading (or null after a failure), whose loss of the lead is recorded in *lost
+  // (which outlives it).
+  std::unique_ptr<Election> StartLeaderRecordingLoss(Moment* lost) {
+    ElectionOptions options = Options("node-a", "10.0.0.1:50051");
+    options.on_lost = [lost](int64_t term) { lost->Record(term); };
+    std::unique_ptr<Election> node = StartNode(std::move(options));
+    const bool leading = node != nullptr && node->AwaitLeading(true, kWaitMax);
+    EXPECT_TRUE(leading) << "node-a did not lead";
+    return leading ? std::move(node) : nullptr;
+  }
+
   // The leader key etcd holds now, read by a client of the test's own.
   std::optional<mvccpb::KeyValue> EtcdLeader() {
     EtcdClient client({etcd_.endpoint()}, absl::Seconds(1), absl::Milliseconds(100));
@@ -166,10 +177,8 @@ TEST_F(ElectionTest, AFrozenLeaderStepsDownBeforeItsLeaseExpiresThenTheOtherLead
 
 TEST_F(ElectionTest, WhenEtcdDiesTheLeaderStepsDownWithinTheTtlAndLeadsAgainWhenItIsBack) {
   Moment a_lost;
-  ElectionOptions options = Options("node-a", "10.0.0.1:50051");
-  options.on_lost = [&](int64_t term) { a_lost.Record(term); };
-  std::unique_ptr<Election> a = StartNode(std::move(options));
-  ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
+  std::unique_ptr<Election> a = StartLeaderRecordingLoss(&a_lost);
+  ASSERT_NE(a, nullptr);
   const int64_t term_before = a->Term();
 
   const int64_t killed_ns = Clock::now().time_since_epoch().count();
@@ -187,10 +196,8 @@ TEST_F(ElectionTest, WhenEtcdDiesTheLeaderStepsDownWithinTheTtlAndLeadsAgainWhen
 
 TEST_F(ElectionTest, ALeaderWhoseLeaseIsRevokedStepsDownAndLeadsAgainWithAGreaterTerm) {
   Moment a_lost;
-  ElectionOptions options = Options("node-a", "10.0.0.1:50051");
-  options.on_lost = [&](int64_t term) { a_lost.Record(term); };
-  std::unique_ptr<Election> a = StartNode(std::move(options));
-  ASSERT_TRUE(a->AwaitLeading(true, kWaitMax));
+  std::unique_ptr<Election> a = StartLeaderRecordingLoss(&a_lost);
+  ASSERT_NE(a, nullptr);
   const int64_t term_before = a->Term();
   const std::optional<mvccpb::KeyValue> kv = EtcdLeader();
   ASSERT_TRUE(kv.has_value());

@@ -12,7 +12,9 @@
 #include "server/cluster/election.h"
 #include "server/cluster/etcd_client.h"
 #include "server/cluster/registry.h"
+#include "google/protobuf/struct.pb.h"
 #include "tools/clasctl/commands.h"
+#include "tools/clasctl/text.h"
 
 namespace clas::ctl {
 namespace {
@@ -76,11 +78,20 @@ std::string Text(const ClusterView& view, const std::string& etcd) {
   return out;
 }
 
+// `text` as a JSON string, quoted and escaped by the printer the other --json outputs use.
+std::string Quoted(const std::string& text) {
+  google::protobuf::Value value;
+  value.set_string_value(text);
+  std::string json = ToJsonLine(value);
+  while (!json.empty() && json.back() == '\n') json.pop_back();
+  return json;
+}
+
 std::string Json(const ClusterView& view) {
-  std::string out = absl::StrCat("{\"prefix\":\"", view.prefix, "\",\"leader\":");
+  std::string out = absl::StrCat("{\"prefix\":", Quoted(view.prefix), ",\"leader\":");
   if (view.leader.has_value()) {
-    absl::StrAppend(&out, "{\"node_id\":\"", view.leader->node_id, "\",\"address\":\"",
-                    view.leader->address, "\",\"term\":", view.leader->term, "}");
+    absl::StrAppend(&out, "{\"node_id\":", Quoted(view.leader->node_id), ",\"address\":",
+                    Quoted(view.leader->address), ",\"term\":", view.leader->term, "}");
   } else {
     absl::StrAppend(&out, "null");
   }
@@ -88,8 +99,9 @@ std::string Json(const ClusterView& view) {
   const uint64_t leader_position = LeaderPosition(view);
   for (size_t i = 0; i < view.nodes.size(); ++i) {
     const NodeRecord& n = view.nodes[i];
-    absl::StrAppend(&out, i == 0 ? "" : ",", "{\"node_id\":\"", n.node_id, "\",\"address\":\"",
-                    n.address, "\",\"position\":", n.position, ",\"term\":", n.term,
+    absl::StrAppend(&out, i == 0 ? "" : ",", "{\"node_id\":", Quoted(n.node_id),
+                    ",\"address\":", Quoted(n.address), ",\"position\":", n.position,
+                    ",\"term\":", n.term,
                     ",\"leading\":", n.leading ? "true" : "false", ",\"lag\":",
                     leader_position > n.position ? leader_position - n.position : 0, "}");
   }
