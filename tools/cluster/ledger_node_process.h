@@ -36,13 +36,14 @@ class LedgerNodeProcess {
   const std::string& node_id() const { return node_id_; }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
   std::filesystem::path log_path() const { return dir_ / "node.log"; }
+  std::filesystem::path data_dir() const { return dir_ / "data"; }
   bool running() const { return pid_ > 0; }
   int starts() const { return starts_; }
 
   // Starts the process (its output appended to node.log); false if it could not be spawned.
   bool Start() {
     std::vector<std::string> args = {binary_,
-                                     absl::StrCat("--data=", (dir_ / "data").string()),
+                                     absl::StrCat("--data=", data_dir().string()),
                                      absl::StrCat("--listen=", address()),
                                      absl::StrCat("--node_id=", node_id_),
                                      absl::StrCat("--advertise=", address())};
@@ -58,6 +59,16 @@ class LedgerNodeProcess {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
     pid_ = 0;
+  }
+  // SIGTERM, as an operator's stop; waits for the process to be gone. Its exit status (or 128 +
+  // the signal), -1 when it was not running.
+  int Terminate() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   void Pause() {
     if (pid_ > 0) kill(pid_, SIGSTOP);

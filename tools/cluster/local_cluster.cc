@@ -61,7 +61,7 @@ absl::Status LocalCluster::StartAll(const LocalClusterOptions& options) {
   RETURN_IF_ERROR(etcd_.Start());
   etcd_client_ = std::make_unique<server::cluster::EtcdClient>(
       std::vector<std::string>{etcd_.endpoint()}, absl::Seconds(1), absl::Seconds(1));
-  RETURN_IF_ERROR(server::EnsureDemoTokens(TokensPath(dir_), {"caf-75"}));
+  RETURN_IF_ERROR(server::EnsureDemoTokens(TokensPath(dir_), options.cafs));
   ASSIGN_OR_RETURN(const std::string replica_token, Token("replica-demo"));
   std::ofstream(dir_ / "replica.token") << replica_token << "\n";
   std::vector<std::string> flags = {

@@ -39,6 +39,8 @@ struct LocalClusterOptions {
   int nodes = 3;               // 1 to kLocalNodesMax
   int lease_seconds = 2;       // --cluster_lease_seconds
   int replication_acks = 0;    // --replication_acks
+  // The Caf of the demo tokens (an agent "agent-<caf>" each, server/demo_tokens.h).
+  std::vector<std::string> cafs = {"caf-75"};
   // More flags for every node (after the cluster's own, so that they win).
   std::vector<std::string> extra_flags;
 };

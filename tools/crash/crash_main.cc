@@ -3,6 +3,7 @@
 //   clas-crash                          # the short run: 3 kills, 1 freeze
 //   clas-crash --kills 50 --freezes 10  # a long run
 //   clas-crash --seed 1234              # replays a run's schedule of kills and freezes
+//   clas-crash --cluster 3              # a cluster of three on etcd: tools/crash/cluster_run.cc
 //
 // It starts clas-ledgerd on a fresh data directory, runs concurrent writers (Clas commands
 // through Conventions, raw appends to ext/ streams through Ledger), and at seeded random
@@ -41,6 +42,12 @@ ABSL_FLAG(int32_t, deadline_ms, 1000, "the clients' deadline per call");
 ABSL_FLAG(int32_t, run_ms_min, 300, "shortest time the writers run between two events");
 ABSL_FLAG(int32_t, run_ms_max, 1500, "longest time the writers run between two events");
 ABSL_FLAG(int32_t, freeze_ms, 2500, "how long a freeze lasts (more than deadline_ms)");
+ABSL_FLAG(int32_t, cluster, 0,
+          "0: one server; N (2 to 9): a cluster of N clas-ledgerd on a local etcd, whose leader "
+          "--kills kills and --freezes freezes (for twice its lease at least)");
+ABSL_FLAG(int32_t, follower_kills, 1, "with --cluster: how many times a follower is killed");
+ABSL_FLAG(int32_t, replication_acks, 1, "with --cluster: the nodes' --replication_acks");
+ABSL_FLAG(int32_t, lease_seconds, 2, "with --cluster: the nodes' --cluster_lease_seconds");
 ABSL_FLAG(bool, inject_loss, false,
           "test of the harness itself: after the first kill, delete an acknowledged event "
           "behind the server's back; the run must then fail, naming it");
@@ -101,7 +108,7 @@ bool CrashAndCheck(ServerProcess& server, Endpoint& endpoint, Workload* workload
     return false;
   }
   endpoint.Set(server.port());
-  for (const std::string& p : CheckOnline(endpoint, tokens, offline)) {
+  for (const std::string& p : CheckOnline(endpoint, tokens, offline, offline.head)) {
     totals.problems.push_back(label + " (online): " + p);
   }
   if (workload != nullptr) workload->Resume();
@@ -127,6 +134,16 @@ int Run() {
     std::fprintf(stderr,
                  "clas-crash: kills, freezes and run_ms_min must be >= 0, and freeze_ms "
                  "above deadline_ms\n");
+    return 2;
+  }
+  const int nodes = absl::GetFlag(FLAGS_cluster);
+  if (nodes != 0 &&
+      (nodes < 2 || nodes > 9 || absl::GetFlag(FLAGS_follower_kills) < 0 ||
+       absl::GetFlag(FLAGS_lease_seconds) < 1 || absl::GetFlag(FLAGS_replication_acks) < 0 ||
+       absl::GetFlag(FLAGS_replication_acks) >= nodes)) {
+    std::fprintf(stderr,
+                 "clas-crash: --cluster is 0 or 2 to 9, with follower_kills >= 0, "
+                 "lease_seconds >= 1 and replication_acks from 0 to cluster - 1\n");
     return 2;
   }
   std::printf("clas-crash: seed %llu (replay with --seed %llu), %d kills, %d freezes\n",
@@ -173,6 +190,29 @@ int Run() {
     return 2;
   }
   (*journal)->Note(absl::StrCat("seed ", seed));
+  if (absl::GetFlag(FLAGS_cluster) > 0) {
+    RunSettings settings{
+        .server = absl::GetFlag(FLAGS_server),
+        .seed = seed,
+        .kills = kills,
+        .freezes = freezes,
+        .follower_kills = absl::GetFlag(FLAGS_follower_kills),
+        .run_ms_min = run_min,
+        .run_ms_max = run_max,
+        .deadline = deadline,
+        .freeze = std::max(freeze, absl::Seconds(2 * absl::GetFlag(FLAGS_lease_seconds))),
+        .command_writers = absl::GetFlag(FLAGS_command_writers),
+        .raw_writers = absl::GetFlag(FLAGS_raw_writers),
+        .nodes = absl::GetFlag(FLAGS_cluster),
+        .lease_seconds = absl::GetFlag(FLAGS_lease_seconds),
+        .replication_acks = absl::GetFlag(FLAGS_replication_acks),
+        .inject_loss = absl::GetFlag(FLAGS_inject_loss),
+        .inject_loss_first = loss_of == "first"};
+    const int code = RunCluster(settings, **journal);
+    if (code == 0 && temporary) std::filesystem::remove_all(work, error);
+    if (code == 1) std::printf("work directory kept: %s\n", work.c_str());
+    return code;
+  }
 
   ServerProcess server(absl::GetFlag(FLAGS_server), data_dir, tokens_file, work + "/server.log");
   if (absl::Status started = server.Start(kStartTimeout, /*create=*/true); !started.ok()) {

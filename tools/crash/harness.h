@@ -75,6 +75,7 @@ class ServerProcess {
 class Endpoint {
  public:
   void Set(int port);
+  void Set(std::shared_ptr<grpc::Channel> channel);
   std::shared_ptr<grpc::Channel> channel() const;
 
  private:
@@ -123,6 +124,7 @@ class Journal {
   bool WasSentCommand(const std::string& caf_id, const std::string& request_id) const;
   std::map<std::string, ConventionAck> conventions() const;  // by stream id
   uint64_t acked_count() const;
+  uint64_t last_acked_position() const;  // 0 before the first acknowledgement
 
  private:
   explicit Journal(std::FILE* file) : file_(file) {}
@@ -204,35 +206,82 @@ class Workload {
 struct OfflineReport {
   uint64_t head = 0;
   std::string head_hash;
+  std::vector<std::string> hashes;  // the hash of each position, from 1 (hashes[p - 1])
   uint64_t events_checked = 0;   // events read and checked against the journal
   uint64_t acked_checked = 0;    // acknowledged events found intact
   uint64_t lost = 0;             // acknowledged events missing or different
   uint64_t unacked_present = 0;  // events present, sent, never acknowledged (allowed)
   std::vector<std::string> problems;
-  // Every convention of the journal folded from the raw events: stream id -> state.
+  // Every convention of the journal folded from the raw events: stream id -> state, and the
+  // position of the stream's last event in this log.
   std::map<std::string, v1::ConventionState> folded;
+  std::map<std::string, uint64_t> last_positions;
+};
+
+// Which acknowledged events a log must hold.
+enum class Coverage {
+  kEveryAcknowledged,  // all of them: a lone server, or a cluster's leader (it acknowledged them)
+  kUpToHead,           // those up to its head: a cluster's follower, which may lag
 };
 
 // Opens the data directory read-only (the server must be down) and checks the whole log
 // against the journal: the chain verifies, every stream is gap-free, every acknowledged event
-// is at its position with its id, stream, version, hash and bytes, every other event is whole
-// and was sent; folds every convention from scratch and compares it with the state its last
-// acknowledged command returned when nothing came after.
-OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal);
+// (of `coverage`) is at its position with its id, stream, version, hash and bytes, every other
+// event is whole and was sent; folds every convention from scratch and compares it with the
+// state its last acknowledged command returned when nothing came after.
+OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal,
+                           Coverage coverage = Coverage::kEveryAcknowledged);
 
 // Deletes the event at `position` behind the store's back (the server must be down): the
 // harness's own test that its checks see a lost acknowledged event. Returns what failed.
 absl::Status DeleteEventForTest(const std::string& data_dir, uint64_t position);
 
-// Asks the running server for each convention folded offline and for its chain: problems found.
+// Asks the running server for its chain and for each convention folded offline: problems found.
+// The server's log must be a prefix of the one checked offline, from `min_head` (the last
+// acknowledged position) to offline.head: the same server restarted (min_head = offline.head),
+// or the new leader of a cluster whose leader was checked offline, which may not hold that
+// leader's unacknowledged tail. A convention is compared when its last event is in the prefix.
 std::vector<std::string> CheckOnline(const Endpoint& endpoint, const Tokens& tokens,
-                                     const OfflineReport& offline);
+                                     const OfflineReport& offline, uint64_t min_head);
+
+// The records a cluster node set aside (`<data>/set-aside/`, ledger/set_aside.h), checked
+// against the journal and the node's live log (`live`, its CheckOffline): each file reads back
+// whole, and each record decodes, was sent, and is neither the acknowledged event nor the live
+// record at its position (a record set aside must be one the cluster never took).
+struct SetAsideReport {
+  uint64_t files = 0;
+  uint64_t records = 0;
+  std::vector<std::string> problems;
+};
+SetAsideReport CheckSetAside(const std::string& data_dir, const Journal& journal,
+                             const OfflineReport& live);
 
 // A state compared with another, leaving out the instant the query named (known_at_us); the
 // differences as text, empty when equal.
 std::string StateDifferences(const v1::ConventionState& a, const v1::ConventionState& b);
 
 std::string Hex(const std::string& bytes);
+
+// --- A run on a cluster ------------------------------------------------------------------------
+
+struct RunSettings {
+  std::string server;  // the clas-ledgerd binary
+  uint64_t seed = 0;
+  int kills = 0;           // of the leader
+  int freezes = 0;         // of the leader
+  int follower_kills = 0;  // a cluster's only
+  int run_ms_min = 0, run_ms_max = 0;
+  absl::Duration deadline, freeze;
+  int command_writers = 0, raw_writers = 0;
+  int nodes = 0;  // 0: a lone server (crash_main.cc); else a cluster of that many nodes
+  int lease_seconds = 0, replication_acks = 0;
+  // The harness's own test: after the first leader kill, the acknowledged event at the head
+  // (or, with inject_loss_first, the first one) is deleted from that node's log.
+  bool inject_loss = false, inject_loss_first = false;
+};
+
+// The run on a cluster (cluster_run.cc): the exit code, 77 when etcd is not installed.
+int RunCluster(const RunSettings& settings, Journal& journal);
 
 }  // namespace clas::crash
 

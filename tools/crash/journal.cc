@@ -102,4 +102,9 @@ uint64_t Journal::acked_count() const {
   return acked_.size();
 }
 
+uint64_t Journal::last_acked_position() const {
+  absl::MutexLock lock(&mu_);
+  return acked_.empty() ? 0 : acked_.rbegin()->first;
+}
+
 }  // namespace clas::crash

@@ -125,8 +125,11 @@ void Endpoint::Set(int port) {
   // Reconnect at once after a restart rather than after gRPC's growing back-off.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                           grpc::InsecureChannelCredentials(), args);
+  Set(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                grpc::InsecureChannelCredentials(), args));
+}
+
+void Endpoint::Set(std::shared_ptr<grpc::Channel> channel) {
   absl::MutexLock lock(&mu_);
   channel_ = std::move(channel);
 }
