@@ -29,6 +29,12 @@ absl::StatusOr<std::unique_ptr<ClusterNode>> ClusterNode::Start(ledger::EventSto
   if (settings.prefix.empty() || settings.prefix.back() == '/') {
     return absl::InvalidArgumentError("cluster prefix: not empty, not ending with '/'");
   }
+  if (settings.cluster_size < 1 || settings.cluster_size > kClusterSizeMax ||
+      settings.replication_acks < 0 || settings.replication_acks >= settings.cluster_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cluster_size ", settings.cluster_size, ", replication_acks ", settings.replication_acks,
+        ": a cluster of 1 to ", kClusterSizeMax, " nodes, fewer acks than nodes"));
+  }
   std::unique_ptr<ClusterNode> node(
       new ClusterNode(store, std::move(settings), std::move(hooks), acks));
   ClusterNode* const self = node.get();
@@ -124,11 +130,16 @@ bool ClusterNode::MayCampaign() {
   if (!registry_->Published()) return false;  // the others could not compare themselves to it
   const absl::StatusOr<std::vector<cluster::NodeRecord>> nodes = registry_->Nodes();
   if (!nodes.ok()) return false;
-  const cluster::NodeRecord mine = OwnRecord();
-  for (const cluster::NodeRecord& other : *nodes) {
-    if (other.node_id != mine.node_id && cluster::IsAhead(other, mine)) return false;
+  const int quorum = cluster::CampaignQuorum(settings_.cluster_size, settings_.replication_acks);
+  const bool may = cluster::MayCampaignWith(OwnRecord(), *nodes, quorum);
+  if (!may && static_cast<int>(nodes->size()) < quorum && !short_of_quorum_logged_.exchange(true)) {
+    Log(absl::StrCat("not campaigning: ", nodes->size(), " of ", settings_.cluster_size,
+                     " nodes live, ", quorum, " needed so that one of them holds every "
+                     "acknowledged write (replication_acks ", settings_.replication_acks, ")"));
+  } else if (static_cast<int>(nodes->size()) >= quorum) {
+    short_of_quorum_logged_ = false;
   }
-  return true;
+  return may;
 }
 
 void ClusterNode::OnElected(int64_t term) {

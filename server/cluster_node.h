@@ -50,6 +50,9 @@
 
 namespace clas::server {
 
+// The most nodes a cluster has (replication_acks: 0 to 8 followers).
+inline constexpr int kClusterSizeMax = 9;
+
 struct ClusterSettings {
   std::vector<std::string> etcd_endpoints;  // "host:port" of one etcd cluster
   std::string node_id;                      // [A-Za-z0-9._-], 1 to 64, unique in the cluster
@@ -57,6 +60,11 @@ struct ClusterSettings {
   // etcd keys: the election under "<prefix>/leader", the registry under "<prefix>/nodes/".
   std::string prefix = "/clas-ledger";
   absl::Duration lease_ttl = absl::Seconds(5);
+  // How many nodes the cluster has, and how many followers hold a write before it is
+  // acknowledged: together they say how many live nodes an election needs
+  // (cluster::CampaignQuorum). 0 <= replication_acks < cluster_size.
+  int cluster_size = 1;
+  int replication_acks = 0;
   // Where a diverged tail is set aside (a new file per occasion).
   std::string set_aside_dir;
   // How this node reaches a leader: the replica token and the channel's credentials (the leader
@@ -108,6 +116,8 @@ class ClusterNode final : public Leadership {
   void OnElected(int64_t term);
   void OnLost(int64_t term);
   bool MayCampaign();
+  // The last "not campaigning" line was logged and the quorum is still short: not again.
+  std::atomic<bool> short_of_quorum_logged_{false};
   cluster::NodeRecord OwnRecord() const;
   // Keeps a replicator on the leader etcd shows while this node does not lead.
   void RunFollow();

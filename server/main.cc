@@ -87,6 +87,10 @@ ABSL_FLAG(std::string, cluster_prefix, "/clas-ledger",
 ABSL_FLAG(int32_t, cluster_lease_seconds, 5,
           "with --cluster_etcd: TTL of the leader's etcd lease; a leader that cannot renew it "
           "stops taking writes before it ends");
+ABSL_FLAG(int32_t, cluster_size, 0,
+          "with --cluster_etcd (required): how many nodes the cluster has, the same on every node; "
+          "a node campaigns only while cluster_size - replication_acks nodes are live, so that "
+          "one of them holds every acknowledged write");
 ABSL_FLAG(int32_t, replication_acks, 0,
           "with --cluster_etcd: the leader answers a write only once this many followers hold "
           "it on disk (0: once on its own disk); with 3 nodes, 1 loses no acknowledged write when "
@@ -168,6 +172,7 @@ clas::server::ServerConfig ConfigFromFlags() {
   c.cluster_prefix = absl::GetFlag(FLAGS_cluster_prefix);
   c.cluster_lease_ttl = absl::Seconds(absl::GetFlag(FLAGS_cluster_lease_seconds));
   c.replication_acks = absl::GetFlag(FLAGS_replication_acks);
+  c.cluster_size = absl::GetFlag(FLAGS_cluster_size);
   c.replication_ack_timeout =
       absl::Seconds(absl::GetFlag(FLAGS_replication_ack_timeout_seconds));
   return c;

@@ -261,6 +261,13 @@ absl::StatusOr<std::optional<FollowSettings>> FollowerSettings(const ServerConfi
     if (absl::Status checked = cluster::CheckElectionOptions(election); !checked.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("cluster: ", checked.message()));
     }
+    if (config.cluster_size < 1 || config.cluster_size > kClusterSizeMax ||
+        config.replication_acks >= config.cluster_size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cluster_size is ", config.cluster_size, ": required with cluster_etcd, the number of "
+          "nodes of the cluster (1 to ", kClusterSizeMax, "), more than replication_acks (",
+          config.replication_acks, ")"));
+    }
   }
   // In a cluster the leader changes: the credentials are checked against this node's own
   // address (plain text between nodes on loopback only), and the leader filled in later.
@@ -389,6 +396,8 @@ ClusterSettings LedgerServer::ClusterSettingsOf(FollowSettings follow) const {
       .advertise = config_.cluster_advertise,
       .prefix = config_.cluster_prefix,
       .lease_ttl = config_.cluster_lease_ttl,
+      .cluster_size = config_.cluster_size,
+      .replication_acks = config_.replication_acks,
       .set_aside_dir = (std::filesystem::path(config_.data_dir) / "set-aside").string(),
       .follow = std::move(follow)};
 }

@@ -87,6 +87,11 @@ struct ServerConfig {
   std::string cluster_advertise;
   std::string cluster_prefix = "/clas-ledger";
   absl::Duration cluster_lease_ttl = absl::Seconds(5);
+  // How many nodes the cluster has (required with cluster_etcd, 1 to kClusterSizeMax, the same
+  // on every node): a node campaigns only while cluster_size - replication_acks nodes are live,
+  // itself included (cluster::CampaignQuorum), so that a node that missed acknowledged writes
+  // never leads while those that hold them are all down.
+  int cluster_size = 0;
   // Semi-synchronous acknowledgement in a cluster: the leader answers a write only once this
   // many followers hold it durably, waiting at most replication_ack_timeout (within the call's
   // deadline; then UNAVAILABLE: retry with the same request id), and refuses writes, writing

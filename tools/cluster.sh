@@ -42,7 +42,7 @@ start() {
       while [ ! -e "$dir/stopping" ]; do
         "$bin" --data "$dir/$n/data" --create_if_missing --tokens "$dir/tokens" \
           --listen "127.0.0.1:$(node_port $n)" --advertise "127.0.0.1:$(node_port $n)" \
-          --node_id "$n" --cluster_etcd "127.0.0.1:$etcd_port" --replication_acks "$acks" \
+          --node_id "$n" --cluster_etcd "127.0.0.1:$etcd_port" --replication_acks "$acks" --cluster_size 3 \
           --follow_token_file "$dir/replica.token" --metrics_listen= \
           >>"$dir/$n/node.log" 2>&1 &
         echo $! >"$dir/$n/pid"

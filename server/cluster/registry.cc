@@ -74,6 +74,20 @@ bool IsAhead(const NodeRecord& a, const NodeRecord& b) {
   return std::tie(a.term, a.position) > std::tie(b.term, b.position);
 }
 
+int CampaignQuorum(int cluster_size, int replication_acks) {
+  return replication_acks == 0 ? 1 : cluster_size - replication_acks;
+}
+
+bool MayCampaignWith(const NodeRecord& mine, const std::vector<NodeRecord>& live, int quorum) {
+  int nodes = 1;  // itself
+  for (const NodeRecord& other : live) {
+    if (other.node_id == mine.node_id) continue;
+    if (IsAhead(other, mine)) return false;
+    ++nodes;
+  }
+  return nodes >= quorum;
+}
+
 absl::StatusOr<std::vector<NodeRecord>> ReadNodes(EtcdClient& etcd, const std::string& prefix) {
   ASSIGN_OR_RETURN(const std::vector<mvccpb::KeyValue> kvs, etcd.RangePrefix(prefix, kNodesMax));
   std::vector<NodeRecord> nodes;

@@ -51,6 +51,20 @@ absl::StatusOr<NodeRecord> DecodeNodeRecord(absl::string_view text);
 // by the cluster and is set aside.
 bool IsAhead(const NodeRecord& a, const NodeRecord& b);
 
+// How many nodes must be live (itself included) for a node to campaign, so that one of them
+// holds every acknowledged write: a write is acknowledged once the leader and `replication_acks`
+// followers hold it, i.e. on replication_acks + 1 of the cluster_size nodes, so any
+// cluster_size - replication_acks of them include one that holds it (with 3 nodes and 1 ack:
+// 2). 1 without acks: the leader's disk alone holds an acknowledged write, and no election can
+// keep it when that node is lost. REQUIRES: 0 <= replication_acks < cluster_size.
+int CampaignQuorum(int cluster_size, int replication_acks);
+
+// Whether the node of record `mine` may campaign, seeing `live` (the registry's records, its own
+// among them or not): at least `quorum` live nodes counting itself, and none of the others ahead
+// of it (IsAhead). Without the quorum, a node that missed writes could lead while the nodes that
+// hold them are down or restarting at once, and those writes would be set aside.
+bool MayCampaignWith(const NodeRecord& mine, const std::vector<NodeRecord>& live, int quorum);
+
 // Every node of the registry under `prefix`, in node id order; a record that does not decode is
 // an error naming its key.
 absl::StatusOr<std::vector<NodeRecord>> ReadNodes(EtcdClient& etcd, const std::string& prefix);

@@ -333,5 +333,66 @@ TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
   EXPECT_LT(slowest, std::chrono::duration<double>(kFailoverMax).count());
 }
 
+// With 3 nodes and one ack, a write is on two nodes: a node that missed writes must not lead
+// alone while the two that hold them are down (what `clas-crash --cluster` found: one frozen,
+// one restarting, the third behind them elected, the acknowledged writes set aside). It waits
+// for one of them; the node back first that is ahead leads, and nothing acknowledged is lost.
+TEST_F(ClusterFailover, ANodeBehindDoesNotLeadAloneWhileTheNodesHoldingTheWritesAreDown) {
+  const std::optional<int> leader = AwaitLeader(std::nullopt, 30s);
+  ASSERT_TRUE(leader.has_value()) << "no leader elected";
+  const int behind = (*leader + 1) % kNodes;
+  const int holder = (*leader + 2) % kNodes;
+  cluster_->node(behind).Kill();  // from here it misses every write
+  clients_.emplace_back([this] { RunClient(0); });  // appends, acknowledged by leader + holder
+  ASSERT_TRUE(AwaitProgress(30, 30s)) << "the cluster takes no write with one follower";
+  stop_load_.store(true);
+  for (std::thread& client : clients_) client.join();
+  clients_.clear();
+  std::vector<Acked> acked;
+  {
+    absl::MutexLock lock(&acked_mu_);
+    acked = acked_;
+  }
+  cluster_->node(*leader).Kill();
+  cluster_->node(holder).Kill();
+  ASSERT_TRUE(cluster_->node(behind).Start());
+
+  // Alone, behind: three leases and more without a leader.
+  const auto alone_until = std::chrono::steady_clock::now() + 3 * std::chrono::seconds(kLeaseSeconds);
+  while (std::chrono::steady_clock::now() < alone_until) {
+    Supervise();
+    // (The dead leader's key and record stay until their leases end.)
+    ASSERT_NE(cluster_->Leader(), std::optional<int>(behind)) << "a node behind leads alone";
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(cluster_->Leader(), std::nullopt);
+  const auto lone = cluster_->Records();
+  ASSERT_TRUE(lone.ok()) << lone.status();
+  ASSERT_EQ(lone->size(), 1u) << "the node behind runs and publishes its record";
+
+  // The holder back: it is ahead, so it leads, with every acknowledged write.
+  ASSERT_TRUE(cluster_->node(holder).Start());
+  const std::optional<int> next = AwaitLeader(std::nullopt, kFailoverMax);
+  ASSERT_TRUE(next.has_value()) << "no leader once two nodes are live";
+  EXPECT_EQ(*next, holder);
+  auto ledger = v1::Ledger::NewStub(cluster_->channel(*next));
+  std::set<std::string> held;
+  for (uint64_t from = 1;;) {
+    v1::ReadStreamRequest request;
+    request.set_stream_id("ext/service-demo/load-0");
+    request.set_from_version(from);
+    grpc::ClientContext context;
+    v1::ReadResponse response;
+    const grpc::Status read =
+        ledger->ReadStream(Authorised(&context, auditor_token_), request, &response);
+    ASSERT_TRUE(read.ok()) << read.error_message();
+    for (const auto& event : response.events()) held.insert(event.event_id());
+    if (response.events().empty()) break;
+    from = response.events(response.events_size() - 1).stream_version() + 1;
+  }
+  ASSERT_GE(acked.size(), 30u);
+  for (const Acked& a : acked) EXPECT_TRUE(held.contains(a.id)) << a.id << " lost";
+}
+
 }  // namespace
 }  // namespace clas::testing

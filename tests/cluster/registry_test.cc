@@ -58,6 +58,41 @@ TEST(NodeRecordOrder, ALaterTermWinsOverALongerLog) {
   EXPECT_FALSE(IsAhead(Record("b", 100, 5), Record("a", 100, 5)));
 }
 
+TEST(CampaignQuorum, AnyQuorumOfLiveNodesHoldsEveryAcknowledgedWrite) {
+  // A write acknowledged by the leader and `acks` followers is on acks + 1 nodes; the quorum
+  // must leave fewer nodes outside it than that, for every size and number of acks.
+  for (int size = 1; size <= 9; ++size) {
+    for (int acks = 1; acks < size; ++acks) {
+      const int quorum = CampaignQuorum(size, acks);
+      EXPECT_LE(quorum, size) << size << " nodes, " << acks << " acks: a quorum that can form";
+      EXPECT_LT(size - quorum, acks + 1) << size << " nodes, " << acks << " acks";
+      EXPECT_EQ(size - (quorum - 1), acks + 1) << "and no larger than needed";
+    }
+  }
+  EXPECT_EQ(CampaignQuorum(3, 1), 2);
+  EXPECT_EQ(CampaignQuorum(5, 2), 3);
+  EXPECT_EQ(CampaignQuorum(5, 1), 4);
+  EXPECT_EQ(CampaignQuorum(3, 0), 1);  // no acks: the leader alone holds a write
+}
+
+TEST(CampaignQuorum, ALaggingNodeAloneDoesNotCampaign) {
+  // What the long crash run found: with 3 nodes and 1 ack, n2 (behind) was the only live node
+  // while n1 (frozen) and n3 (restarting) held writes n2 lacked; it led and set them aside.
+  const NodeRecord n2 = Record("n2", 12185, 400);
+  EXPECT_FALSE(MayCampaignWith(n2, {n2}, CampaignQuorum(3, 1)));
+  EXPECT_FALSE(MayCampaignWith(n2, {}, CampaignQuorum(3, 1)));
+  // n3 back, ahead of it: n3 campaigns, n2 does not.
+  const NodeRecord n3 = Record("n3", 12449, 450);
+  EXPECT_FALSE(MayCampaignWith(n2, {n2, n3}, CampaignQuorum(3, 1)));
+  EXPECT_TRUE(MayCampaignWith(n3, {n2, n3}, CampaignQuorum(3, 1)));
+  // Without acks nothing is promised: a lone node campaigns.
+  EXPECT_TRUE(MayCampaignWith(n2, {n2}, CampaignQuorum(3, 0)));
+  // Equal logs, enough nodes: either may.
+  const NodeRecord n1 = Record("n1", 12449, 450);
+  EXPECT_TRUE(MayCampaignWith(n1, {n1, n3}, CampaignQuorum(3, 1)));
+  EXPECT_TRUE(MayCampaignWith(n3, {n1, n3}, CampaignQuorum(3, 1)));
+}
+
 TEST(NodeRegistryOptions, RefusesOptionsOutOfBounds) {
   RegistryOptions options{.etcd_endpoints = {"127.0.0.1:1"},
                           .record = [] { return Record("n1", 0, 0); }};

@@ -149,6 +149,7 @@ TEST_F(StartChecksTest, ClusterSettingsAreCheckedBeforeAnythingIsOpened) {
   config_.replication_acks = 1;  // no cluster to wait for
   refused("replication_acks needs cluster_etcd");
   config_.cluster_etcd = {"127.0.0.1:2379"};
+  config_.cluster_size = 3;
   config_.cluster_advertise = "127.0.0.1:50061";
   config_.follow = "127.0.0.1:50051";
   refused("cluster_etcd and follow go apart");
@@ -170,6 +171,13 @@ TEST_F(StartChecksTest, ClusterSettingsAreCheckedBeforeAnythingIsOpened) {
   config_.cluster_advertise = "127.0.0.1:50061";
   config_.cluster_lease_ttl = absl::Milliseconds(500);
   refused("lease TTL");
+  config_.cluster_lease_ttl = absl::Seconds(5);
+  config_.cluster_size = 0;  // not given
+  refused("cluster_size is 0: required with cluster_etcd");
+  config_.cluster_size = 10;
+  refused("cluster_size is 10");
+  config_.cluster_size = 1;  // replication_acks = 1: no follower to acknowledge
+  refused("more than replication_acks (1)");
 }
 
 TEST_F(StartChecksTest, AMissingTokenFileIsNamedAndNothingIsCreated) {

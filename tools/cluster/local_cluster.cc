@@ -70,6 +70,7 @@ absl::Status LocalCluster::StartAll(const LocalClusterOptions& options) {
       absl::StrCat("--cluster_etcd=", etcd_.endpoint()),
       absl::StrCat("--cluster_lease_seconds=", options.lease_seconds),
       absl::StrCat("--replication_acks=", options.replication_acks),
+      absl::StrCat("--cluster_size=", options.nodes),
       "--create_if_missing",
       "--metrics_listen=",
       "--log_requests=false",

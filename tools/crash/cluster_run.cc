@@ -66,6 +66,10 @@ class ClusterRun {
   bool KillFollower(std::mt19937_64& random, const std::string& label);
   // Waits until every node runs at one head; false after kConvergeWait.
   bool Converge();
+  // Lets the writers' last requests be answered while the nodes are supervised (a node may be
+  // restarting, and the leader needs a follower to acknowledge); gives them up after
+  // kConvergeWait.
+  void StopWriters(Workload& workload);
   void FinalChecks();
   int Summary(const Workload& workload);
 
@@ -248,6 +252,22 @@ bool ClusterRun::KillFollower(std::mt19937_64& random, const std::string& label)
   return true;
 }
 
+void ClusterRun::StopWriters(Workload& workload) {
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    workload.Stop();
+    stopped = true;
+  });
+  const absl::Time deadline = absl::Now() + kConvergeWait;
+  while (!stopped && absl::Now() < deadline) SuperviseFor(kPoll);
+  if (!stopped) {
+    Problem(absl::StrCat("the writers' last requests got no answer within ",
+                         absl::FormatDuration(kConvergeWait)));
+    workload.GiveUp();
+  }
+  stopper.join();
+}
+
 bool ClusterRun::Converge() {
   const absl::Time deadline = absl::Now() + kConvergeWait;
   while (absl::Now() < deadline) {
@@ -346,7 +366,7 @@ int ClusterRun::Run() {
     if (!workload.failure().ok()) break;
   }
   if (up) {
-    workload.Stop();  // the last requests answered by the leader the follower thread points at
+    StopWriters(workload);
     StopFollowing();
     if (settings_.inject_loss) {
       // The damaged node cannot follow again: the run ends on the checks that saw the loss.

@@ -171,6 +171,9 @@ class Workload {
   void Stop();
   // Stops the writers at once, their current requests unanswered (the server is down for good).
   void Abandon();
+  // Abandon() without joining: the writers return at their next retry, and a Stop() running on
+  // another thread then returns. Thread-safe.
+  void GiveUp();
 
   const WorkloadCounters& counters() const { return counters_; }
   // The first failure a writer met (an unexpected status), or OK.

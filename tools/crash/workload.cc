@@ -160,13 +160,15 @@ void Workload::Stop() {
   threads_.clear();
 }
 
+void Workload::GiveUp() {
+  absl::MutexLock lock(&mu_);
+  abandoned_ = true;
+  stopping_ = true;
+  paused_ = false;
+}
+
 void Workload::Abandon() {
-  {
-    absl::MutexLock lock(&mu_);
-    abandoned_ = true;
-    stopping_ = true;
-    paused_ = false;
-  }
+  GiveUp();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }
