@@ -137,7 +137,8 @@ absl::StatusOr<Facts> DecideFileFundingRequest(const v1::FileFundingRequest& cmd
   if (ctx.gestionnaire == nullptr) {
     verdict.forbidden().Add(RuleError(
         "R-CONV-4", "§3.1", "request.gestionnaire_id", r.gestionnaire_id(),
-        "gestionnaire inconnu de la Caf : enregistrez-le avant de déposer sa demande"));
+        absl::StrCat("gestionnaire inconnu de la Caf le ", FrenchDate(cmd.date()),
+                     " (date de la demande) : enregistrez-le avant de déposer sa demande")));
   }
   RETURN_IF_ERROR(verdict.ToStatus());
   v1::ConventionState named = state;

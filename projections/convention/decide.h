@@ -86,7 +86,8 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
 absl::StatusOr<Facts> DecidePublishBareme(const v1::PublishBareme& cmd, const BaremeBook& book);
 
 // The convention's commands. `state` is the convention as known now (an empty state when the
-// stream does not exist yet).
+// stream does not exist yet). For DecideFileFundingRequest, ctx.gestionnaire is the gestionnaire
+// as registered on the request's date (nullptr: unknown then, R-CONV-4).
 absl::StatusOr<Facts> DecideFileFundingRequest(const v1::FileFundingRequest& cmd,
                                                const v1::ConventionState& state,
                                                const DecideContext& ctx);

@@ -139,9 +139,11 @@ absl::StatusOr<CommandResult> Engine::FileFundingRequest(const v1::FileFundingRe
                                                          const std::string& request_id) {
   return RunConvention("FileFundingRequest", cmd, cmd.request().convention_id(), actor,
                        request_id, [&](Decision& d) -> absl::StatusOr<Facts> {
-                         ASSIGN_OR_RETURN(d.gestionnaire,
-                                          LoadGestionnaire(cmd.caf_id(),
-                                                           cmd.request().gestionnaire_id(), AsOf{}));
+                         // R-CONV-4: the gestionnaire as registered on the request's date.
+                         ASSIGN_OR_RETURN(
+                             d.gestionnaire,
+                             LoadGestionnaire(cmd.caf_id(), cmd.request().gestionnaire_id(),
+                                              AsOf{.effective_date = cmd.date()}));
                          d.Bind();
                          return DecideFileFundingRequest(cmd, d.head->state, d.context);
                        });

@@ -419,5 +419,21 @@ TEST_F(Prolongation, R_CONV_2_ARenewalChangesTheAgrementFromItsDateOn) {
   EXPECT_EQ(end_as_of(kAsOfEndOfTime), 20351231);
 }
 
+// R-CONV-4: a request is filed by a gestionnaire the Caf has registered by the request's date, as
+// a renewal is (above): one dated before the registration (01/01/2020) is refused, naming the
+// day, and nothing is written; dated on the registration day, it is filed.
+TEST_F(Prolongation, R_CONV_4_ARequestDatedBeforeItsGestionnairesRegistrationIsRefused) {
+  ASSERT_TRUE(agent_.Register("asso-late", v1::ASSOCIATION).ok());
+  const uint64_t head = agent_.log().HeadPosition();
+  auto early = agent_.File(Agent::Request("conv-early", "asso-late", 2026, 1, 2, Eur(20000)),
+                           20191231);
+  EXPECT_TRUE(IsRefusal(early.status(), kFailedPrecondition, "R-CONV-4")) << early.status();
+  EXPECT_THAT(early.status().message(), ::testing::HasSubstr("31/12/2019"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  auto on_the_day = agent_.File(Agent::Request("conv-early", "asso-late", 2026, 1, 2, Eur(20000)),
+                                20200101);
+  ASSERT_TRUE(on_the_day.ok()) << on_the_day.status();
+}
+
 }  // namespace
 }  // namespace clas::testing

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "tools/cluster/local_cluster.h"
 #include "tools/crash/harness.h"
 
@@ -60,6 +61,10 @@ class ClusterRun {
   void Tally(const OfflineReport& offline, const std::string& label);
   void Problem(std::string text) { totals_.problems.push_back(std::move(text)); }
   std::string NodeLabel(int i) const { return cluster_.node(i).node_id(); }
+  // "[12.3 s] ": the time since the run started, before each line printed.
+  std::string Stamp() const {
+    return absl::StrFormat("[%.1f s] ", absl::ToDoubleSeconds(absl::Now() - started_));
+  }
 
   bool KillLeader(Workload& workload, const std::string& label);
   bool FreezeLeader(Workload& workload, const std::string& label);
@@ -79,6 +84,7 @@ class ClusterRun {
   const Tokens tokens_;
   Endpoint endpoint_;
   ClusterTotals totals_;
+  const absl::Time started_ = absl::Now();
   std::atomic<int> endpoint_node_{-1};
   std::atomic<bool> following_{false};
   std::thread follower_;
@@ -92,6 +98,9 @@ void ClusterRun::StartFollowing() {
       if (leader.has_value() && *leader != endpoint_node_.load()) {
         endpoint_.Set(cluster_.channel(*leader));
         endpoint_node_ = *leader;
+        std::printf("%swriters sent to %s, the leader\n", Stamp().c_str(),
+                    NodeLabel(*leader).c_str());
+        std::fflush(stdout);
       }
       absl::SleepFor(absl::Milliseconds(100));
     }
@@ -127,9 +136,9 @@ void ClusterRun::Tally(const OfflineReport& offline, const std::string& label) {
   totals_.lost += offline.lost;
   for (const std::string& p : offline.problems) Problem(label + ": " + p);
   std::printf(
-      "%s: head %llu, %llu events checked, %llu acknowledged intact, %llu unacknowledged "
+      "%s%s: head %llu, %llu events checked, %llu acknowledged intact, %llu unacknowledged "
       "present, %zu conventions folded, lost %llu%s\n",
-      label.c_str(), static_cast<unsigned long long>(offline.head),
+      Stamp().c_str(), label.c_str(), static_cast<unsigned long long>(offline.head),
       static_cast<unsigned long long>(offline.events_checked),
       static_cast<unsigned long long>(offline.acked_checked),
       static_cast<unsigned long long>(offline.unacked_present), offline.folded.size(),
@@ -144,6 +153,8 @@ bool ClusterRun::KillLeader(Workload& workload, const std::string& label) {
     return false;
   }
   auto& node = cluster_.node(*leader);
+  std::printf("%s%s: killing %s, the leader\n", Stamp().c_str(), label.c_str(),
+              node.node_id().c_str());
   node.Kill();
   // The writers fail against the dead node and wait: the journal holds still while its log is
   // read. Everything acknowledged so far was acknowledged by a leader holding all of it.
@@ -195,7 +206,8 @@ bool ClusterRun::FreezeLeader(Workload& workload, const std::string& label) {
   node.Resume();
   ++totals_.freezes;
   const uint64_t seen = workload.counters().deadline_exceeded - before;
-  std::printf("%s (%s, leader): %s, %llu calls past their deadline\n", label.c_str(),
+  std::printf("%s%s (%s, leader): %s, %llu calls past their deadline\n", Stamp().c_str(),
+              label.c_str(),
               node.node_id().c_str(),
               next.has_value() ? absl::StrCat("new leader ", NodeLabel(*next)).c_str()
                                : "no new leader during the freeze",
@@ -236,7 +248,8 @@ bool ClusterRun::KillFollower(std::mt19937_64& random, const std::string& label)
   }
   if (!victim.has_value()) {
     ++totals_.skipped;
-    std::printf("%s: no follower of the leader's term to kill, skipped\n", label.c_str());
+    std::printf("%s%s: no follower of the leader's term to kill, skipped\n", Stamp().c_str(),
+                label.c_str());
     return true;
   }
   auto& node = cluster_.node(*victim);

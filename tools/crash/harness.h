@@ -240,10 +240,11 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal,
 absl::Status DeleteEventForTest(const std::string& data_dir, uint64_t position);
 
 // Asks the running server for its chain and for each convention folded offline: problems found.
-// The server's log must be a prefix of the one checked offline, from `min_head` (the last
-// acknowledged position) to offline.head: the same server restarted (min_head = offline.head),
-// or the new leader of a cluster whose leader was checked offline, which may not hold that
-// leader's unacknowledged tail. A convention is compared when its last event is in the prefix.
+// The server's log must hold the one checked offline up to `min_head`: the same server
+// restarted (min_head = offline.head), or the new leader of a cluster whose leader was checked
+// offline (min_head = the last acknowledged position), which may hold another unacknowledged
+// tail. Its chain verifies, its head is at min_head or beyond, and its record at min_head is the
+// offline one; a convention is compared when its last event is at min_head or before, on both.
 std::vector<std::string> CheckOnline(const Endpoint& endpoint, const Tokens& tokens,
                                      const OfflineReport& offline, uint64_t min_head);
 
