@@ -55,6 +55,10 @@ struct DecideContext {
   // them with the convention (a command's cost does not grow with the payments already made);
   // unset, the state's payments are looked through.
   std::function<bool(std::string_view payment_id)> payment_id_used;
+  // The id of the correction that cancelled the convention's event `event_id`, "" when none did
+  // (kept with the convention, as payment_id_used); unset, the state's timeline is looked
+  // through.
+  std::function<std::string(std::string_view event_id)> cancelled_by;
 };
 
 // Collects a command's failures in two kinds, then becomes one status.

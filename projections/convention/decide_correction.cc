@@ -5,7 +5,8 @@
 // same checks as the original command. What may be cancelled: a bilan, a notification, and a
 // payment or recovery recorded by mistake, as long as nothing was computed from it (no solde
 // after a cancelled acompte) and its civil year is open. A payment's amount is never "corrected":
-// the wrong one is cancelled and the right one recorded.
+// the wrong one is cancelled and the right one recorded. A fact once cancelled is neither corrected
+// nor cancelled again.
 #include <algorithm>
 #include <optional>
 
@@ -27,6 +28,18 @@ using C = v1::ClasEvent;
 bool Correctable(C::FactCase f) {
   return f == C::kFundingRequestFiled || f == C::kBilanReceived || f == C::kCollectifsNotified ||
          f == C::kControleFindingsRecorded || f == C::kConventionSigned;
+}
+
+// [choice] A fact once cancelled stays cancelled: corrected, it would come back into force under
+// other figures; cancelled again, nothing would change. The right fact is recorded anew.
+// The id of the correction that cancelled `event_id`, "" when none did.
+std::string CancelledBy(const v1::ConventionState& state, const DecideContext& ctx,
+                        const std::string& event_id) {
+  if (ctx.cancelled_by) return ctx.cancelled_by(event_id);
+  for (const v1::EventRef& ref : state.events()) {
+    if (ref.event_id() == event_id && ref.cancelled()) return ref.corrected_by();
+  }
+  return "";
 }
 
 bool Cancellable(C::FactCase f) {
@@ -275,6 +288,13 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
   if (target->fact.has_event_corrected()) {
     verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "target_event_id", target->event_id,
                                       "on corrige le fait d'origine, pas une correction"));
+  } else if (const std::string cancelled = CancelledBy(state, ctx, target->event_id);
+             !cancelled.empty()) {
+    verdict.forbidden().Add(RuleError(
+        "R-HIST-1", "§9", "target_event_id", target->event_id,
+        absl::StrFormat("ce fait a été annulé (événement %s) : un fait annulé ne se corrige ni ne "
+                        "s'annule plus ; enregistrez le bon fait par sa commande",
+                        cancelled)));
   } else if (cmd.cancel() == cmd.has_replacement()) {
     verdict.malformed().Add(RuleError("R-HIST-1", "§9", "cancel", cmd.cancel() ? "true" : "false",
                                       "une correction annule le fait ou le remplace, l'un des deux"));

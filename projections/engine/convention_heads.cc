@@ -60,6 +60,9 @@ void ConventionHead::ApplyOne(const DomainEvent& e, const FoldContext& context) 
   if (f.has_acompte_paid()) payment_ids.insert(f.acompte_paid().payment_id());
   if (f.has_solde_paid()) payment_ids.insert(f.solde_paid().payment_id());
   if (f.has_rappel_paid()) payment_ids.insert(f.rappel_paid().payment_id());
+  if (f.has_event_corrected() && f.event_corrected().cancel()) {
+    cancelled.emplace(f.event_corrected().target_event_id(), e.event_id);
+  }
 }
 
 void ConventionHeads::Touch(const std::string& stream, Entry& entry) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
@@ -45,6 +46,8 @@ struct ConventionHead {
   v1::ConventionState state;     // Apply'd, not finished, without its timeline (events)
   // The ids of the payments (acomptes, soldes, rappels) folded in: each is used once.
   absl::flat_hash_set<std::string> payment_ids;
+  // The facts a correction cancelled: target event id -> the cancelling event's id.
+  absl::flat_hash_map<std::string, std::string> cancelled;
 
   // The head of a stream from its events (every event of the stream, in version order), as
   // known at `known_at_us` (the events recorded after it are left out: a prefix of the stream).

@@ -291,6 +291,10 @@ absl::Status Engine::PrepareDecision(const std::string& caf_id, const std::strin
   d->context.payment_id_used = [head = d->head.get()](std::string_view id) {
     return head->payment_ids.contains(base::ToAbsl(id));
   };
+  d->context.cancelled_by = [head = d->head.get()](std::string_view id) -> std::string {
+    const auto it = head->cancelled.find(base::ToAbsl(id));
+    return it == head->cancelled.end() ? std::string() : it->second;
+  };
   d->Bind();
   return absl::OkStatus();
 }

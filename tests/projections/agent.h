@@ -342,6 +342,19 @@ class Agent {
     return Done(engine_.NotifyCollectifs(cmd, actor_, NextRequest()));
   }
 
+  // Cancels the fact of `target` (date 0: the target's own effective date).
+  absl::StatusOr<Outcome> Cancel(const std::string& convention, const std::string& target,
+                                 const std::string& reason, int32_t date = 0) {
+    v1::CorrectEvent cmd;
+    cmd.set_caf_id(caf_);
+    cmd.set_convention_id(convention);
+    cmd.set_target_event_id(target);
+    cmd.set_reason(reason);
+    cmd.set_cancel(true);
+    cmd.set_date(date);
+    return Done(engine_.CorrectEvent(cmd, actor_, NextRequest()));
+  }
+
   // Replaces the fact of `target` by `replacement` (date 0: the target's own effective date).
   absl::StatusOr<Outcome> Correct(const std::string& convention, const std::string& target,
                                         const std::string& reason,

@@ -235,5 +235,43 @@ TEST_F(Correction, R_HIST_4_EveryEventNamesWhoRecordedIt) {
   }
 }
 
+// [choice] R-HIST-1: a fact once cancelled stays cancelled. Corrected, a cancelled notification
+// would come back into force with other figures; cancelled twice, nothing would change. Both
+// are refused, naming the cancellation, and nothing is written.
+TEST_F(Correction, R_HIST_1_ACancelledFactIsNeitherCorrectedNorCancelledAgain) {
+  agent_.log().SetNowMicros(MicrosAt(2026, 10, 1));
+  auto notified = agent_.Notify("conv-6", "n-1", 2026, 1, 20261001);
+  ASSERT_TRUE(notified.ok()) << notified.status();
+  const std::string notification = notified->events[0].event_id;
+  auto cancelled = agent_.Cancel("conv-6", notification, "notification saisie par erreur");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  const std::string cancellation = cancelled->events[0].event_id;
+  const uint64_t head = agent_.log().HeadPosition();
+
+  auto again = agent_.Cancel("conv-6", notification, "deuxième annulation");
+  EXPECT_TRUE(IsRefusal(again.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1")) << again.status();
+  EXPECT_THAT(again.status().message(), ::testing::HasSubstr(cancellation));
+  v1::ClasEvent replacement;
+  replacement.mutable_collectifs_notified()->set_school_year(2026);
+  replacement.mutable_collectifs_notified()->set_collectifs(2);
+  auto revived = agent_.Correct("conv-6", notification, "deux collectifs en fait", replacement);
+  EXPECT_TRUE(IsRefusal(revived.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1")) << revived.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  auto state = agent_.engine().GetConvention(agent_.caf(), "conv-6", AsOf{});
+  ASSERT_TRUE(state.ok()) << state.status();
+  bool still_cancelled = false;
+  for (const auto& ref : state->events()) {
+    if (ref.event_id() == notification) still_cancelled = ref.cancelled();
+  }
+  EXPECT_TRUE(still_cancelled);
+  // A fact that was corrected, not cancelled, is corrected again.
+  auto bilan = agent_.Bilan("conv-6", 2026, 2, Eur(12000), 20270920);
+  ASSERT_TRUE(bilan.ok()) << bilan.status();
+  const std::string bilan_id = bilan->events[0].event_id;
+  ASSERT_TRUE(agent_.Correct("conv-6", bilan_id, "charges mal saisies", Bilan(Eur(11000))).ok());
+  ASSERT_TRUE(agent_.Correct("conv-6", bilan_id, "charges encore", Bilan(Eur(11500))).ok());
+}
+
 }  // namespace
 }  // namespace clas::testing

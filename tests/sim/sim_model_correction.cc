@@ -40,6 +40,8 @@ Expectation Model::Expect(const v1::CorrectEvent& cmd) const {
   if (cmd.date() != 0 && !ModelValidDate(cmd.date())) Add(&e, "R-HIST-2");
   if (t.fact == ModelFact::kCorrection) {
     Add(&e, "R-HIST-1");  // the original fact is corrected, never a correction of it
+  } else if (t.cancelled) {
+    Add(&e, "R-HIST-1");  // [choice] a fact once cancelled is neither corrected nor cancelled
   } else if (cmd.cancel() == cmd.has_replacement()) {
     Add(&e, "R-HIST-1");  // it cancels the fact or replaces it, one of the two
   } else if (cmd.cancel()) {

@@ -43,7 +43,8 @@
 // of the closing's lines, R-ACC-8), corrected (their number of collectifs) or cancelled; acomptes,
 // rappels, recoveries and bilans cancelled, or refused (a movement of a closed year R-ACC-8, an
 // acompte or a bilan a solde was computed from R-HIST-3, a payment bearing an offset R-CTL-3, a
-// solde, a decision or a correction cancelled, a payment "corrected" R-HIST-1). After each fact
+// solde, a decision or a correction cancelled, a payment "corrected", a notification already
+// cancelled corrected or cancelled again: R-HIST-1). After each fact
 // that may regularise a closed year, and at the end, the lines of the closings (R-ACC-3/4), of
 // their reversals (R-ACC-4) and of their régularisations (R-ACC-8) equal the model's, and each
 // civil year's envelope uses the DPs in force on its 31 December (R-ACC-7).
@@ -52,8 +53,7 @@
 // after the solde of its year; an acompte or a rappel cancelled after a contrôle decided from it;
 // a bilan cancelled on a year a contrôle settled; a notification dated back, corrected or
 // cancelled whose effect on a closing would be regularised later than the year after it (the
-// engagement is then reversed already, R-ACC-4); a fact corrected or cancelled once cancelled; the
-// id of a cancelled payment used again.
+// engagement is then reversed already, R-ACC-4); the id of a cancelled payment used again.
 // Not generated either: corrections of requests, budgets and findings, backdated payments; the
 // property tests (tests/projections/property_test.cc) cover them.
 //

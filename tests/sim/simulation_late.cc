@@ -82,10 +82,14 @@ void Simulation::CorrectNotification(Plan& p, int32_t n, bool cancel) {
   const ModelYear& y = ModelOf(p)->years.at(n);
   if (y.solde) return;  // after the solde: not drawn (simulation.h)
   const int32_t earliest = EarliestNotification(p, n);
-  std::vector<const ModelNotification*> targets;
+  std::vector<const ModelNotification*> targets, cancelled;
   for (const ModelNotification& x : y.notifications) {
-    if (!x.cancelled && !x.event_id.empty() && x.date >= earliest) targets.push_back(&x);
+    if (x.event_id.empty() || x.date < earliest) continue;
+    (x.cancelled ? cancelled : targets).push_back(&x);
   }
+  // Now and then one already cancelled, corrected or cancelled again: refused (R-HIST-1).
+  const bool again = !cancelled.empty() && dice_.Chance(15);
+  if (again) targets = cancelled;
   if (targets.empty()) return;
   const ModelNotification& target = *targets[dice_.Between(0, targets.size() - 1)];
   v1::CorrectEvent cmd;
@@ -102,8 +106,8 @@ void Simulation::CorrectNotification(Plan& p, int32_t n, bool cancel) {
     if (dice_.Chance(50)) r->set_notification_id(target.id);
   }
   cmd.set_date(dice_.Chance(60) ? 0 : today_);
-  std::string what;
-  const int roll = static_cast<int>(dice_.Between(1, 100));
+  std::string what = again ? " déjà annulée" : "";
+  const int roll = again ? 100 : static_cast<int>(dice_.Between(1, 100));
   if (roll <= 6 && r != nullptr) {
     r->set_collectifs(dice_.Chance(50) ? 0 : y.agreed_collectifs + 1);
     what = " hors de l'agrément";
