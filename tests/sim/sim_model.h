@@ -152,6 +152,10 @@ struct ModelYear {
   // of the solde or of its last revision; the dates of the revisions that made a complément due.
   int64_t settled_dr = 0;
   int32_t settled_date = 0;
+  // R-ACC-5: the DR the solde was computed from and the acomptes it deducted, as recorded then
+  // (a later correction of the bilan revises the settlement, never the solde's lines).
+  ModelDroit solde_dr;
+  int64_t solde_acomptes = 0;
   std::vector<int32_t> complement_dates;
   int64_t complement_due = 0;  // part of rappel_due: a complément de solde not yet paid
   int32_t bilan_indus = 0;     // indus notified by corrections of the bilan (R-PAY-9)
@@ -277,6 +281,10 @@ class Model {
   // R-ACC-3, R-ACC-4, R-ACC-8: every line of the closings of the Caf, of their régularisations
   // and of the reversals of their engagements in month 12 of the next year.
   ModelLines ExpectedLines(const std::string& caf) const;
+  // R-ACC-5: books the lines of school year y's solde (the convention's closing lines already in
+  // `lines`).
+  static void BookSolde(ModelLines& lines, const std::string& id, v1::GestionnaireKind kind,
+                        const ModelYear& y);
   // R-DROIT-2 [choice]: C is the notified number, or the one given if lower; E and P at most
   // the agrément's and at most C.
   ModelFigures Within(const ModelConvention& c, const ModelYear& y, const ModelFigures& f) const;

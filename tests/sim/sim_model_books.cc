@@ -15,6 +15,7 @@ namespace {
 constexpr char kChargesAPayer[] = "T 408143111";
 constexpr char kEngagementDebit[] = "T 8091";
 constexpr char kEngagementCredit[] = "T 80182";
+constexpr char kSettlement[] = "Règlement gestionnaire";  // R-ACC-2: a payment's counterpart
 
 // R-ACC-1: the subsidy account of a share of age `age` (the booking year minus the share's).
 std::string Subsidy(int32_t age) {
@@ -26,6 +27,13 @@ std::string PsCode(v1::GestionnaireKind kind) {
   if (kind == v1::CAF_INTERNE) return "81513214";
   if (kind == v1::ENTREPRISE) return "81514214";
   return "81512214";
+}
+
+// R-ACC-6: the bonus code of a kind of gestionnaire.
+std::string BonusCode(v1::GestionnaireKind kind) {
+  if (kind == v1::CAF_INTERNE) return "81513215";
+  if (kind == v1::ENTREPRISE) return "81514215";
+  return "81512215";
 }
 
 void Book(ModelLines& lines, ModelLine at, int64_t amount, int64_t* changed = nullptr) {
@@ -135,7 +143,44 @@ ModelLines Model::ExpectedLines(const std::string& caf) const {
     net[reversal] += debit ? amount : -amount;
   }
   for (const auto& [line, amount] : net) Book(out, line, amount);
+  for (const auto& [id, c] : k->second.conventions) {
+    const v1::GestionnaireKind kind = k->second.gestionnaires.at(c.gestionnaire).kind;
+    for (const auto& [n, y] : c.years) {
+      if (y.solde) BookSolde(out, c.id, kind, y);
+    }
+  }
   return out;
+}
+
+// R-ACC-5: the lines of the solde of school year N paid in civil year Y, with the charge à payer
+// of N its closing and their régularisations left open (lines already in `lines`).
+void Model::BookSolde(ModelLines& lines, const std::string& id, v1::GestionnaireKind kind,
+                      const ModelYear& y) {
+  const int32_t n = y.n, civil = y.solde->date / 10000, month = y.solde->date / 100 % 100;
+  int64_t open = 0;
+  for (const auto& [line, amount] : lines) {
+    if (line.convention != id || line.school_year != n) continue;
+    if (line.credit == kChargesAPayer) open += amount;
+    if (line.debit == kChargesAPayer) open -= amount;
+  }
+  const ModelDroit& dr = y.solde_dr;
+  // The amount paid; a DR under the acomptes pays nothing (its indu is recovered apart).
+  const int64_t solde = y.solde->amount > 0 ? y.solde->amount : dr.droit - y.solde_acomptes;
+  const int64_t d_n = dr.n_share - y.AcomptesOfCivilYear(n);              // (a)
+  const int64_t s_n = std::max<int64_t>(0, std::min(d_n, solde));
+  const int64_t settled = std::min(s_n, open);                              // (b)
+  const int64_t rest = std::max<int64_t>(0, solde - s_n);                   // (c)
+  const int64_t bonus = std::min(dr.bonus_enfants + dr.bonus_parents, rest);
+  const std::string ps = PsCode(kind), n_share = Subsidy(civil - n), n1_share = Subsidy(civil - n - 1);
+  auto at = [&](std::string debit, std::string credit, std::string code) {
+    return ModelLine{civil, month, "R-ACC-5", id, n, std::move(debit), std::move(credit),
+                     std::move(code)};
+  };
+  Book(lines, at(kChargesAPayer, kSettlement, ps), settled);
+  Book(lines, at(n_share, kSettlement, ps), s_n - settled);
+  Book(lines, at(n1_share, kSettlement, BonusCode(kind)), bonus);
+  Book(lines, at(n1_share, kSettlement, ps), rest - bonus);
+  Book(lines, at(kChargesAPayer, n_share, ps), open - settled);  // (d) [choice]
 }
 
 }  // namespace clas::sim

@@ -122,6 +122,8 @@ void Model::Apply(const v1::PaySolde& cmd) {
       ModelPayment{cmd.payment_id(), std::max<int64_t>(0, dr.droit - acomptes), cmd.date(), 0, seq};
   y.settled_dr = dr.droit;  // R-PAY-9: what the solde settles, signed, is DR − acomptes
   y.settled_date = cmd.date();
+  y.solde_dr = dr;  // R-ACC-5
+  y.solde_acomptes = acomptes;
   c.payment_ids.insert(cmd.payment_id());
   cafs[cmd.caf_id()].payments_by_civil_year[cmd.date() / 10000] += y.solde->amount;
   cafs[cmd.caf_id()].paid[{c.id, cmd.payment_id()}] =

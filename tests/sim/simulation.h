@@ -46,8 +46,9 @@
 // solde, a decision or a correction cancelled, a payment "corrected", a notification already
 // cancelled corrected or cancelled again: R-HIST-1). After each fact
 // that may regularise a closed year, and at the end, the lines of the closings (R-ACC-3/4), of
-// their reversals (R-ACC-4) and of their régularisations (R-ACC-8) equal the model's, and each
-// civil year's envelope uses the DPs in force on its 31 December (R-ACC-7).
+// their reversals (R-ACC-4), of their régularisations (R-ACC-8) and of the soldes (R-ACC-5, each
+// part on its account and code, with the charge à payer the closings left open) equal the
+// model's, and each civil year's envelope uses the DPs in force on its 31 December (R-ACC-7).
 //
 // Kept out of the draw, RULES.md being silent on them: a notification corrected or cancelled
 // after the solde of its year; an acompte or a rappel cancelled after a contrôle decided from it;
