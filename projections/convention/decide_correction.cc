@@ -4,7 +4,8 @@
 // contrôle's findings, and the forecast budget of a convention: their replacement must pass the
 // same checks as the original command. What may be cancelled: a bilan, a notification, and a
 // payment or recovery recorded by mistake, as long as nothing was computed from it (no solde
-// after a cancelled acompte) and its civil year is open. A payment's amount is never "corrected":
+// after a cancelled acompte, no contrôle decided on its year after a cancelled acompte, no solde
+// of its year after a notification corrected or cancelled) and its civil year is open. A payment's amount is never "corrected":
 // the wrong one is cancelled and the right one recorded. A fact once cancelled is neither corrected
 // nor cancelled again.
 #include <algorithm>
@@ -47,6 +48,22 @@ bool Cancellable(C::FactCase f) {
          f == C::kRappelPaid || f == C::kRecoveryRecorded;
 }
 
+// R-CONV-5: a notification of a school year whose solde is paid no longer changes: a new one is
+// refused (DecideNotifyCollectifs), and so is one corrected or cancelled (`done`), which would
+// move the DR the solde settled with no complément nor indu.
+void CheckNotificationYearOpen(Verdict& verdict, const DomainEvent& target,
+                               const v1::ConventionState& state, std::string_view done) {
+  const int32_t year = target.fact.collectifs_notified().school_year();
+  const v1::SchoolYearState* y = FindYear(state, year);
+  if (y != nullptr && y->solde_paid()) {
+    verdict.forbidden().Add(RuleError(
+        "R-CONV-5", "§3.1", "target_event_id", target.event_id,
+        absl::StrFormat("le solde de l'année scolaire %s est versé : la notification ne peut plus "
+                        "être %s",
+                        SchoolYear(year).ToString(), done)));
+  }
+}
+
 void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::ConventionState& state,
                  const DecideContext& ctx) {
   const auto f = target.fact.fact_case();
@@ -70,6 +87,18 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
         "R-HIST-3", "§9", "target_event_id", target.event_id,
         "le solde a été calculé à partir de ce fait : il ne peut plus être annulé"));
   }
+  // [choice] R-HIST-3, R-PAY-8: a contrôle decided the year from what was paid, this acompte
+  // among it (none is paid after the decision): cancelled, the decision's rappel or indu would
+  // stand on money that was never paid.
+  if (f == C::kAcomptePaid && y != nullptr && y->has_dc()) {
+    verdict.forbidden().Add(RuleError(
+        "R-HIST-3", "§9", "target_event_id", target.event_id,
+        absl::StrFormat("le contrôle %s a réglé l'année scolaire %s à partir des paiements, dont "
+                        "cet acompte : il ne peut plus être annulé",
+                        y->controle_id(), SchoolYear(year).ToString())));
+  }
+  // R-CONV-5: once the year's solde is paid no notification takes effect, nor is one undone.
+  if (f == C::kCollectifsNotified) CheckNotificationYearOpen(verdict, target, state, "annulée");
   // R-CTL-3, R-CTL-5: a payment from which an offset was withheld bears a recovery; cancelled, it
   // would leave an indu closed by money never withheld.
   std::string payment_id;
@@ -89,6 +118,9 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
 
 void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
                       const v1::ConventionState& state) {
+  if (target.fact.has_collectifs_notified()) {
+    CheckNotificationYearOpen(verdict, target, state, "corrigée");
+  }
   const auto f = target.fact.fact_case();
   if (!Correctable(f)) {
     verdict.forbidden().Add(RuleError(

@@ -273,5 +273,28 @@ TEST_F(Correction, R_HIST_1_ACancelledFactIsNeitherCorrectedNorCancelledAgain) {
   ASSERT_TRUE(agent_.Correct("conv-6", bilan_id, "charges encore", Bilan(Eur(11500))).ok());
 }
 
+// R-CONV-5: once the solde of 2026-2027 is paid, no notification of that year takes effect; one
+// corrected or cancelled would move the DR the solde settled (715,00 €) with no complément nor
+// indu. Both refused, nothing written. (Notified at the agreed 2 collectifs: the figures of
+// PaidAndClosed stay.)
+TEST_F(Correction, R_CONV_5_ANotificationIsNeitherCorrectedNorCancelledOnceItsYearsSoldeIsPaid) {
+  agent_.log().SetNowMicros(MicrosAt(2026, 10, 1));
+  auto notified = agent_.Notify("conv-6", "n-2", 2026, 2, 20261001);
+  ASSERT_TRUE(notified.ok()) << notified.status();
+  const std::string notification = notified->events[0].event_id;
+  PaidAndClosed();
+  const uint64_t head = agent_.log().HeadPosition();
+  auto cancelled = agent_.Cancel("conv-6", notification, "notification envoyée par erreur");
+  EXPECT_TRUE(IsRefusal(cancelled.status(), absl::StatusCode::kFailedPrecondition, "R-CONV-5"))
+      << cancelled.status();
+  v1::ClasEvent one;
+  one.mutable_collectifs_notified()->set_school_year(2026);
+  one.mutable_collectifs_notified()->set_collectifs(1);
+  auto corrected = agent_.Correct("conv-6", notification, "un seul collectif", one, 20280201);
+  EXPECT_TRUE(IsRefusal(corrected.status(), absl::StatusCode::kFailedPrecondition, "R-CONV-5"))
+      << corrected.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+}
+
 }  // namespace
 }  // namespace clas::testing

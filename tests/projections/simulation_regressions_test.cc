@@ -145,6 +145,22 @@ class ControleDecidedBeforeTheSolde : public ::testing::Test {
   Agent agent_;
 };
 
+// [choice] R-HIST-3: the decision's rappel of 3 276,00 € was computed from the 1 274,00 € paid
+// (DC 4 550,00 €); the acompte cancelled, 1 274,00 € would be neither paid nor due. Refused,
+// naming the contrôle, and nothing is written.
+TEST_F(ControleDecidedBeforeTheSolde, R_HIST_3_AnAcompteOfAYearAControleDecidedIsNotCancelled) {
+  auto before = agent_.engine().GetConvention(agent_.caf(), "conv-1", AsOf{});
+  ASSERT_TRUE(before.ok()) << before.status();
+  const std::string acompte = before->years(0).acomptes(0).event_id();
+  Decided(Eur(14000));
+  const uint64_t head = agent_.log().HeadPosition();
+  auto cancelled = agent_.Cancel("conv-1", acompte, "acompte saisi par erreur", 20261201);
+  EXPECT_TRUE(IsRefusal(cancelled.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-3"))
+      << cancelled.status();
+  EXPECT_THAT(cancelled.status().message(), ::testing::HasSubstr("ctl-1"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+}
+
 // DC PS 4 550,00 € (controlled charges 14 000,00 €), paid 1 274,00 €: a rappel of 3 276,00 €.
 TEST_F(ControleDecidedBeforeTheSolde, R_ACC_9_ARappelOfSchoolYearNIsNotPaidBeforeNPlusOne) {
   Decided(Eur(14000));

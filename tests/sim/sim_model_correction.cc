@@ -57,6 +57,8 @@ Expectation Model::Expect(const v1::CorrectEvent& cmd) const {
 void Model::ExpectCancel(const v1::CorrectEvent& cmd, const ModelConvention& c, const ModelEvent& t,
                          Expectation* e) const {
   if (!Cancellable(t.fact)) return Add(e, "R-HIST-1");  // a solde, a decision... stay
+  // R-CONV-5: no notification changes once its year's solde is paid.
+  if (t.fact == ModelFact::kNotification && c.years.at(t.school_year).solde) Add(e, "R-CONV-5");
   // R-ACC-8: a movement of a closed civil year is never rewritten.
   if (IsMovement(t.fact) && Closed(cmd.caf_id(), t.date)) Add(e, "R-ACC-8");
   // R-HIST-3: the solde was computed from the acompte or the bilan.
@@ -65,6 +67,8 @@ void Model::ExpectCancel(const v1::CorrectEvent& cmd, const ModelConvention& c, 
   if ((t.fact == ModelFact::kAcompte || t.fact == ModelFact::kBilan) && solde) {
     Add(e, "R-HIST-3");
   }
+  // [choice] R-HIST-3: nor an acompte a contrôle's decision was computed from.
+  if (t.fact == ModelFact::kAcompte && y != c.years.end() && y->second.dc) Add(e, "R-HIST-3");
   // R-CTL-3, R-CTL-5: a payment an offset was withheld from bears a recovery.
   if (t.fact == ModelFact::kAcompte || t.fact == ModelFact::kRappel) {
     const auto& paid = cafs.at(cmd.caf_id()).paid;
@@ -81,6 +85,7 @@ void Model::ExpectReplacement(const v1::CorrectEvent& cmd, const ModelConvention
     return Add(e, "R-HIST-1");
   }
   if (t.fact == ModelFact::kNotification) {  // replaced by a notification of the same
+    if (c.years.at(t.school_year).solde) Add(e, "R-CONV-5");  // the year's solde is paid
     if (!r.has_collectifs_notified()) return Add(e, "R-HIST-1");
     const v1::CollectifsNotified& now = r.collectifs_notified();
     const ModelNotification* was = c.years.at(t.school_year).Notification(cmd.target_event_id());

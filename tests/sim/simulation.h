@@ -50,9 +50,11 @@
 // part on its account and code, with the charge à payer the closings left open) equal the
 // model's, and each civil year's envelope uses the DPs in force on its 31 December (R-ACC-7).
 //
-// Kept out of the draw, RULES.md being silent on them: a notification corrected or cancelled
-// after the solde of its year; an acompte or a rappel cancelled after a contrôle decided from it;
-// a bilan cancelled on a year a contrôle settled; a notification dated back, corrected or
+// Also refused, and drawn: a notification corrected or cancelled after its year's solde (R-CONV-5);
+// an acompte cancelled once a contrôle decided its year (R-HIST-3).
+//
+// Kept out of the draw, RULES.md being silent on them: a rappel paid before a contrôle decided
+// from it, cancelled after; a bilan cancelled on a year a contrôle settled; a notification dated back, corrected or
 // cancelled whose effect on a closing would be regularised later than the year after it (the
 // engagement is then reversed already, R-ACC-4); the id of a cancelled payment used again.
 // Not generated either: corrections of requests, budgets and findings, backdated payments; the

@@ -80,7 +80,7 @@ void Simulation::Notify(Plan& p, int32_t n, bool backdated) {
 // notification's id R-CONV-5, another school year or no reason R-HIST-1).
 void Simulation::CorrectNotification(Plan& p, int32_t n, bool cancel) {
   const ModelYear& y = ModelOf(p)->years.at(n);
-  if (y.solde) return;  // after the solde: not drawn (simulation.h)
+  if (y.solde && !dice_.Chance(25)) return;  // after the solde: refused (R-CONV-5)
   const int32_t earliest = EarliestNotification(p, n);
   std::vector<const ModelNotification*> targets, cancelled;
   for (const ModelNotification& x : y.notifications) {
@@ -106,7 +106,7 @@ void Simulation::CorrectNotification(Plan& p, int32_t n, bool cancel) {
     if (dice_.Chance(50)) r->set_notification_id(target.id);
   }
   cmd.set_date(dice_.Chance(60) ? 0 : today_);
-  std::string what = again ? " déjà annulée" : "";
+  std::string what = again ? " déjà annulée" : y.solde ? " après le solde" : "";
   const int roll = again ? 100 : static_cast<int>(dice_.Between(1, 100));
   if (roll <= 6 && r != nullptr) {
     r->set_collectifs(dice_.Chance(50) ? 0 : y.agreed_collectifs + 1);
@@ -157,12 +157,14 @@ void Simulation::CancelPayment(Plan& p, int32_t n) {
   for (const auto& [id, e] : c->events) {
     if (e.cancelled || e.school_year != n) continue;
     if (e.fact != ModelFact::kAcompte && e.fact != ModelFact::kRappel) continue;
-    // Paid before the contrôle decided from it: not drawn (simulation.h).
+    // A rappel paid before the contrôle decided from it: not drawn (simulation.h); an acompte
+    // then is refused (R-HIST-3).
     const std::vector<ModelPayment>& paid = e.fact == ModelFact::kAcompte ? y.acomptes : y.rappels;
     const std::string& ref = e.ref;
     auto it =
         std::find_if(paid.begin(), paid.end(), [&](const ModelPayment& x) { return x.id == ref; });
-    if (it == paid.end() || (y.dc && it->seq < y.dc_seq)) continue;
+    if (it == paid.end()) continue;
+    if (e.fact == ModelFact::kRappel && y.dc && it->seq < y.dc_seq) continue;
     targets.emplace_back(
         id, absl::StrCat(e.fact == ModelFact::kAcompte ? "de l'acompte " : "du rappel ", e.ref,
                          " du ", e.date, " (", p.id, " ", n, ")"));
