@@ -147,14 +147,26 @@ void ClusterRun::Tally(const OfflineReport& offline, const std::string& label) {
 }
 
 bool ClusterRun::KillLeader(Workload& workload, const std::string& label) {
+  const int sent_to = endpoint_node_.load();  // before AwaitLeader points the writers anew
   const std::optional<int> leader = AwaitLeader(std::nullopt, kLeaderWait);
   if (!leader.has_value()) {
     Problem(label + ": no leader to kill");
     return false;
   }
   auto& node = cluster_.node(*leader);
-  std::printf("%s%s: killing %s, the leader\n", Stamp().c_str(), label.c_str(),
-              node.node_id().c_str());
+  // Which node the writers were last sent to, and where the registry has each node: what tells,
+  // should the dead node lack acknowledged writes, whether another node took them.
+  std::string seen;
+  if (const auto records = cluster_.Records(); records.ok()) {
+    for (const auto& r : *records) {
+      absl::StrAppend(&seen, " ", r.node_id, r.leading ? "*" : "", "@", r.position, "/t", r.term);
+    }
+  }
+  std::printf("%s%s: killing %s, the leader (writers sent to %s; registry%s; last acknowledged "
+              "position %llu)\n",
+              Stamp().c_str(), label.c_str(), node.node_id().c_str(),
+              sent_to < 0 ? "none" : NodeLabel(sent_to).c_str(), seen.c_str(),
+              static_cast<unsigned long long>(journal_.last_acked_position()));
   node.Kill();
   // The writers fail against the dead node and wait: the journal holds still while its log is
   // read. Everything acknowledged so far was acknowledged by a leader holding all of it.
