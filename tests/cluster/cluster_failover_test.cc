@@ -178,6 +178,26 @@ class ClusterFailover : public ::testing::Test {
     return heads;
   }
 
+  // How many times each event id is in `stream` on node `node`, read through Ledger.ReadStream
+  // as the auditor; a failed read is a test failure.
+  std::map<std::string, int> EventIdsOf(int node, const std::string& stream) {
+    auto ledger = v1::Ledger::NewStub(cluster_->channel(node));
+    std::map<std::string, int> seen;
+    for (uint64_t from = 1;;) {
+      v1::ReadStreamRequest request;
+      request.set_stream_id(stream);
+      request.set_from_version(from);
+      grpc::ClientContext context;
+      v1::ReadResponse response;
+      const grpc::Status read =
+          ledger->ReadStream(Authorised(&context, auditor_token_), request, &response);
+      EXPECT_TRUE(read.ok()) << stream << ": " << read.error_message();
+      for (const auto& event : response.events()) ++seen[event.event_id()];
+      if (!read.ok() || response.events().empty()) return seen;
+      from = response.events(response.events_size() - 1).stream_version() + 1;
+    }
+  }
+
   // A read's context: the node may have restarted a moment ago (its channel then waits for it
   // rather than failing at once).
   static grpc::ClientContext* Authorised(grpc::ClientContext* context, const std::string& token) {
@@ -253,22 +273,11 @@ TEST_F(ClusterFailover, EveryAcknowledgedWriteSurvivesKillsAndPauses) {
   // gestionnaire registered there, and registered once (its event id is unique in the log).
   const std::optional<int> leader = AwaitLeader(std::nullopt, 30s);
   ASSERT_TRUE(leader.has_value());
-  auto ledger = v1::Ledger::NewStub(cluster_->channel(*leader));
   auto queries = v1::Queries::NewStub(cluster_->channel(*leader));
   std::map<std::string, int> seen;
   for (int c = 0; c < clients; c += 2) {
-    for (uint64_t from = 1;;) {
-      v1::ReadStreamRequest request;
-      request.set_stream_id(absl::StrCat("ext/service-demo/load-", c));
-      request.set_from_version(from);
-      grpc::ClientContext context;
-      v1::ReadResponse response;
-      const grpc::Status read =
-          ledger->ReadStream(Authorised(&context, auditor_token_), request, &response);
-      ASSERT_TRUE(read.ok()) << read.error_message();
-      for (const auto& event : response.events()) ++seen[event.event_id()];
-      if (response.events().empty()) break;
-      from = response.events(response.events_size() - 1).stream_version() + 1;
+    for (const auto& [id, count] : EventIdsOf(*leader, absl::StrCat("ext/service-demo/load-", c))) {
+      seen[id] += count;
     }
   }
   std::vector<Acked> acked;
@@ -375,21 +384,7 @@ TEST_F(ClusterFailover, ANodeBehindDoesNotLeadAloneWhileTheNodesHoldingTheWrites
   const std::optional<int> next = AwaitLeader(std::nullopt, kFailoverMax);
   ASSERT_TRUE(next.has_value()) << "no leader once two nodes are live";
   EXPECT_EQ(*next, holder);
-  auto ledger = v1::Ledger::NewStub(cluster_->channel(*next));
-  std::set<std::string> held;
-  for (uint64_t from = 1;;) {
-    v1::ReadStreamRequest request;
-    request.set_stream_id("ext/service-demo/load-0");
-    request.set_from_version(from);
-    grpc::ClientContext context;
-    v1::ReadResponse response;
-    const grpc::Status read =
-        ledger->ReadStream(Authorised(&context, auditor_token_), request, &response);
-    ASSERT_TRUE(read.ok()) << read.error_message();
-    for (const auto& event : response.events()) held.insert(event.event_id());
-    if (response.events().empty()) break;
-    from = response.events(response.events_size() - 1).stream_version() + 1;
-  }
+  const std::map<std::string, int> held = EventIdsOf(*next, "ext/service-demo/load-0");
   ASSERT_GE(acked.size(), 30u);
   for (const Acked& a : acked) EXPECT_TRUE(held.contains(a.id)) << a.id << " lost";
 }

@@ -453,20 +453,13 @@ int RunCluster(const RunSettings& settings, Journal& journal) {
     std::fprintf(stderr, "clas-crash: %s\n", cluster.status().ToString().c_str());
     return cluster.status().code() == absl::StatusCode::kFailedPrecondition ? 77 : 2;
   }
-  Tokens tokens;
-  for (auto [user, token] : {std::pair{"agent-caf-75", &tokens.agent_a},
-                             {"agent-caf-13", &tokens.agent_b},
-                             {"service-demo", &tokens.service},
-                             {"auditeur", &tokens.auditeur},
-                             {"cnaf-bareme", &tokens.cnaf}}) {
-    auto found = (*cluster)->Token(user);
-    if (!found.ok()) {
-      std::fprintf(stderr, "clas-crash: %s\n", found.status().ToString().c_str());
-      return 2;
-    }
-    *token = *found;
+  absl::StatusOr<Tokens> tokens =
+      DemoTokens([&](const std::string& user) { return (*cluster)->Token(user); });
+  if (!tokens.ok()) {
+    std::fprintf(stderr, "clas-crash: %s\n", tokens.status().ToString().c_str());
+    return 2;
   }
-  ClusterRun run(settings, **cluster, journal, std::move(tokens));
+  ClusterRun run(settings, **cluster, journal, *std::move(tokens));
   return run.Run();
 }
 

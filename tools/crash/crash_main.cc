@@ -171,19 +171,13 @@ int Run() {
     std::fprintf(stderr, "clas-crash: %s\n", made.ToString().c_str());
     return 2;
   }
-  Tokens tokens;
-  for (auto [user, token] : {std::pair{"agent-caf-75", &tokens.agent_a},
-                             {"agent-caf-13", &tokens.agent_b},
-                             {"service-demo", &tokens.service},
-                             {"auditeur", &tokens.auditeur},
-                             {"cnaf-bareme", &tokens.cnaf}}) {
-    auto found = Token(tokens_file, user);
-    if (!found.ok()) {
-      std::fprintf(stderr, "clas-crash: %s\n", found.status().ToString().c_str());
-      return 2;
-    }
-    *token = *found;
+  const absl::StatusOr<Tokens> demo_tokens =
+      DemoTokens([&](const std::string& user) { return Token(tokens_file, user); });
+  if (!demo_tokens.ok()) {
+    std::fprintf(stderr, "clas-crash: %s\n", demo_tokens.status().ToString().c_str());
+    return 2;
   }
+  const Tokens& tokens = *demo_tokens;
   auto journal = Journal::Open(work + "/journal.txt");
   if (!journal.ok()) {
     std::fprintf(stderr, "clas-crash: %s\n", journal.status().ToString().c_str());

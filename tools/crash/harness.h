@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -143,6 +144,10 @@ class Journal {
 struct Tokens {
   std::string agent_a, agent_b, service, auditeur, cnaf;
 };
+// The writers' and checkers' tokens, each the clear token `token_of` gives for its demo user
+// (agent-caf-75, agent-caf-13, service-demo, auditeur, cnaf-bareme); its first error.
+absl::StatusOr<Tokens> DemoTokens(
+    const std::function<absl::StatusOr<std::string>(const std::string& user)>& token_of);
 
 // Counters of the answers the writers saw.
 struct WorkloadCounters {

@@ -111,6 +111,21 @@ v1::PayAcompteRequest AcompteRequest(const std::string& caf, const std::string& 
 
 }  // namespace
 
+absl::StatusOr<Tokens> DemoTokens(
+    const std::function<absl::StatusOr<std::string>(const std::string& user)>& token_of) {
+  Tokens tokens;
+  for (auto [user, token] : {std::pair{"agent-caf-75", &tokens.agent_a},
+                             {"agent-caf-13", &tokens.agent_b},
+                             {"service-demo", &tokens.service},
+                             {"auditeur", &tokens.auditeur},
+                             {"cnaf-bareme", &tokens.cnaf}}) {
+    absl::StatusOr<std::string> found = token_of(user);
+    if (!found.ok()) return found.status();
+    *token = *std::move(found);
+  }
+  return tokens;
+}
+
 Workload::Workload(Endpoint* endpoint, Journal* journal, Tokens tokens, uint64_t seed,
                    absl::Duration deadline, int command_writers, int raw_writers)
     : endpoint_(endpoint),
