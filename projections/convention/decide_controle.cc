@@ -13,13 +13,6 @@ using namespace decide_internal;  // NOLINT: the helpers of this family of files
 
 namespace {
 
-const v1::ControleState* FindControle(const v1::ConventionState& state, const std::string& id) {
-  for (const auto& c : state.controles()) {
-    if (c.controle_id() == id) return &c;
-  }
-  return nullptr;
-}
-
 // The contrôle a command names: kNotFound (R-CTL-1) when the convention or the contrôle is
 // unknown.
 absl::StatusOr<const v1::ControleState*> RequireControle(const v1::ConventionState& state,
@@ -32,27 +25,6 @@ absl::StatusOr<const v1::ControleState*> RequireControle(const v1::ConventionSta
                     RuleError("R-CTL-1", "§4", "controle_id", controle_id,
                               absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
                                               convention_id)));
-}
-
-bool Contains(const google::protobuf::RepeatedField<int32_t>& years, int32_t n) {
-  return std::find(years.begin(), years.end(), n) != years.end();
-}
-
-// Checks each controlled year: within the contrôle, covered by the convention, figures valid.
-void CheckControlledYears(Verdict& verdict, const v1::ConventionState& state,
-                          const v1::ControleState* controle,
-                          const google::protobuf::RepeatedPtrField<v1::ControlledYear>& years) {
-  for (int i = 0; i < years.size(); ++i) {
-    const auto& cy = years[i];
-    const std::string field = absl::StrFormat("years[%d]", i);
-    const v1::SchoolYearState* y = FindYear(state, cy.school_year());
-    if (controle != nullptr && !Contains(controle->school_years(), cy.school_year())) {
-      verdict.forbidden().Add(RuleError("R-CTL-1", "§4", field + ".school_year",
-                                        SchoolYear(cy.school_year()).ToString(),
-                                        "cette année scolaire n'est pas dans le périmètre du contrôle"));
-    }
-    CheckFigures(verdict.malformed(), cy.figures(), field + ".figures.", y);
-  }
 }
 
 // R-CTL-2, R-CTL-3: DC of each year, compared with what was paid net.

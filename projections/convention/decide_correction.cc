@@ -178,18 +178,29 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
                                         "le nombre notifié va de 1 au nombre agréé"));
     }
   } else if (f == C::kControleFindingsRecorded) {
-    // The findings corrected stay those of their contrôle (R-CTL-1).
+    // The findings corrected stay those of their contrôle (R-CTL-1), until its decision fixes them.
     const std::string& of = target.fact.controle_findings_recorded().controle_id();
+    // As findings recorded anew (DecideControleFindings): the decision stays as it is (R-CTL-5).
+    const v1::ControleState* controle = FindControle(state, of);
+    if (controle != nullptr && controle->decided_date() != 0) {
+      verdict.forbidden().Add(RuleError(
+          "R-CTL-5", "§4", "target_event_id", target.event_id,
+          absl::StrFormat("le contrôle %s est décidé (le %s) : ses constats ne se corrigent plus, "
+                          "sa décision reste telle quelle",
+                          of, FrenchDate(controle->decided_date()))));
+    }
     const std::string& now = r.controle_findings_recorded().controle_id();
     if (!now.empty() && now != of) {
       verdict.forbidden().Add(RuleError(
           "R-CTL-1", "§4", "replacement.controle_id", now,
           absl::StrFormat("les constats corrigés restent ceux du contrôle %s", of)));
     }
-    for (const auto& cy : r.controle_findings_recorded().years()) {
-      CheckFigures(verdict.malformed(), cy.figures(), "replacement.years.",
-                   FindYear(state, cy.school_year()));
+    if (r.controle_findings_recorded().years().empty()) {
+      verdict.malformed().Add(
+          RuleError("R-CTL-1", "§4", "replacement.years", "", "aucun chiffre constaté"));
     }
+    CheckControlledYears(verdict, state, controle, r.controle_findings_recorded().years(),
+                         "replacement.");
   } else if (f == C::kConventionSigned) {
     const auto& o = target.fact.convention_signed();
     const auto& c = r.convention_signed();

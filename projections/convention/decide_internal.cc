@@ -132,4 +132,36 @@ bool RecoveryIdUsed(const v1::ConventionState& state, std::string_view recovery_
   return false;
 }
 
+const v1::ControleState* FindControle(const v1::ConventionState& state, std::string_view id) {
+  for (const auto& c : state.controles()) {
+    if (c.controle_id() == id) return &c;
+  }
+  return nullptr;
+}
+
+namespace {
+
+bool Contains(const google::protobuf::RepeatedField<int32_t>& years, int32_t n) {
+  return std::find(years.begin(), years.end(), n) != years.end();
+}
+
+}  // namespace
+
+void CheckControlledYears(Verdict& verdict, const v1::ConventionState& state,
+                          const v1::ControleState* controle,
+                          const google::protobuf::RepeatedPtrField<v1::ControlledYear>& years,
+                          std::string_view prefix) {
+  for (int i = 0; i < years.size(); ++i) {
+    const auto& cy = years[i];
+    const std::string field = absl::StrFormat("%syears[%d]", prefix, i);
+    const v1::SchoolYearState* y = FindYear(state, cy.school_year());
+    if (controle != nullptr && !Contains(controle->school_years(), cy.school_year())) {
+      verdict.forbidden().Add(RuleError("R-CTL-1", "§4", field + ".school_year",
+                                        SchoolYear(cy.school_year()).ToString(),
+                                        "cette année scolaire n'est pas dans le périmètre du contrôle"));
+    }
+    CheckFigures(verdict.malformed(), cy.figures(), field + ".figures.", y);
+  }
+}
+
 }  // namespace clas::decide_internal

@@ -47,6 +47,16 @@ void CheckAgrementAndCoverage(Violations& v, const v1::ConventionState& state,
 void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
                   const v1::SchoolYearState* year);
 
+// The contrôle of the convention of that id; nullptr when none.
+const v1::ControleState* FindControle(const v1::ConventionState& state, std::string_view id);
+
+// Checks each controlled year (field "<prefix>years[i]"): within the contrôle (unless null,
+// R-CTL-1), figures valid.
+void CheckControlledYears(Verdict& verdict, const v1::ConventionState& state,
+                          const v1::ControleState* controle,
+                          const google::protobuf::RepeatedPtrField<v1::ControlledYear>& years,
+                          std::string_view prefix = "");
+
 // True when a payment id is already used by a payment of the convention.
 bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id);
 

@@ -161,6 +161,40 @@ TEST_F(ControleDecidedBeforeTheSolde, R_HIST_3_AnAcompteOfAYearAControleDecidedI
   EXPECT_EQ(agent_.log().HeadPosition(), head);
 }
 
+// R-CTL-1, R-CTL-5: findings are corrected until the decision, which then uses the corrected
+// figures: found 10 000,00 € of charges (DC PS 3 250,00 €), corrected to 14 000,00 € (DC PS
+// 4 550,00 €), paid 1 274,00 €: a rappel of 3 276,00 €. A correction naming another school year
+// than the contrôle's is refused (R-CTL-1). Once decided, the decision stays as it is: a later
+// correction is refused (R-CTL-5, as findings recorded anew are), and nothing is written.
+TEST_F(ControleDecidedBeforeTheSolde, R_CTL_1_R_CTL_5_FindingsAreCorrectedUntilTheDecision) {
+  agent_.ActAs("controleur-1", "controleur");
+  ASSERT_TRUE(agent_.OpenControle("conv-1", "ctl-1", {2026}, 20261101).ok());
+  auto found =
+      agent_.Findings("conv-1", "ctl-1", {Agent::Controlled(2026, 2, Eur(10000))}, 20261105);
+  ASSERT_TRUE(found.ok()) << found.status();
+  const std::string findings = found->events[0].event_id;
+  v1::ClasEvent corrected;
+  *corrected.mutable_controle_findings_recorded()->add_years() =
+      Agent::Controlled(2027, 2, Eur(14000));
+  auto other_year = agent_.Correct("conv-1", findings, "autre année", corrected, 20261106);
+  EXPECT_TRUE(IsRefusal(other_year.status(), absl::StatusCode::kFailedPrecondition, "R-CTL-1"))
+      << other_year.status();
+  *corrected.mutable_controle_findings_recorded()->mutable_years(0) =
+      Agent::Controlled(2026, 2, Eur(14000));
+  ASSERT_TRUE(agent_.Correct("conv-1", findings, "charges mal relevées", corrected, 20261106).ok());
+  auto decided = agent_.DecideControle("conv-1", "ctl-1", 20261110);
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_EQ(decided->events[0].fact.controle_decided().outcomes(0).rappel_cents(), Eur(3276));
+
+  const uint64_t head = agent_.log().HeadPosition();
+  *corrected.mutable_controle_findings_recorded()->mutable_years(0) =
+      Agent::Controlled(2026, 2, Eur(12000));
+  auto late = agent_.Correct("conv-1", findings, "après la décision", corrected, 20261201);
+  EXPECT_TRUE(IsRefusal(late.status(), absl::StatusCode::kFailedPrecondition, "R-CTL-5"))
+      << late.status();
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+}
+
 // DC PS 4 550,00 € (controlled charges 14 000,00 €), paid 1 274,00 €: a rappel of 3 276,00 €.
 TEST_F(ControleDecidedBeforeTheSolde, R_ACC_9_ARappelOfSchoolYearNIsNotPaidBeforeNPlusOne) {
   Decided(Eur(14000));

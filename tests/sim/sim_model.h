@@ -113,6 +113,7 @@ enum class ModelFact {
   kRecovery,
   kSolde,
   kCorrection,
+  kFindings,  // a contrôle's findings: ref is the contrôle's id
   kOther
 };
 struct ModelEvent {
@@ -128,6 +129,9 @@ struct ModelControle {
   bool findings = false, decided = false;
   ModelFigures figures;
   int32_t decided_date = 0;
+  // The event of its last findings (set by the simulation once accepted): correcting it
+  // changes the figures the decision will use; correcting an earlier one does not.
+  std::string findings_event_id;
 };
 
 struct ModelYear {
@@ -350,6 +354,8 @@ class Model {
                     Expectation* e) const;
   void ExpectReplacement(const v1::CorrectEvent& cmd, const ModelConvention& c, const ModelEvent& t,
                          Expectation* e) const;
+  void ExpectFindingsReplacement(const v1::CorrectEvent& cmd, const ModelConvention& c,
+                                 const ModelEvent& t, Expectation* e) const;
   void ApplyCancel(const v1::CorrectEvent& cmd, ModelConvention& c, ModelEvent& t);
   void ApplyBilanCorrection(const v1::CorrectEvent& cmd, ModelConvention& c, int32_t n);
   void ExpectOffset(const v1::RecordRecovery& cmd, const ModelConvention& c, const ModelIndu& indu,

@@ -80,7 +80,9 @@ void Model::ExpectCancel(const v1::CorrectEvent& cmd, const ModelConvention& c, 
 void Model::ExpectReplacement(const v1::CorrectEvent& cmd, const ModelConvention& c,
                               const ModelEvent& t, Expectation* e) const {
   const v1::ClasEvent& r = cmd.replacement();
-  // [choice] figures are corrected (a bilan, a notification...), a payment is cancelled.
+  // [choice] figures are corrected (a bilan, a notification, findings...), a payment is
+  // cancelled.
+  if (t.fact == ModelFact::kFindings) return ExpectFindingsReplacement(cmd, c, t, e);
   if (t.fact != ModelFact::kBilan && t.fact != ModelFact::kNotification) {
     return Add(e, "R-HIST-1");
   }
@@ -119,6 +121,27 @@ void Model::ExpectReplacement(const v1::CorrectEvent& cmd, const ModelConvention
   if (dr.droit != y->settled_dr && Closed(cmd.caf_id(), cmd.date())) Add(e, "R-PAY-7");
 }
 
+// R-CTL-1: findings corrected keep their contrôle and its school year; R-CTL-5: not once it is
+// decided (as findings recorded anew are not).
+void Model::ExpectFindingsReplacement(const v1::CorrectEvent& cmd, const ModelConvention& c,
+                                      const ModelEvent& t, Expectation* e) const {
+  const v1::ClasEvent& r = cmd.replacement();
+  if (!r.has_controle_findings_recorded()) return Add(e, "R-HIST-1");
+  const v1::ControleFindingsRecorded& now = r.controle_findings_recorded();
+  if (!now.controle_id().empty() && now.controle_id() != t.ref) Add(e, "R-CTL-1");
+  const ModelControle* k = nullptr;
+  for (const ModelControle& x : c.controles) {
+    if (x.id == t.ref) k = &x;
+  }
+  if (k != nullptr && k->decided) Add(e, "R-CTL-5");
+  if (now.years().empty()) Add(e, "R-CTL-1");
+  for (const auto& cy : now.years()) {
+    if (k != nullptr && cy.school_year() != k->school_year) Add(e, "R-CTL-1");
+    auto y = c.years.find(cy.school_year());
+    CheckFigures(e, FromProto(cy.figures()), y == c.years.end() ? nullptr : &y->second);
+  }
+}
+
 void Model::Apply(const v1::CorrectEvent& cmd) {
   ModelConvention& c = Get(cmd.caf_id(), cmd.convention_id());
   ModelEvent& t = c.events.at(cmd.target_event_id());
@@ -126,6 +149,11 @@ void Model::Apply(const v1::CorrectEvent& cmd) {
     ApplyCancel(cmd, c, t);
   } else if (t.fact == ModelFact::kBilan) {
     ApplyBilanCorrection(cmd, c, t.school_year);
+  } else if (t.fact == ModelFact::kFindings) {  // the last findings make the figures
+    ModelControle* k = c.Controle(t.ref);
+    if (k->findings_event_id == cmd.target_event_id()) {
+      k->figures = FromProto(cmd.replacement().controle_findings_recorded().years(0).figures());
+    }
   } else {  // a notification: its number, from its own place (R-CONV-5)
     ModelYear& y = c.years.at(t.school_year);
     y.Notification(cmd.target_event_id())->collectifs =

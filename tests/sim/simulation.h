@@ -10,7 +10,9 @@
 // without a reason, of another school year, of a correction, or on a year a contrôle settled
 // (R-PAY-8: kept with a warning, no money); contrôles decided before the solde, even in civil
 // year N (R-PAY-8: a solde or an acompte asked afterwards refused, a bilan received afterwards
-// kept with a warning; the rappel and the recoveries not before 1 January N+1, R-ACC-9).
+// kept with a warning; the rappel and the recoveries not before 1 January N+1, R-ACC-9); a
+// contrôle's findings corrected before its decision, which then uses them (R-CTL-1), or refused
+// (another school year or contrôle, no figures R-CTL-1; once decided R-CTL-5).
 //
 // Each command goes through the Engine (projections/engine) over the real RocksDB EventStore
 // (ledger/, through the server's StoreEventLog adapter), the same entry the server uses, and
@@ -54,10 +56,10 @@
 // an acompte cancelled once a contrôle decided its year (R-HIST-3).
 //
 // Kept out of the draw, RULES.md being silent on them: a rappel paid before a contrôle decided
-// from it, cancelled after; a bilan cancelled on a year a contrôle settled; a notification dated back, corrected or
-// cancelled whose effect on a closing would be regularised later than the year after it (the
+// from it, cancelled after; a bilan cancelled on a year a contrôle settled; a notification dated
+// back, corrected or cancelled whose effect on a closing would be regularised later than the year after it (the
 // engagement is then reversed already, R-ACC-4); the id of a cancelled payment used again.
-// Not generated either: corrections of requests, budgets and findings, backdated payments; the
+// Not generated either: corrections of requests and budgets, backdated payments; the
 // property tests (tests/projections/property_test.cc) cover them.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts
@@ -149,6 +151,11 @@ class Simulation {
   void Recover(Plan& p, const ModelIndu& indu);
   void Rappel(Plan& p, int32_t n);
   void ControleStep(Plan& p, int32_t n);
+  // Controlled figures of school year n drawn around what y holds (some refused by R-DROIT-*).
+  v1::ControlledYear DrawControlledYear(const ModelYear& y, int32_t n);
+  // The last findings of contrôle k corrected (R-CTL-1; refused once it is decided, R-CTL-5),
+  // now and then with another school year, no figures or another contrôle's id.
+  void CorrectFindings(Plan& p, const ModelControle& k, int32_t n);
   void CloseStep(const std::string& caf);
   // A renewal of a centre social's agrément délivré par la Caf (R-CONV-2), valid or not.
   void RenewAgrement(const std::string& caf);

@@ -302,9 +302,16 @@ void Simulation::RegisterEvents(const std::string& caf, const std::string& conve
       if (target != c.events.end() && target->second.fact == ModelFact::kBilan && !x.cancel()) {
         c.years[target->second.school_year].bilan_correction_event_id = e.event_id;
       }
+    } else if (f.has_controle_findings_recorded()) {
+      const auto& x = f.controle_findings_recorded();
+      m = {ModelFact::kFindings, x.years().empty() ? 0 : x.years(0).school_year(),
+           e.effective_date, x.controle_id(), ""};
+      if (ModelControle* k = c.Controle(x.controle_id()); k != nullptr) {
+        k->findings_event_id = e.event_id;
+      }
     } else if (!f.has_committee_decision_recorded() && !f.has_controle_decided() &&
                !f.has_controle_opened() && !f.has_indu_notified() && !f.has_avenant_signed()) {
-      continue;  // a request, a budget, findings: correctable, never named here
+      continue;  // a request, a budget: correctable, never named here
     }
     c.events[e.event_id] = m;
   }

@@ -242,19 +242,15 @@ void Simulation::ControleStep(Plan& p, int32_t n) {
       return Send(What(absl::StrCat("ouverture du contrôle ", cmd.controle_id())), cmd,
                   &Engine::OpenControle, p.id);
     }
+    if (open->findings && !open->findings_event_id.empty() && dice_.Chance(12)) {
+      return CorrectFindings(p, *open, n);
+    }
     if (!open->findings || dice_.Chance(10)) {
       v1::RecordControleFindings cmd;
       cmd.set_caf_id(p.caf);
       cmd.set_convention_id(p.id);
       cmd.set_controle_id(open->id);
-      v1::ControlledYear* cy = cmd.add_years();
-      cy->set_school_year(n);
-      cy->mutable_figures()->set_collectifs(static_cast<int32_t>(dice_.Between(0, y.notified + 1)));
-      cy->mutable_figures()->set_charges_cents(dice_.Between(0, 4000000));
-      cy->mutable_figures()->set_bonus_enfants_collectifs(static_cast<int32_t>(
-          dice_.Between(0, std::min(cy->figures().collectifs(), y.agreed_bonus_enfants))));
-      cy->mutable_figures()->set_bonus_parents_collectifs(static_cast<int32_t>(
-          dice_.Between(0, std::min(cy->figures().collectifs(), y.agreed_bonus_parents))));
+      *cmd.add_years() = DrawControlledYear(y, n);
       cmd.set_date(today_);
       return Send(What(absl::StrCat("constats du contrôle ", open->id)), cmd,
                   &Engine::RecordControleFindings, p.id);
@@ -267,6 +263,11 @@ void Simulation::ControleStep(Plan& p, int32_t n) {
     return Send(What(absl::StrCat("décision du contrôle ", cmd.controle_id())), cmd,
                 &Engine::DecideControle, p.id);
   }
+  for (const ModelControle& k : c->controles) {  // its findings corrected after: R-CTL-5
+    if (k.id == y.controle_id && !k.findings_event_id.empty() && dice_.Chance(2)) {
+      return CorrectFindings(p, k, n);
+    }
+  }
   if (dice_.Chance(3)) {  // a decided contrôle decided again: R-CTL-5
     v1::DecideControle cmd;
     cmd.set_caf_id(p.caf);
@@ -276,6 +277,47 @@ void Simulation::ControleStep(Plan& p, int32_t n) {
     Send(What(absl::StrCat("décision du contrôle ", y.controle_id, " une seconde fois")), cmd,
          &Engine::DecideControle, p.id);
   }
+}
+
+v1::ControlledYear Simulation::DrawControlledYear(const ModelYear& y, int32_t n) {
+  v1::ControlledYear cy;
+  cy.set_school_year(n);
+  v1::Figures* f = cy.mutable_figures();
+  f->set_collectifs(static_cast<int32_t>(dice_.Between(0, y.notified + 1)));
+  f->set_charges_cents(dice_.Between(0, 4000000));
+  f->set_bonus_enfants_collectifs(
+      static_cast<int32_t>(dice_.Between(0, std::min(f->collectifs(), y.agreed_bonus_enfants))));
+  f->set_bonus_parents_collectifs(
+      static_cast<int32_t>(dice_.Between(0, std::min(f->collectifs(), y.agreed_bonus_parents))));
+  return cy;
+}
+
+void Simulation::CorrectFindings(Plan& p, const ModelControle& k, int32_t n) {
+  v1::CorrectEvent cmd;
+  cmd.set_caf_id(p.caf);
+  cmd.set_convention_id(p.id);
+  cmd.set_target_event_id(k.findings_event_id);
+  cmd.set_reason("constats mal relevés");
+  cmd.set_date(today_);
+  auto* r = cmd.mutable_replacement()->mutable_controle_findings_recorded();
+  *r->add_years() = DrawControlledYear(ModelOf(p)->years.at(n), n);
+  std::string what;
+  const int roll = static_cast<int>(dice_.Between(1, 100));
+  if (roll <= 5) {
+    r->mutable_years(0)->set_school_year(n + 1);
+    what = " d'une autre année scolaire";
+  } else if (roll <= 8) {
+    r->clear_years();
+    what = " sans chiffres";
+  } else if (roll <= 11) {
+    r->set_controle_id("ctl-autre");
+    what = " sous un autre contrôle";
+  } else if (roll <= 30) {
+    r->set_controle_id(k.id);
+  }
+  Send(What(absl::StrCat("correction des constats du contrôle ", k.id, k.decided ? " décidé" : "",
+                         what)),
+       cmd, &Engine::CorrectEvent, p.id);
 }
 
 void Simulation::Offset(const Plan& p, const ModelIndu& indu, v1::RecordRecovery* cmd) {
