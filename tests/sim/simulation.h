@@ -57,8 +57,9 @@
 //
 // Kept out of the draw, RULES.md being silent on them: a rappel paid before a contrôle decided
 // from it, cancelled after; a bilan cancelled on a year a contrôle settled; a notification dated
-// back, corrected or cancelled whose effect on a closing would be regularised later than the year after it (the
-// engagement is then reversed already, R-ACC-4); the id of a cancelled payment used again.
+// back, corrected or cancelled whose effect on a closing would be regularised later than the
+// year after it (the engagement is then reversed already, R-ACC-4); the id of a cancelled payment
+// used again.
 // Not generated either: corrections of requests and budgets, backdated payments; the
 // property tests (tests/projections/property_test.cc) cover them.
 //
