@@ -5,9 +5,9 @@
 // same checks as the original command. What may be cancelled: a bilan, a notification, and a
 // payment or recovery recorded by mistake, as long as nothing was computed from it (no solde
 // after a cancelled acompte, no contrôle decided on its year after a cancelled acompte, no solde
-// of its year after a notification corrected or cancelled) and its civil year is open. A payment's amount is never "corrected":
-// the wrong one is cancelled and the right one recorded. A fact once cancelled is neither corrected
-// nor cancelled again.
+// of its year after a notification corrected or cancelled) and its civil year is open. A
+// payment's amount is never "corrected": the wrong one is cancelled and the right one recorded.
+// A fact once cancelled is neither corrected nor cancelled again.
 #include <algorithm>
 #include <optional>
 
@@ -31,9 +31,9 @@ bool Correctable(C::FactCase f) {
          f == C::kControleFindingsRecorded || f == C::kConventionSigned;
 }
 
-// [choice] A fact once cancelled stays cancelled: corrected, it would come back into force under
-// other figures; cancelled again, nothing would change. The right fact is recorded anew.
-// The id of the correction that cancelled `event_id`, "" when none did.
+// The id of the correction that cancelled `event_id`, "" when none did. [choice] A fact once
+// cancelled stays cancelled: corrected, it would come back into force under other figures;
+// cancelled again, nothing would change. The right fact is recorded anew.
 std::string CancelledBy(const v1::ConventionState& state, const DecideContext& ctx,
                         const std::string& event_id) {
   if (ctx.cancelled_by) return ctx.cancelled_by(event_id);

@@ -156,9 +156,10 @@ void CheckControlledYears(Verdict& verdict, const v1::ConventionState& state,
     const std::string field = absl::StrFormat("%syears[%d]", prefix, i);
     const v1::SchoolYearState* y = FindYear(state, cy.school_year());
     if (controle != nullptr && !Contains(controle->school_years(), cy.school_year())) {
-      verdict.forbidden().Add(RuleError("R-CTL-1", "§4", field + ".school_year",
-                                        SchoolYear(cy.school_year()).ToString(),
-                                        "cette année scolaire n'est pas dans le périmètre du contrôle"));
+      verdict.forbidden().Add(
+          RuleError("R-CTL-1", "§4", field + ".school_year",
+                    SchoolYear(cy.school_year()).ToString(),
+                    "cette année scolaire n'est pas dans le périmètre du contrôle"));
     }
     CheckFigures(verdict.malformed(), cy.figures(), field + ".figures.", y);
   }

@@ -367,7 +367,8 @@ TEST_F(ClusterFailover, ANodeBehindDoesNotLeadAloneWhileTheNodesHoldingTheWrites
   ASSERT_TRUE(cluster_->node(behind).Start());
 
   // Alone, behind: three leases and more without a leader.
-  const auto alone_until = std::chrono::steady_clock::now() + 3 * std::chrono::seconds(kLeaseSeconds);
+  const auto alone_until =
+      std::chrono::steady_clock::now() + 3 * std::chrono::seconds(kLeaseSeconds);
   while (std::chrono::steady_clock::now() < alone_until) {
     Supervise();
     // (The dead leader's key and record stay until their leases end.)

@@ -249,13 +249,15 @@ TEST_F(Correction, R_HIST_1_ACancelledFactIsNeitherCorrectedNorCancelledAgain) {
   const uint64_t head = agent_.log().HeadPosition();
 
   auto again = agent_.Cancel("conv-6", notification, "deuxième annulation");
-  EXPECT_TRUE(IsRefusal(again.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1")) << again.status();
+  EXPECT_TRUE(IsRefusal(again.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1"))
+      << again.status();
   EXPECT_THAT(again.status().message(), ::testing::HasSubstr(cancellation));
   v1::ClasEvent replacement;
   replacement.mutable_collectifs_notified()->set_school_year(2026);
   replacement.mutable_collectifs_notified()->set_collectifs(2);
   auto revived = agent_.Correct("conv-6", notification, "deux collectifs en fait", replacement);
-  EXPECT_TRUE(IsRefusal(revived.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1")) << revived.status();
+  EXPECT_TRUE(IsRefusal(revived.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1"))
+      << revived.status();
   EXPECT_EQ(agent_.log().HeadPosition(), head);
 
   auto state = agent_.engine().GetConvention(agent_.caf(), "conv-6", AsOf{});

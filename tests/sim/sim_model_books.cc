@@ -171,7 +171,8 @@ void Model::BookSolde(ModelLines& lines, const std::string& id, v1::Gestionnaire
   const int64_t settled = std::min(s_n, open);                              // (b)
   const int64_t rest = std::max<int64_t>(0, solde - s_n);                   // (c)
   const int64_t bonus = std::min(dr.bonus_enfants + dr.bonus_parents, rest);
-  const std::string ps = PsCode(kind), n_share = Subsidy(civil - n), n1_share = Subsidy(civil - n - 1);
+  const std::string ps = PsCode(kind);
+  const std::string n_share = Subsidy(civil - n), n1_share = Subsidy(civil - n - 1);
   auto at = [&](std::string debit, std::string credit, std::string code) {
     return ModelLine{civil, month, "R-ACC-5", id, n, std::move(debit), std::move(credit),
                      std::move(code)};

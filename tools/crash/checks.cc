@@ -105,7 +105,9 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal,
   report.hashes.resize(head.position);
   auto check = [&](const ledger::RecordedEvent& e) {
     ++report.events_checked;
-    if (e.position() >= 1 && e.position() <= head.position) report.hashes[e.position() - 1] = e.hash;
+    if (e.position() >= 1 && e.position() <= head.position) {
+      report.hashes[e.position() - 1] = e.hash;
+    }
     report.last_positions[e.stream_id()] = e.position();
     uint64_t& version = versions[e.stream_id()];
     if (e.stream_version() != version + 1) {

@@ -173,9 +173,9 @@ bool ClusterRun::KillLeader(Workload& workload, const std::string& label) {
   workload.Pause();
   if (settings_.inject_loss && totals_.leader_kills == 0) {
     const auto acked = journal_.acked();
-    const uint64_t position =
-        acked.empty() ? 0
-                      : (settings_.inject_loss_first ? acked.begin()->first : acked.rbegin()->first);
+    const uint64_t position = acked.empty()                 ? 0
+                              : settings_.inject_loss_first ? acked.begin()->first
+                                                            : acked.rbegin()->first;
     const absl::Status deleted = DeleteEventForTest(node.data_dir().string(), position);
     std::printf("%s: deleted the acknowledged event at position %llu (--inject_loss): %s\n",
                 label.c_str(), static_cast<unsigned long long>(position),
@@ -369,8 +369,8 @@ int ClusterRun::Run() {
   std::shuffle(schedule.begin(), schedule.end(), random);
   bool up = true;
   for (size_t round = 0; round < schedule.size() && up; ++round) {
-    const int run_ms = settings_.run_ms_min +
-                       static_cast<int>(random() % (settings_.run_ms_max - settings_.run_ms_min + 1));
+    const int span = settings_.run_ms_max - settings_.run_ms_min + 1;
+    const int run_ms = settings_.run_ms_min + static_cast<int>(random() % span);
     SuperviseFor(absl::Milliseconds(run_ms));
     switch (schedule[round]) {
       case Failure::kLeaderKill:
