@@ -119,7 +119,9 @@ cluster::NodeRecord ClusterNode::OwnRecord() const {
                              .address = settings_.advertise,
                              .position = store_->Head().position,
                              .term = store_->term(),
-                             .leading = TakesWrites()};
+                             .leading = TakesWrites(),
+                             .cluster_size = settings_.cluster_size,
+                             .replication_acks = settings_.replication_acks};
 }
 
 bool ClusterNode::MayCampaign() {

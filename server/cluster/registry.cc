@@ -30,7 +30,8 @@ absl::StatusOr<uint64_t> NumberOf(absl::string_view key, absl::string_view text)
 std::string EncodeNodeRecord(const NodeRecord& r) {
   return absl::StrCat(kRecordHeader, "\nnode=", r.node_id, "\naddress=", r.address,
                       "\nposition=", r.position, "\nterm=", r.term,
-                      "\nleading=", r.leading ? 1 : 0, "\n");
+                      "\nleading=", r.leading ? 1 : 0, "\ncluster_size=", r.cluster_size,
+                      "\nreplication_acks=", r.replication_acks, "\n");
 }
 
 absl::StatusOr<NodeRecord> DecodeNodeRecord(absl::string_view text) {
@@ -58,6 +59,14 @@ absl::StatusOr<NodeRecord> DecodeNodeRecord(absl::string_view text) {
         return absl::InvalidArgumentError("node record: leading is neither 0 nor 1");
       }
       record.leading = value == "1";
+    } else if (key == "cluster_size" || key == "replication_acks") {  // optional
+      ASSIGN_OR_RETURN(const uint64_t n, NumberOf(key, value));
+      if (n > kNodesMax) {
+        return absl::InvalidArgumentError(absl::StrCat("node record: ", key, " above ", kNodesMax));
+      }
+      (key == "cluster_size" ? record.cluster_size : record.replication_acks) =
+          static_cast<int32_t>(n);
+      continue;
     } else {
       continue;  // a later version's field
     }

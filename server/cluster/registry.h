@@ -37,10 +37,15 @@ struct NodeRecord {
   uint64_t position = 0;   // its log's head
   uint64_t term = 0;       // its log's term: that of the last leader whose records it took
   bool leading = false;    // it leads (and takes writes)
+  // Its --cluster_size and --replication_acks, which say how many live nodes an election needs
+  // (CampaignQuorum); 0 and 0 in the record of a node that does not publish them.
+  int32_t cluster_size = 0;
+  int32_t replication_acks = 0;
   friend bool operator==(const NodeRecord&, const NodeRecord&) = default;
 };
 
-// "clas-node 1" then one "key=value" line per field: readable with etcdctl.
+// "clas-node 1" then one "key=value" line per field: readable with etcdctl. cluster_size and
+// replication_acks are optional when decoding (an earlier node did not write them).
 std::string EncodeNodeRecord(const NodeRecord& record);
 // InvalidArgument naming what is wrong.
 absl::StatusOr<NodeRecord> DecodeNodeRecord(absl::string_view text);

@@ -87,6 +87,26 @@ TEST_F(ClusterStatusTest, ShowsTheLeaderEachNodeAndItsLag) {
   (*election)->Stop();
 }
 
+// The nodes publish the cluster's size and acks: the status says how many live nodes an election
+// needs, and how many are missing when too few are live.
+TEST_F(ClusterStatusTest, SaysHowManyLiveNodesAnElectionNeeds) {
+  auto n1 = Publish({.node_id = "n1", .address = "127.0.0.1:50061", .position = 10, .term = 5,
+                     .cluster_size = 3, .replication_acks = 1});
+  ASSERT_TRUE(AwaitNodes(1));
+  Ran alone = Clasctl({"cluster", "status", "--etcd", etcd_.endpoint()});
+  EXPECT_THAT(alone.out,
+              HasSubstr("Élection : 1 nœud vivant sur 3, 2 requis (accusés de réplication : 1) ; "
+                        "il en manque 1 pour élire un leader"));
+  auto n2 = Publish({.node_id = "n2", .address = "127.0.0.1:50062", .position = 10, .term = 5,
+                     .cluster_size = 3, .replication_acks = 1});
+  ASSERT_TRUE(AwaitNodes(2));
+  Ran two = Clasctl({"cluster", "status", "--etcd", etcd_.endpoint()});
+  EXPECT_THAT(two.out, HasSubstr("Élection : 2 nœuds vivants sur 3, 2 requis (accusés de "
+                                 "réplication : 1)\n"));
+  Ran json = Clasctl({"cluster", "status", "--etcd", etcd_.endpoint(), "--json"});
+  EXPECT_THAT(json.out, HasSubstr("\"cluster_size\":3,\"replication_acks\":1,\"quorum\":2"));
+}
+
 TEST(ClusterStatus, EtcdUnreachableOrNoEndpointIsSaid) {
   Ran unreachable = Clasctl({"cluster", "status", "--etcd", "127.0.0.1:1"});
   EXPECT_EQ(unreachable.code, 3);

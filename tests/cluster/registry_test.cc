@@ -31,6 +31,27 @@ TEST(NodeRecordFormat, EncodesAndDecodesEveryField) {
   EXPECT_EQ(*decoded, record);
 }
 
+TEST(NodeRecordFormat, TheClusterSizeAndAcksAreOptional) {
+  NodeRecord sized = Record("n1", 5, 2);
+  sized.cluster_size = 3;
+  sized.replication_acks = 1;
+  const std::string text = EncodeNodeRecord(sized);
+  EXPECT_NE(text.find("cluster_size=3\nreplication_acks=1\n"), std::string::npos) << text;
+  EXPECT_EQ(*DecodeNodeRecord(text), sized);
+  // A node that does not publish them (an earlier version): 0 and 0.
+  const std::string earlier = text.substr(0, text.find("cluster_size="));
+  const absl::StatusOr<NodeRecord> decoded = DecodeNodeRecord(earlier);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->cluster_size, 0);
+  EXPECT_EQ(decoded->replication_acks, 0);
+  std::string bad = text;
+  bad.replace(bad.find("cluster_size=3"), 14, "cluster_size=x");
+  EXPECT_FALSE(DecodeNodeRecord(bad).ok());
+  bad = text;
+  bad.replace(bad.find("cluster_size=3"), 14, "cluster_size=99999");
+  EXPECT_FALSE(DecodeNodeRecord(bad).ok());
+}
+
 TEST(NodeRecordFormat, RefusesWhatIsNotARecord) {
   EXPECT_FALSE(DecodeNodeRecord("").ok());
   EXPECT_FALSE(DecodeNodeRecord("clas-node 2\nnode=n1\n").ok());

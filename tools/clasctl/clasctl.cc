@@ -186,8 +186,9 @@ const std::vector<CommandDef>& Commands() {
        "--cluster_prefix, /clas-ledger by default): the leader etcd elected, with its term, and\n"
        "every live node as it last published itself (within 100 ms): address, role, log\n"
        "position, the term of its log, and how many records it is behind the leader. A node\n"
-       "that died leaves the list when its lease ends (--cluster_lease_seconds). Exit 1 when no\n"
-       "leader is elected, 3 when etcd cannot be read. --json for a script.",
+       "that died leaves the list when its lease ends (--cluster_lease_seconds). With them, how\n"
+       "many live nodes an election needs (--cluster_size minus --replication_acks). Exit 1\n"
+       "when no leader is elected, 3 when etcd cannot be read. --json for a script.",
        {"etcd", "prefix", "json"},
        ClusterStatus},
       {{"serve"},

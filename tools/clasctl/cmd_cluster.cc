@@ -39,6 +39,17 @@ absl::StatusOr<ClusterView> ReadCluster(const std::vector<std::string>& endpoint
   return view;
 }
 
+// What the nodes publish of the cluster's size and acks (the leader's first, else any node's);
+// nullopt when no node publishes them.
+std::optional<NodeRecord> Sizing(const ClusterView& view) {
+  std::optional<NodeRecord> found;
+  for (const NodeRecord& node : view.nodes) {
+    if (node.cluster_size <= 0 || node.replication_acks >= node.cluster_size) continue;
+    if (!found.has_value() || node.leading) found = node;
+  }
+  return found;
+}
+
 uint64_t LeaderPosition(const ClusterView& view) {
   uint64_t position = 0;
   for (const NodeRecord& node : view.nodes) {
@@ -64,6 +75,20 @@ std::string Text(const ClusterView& view, const std::string& etcd) {
                           view.leader->address, view.leader->term);
   } else {
     absl::StrAppend(&out, "aucun leader élu\n");
+  }
+  if (const std::optional<NodeRecord> sizing = Sizing(view); sizing.has_value()) {
+    const int quorum =
+        server::cluster::CampaignQuorum(sizing->cluster_size, sizing->replication_acks);
+    const int live = static_cast<int>(view.nodes.size());
+    absl::StrAppendFormat(&out,
+                          "Élection : %d nœud%s vivant%s sur %d, %d requis (accusés de "
+                          "réplication : %d)%s\n",
+                          live, live > 1 ? "s" : "", live > 1 ? "s" : "", sizing->cluster_size,
+                          quorum, sizing->replication_acks,
+                          live < quorum ? absl::StrFormat(" ; il en manque %d pour élire un "
+                                                          "leader",
+                                                          quorum - live)
+                                        : "");
   }
   if (view.nodes.empty()) return out;
   // "nœud" and "rôle" take one byte more than they show (UTF-8).
@@ -94,6 +119,12 @@ std::string Json(const ClusterView& view) {
                     Quoted(view.leader->address), ",\"term\":", view.leader->term, "}");
   } else {
     absl::StrAppend(&out, "null");
+  }
+  if (const std::optional<NodeRecord> sizing = Sizing(view); sizing.has_value()) {
+    absl::StrAppend(&out, ",\"cluster_size\":", sizing->cluster_size, ",\"replication_acks\":",
+                    sizing->replication_acks, ",\"quorum\":",
+                    server::cluster::CampaignQuorum(sizing->cluster_size,
+                                                    sizing->replication_acks));
   }
   absl::StrAppend(&out, ",\"nodes\":[");
   const uint64_t leader_position = LeaderPosition(view);
