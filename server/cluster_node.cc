@@ -133,15 +133,15 @@ bool ClusterNode::MayCampaign() {
   const absl::StatusOr<std::vector<cluster::NodeRecord>> nodes = registry_->Nodes();
   if (!nodes.ok()) return false;
   const int quorum = cluster::CampaignQuorum(settings_.cluster_size, settings_.replication_acks);
-  const bool may = cluster::MayCampaignWith(OwnRecord(), *nodes, quorum);
-  if (!may && static_cast<int>(nodes->size()) < quorum && !short_of_quorum_logged_.exchange(true)) {
-    Log(absl::StrCat("not campaigning: ", nodes->size(), " of ", settings_.cluster_size,
-                     " nodes live, ", quorum, " needed so that one of them holds every "
-                     "acknowledged write (replication_acks ", settings_.replication_acks, ")"));
-  } else if (static_cast<int>(nodes->size()) >= quorum) {
+  const int live = static_cast<int>(nodes->size());  // its own record among them (Published)
+  if (live >= quorum) {
     short_of_quorum_logged_ = false;
+  } else if (!short_of_quorum_logged_.exchange(true)) {  // said once until the quorum is back
+    Log(absl::StrCat("not campaigning: ", live, " of ", settings_.cluster_size, " nodes live, ",
+                     quorum, " needed so that one of them holds every acknowledged write "
+                     "(replication_acks ", settings_.replication_acks, ")"));
   }
-  return may;
+  return cluster::MayCampaignWith(OwnRecord(), *nodes, quorum);
 }
 
 void ClusterNode::OnElected(int64_t term) {

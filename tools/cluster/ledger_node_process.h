@@ -68,7 +68,7 @@ class LedgerNodeProcess {
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return ExitCodeOf(status);
   }
   void Pause() {
     if (pid_ > 0) kill(pid_, SIGSTOP);
@@ -84,10 +84,15 @@ class LedgerNodeProcess {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) != pid_) return -1;
     pid_ = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return ExitCodeOf(status);
   }
 
  private:
+  // A wait status as a shell shows it: the exit status, or 128 + the signal.
+  static int ExitCodeOf(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
   const std::string binary_;
   const std::string node_id_;
   const std::filesystem::path dir_;

@@ -36,6 +36,14 @@ std::optional<std::pair<std::string, std::string>> CommandOf(const ledger::Recor
   return std::pair{e.event_id().substr(0, slash), fact.request_id()};
 }
 
+// Whether an event the log holds was sent by the writers, with these bytes (a raw append) or as
+// a command's fact (its Caf and request id).
+bool WasSent(const Journal& journal, const ledger::RecordedEvent& e) {
+  if (e.stream_id().starts_with("ext/")) return journal.WasSentRaw(e.event_id(), e.payload());
+  const auto command = CommandOf(e);
+  return command.has_value() && journal.WasSentCommand(command->first, command->second);
+}
+
 // Compares one stored event with what its acknowledgement said; the differences as text.
 std::string Mismatch(const ledger::RecordedEvent& e, const AckedEvent& a) {
   std::string out;
@@ -133,13 +141,7 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal,
     }
     // Present but never acknowledged: allowed when it was really sent (an answer lost in the
     // crash), and then it must be whole (its hash was verified with the chain above).
-    bool sent = false;
-    if (e.stream_id().starts_with("ext/")) {
-      sent = journal.WasSentRaw(e.event_id(), e.payload());
-    } else if (auto command = CommandOf(e); command.has_value()) {
-      sent = journal.WasSentCommand(command->first, command->second);
-    }
-    if (sent) {
+    if (WasSent(journal, e)) {
       ++report.unacked_present;
     } else {
       Problem(report, absl::StrCat("event ", e.event_id(), " at position ", e.position(),
@@ -211,6 +213,14 @@ OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal,
   return report;
 }
 
+std::string OfflineSummary(const OfflineReport& offline) {
+  return absl::StrCat("head ", offline.head, ", ", offline.events_checked, " events checked, ",
+                      offline.acked_checked, " acknowledged intact, ", offline.unacked_present,
+                      " unacknowledged present, ", offline.folded.size(),
+                      " conventions folded, lost ", offline.lost,
+                      offline.problems.empty() ? "" : ", PROBLEMS");
+}
+
 SetAsideReport CheckSetAside(const std::string& data_dir, const Journal& journal,
                              const OfflineReport& live) {
   SetAsideReport report;
@@ -245,13 +255,7 @@ SetAsideReport CheckSetAside(const std::string& data_dir, const Journal& journal
             ack != acked.end() ? "acknowledged event " : "event ", event->event_id(),
             " at position ", p, " set aside in ", path, " though the log holds it"));
       }
-      bool sent = false;
-      if (event->stream_id().starts_with("ext/")) {
-        sent = journal.WasSentRaw(event->event_id(), event->payload());
-      } else if (auto command = CommandOf(*event); command.has_value()) {
-        sent = journal.WasSentCommand(command->first, command->second);
-      }
-      if (!sent) {
+      if (!WasSent(journal, *event)) {
         report.problems.push_back(absl::StrCat("set-aside event ", event->event_id(),
                                                " at position ", event->position(),
                                                " was never sent"));

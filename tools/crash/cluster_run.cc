@@ -135,14 +135,7 @@ void ClusterRun::Tally(const OfflineReport& offline, const std::string& label) {
   totals_.unacked_present += offline.unacked_present;
   totals_.lost += offline.lost;
   for (const std::string& p : offline.problems) Problem(label + ": " + p);
-  std::printf(
-      "%s%s: head %llu, %llu events checked, %llu acknowledged intact, %llu unacknowledged "
-      "present, %zu conventions folded, lost %llu%s\n",
-      Stamp().c_str(), label.c_str(), static_cast<unsigned long long>(offline.head),
-      static_cast<unsigned long long>(offline.events_checked),
-      static_cast<unsigned long long>(offline.acked_checked),
-      static_cast<unsigned long long>(offline.unacked_present), offline.folded.size(),
-      static_cast<unsigned long long>(offline.lost), offline.problems.empty() ? "" : ", PROBLEMS");
+  std::printf("%s%s: %s\n", Stamp().c_str(), label.c_str(), OfflineSummary(offline).c_str());
   std::fflush(stdout);
 }
 

@@ -93,14 +93,7 @@ bool CrashAndCheck(ServerProcess& server, Endpoint& endpoint, Workload* workload
   totals.unacked_present += offline.unacked_present;
   totals.lost += offline.lost;
   for (const std::string& p : offline.problems) totals.problems.push_back(label + ": " + p);
-  std::printf(
-      "%s: head %llu, %llu events checked, %llu acknowledged intact, %llu unacknowledged "
-      "present, %zu conventions folded, lost %llu%s\n",
-      label.c_str(), static_cast<unsigned long long>(offline.head),
-      static_cast<unsigned long long>(offline.events_checked),
-      static_cast<unsigned long long>(offline.acked_checked),
-      static_cast<unsigned long long>(offline.unacked_present), offline.folded.size(),
-      static_cast<unsigned long long>(offline.lost), offline.problems.empty() ? "" : ", PROBLEMS");
+  std::printf("%s: %s\n", label.c_str(), OfflineSummary(offline).c_str());
   std::fflush(stdout);
   const absl::Status started = server.Start(kStartTimeout);
   if (!started.ok()) {

@@ -240,6 +240,9 @@ enum class Coverage {
 OfflineReport CheckOffline(const std::string& data_dir, const Journal& journal,
                            Coverage coverage = Coverage::kEveryAcknowledged);
 
+// "head 12, 12 events checked, ... lost 0": what a check's line says of it.
+std::string OfflineSummary(const OfflineReport& offline);
+
 // Deletes the event at `position` behind the store's back (the server must be down): the
 // harness's own test that its checks see a lost acknowledged event. Returns what failed.
 absl::Status DeleteEventForTest(const std::string& data_dir, uint64_t position);
