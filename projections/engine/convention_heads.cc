@@ -19,6 +19,8 @@ ConventionHead ConventionHead::Fold(const std::vector<DomainEvent>& stream,
   for (const DomainEvent& e : stream) {
     if (e.recorded_at_us > known_at_us) break;  // recording instants grow with versions
     AppendNamedYears(e.fact, &head.years);
+    // A payment cancelled since is out of the timeline, but its id stays used (R-HIST-1).
+    head.NotePaymentId(e.fact);
     head.version = e.stream_version;
   }
   head.years = SortedUnique(std::move(head.years));
@@ -57,12 +59,16 @@ void ConventionHead::ApplyOne(const DomainEvent& e, const FoldContext& context) 
   state.mutable_events()->Clear();
   last = PlaceOf(e);
   const v1::ClasEvent& f = e.fact;
-  if (f.has_acompte_paid()) payment_ids.insert(f.acompte_paid().payment_id());
-  if (f.has_solde_paid()) payment_ids.insert(f.solde_paid().payment_id());
-  if (f.has_rappel_paid()) payment_ids.insert(f.rappel_paid().payment_id());
+  NotePaymentId(f);
   if (f.has_event_corrected() && f.event_corrected().cancel()) {
     cancelled.emplace(f.event_corrected().target_event_id(), e.event_id);
   }
+}
+
+void ConventionHead::NotePaymentId(const v1::ClasEvent& f) {
+  if (f.has_acompte_paid()) payment_ids.insert(f.acompte_paid().payment_id());
+  if (f.has_solde_paid()) payment_ids.insert(f.solde_paid().payment_id());
+  if (f.has_rappel_paid()) payment_ids.insert(f.rappel_paid().payment_id());
 }
 
 void ConventionHeads::Touch(const std::string& stream, Entry& entry) {

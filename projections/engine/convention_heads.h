@@ -44,7 +44,8 @@ struct ConventionHead {
   std::vector<int32_t> years;    // the school years its events name, sorted, each once
   std::string context_key;       // FoldContextKey(years, the context folded with)
   v1::ConventionState state;     // Apply'd, not finished, without its timeline (events)
-  // The ids of the payments (acomptes, soldes, rappels) folded in: each is used once.
+  // The ids of the payments (acomptes, soldes, rappels) recorded, cancelled ones too: each is
+  // used once (R-HIST-1).
   absl::flat_hash_set<std::string> payment_ids;
   // The facts a correction cancelled: target event id -> the cancelling event's id.
   absl::flat_hash_map<std::string, std::string> cancelled;
@@ -63,6 +64,8 @@ struct ConventionHead {
 
   // Applies one event of the fold order (Fold, Extend).
   void ApplyOne(const DomainEvent& e, const FoldContext& context);
+  // Adds the payment id `f` records, if any, to payment_ids.
+  void NotePaymentId(const v1::ClasEvent& f);
 
   // Whether the head was folded with what `context` holds now, for the years its events name.
   bool FoldedWith(const FoldContext& context) const {

@@ -275,6 +275,23 @@ TEST_F(Correction, R_HIST_1_ACancelledFactIsNeitherCorrectedNorCancelledAgain) {
   ASSERT_TRUE(agent_.Correct("conv-6", bilan_id, "charges encore", Bilan(Eur(11500))).ok());
 }
 
+// R-HIST-1: a payment's id is used once in its convention, a cancelled payment's too: the
+// acompte recorded again after a cancellation takes an id of its own. The 1 274,00 € acompte a1
+// cancelled, another acompte under a1 is refused (nothing written), under a1-bis it is paid.
+TEST_F(Correction, R_HIST_1_ACancelledPaymentsIdIsNotUsedAgain) {
+  agent_.log().SetNowMicros(MicrosAt(2026, 11, 2));
+  auto paid = agent_.Acompte("conv-6", "a1", 2026, Eur(1274), 20261102);
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  ASSERT_TRUE(agent_.Cancel("conv-6", paid->events[0].event_id, "montant mal saisi").ok());
+  const uint64_t head = agent_.log().HeadPosition();
+  auto again = agent_.Acompte("conv-6", "a1", 2026, Eur(1000), 20261103);
+  EXPECT_TRUE(IsRefusal(again.status(), absl::StatusCode::kFailedPrecondition, "R-HIST-1"))
+      << again.status();
+  EXPECT_THAT(again.status().message(), ::testing::HasSubstr("a1"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+  EXPECT_TRUE(agent_.Acompte("conv-6", "a1-bis", 2026, Eur(1000), 20261103).ok());
+}
+
 // R-CONV-5: once the solde of 2026-2027 is paid, no notification of that year takes effect; one
 // corrected or cancelled would move the DR the solde settled (715,00 €) with no complément nor
 // indu. Both refused, nothing written. (Notified at the agreed 2 collectifs: the figures of

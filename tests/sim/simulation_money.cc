@@ -97,14 +97,15 @@ void Simulation::Acompte(Plan& p, int32_t n) {
   cmd.set_date(today_);
   const int64_t room = Room(p, n);  // of the share dated today, as the model sees it
   if (const ModelConvention* c = ModelOf(p); c != nullptr && dice_.Chance(3)) {
-    // A payment id used before: R-HIST-1. Not one of a payment cancelled since (the ledger takes
-    // it again, simulation.h).
+    // A payment id used before, by a payment cancelled since too: R-HIST-1.
+    std::vector<std::string> used;
     for (const auto& [id, e] : c->events) {
-      if ((e.fact == ModelFact::kAcompte || e.fact == ModelFact::kSolde) && !e.cancelled) {
-        cmd.set_payment_id(e.ref);
-        break;
+      if (e.fact == ModelFact::kAcompte || e.fact == ModelFact::kSolde ||
+          e.fact == ModelFact::kRappel) {
+        used.push_back(e.ref);
       }
     }
+    if (!used.empty()) cmd.set_payment_id(used[dice_.Between(0, used.size() - 1)]);
   }
   std::string what;
   const int roll = static_cast<int>(dice_.Between(1, 100));
