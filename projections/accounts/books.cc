@@ -384,6 +384,37 @@ absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const Caf
   return reports;
 }
 
+namespace {
+
+// What the Caf's books hold before civil year `year`, in French ("" when nothing): a year
+// closed, a school year a convention covers, a payment dated then.
+std::string ActivityBefore(const CafBooks& books, const std::set<int32_t>& closed, int32_t year) {
+  if (!closed.empty() && *closed.begin() < year) {
+    return absl::StrFormat("l'exercice %d l'est", *closed.begin());
+  }
+  for (const auto& c : books.conventions) {
+    for (const auto& y : c.years()) {
+      if (y.school_year() < year && !y.covered_by().empty()) {
+        return absl::StrFormat("la convention %s couvre l'année scolaire %s", c.convention_id(),
+                               SchoolYear(y.school_year()).ToString());
+      }
+      std::vector<const v1::PaymentRecord*> paid;
+      for (const auto& p : y.acomptes()) paid.push_back(&p);
+      for (const auto& p : y.rappels()) paid.push_back(&p);
+      if (y.solde_paid()) paid.push_back(&y.solde());
+      for (const v1::PaymentRecord* p : paid) {
+        if (p->date() < year * 10000) {
+          return absl::StrFormat("le paiement %s de la convention %s est daté du %s",
+                                 p->payment_id(), c.convention_id(), FrenchDate(p->date()));
+        }
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const CafBooks& books) {
   Violations v;
   const int32_t y = cmd.civil_year();
@@ -413,6 +444,17 @@ absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const 
                                     "exercices se clôturent dans l'ordre",
                                     *later, y, *later)));
     return v.ToStatus(absl::StatusCode::kFailedPrecondition);
+  }
+  // [choice] Nor is a year skipped: Y − 1 left open under a closed Y would keep taking lines (its
+  // payments, the charges à payer and engagements of its school year) that Y carries forward.
+  if (closed.count(y - 1) == 0) {
+    if (const std::string open = ActivityBefore(books, closed, y); !open.empty()) {
+      v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y),
+                      absl::StrFormat("l'exercice %d n'est pas clos (%s) : les exercices se "
+                                      "clôturent dans l'ordre, sans en sauter",
+                                      y - 1, open)));
+      return v.ToStatus(absl::StatusCode::kFailedPrecondition);
+    }
   }
   ASSIGN_OR_RETURN(rules::Lines lines,
                    rules::ClosingLines(CivilYear(y), absl::CivilDay(y, 12, 31), ClosingInputs(books, y)));

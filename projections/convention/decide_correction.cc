@@ -64,6 +64,15 @@ void CheckNotificationYearOpen(Verdict& verdict, const DomainEvent& target,
   }
 }
 
+// Whether rappel `payment_id` of year `y` was paid when its contrôle decided it.
+bool RappelDecided(const v1::SchoolYearState& y, const std::string& payment_id) {
+  const int decided = std::min(y.rappels_decided(), y.rappels_size());
+  for (int i = 0; i < decided; ++i) {
+    if (y.rappels(i).payment_id() == payment_id) return true;
+  }
+  return false;
+}
+
 void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::ConventionState& state,
                  const DecideContext& ctx) {
   const auto f = target.fact.fact_case();
@@ -81,8 +90,9 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
   int32_t year = 0;
   if (f == C::kAcomptePaid) year = target.fact.acompte_paid().school_year();
   if (f == C::kBilanReceived) year = target.fact.bilan_received().school_year();
+  if (f == C::kRappelPaid) year = target.fact.rappel_paid().school_year();
   const v1::SchoolYearState* y = year == 0 ? nullptr : FindYear(state, year);
-  if (y != nullptr && y->solde_paid()) {
+  if (y != nullptr && y->solde_paid() && f != C::kRappelPaid) {
     verdict.forbidden().Add(RuleError(
         "R-HIST-3", "§9", "target_event_id", target.event_id,
         "le solde a été calculé à partir de ce fait : il ne peut plus être annulé"));
@@ -96,6 +106,26 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
         absl::StrFormat("le contrôle %s a réglé l'année scolaire %s à partir des paiements, dont "
                         "cet acompte : il ne peut plus être annulé",
                         y->controle_id(), SchoolYear(year).ToString())));
+  }
+  // [choice] R-HIST-3: likewise a rappel paid before the decision (a complément de solde,
+  // R-PAY-9), which the decision counted as paid. The decision's own rappel, paid afterwards,
+  // may be cancelled: it is due again.
+  if (f == C::kRappelPaid && y != nullptr && y->has_dc() &&
+      RappelDecided(*y, target.fact.rappel_paid().payment_id())) {
+    verdict.forbidden().Add(RuleError(
+        "R-HIST-3", "§9", "target_event_id", target.event_id,
+        absl::StrFormat("le contrôle %s a réglé l'année scolaire %s en comptant ce rappel comme "
+                        "versé : il ne peut plus être annulé",
+                        y->controle_id(), SchoolYear(year).ToString())));
+  }
+  // [choice] R-PAY-8: the bilan of a year a contrôle settled may be cancelled, as it may be
+  // corrected (R-PAY-9), but the settlement stays as decided.
+  if (f == C::kBilanReceived && y != nullptr && y->has_dc()) {
+    verdict.forbidden().Add(RuleWarning(
+        "R-PAY-8", "§4", "target_event_id", target.event_id,
+        absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : "
+                        "l'annulation du bilan ne rouvre pas ce règlement",
+                        SchoolYear(year).ToString(), y->controle_id())));
   }
   // R-CONV-5: once the year's solde is paid no notification takes effect, nor is one undone.
   if (f == C::kCollectifsNotified) CheckNotificationYearOpen(verdict, target, state, "annulée");

@@ -241,6 +241,7 @@ void ApplyControleDecided(v1::ConventionState* s, const DomainEvent& e) {
     v1::SchoolYearState* y = EnsureYear(s, o.school_year());
     *y->mutable_dc() = o.dc();
     y->set_controle_id(d.controle_id());
+    y->set_rappels_decided(y->rappels_size());
     // R-PAY-8: the decision settles the year; a complément de solde not yet paid (R-PAY-9) is
     // not part of what was paid, so the decision's rappel already holds it.
     y->set_rappel_due_cents(y->rappel_due_cents() - y->complement_due_cents() + o.rappel_cents());

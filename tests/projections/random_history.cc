@@ -102,8 +102,13 @@ void RandomHistory::SetUp() {
     At(dice_.DateBetween((plan.first - 1) * 10000 + 601, (plan.first - 1) * 10000 + 630), 0,
        [this, id] { File(id); });
   }
+  // Every year closed, in order (R-ACC-8: none is skipped); one in four late, in the next year
+  // before its own closing.
   for (int32_t y = kFirstClosedYear; y <= kLastClosedYear; ++y) {
-    if (dice_.Chance(75)) At(y * 10000 + 1231, 9, [this, y] { Close(y); });
+    const int32_t on = dice_.Chance(75) ? y * 10000 + 1231
+                                        : dice_.DateBetween((y + 1) * 10000 + 101,
+                                                            (y + 1) * 10000 + 1130);
+    At(on, 9, [this, y] { Close(y); });
   }
 }
 

@@ -166,6 +166,7 @@ TEST_F(Collectifs, R_PAY_6_LoweringTheCollectifsCapsLaterAcomptesOnly) {
 // dated in 2027 = (682 500 × 4 + 5) div 10 = 273 000 → 2 730,00 − 1 911,00 = 819,00.
 // R-ACC-4: engagement = 6 825,00 − 2 730,00 = 4 095,00.
 TEST_F(Collectifs, R_ACC_3_R_CONV_5_ClosingAfterANotificationUsesTheDpInForceOn31December) {
+  ASSERT_TRUE(agent_.Close(2026, 20270115).ok());  // the years close in order (R-ACC-8)
   ASSERT_TRUE(agent_.Acompte("conv-2", "a27-1", 2027, Eur(1911), 20271015).ok());
   ASSERT_TRUE(agent_.Notify("conv-2", "n-2", 2027, 2, 20280201).ok());
   auto closed = agent_.Close(2027, 20280215);

@@ -228,6 +228,7 @@ TEST_F(SoldeRevision, R_PAY_9_R_PAY_5_ANegativeSoldeIsPartOfTheSettlement) {
 // R-PAY-9 and R-PAY-7: what a correction makes due is not dated in a closed civil year.
 TEST_F(SoldeRevision, R_PAY_9_R_PAY_7_NothingIsDueInAClosedCivilYear) {
   BilanAndSolde(Eur(12000));
+  ASSERT_TRUE(agent_.Close(2026, 20270115).ok());  // the years close in order (R-ACC-8)
   ASSERT_TRUE(agent_.Close(2027, 20280115).ok());
   const uint64_t head = agent_.log().HeadPosition();
   auto closed = CorrectBilan(Eur(13000), 20271215);
@@ -278,6 +279,66 @@ TEST_F(SoldeRevision, R_PAY_8_AComplementNotYetPaidIsReplacedByTheDecision) {
   EXPECT_EQ(y.dc().ps_cents(), Eur(4225));
   EXPECT_EQ(y.rappel_due_cents(), Eur(325));
   EXPECT_EQ(y.complement_due_cents(), 0);
+}
+
+// [choice] R-HIST-3: a complément of 325,00 paid on 10/03/2028 (bilan raised to 13 000,00 €),
+// then a contrôle finds 14 000,00 € of charges: DC PS 4 550,00 €, paid 3 185,00 + 715,00 +
+// 325,00 = 4 225,00 €, a rappel of 325,00 €. The decision counted the complément as paid: it is
+// no longer cancelled (refused, naming the contrôle, nothing written). The decision's own rappel,
+// paid afterwards, may be cancelled: it is due again.
+TEST_F(SoldeRevision, R_HIST_3_AComplementPaidBeforeTheDecisionIsNotCancelled) {
+  BilanAndSolde(Eur(12000));
+  ASSERT_TRUE(CorrectBilan(Eur(13000), 20280301).ok());
+  auto complement = agent_.Rappel("conv-9", "c1", 2026, 20280310);
+  ASSERT_TRUE(complement.ok()) << complement.status();
+  agent_.ActAs("controleur-1", "controleur");
+  ASSERT_TRUE(agent_.OpenControle("conv-9", "ctl-1", {2026}, 20280401).ok());
+  ASSERT_TRUE(
+      agent_.Findings("conv-9", "ctl-1", {Agent::Controlled(2026, 2, Eur(14000))}, 20280410).ok());
+  ASSERT_TRUE(agent_.DecideControle("conv-9", "ctl-1", 20280420).ok());
+  agent_.ActAs("agent-1", "agent");
+  ASSERT_EQ(Year().rappel_due_cents(), Eur(325));
+  auto rappel = agent_.Rappel("conv-9", "r1", 2026, 20280505);
+  ASSERT_TRUE(rappel.ok()) << rappel.status();
+  EXPECT_EQ(Year().rappels_decided(), 1);
+
+  const uint64_t head = agent_.log().HeadPosition();
+  auto refused = agent_.Cancel("conv-9", complement->events[0].event_id, "saisi par erreur",
+                               20280510);
+  EXPECT_TRUE(IsRefusal(refused.status(), kFailedPrecondition, "R-HIST-3")) << refused.status();
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("ctl-1"));
+  EXPECT_EQ(agent_.log().HeadPosition(), head);
+
+  auto cancelled =
+      agent_.Cancel("conv-9", rappel->events[0].event_id, "virement rejeté", 20280510);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  const v1::SchoolYearState y = Year();
+  EXPECT_EQ(y.rappel_due_cents(), Eur(325));
+  EXPECT_EQ(y.paid_net_cents(), Eur(4225));
+}
+
+// [choice] R-PAY-8: the bilan of a year a contrôle settled (before any solde) may be cancelled,
+// as it may be corrected, with a warning: the settlement stays as decided (DC 3 900,00 € on
+// controlled charges of 12 000,00 €, paid 3 185,00 €: a rappel of 715,00 €).
+TEST_F(SoldeRevision, R_PAY_8_ABilanCancelledOnAYearAControleSettledLeavesTheSettlement) {
+  auto bilan = agent_.Bilan("conv-9", 2026, 2, Eur(13000), 20270920);
+  ASSERT_TRUE(bilan.ok()) << bilan.status();
+  agent_.ActAs("controleur-1", "controleur");
+  ASSERT_TRUE(agent_.OpenControle("conv-9", "ctl-1", {2026}, 20271001).ok());
+  ASSERT_TRUE(
+      agent_.Findings("conv-9", "ctl-1", {Agent::Controlled(2026, 2, Eur(12000))}, 20271010).ok());
+  ASSERT_TRUE(agent_.DecideControle("conv-9", "ctl-1", 20271020).ok());
+  agent_.ActAs("agent-1", "agent");
+  ASSERT_EQ(Year().rappel_due_cents(), Eur(715));
+
+  auto cancelled =
+      agent_.Cancel("conv-9", bilan->events[0].event_id, "bilan d'un autre dossier", 20271105);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  EXPECT_THAT(WarningIds(cancelled->events[0].fact), ::testing::Contains("R-PAY-8"));
+  const v1::SchoolYearState y = Year();
+  EXPECT_FALSE(y.bilan_received());
+  EXPECT_EQ(y.dc().ps_cents(), Eur(3900));
+  EXPECT_EQ(y.rappel_due_cents(), Eur(715));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
@@ -20,27 +21,47 @@ std::string LinesText(const std::vector<v1::AccountingLine>& lines) {
 // Found by seed 13: civil year 2026 closed, then 2025. Closing 2025 books the reversal of its
 // engagement in month 12 of 2026, carries its charge à payer into 2026 (where a solde settles it)
 // and so rewrote the books of 2026, already closed. A year is now refused once a later one is
-// closed, and nothing is written.
+// closed, and nothing is written. A Caf's first closing may be of any year before which its
+// books hold nothing.
 TEST(SimulationRegressions, R_ACC_8_AYearCannotBeClosedOnceALaterYearIsClosed) {
+  Agent agent;
+  ASSERT_TRUE(agent.PublishBareme(2026, Eur(8000), Eur(1000), Eur(1500)).ok());
+  ASSERT_TRUE(agent.Close(2026, 20270115).ok());  // nothing before it: the first closing
+  const uint64_t head = agent.log().HeadPosition();
+  auto closed_2025 = agent.Close(2025, 20270116);
+  EXPECT_TRUE(IsRefusal(closed_2025.status(), absl::StatusCode::kFailedPrecondition, "R-ACC-8"))
+      << closed_2025.status();
+  EXPECT_EQ(agent.log().HeadPosition(), head) << "a refused closing wrote to the log";
+  EXPECT_TRUE(agent.Close(2027, 20280115).ok());  // the years after still close in order
+}
+
+// Found by seed 810309: caf-b closed 2025 to 2027, then 2029 with 2028 left open. A notification
+// of 2027 corrected in 2031 was regularised in 2028, the first open year after 2027, and the
+// balances 2028 carries forward changed the report of 2029, already closed. A year is now
+// refused while the one before it is open and the Caf's books hold anything before it (a year
+// closed, a school year a convention covers, a payment), and nothing is written.
+//
+// PS of DP = 32,5 % of min(20 000, 2 × 8 000) = 5 200,00 €; acompte of 1 000,00 € in 2026.
+TEST(SimulationRegressions, R_ACC_8_NoYearIsSkipped) {
   Agent agent;
   ASSERT_TRUE(agent.PublishBareme(2026, Eur(8000), Eur(1000), Eur(1500)).ok());
   ASSERT_TRUE(agent.Register("asso-1", v1::ASSOCIATION).ok());
   ASSERT_TRUE(agent.File(Agent::Request("conv-1", "asso-1", 2026, 1, 2, Eur(20000)), 20260601).ok());
   ASSERT_TRUE(agent.Agree("conv-1", 2026, 2026, 2, 20260701).ok());
   ASSERT_TRUE(agent.Sign("conv-1", 2026, 2026, 20260715).ok());
-  // PS of DP = 32.5 % of min(20 000, 2 × 8 000) = 5 200,00 €; caps 1 456,00 € and 2 184,00 €.
   ASSERT_TRUE(agent.Acompte("conv-1", "a1", 2026, Eur(1000), 20261015).ok());
-  ASSERT_TRUE(agent.Acompte("conv-1", "a2", 2026, Eur(2000), 20270215).ok());
-  auto closed_2027 = agent.Close(2027, 20280115);
-  ASSERT_TRUE(closed_2027.ok()) << closed_2027.status();
-  const std::string books_2027 = LinesText(agent.Lines(2027));
   const uint64_t head = agent.log().HeadPosition();
-
-  auto closed_2026 = agent.Close(2026, 20280116);
-  EXPECT_TRUE(IsRefusal(closed_2026.status(), absl::StatusCode::kFailedPrecondition, "R-ACC-8"));
-  EXPECT_EQ(agent.log().HeadPosition(), head) << "a refused closing wrote to the log";
-  EXPECT_EQ(LinesText(agent.Lines(2027)), books_2027) << "the closed year 2027 was rewritten";
-  // The years after still close in order.
+  auto skipped = agent.Close(2027, 20280115);  // 2026 open, covered by conv-1
+  EXPECT_TRUE(IsRefusal(skipped.status(), absl::StatusCode::kFailedPrecondition, "R-ACC-8"))
+      << skipped.status();
+  EXPECT_THAT(skipped.status().message(), ::testing::HasSubstr("conv-1"));
+  EXPECT_EQ(agent.log().HeadPosition(), head);
+  ASSERT_TRUE(agent.Close(2026, 20270115).ok());
+  auto gap = agent.Close(2028, 20290115);  // 2027 open, 2026 closed
+  EXPECT_TRUE(IsRefusal(gap.status(), absl::StatusCode::kFailedPrecondition, "R-ACC-8"))
+      << gap.status();
+  EXPECT_THAT(gap.status().message(), ::testing::HasSubstr("2027"));
+  ASSERT_TRUE(agent.Close(2027, 20280115).ok());
   EXPECT_TRUE(agent.Close(2028, 20290115).ok());
 }
 

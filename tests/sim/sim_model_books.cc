@@ -4,6 +4,7 @@
 // again (R-ACC-1, R-ACC-6): the model shares nothing with projections/.
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "tests/sim/sim_model_internal.h"
 
@@ -72,6 +73,23 @@ Expectation Model::Expect(const v1::CloseCivilYear& cmd) const {
   // of the next year, charges à payer, balances carried forward): years are closed in order.
   if (k != cafs.end() && k->second.closed.upper_bound(year) != k->second.closed.end()) {
     return Refuse("R-ACC-8");
+  }
+  // [choice] Nor is one skipped, once the Caf has books before it: a year closed, a school year
+  // a convention covers, a payment dated then.
+  if (k != cafs.end() && k->second.closed.count(year - 1) == 0) {
+    if (!k->second.closed.empty()) return Refuse("R-ACC-8");
+    for (const auto& [id, c] : k->second.conventions) {
+      for (const auto& [n, y] : c.years) {
+        if (n < year && y.covered) return Refuse("R-ACC-8");
+        std::vector<const ModelPayment*> paid;
+        for (const ModelPayment& p : y.acomptes) paid.push_back(&p);
+        for (const ModelPayment& p : y.rappels) paid.push_back(&p);
+        if (y.solde) paid.push_back(&*y.solde);
+        for (const ModelPayment* p : paid) {
+          if (p->date < year * 10000) return Refuse("R-ACC-8");
+        }
+      }
+    }
   }
   return {};
 }

@@ -69,6 +69,16 @@ void Model::ExpectCancel(const v1::CorrectEvent& cmd, const ModelConvention& c, 
   }
   // [choice] R-HIST-3: nor an acompte a contrôle's decision was computed from.
   if (t.fact == ModelFact::kAcompte && y != c.years.end() && y->second.dc) Add(e, "R-HIST-3");
+  // [choice] R-HIST-3: nor a rappel paid before the decision, which counted it as paid.
+  if (t.fact == ModelFact::kRappel && y != c.years.end() && y->second.dc) {
+    for (const ModelPayment& r : y->second.rappels) {
+      if (r.id == t.ref && r.seq < y->second.dc_seq) Add(e, "R-HIST-3");
+    }
+  }
+  // [choice] R-PAY-8: a bilan of a year a contrôle settled is cancelled, the settlement stays.
+  if (t.fact == ModelFact::kBilan && y != c.years.end() && y->second.dc && !solde) {
+    e->warnings.push_back("R-PAY-8");
+  }
   // R-CTL-3, R-CTL-5: a payment an offset was withheld from bears a recovery.
   if (t.fact == ModelFact::kAcompte || t.fact == ModelFact::kRappel) {
     const auto& paid = cafs.at(cmd.caf_id()).paid;

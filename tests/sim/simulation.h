@@ -53,14 +53,14 @@
 // model's, and each civil year's envelope uses the DPs in force on its 31 December (R-ACC-7).
 //
 // Also refused, and drawn: a notification corrected or cancelled after its year's solde (R-CONV-5);
-// an acompte cancelled once a contrôle decided its year (R-HIST-3).
-//
-// Kept out of the draw, RULES.md being silent on them: a rappel paid before a contrôle decided
-// from it, cancelled after; a bilan cancelled on a year a contrôle settled; a notification dated
-// back, corrected or cancelled whose effect on a closing would be regularised later than the
-// year after it (the engagement is then reversed already, R-ACC-4); the id of a cancelled payment
-// used again.
-// Not generated either: corrections of requests and budgets, backdated payments; the
+// an acompte, or a rappel paid before the decision, cancelled once a contrôle decided its year
+// (R-HIST-3). Accepted with a warning: a bilan cancelled on a year a contrôle settled (R-PAY-8).
+// A notification dated back, corrected or cancelled whose effect on a closing is regularised
+// later than the year after it: the engagement is reversed already (R-ACC-4), the charge à payer
+// alone is regularised, while no solde settled it. A payment recorded under the id of one
+// cancelled before it: refused (R-HIST-1). A civil year closed with the one before it open:
+// refused once the Caf's books hold anything before it (R-ACC-8).
+// Not generated: corrections of requests and budgets, backdated payments; the
 // property tests (tests/projections/property_test.cc) cover them.
 //
 // A violation is a sentence naming the seed, the step and the rule; Run() goes on and counts

@@ -32,14 +32,12 @@ void Simulation::LateStep(Plan& p, int32_t n) {
 }
 
 // Not before the agrément nor the signature (both set the number in force: a notification placed
-// before them is theirs to override), nor, when civil year N+1 is closed, on or before 31
-// December N: the closing of N would then be regularised after its engagement was reversed
-// (R-ACC-4), which RULES.md does not settle.
+// before them is theirs to override). Civil year N+1 may be closed too: the closing of N is then
+// regularised after its engagement was reversed (R-ACC-4), its charge à payer alone.
 int32_t Simulation::EarliestNotification(const Plan& p, int32_t n) {
   const ModelConvention* c = ModelOf(p);
   const ModelYear& y = c->years.at(n);
-  int32_t from = std::max({y.agreement_date, c->signed_date, kSimStart});
-  if (model_.cafs[p.caf].closed.count(n + 1) > 0) from = std::max(from, (n + 1) * 10000 + 101);
+  const int32_t from = std::max({y.agreement_date, c->signed_date, kSimStart});
   return std::min(from, today_);
 }
 
@@ -157,14 +155,12 @@ void Simulation::CancelPayment(Plan& p, int32_t n) {
   for (const auto& [id, e] : c->events) {
     if (e.cancelled || e.school_year != n) continue;
     if (e.fact != ModelFact::kAcompte && e.fact != ModelFact::kRappel) continue;
-    // A rappel paid before the contrôle decided from it: not drawn (simulation.h); an acompte
-    // then is refused (R-HIST-3).
+    // An acompte, or a rappel paid before the contrôle decided from it: refused (R-HIST-3).
     const std::vector<ModelPayment>& paid = e.fact == ModelFact::kAcompte ? y.acomptes : y.rappels;
     const std::string& ref = e.ref;
     auto it =
         std::find_if(paid.begin(), paid.end(), [&](const ModelPayment& x) { return x.id == ref; });
     if (it == paid.end()) continue;
-    if (e.fact == ModelFact::kRappel && y.dc && it->seq < y.dc_seq) continue;
     targets.emplace_back(
         id, absl::StrCat(e.fact == ModelFact::kAcompte ? "de l'acompte " : "du rappel ", e.ref,
                          " du ", e.date, " (", p.id, " ", n, ")"));
@@ -206,13 +202,14 @@ void Simulation::CancelRecovery(Plan& p, int32_t n) {
   CheckConvention(p.caf, other, *state);
 }
 
-// The bilan of school year n cancelled (refused after the solde computed from it, R-HIST-3; not
-// drawn on a year a contrôle settled).
+// The bilan of school year n cancelled (refused after the solde computed from it, R-HIST-3; on a
+// year a contrôle settled, with a warning R-PAY-8).
 void Simulation::CancelBilan(Plan& p, int32_t n) {
   const ModelYear& y = ModelOf(p)->years.at(n);
-  if (!y.bilan || y.dc || y.bilan_event_id.empty()) return;
+  if (!y.bilan || y.bilan_event_id.empty()) return;
   Cancel(p, y.bilan_event_id,
-         absl::StrCat("du bilan ", p.id, " ", n, y.solde ? " après le solde" : ""));
+         absl::StrCat("du bilan ", p.id, " ", n, y.solde ? " après le solde" : "",
+                      y.dc ? " d'une année réglée par un contrôle" : ""));
 }
 
 // Corrections the rules refuse (R-HIST-1): a solde, a decision, an indu, an avenant or a

@@ -276,8 +276,7 @@ void Simulation::RenewAgrement(const std::string& caf) {
 
 void Simulation::CloseStep(const std::string& caf) {
   ModelCaf& m = model_.cafs[caf];
-  int32_t year = 2025;
-  while (m.closed.count(year) > 0) ++year;
+  const int32_t year = m.closed.empty() ? 2025 : *m.closed.rbegin() + 1;
   v1::CloseCivilYear cmd;
   cmd.set_caf_id(caf);
   cmd.set_date(today_);
@@ -287,7 +286,7 @@ void Simulation::CloseStep(const std::string& caf) {
   } else if (roll <= 20) {
     cmd.set_civil_year(today_ / 10000);  // before its 31 December (unless today is): R-ACC-8
   } else if (roll <= 25 && today_ >= (year + 2) * 10000 + 115) {
-    cmd.set_civil_year(year + 1);  // out of order: the next year closed first
+    cmd.set_civil_year(year + 1);  // a year skipped: R-ACC-8 once the Caf has books before it
   } else if (today_ >= (year + 1) * 10000 + 115) {
     cmd.set_civil_year(year);
   } else {
