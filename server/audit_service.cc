@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "ledger/hash_chain.h"
 #include "projections/core/calendar.h"
+#include "projections/core/violation.h"
 #include "server/call_log.h"
 #include "server/convert.h"
 #include "server/grpc_status.h"
@@ -46,13 +47,15 @@ bool InBounds(const DomainEvent& e, const v1::ReplayHistoryRequest& r) {
 absl::Status CheckDateBounds(int32_t from_date, int32_t to_date) {
   for (int32_t date : {from_date, to_date}) {
     if (date != 0 && !IsValidYmd(date)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "R-HIST-2 (§9) date ", date, " : date invalide (AAAAMMJJ, un jour réel)"));
+      return RuleStatus(absl::StatusCode::kInvalidArgument,
+                        RuleError(rule::kHist2, date == from_date ? "from_date" : "to_date",
+                                  absl::StrCat(date), "date invalide (AAAAMMJJ, un jour réel)"));
     }
   }
   if (from_date != 0 && to_date != 0 && from_date > to_date) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "R-HIST-2 (§9) from_date ", from_date, " après to_date ", to_date));
+    return RuleStatus(absl::StatusCode::kInvalidArgument,
+                      RuleError(rule::kHist2, "from_date", absl::StrCat(from_date),
+                                absl::StrCat("après to_date (", to_date, ")")));
   }
   return absl::OkStatus();
 }

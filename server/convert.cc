@@ -1,9 +1,11 @@
 #include "server/convert.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
 #include "projections/core/calendar.h"
+#include "projections/core/violation.h"
 
 namespace clas::server {
 
@@ -121,14 +123,16 @@ absl::StatusOr<AsOf> FromSpec(const v1::AsOfSpec& spec, const ledger::EventStore
   AsOf out;
   if (spec.effective_date() != 0) {
     if (!IsValidYmd(spec.effective_date())) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "R-HIST-2 (§9) as_of.effective_date = %d : date invalide (AAAAMMJJ)",
-          spec.effective_date()));
+      return RuleStatus(absl::StatusCode::kInvalidArgument,
+                        RuleError(rule::kHist2, "as_of.effective_date",
+                                  absl::StrCat(spec.effective_date()), "date invalide (AAAAMMJJ)"));
     }
     out.effective_date = spec.effective_date();
   }
   if (spec.known_at_us() < 0) {
-    return absl::InvalidArgumentError("R-HIST-2 (§9) as_of.known_at_us : instant négatif");
+    return RuleStatus(absl::StatusCode::kInvalidArgument,
+                      RuleError(rule::kHist2, "as_of.known_at_us", absl::StrCat(spec.known_at_us()),
+                                "instant négatif"));
   }
   if (spec.known_at_us() != 0) out.known_at_us = spec.known_at_us();
   if (spec.at_position() != 0) {

@@ -135,7 +135,7 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
       [&](const Caller& caller, const AsOf& as_of) -> absl::Status {
         if (!v1::ConventionStatus_IsValid(request->status())) {
           Violations v;
-          v.Add(RuleError("R-HIST-2", "§9", "status", absl::StrCat(request->status()),
+          v.Add(RuleError(rule::kHist2, "status", absl::StrCat(request->status()),
                           "statut de convention inconnu"));
           return v.ToStatus(absl::StatusCode::kInvalidArgument);
         }
@@ -227,10 +227,9 @@ grpc::Status QueriesService::GetCivilYear(grpc::ServerContext* context,
                    const int32_t year = request->civil_year();
                    if (year < kDateMin / 10000 || year > kDateMax / 10000) {
                      Violations v;
-                     v.Add(RuleError("R-ACC-10", "§4", "civil_year", absl::StrCat(year),
+                     v.Add(RuleError(rule::kAcc10, "civil_year", absl::StrCat(year),
                                      absl::StrCat("exercice hors des dates du registre (",
-                                                  kDateMin / 10000, " à ", kDateMax / 10000,
-                                                  ")")));
+                                                  kDateMin / 10000, " à ", kDateMax / 10000, ")")));
                      return v.ToStatus(absl::StatusCode::kInvalidArgument);
                    }
                    ASSIGN_OR_RETURN(CafBooks books, d_.engine->Books(request->caf_id(), as_of));
@@ -269,7 +268,7 @@ grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,
                    // the years of one contrôle, at most a convention's.
                    Violations v;
                    if (request->years_size() > rules::kConventionSchoolYearsMax) {
-                     v.Add(RuleError("R-CTL-4", "§4", "years", absl::StrCat(request->years_size()),
+                     v.Add(RuleError(rule::kCtl4, "years", absl::StrCat(request->years_size()),
                                      absl::StrCat(request->years_size(), " années : au plus ",
                                                   rules::kConventionSchoolYearsMax,
                                                   " (les années d'une convention)")));
@@ -278,12 +277,11 @@ grpc::Status QueriesService::SimulateControle(grpc::ServerContext* context,
                    for (int i = 0; i < request->years_size(); ++i) {
                      const int32_t year = request->years(i).school_year();
                      if (year < rules::kSchoolYearMin || year > rules::kSchoolYearMax) {
-                       v.Add(RuleError("R-CONV-2", "§3.1",
-                                       absl::StrCat("years[", i, "].school_year"),
-                                       absl::StrCat(year),
-                                       absl::StrCat("année scolaire hors des dates du registre (",
-                                                    rules::kSchoolYearMin, " à ",
-                                                    rules::kSchoolYearMax, ")")));
+                       v.Add(RuleError(
+                           rule::kConv2, absl::StrCat("years[", i, "].school_year"),
+                           absl::StrCat(year),
+                           absl::StrCat("année scolaire hors des dates du registre (",
+                                        rules::kSchoolYearMin, " à ", rules::kSchoolYearMax, ")")));
                      }
                    }
                    RETURN_IF_ERROR(v.ToStatus(absl::StatusCode::kInvalidArgument));

@@ -10,9 +10,9 @@ absl::Status CheckQueryIds(const QueryIds& ids) {
   Violations all;
   for (const auto& [field, value] : ids) {
     const bool caf = field == "caf_id" || field == "caf_ids";
-    absl::Status one = CheckQueryIdentifier(field, *value,
-                                            caf ? InputClass::kCafId : InputClass::kIdentifier,
-                                            caf ? "R-HIST-4" : "R-CONV-4", caf ? "§9" : "§3.1");
+    absl::Status one =
+        CheckQueryIdentifier(field, *value, caf ? InputClass::kCafId : InputClass::kIdentifier,
+                             caf ? rule::kHist4 : rule::kConv4);
     for (auto& v : ViolationsOf(one)) all.Add(std::move(v));
   }
   return all.ToStatus(absl::StatusCode::kInvalidArgument);
@@ -20,7 +20,7 @@ absl::Status CheckQueryIds(const QueryIds& ids) {
 
 absl::Status MissingCaf() {
   Violations v;
-  v.Add(RuleError("R-HIST-4", "§9", "caf_id", "", "la Caf est obligatoire pour cette requête"));
+  v.Add(RuleError(rule::kHist4, "caf_id", "", "la Caf est obligatoire pour cette requête"));
   return v.ToStatus(absl::StatusCode::kInvalidArgument);
 }
 

@@ -46,7 +46,7 @@ absl::StatusOr<Resume> ParseToken(const std::string& token, uint64_t head_now) {
     return BadToken();
   }
   r.caf = parts[1];
-  if (!CheckQueryIdentifier("page_token", r.caf, InputClass::kCafId, "R-HIST-4", "§9").ok()) {
+  if (!CheckQueryIdentifier("page_token", r.caf, InputClass::kCafId, rule::kHist4).ok()) {
     return BadToken();
   }
   return r;

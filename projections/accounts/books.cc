@@ -419,17 +419,17 @@ absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const 
   Violations v;
   const int32_t y = cmd.civil_year();
   if (y < 2000 || y > 2098) {
-    v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y), "exercice invalide"));
+    v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y), "exercice invalide"));
     return v.ToStatus(absl::StatusCode::kInvalidArgument);
   }
   if (!IsValidYmd(cmd.date()) || cmd.date() < y * 10000 + 1231) {
-    v.Add(RuleError("R-ACC-8", "§4", "date", absl::StrCat(cmd.date()),
+    v.Add(RuleError(rule::kAcc8, "date", absl::StrCat(cmd.date()),
                     absl::StrFormat("l'exercice %d se clôt à partir du 31/12/%d (mois 13)", y, y)));
     return v.ToStatus(absl::StatusCode::kInvalidArgument);
   }
   const std::set<int32_t> closed = ClosedYears(books);
   if (closed.count(y) > 0) {
-    v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y),
+    v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y),
                     "cet exercice est déjà clos ; un exercice clos n'est jamais réécrit"));
     return v.ToStatus(absl::StatusCode::kFailedPrecondition);
   }
@@ -437,7 +437,7 @@ absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const 
   // charges à payer settled by the soldes) and carries its balances forward. Once a later year is
   // closed, that would rewrite it: the years of a Caf are closed in order.
   if (auto later = closed.upper_bound(y); later != closed.end()) {
-    v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y),
+    v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y),
                     absl::StrFormat("l'exercice %d est déjà clos : clore maintenant l'exercice %d, "
                                     "antérieur, réécrirait l'exercice clos %d (reprise des "
                                     "engagements, charges à payer, soldes reportés) ; les "
@@ -449,7 +449,7 @@ absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const 
   // payments, the charges à payer and engagements of its school year) that Y carries forward.
   if (closed.count(y - 1) == 0) {
     if (const std::string open = ActivityBefore(books, closed, y); !open.empty()) {
-      v.Add(RuleError("R-ACC-8", "§4", "civil_year", absl::StrCat(y),
+      v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y),
                       absl::StrFormat("l'exercice %d n'est pas clos (%s) : les exercices se "
                                       "clôturent dans l'ordre, sans en sauter",
                                       y - 1, open)));

@@ -21,10 +21,9 @@ using rules::kConventionSchoolYearsMax;  // R-CONV-2
 
 bool YearInRange(int32_t n) { return n >= rules::kSchoolYearMin && n <= rules::kSchoolYearMax; }
 
-void CheckSchoolYearField(Violations& v, std::string_view rule, std::string_view section,
-                          std::string_view field, int32_t n) {
+void CheckSchoolYearField(Violations& v, const Rule& rule, std::string_view field, int32_t n) {
   if (YearInRange(n)) return;
-  v.Add(RuleError(rule, section, field, Str(n),
+  v.Add(RuleError(rule, field, Str(n),
                   "année scolaire invalide (attendu l'année d'ouverture N, par exemple 2026 pour "
                   "2026-2027)"));
 }
@@ -50,33 +49,37 @@ absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire&
                                                  const v1::GestionnaireState* existing) {
   if (existing != nullptr) {
     return RuleStatus(absl::StatusCode::kAlreadyExists,
-                      RuleError("R-CONV-4", "§3.1", "gestionnaire_id", cmd.gestionnaire_id(),
+                      RuleError(rule::kConv4, "gestionnaire_id", cmd.gestionnaire_id(),
                                 absl::StrFormat("le gestionnaire est déjà enregistré auprès de "
-                                                "la Caf %s", cmd.caf_id())));
+                                                "la Caf %s",
+                                                cmd.caf_id())));
   }
   Verdict verdict;
   Violations& v = verdict.malformed();
-  if (cmd.caf_id().empty()) v.Add(RuleError("R-HIST-4", "§1", "caf_id", "", "la Caf est obligatoire"));
+  if (cmd.caf_id().empty()) v.Add(RuleError(rule::kHist4, "caf_id", "", "la Caf est obligatoire"));
   if (cmd.gestionnaire_id().empty()) {
-    v.Add(RuleError("R-CONV-4", "§3.1", "gestionnaire_id", "", "l'identifiant du gestionnaire est obligatoire"));
+    v.Add(RuleError(rule::kConv4, "gestionnaire_id", "",
+                    "l'identifiant du gestionnaire est obligatoire"));
   }
-  if (cmd.name().empty()) v.Add(RuleError("R-CONV-4", "§3.1", "name", "", "le nom du gestionnaire est obligatoire"));
+  if (cmd.name().empty()) {
+    v.Add(RuleError(rule::kConv4, "name", "", "le nom du gestionnaire est obligatoire"));
+  }
   if (!v1::GestionnaireKind_IsValid(cmd.kind()) || cmd.kind() == v1::GESTIONNAIRE_KIND_UNSPECIFIED) {
-    v.Add(RuleError("R-ACC-6", "§4", "kind", Str(cmd.kind()),
+    v.Add(RuleError(rule::kAcc6, "kind", Str(cmd.kind()),
                     "la nature du gestionnaire (association, centre social, EVS, commune, "
                     "entreprise, Caf) est obligatoire : elle fixe le code statistique"));
   }
   if (cmd.supported_since_school_year() != 0) {
-    CheckSchoolYearField(v, "R-CONV-2", "§2.3", "supported_since_school_year",
+    CheckSchoolYearField(v, rule::kConv2, "supported_since_school_year",
                          cmd.supported_since_school_year());
   }
   if (cmd.centre_social_agrement_end() != 0) {
     if (!IsValidYmd(cmd.centre_social_agrement_end())) {
-      v.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end",
+      v.Add(RuleError(rule::kConv2, "centre_social_agrement_end",
                       Str(cmd.centre_social_agrement_end()),
                       "la fin de l'agrément du centre social est une date réelle (AAAAMMJJ)"));
     } else if (cmd.kind() != v1::CENTRE_SOCIAL) {
-      v.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end",
+      v.Add(RuleError(rule::kConv2, "centre_social_agrement_end",
                       FrenchDate(cmd.centre_social_agrement_end()),
                       "seul un centre social a un agrément délivré par la Caf"));
     }
@@ -99,14 +102,14 @@ absl::StatusOr<Facts> DecidePublishBareme(const v1::PublishBareme& cmd, const Ba
   Verdict verdict;
   Violations& v = verdict.malformed();
   const auto& b = cmd.bareme();
-  CheckSchoolYearField(v, "R-DROIT-1", "§3.2", "bareme.school_year", b.school_year());
-  CheckAmount(v, "R-DROIT-1", "§3.2", "bareme.plafond_cents", b.plafond_cents(), true);
-  CheckAmount(v, "R-DROIT-1", "§3.3", "bareme.bonus_enfants_cents", b.bonus_enfants_cents(), false);
-  CheckAmount(v, "R-DROIT-1", "§3.3", "bareme.bonus_parents_cents", b.bonus_parents_cents(), false);
+  CheckSchoolYearField(v, rule::kDroit1, "bareme.school_year", b.school_year());
+  CheckAmount(v, rule::kDroit1, "bareme.plafond_cents", b.plafond_cents(), true);
+  CheckAmount(v, rule::kDroit1, "bareme.bonus_enfants_cents", b.bonus_enfants_cents(), false);
+  CheckAmount(v, rule::kDroit1, "bareme.bonus_parents_cents", b.bonus_parents_cents(), false);
   CheckDate(v, cmd.date());
   if (book.Find(b.school_year()) != nullptr) {
     verdict.forbidden().Add(RuleError(
-        "R-DROIT-1", "§3.2", "bareme.school_year", Str(b.school_year()),
+        rule::kDroit1, "bareme.school_year", Str(b.school_year()),
         absl::StrFormat("le barème de l'année scolaire %s est déjà publié ; une erreur se "
                         "corrige par une correction, jamais par une nouvelle publication",
                         SchoolYear(b.school_year()).ToString())));
@@ -125,7 +128,7 @@ absl::StatusOr<Facts> DecideFileFundingRequest(const v1::FileFundingRequest& cmd
   const auto& r = cmd.request();
   if (!state.convention_id().empty()) {
     return RuleStatus(absl::StatusCode::kAlreadyExists,
-                      RuleError("R-CONV-4", "§3.1", "request.convention_id", r.convention_id(),
+                      RuleError(rule::kConv4, "request.convention_id", r.convention_id(),
                                 "le dossier existe déjà ; un nouveau projet prend un nouvel "
                                 "identifiant"));
   }
@@ -136,7 +139,7 @@ absl::StatusOr<Facts> DecideFileFundingRequest(const v1::FileFundingRequest& cmd
   CheckDate(verdict.malformed(), cmd.date());
   if (ctx.gestionnaire == nullptr) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-4", "§3.1", "request.gestionnaire_id", r.gestionnaire_id(),
+        rule::kConv4, "request.gestionnaire_id", r.gestionnaire_id(),
         absl::StrCat("gestionnaire inconnu de la Caf le ", FrenchDate(cmd.date()),
                      " (date de la demande) : enregistrez-le avant de déposer sa demande")));
   }
@@ -157,11 +160,11 @@ void CheckDecisionYears(Verdict& verdict, const v1::CommitteeDecisionRecorded& d
   const int32_t first = r.first_school_year(), last = first + r.school_years() - 1;
   if (d.first_school_year() < first || d.last_school_year() > last ||
       d.first_school_year() > d.last_school_year()) {
-    verdict.malformed().Add(RuleError(
-        "R-CONV-4", "§3.1", "decision.first_school_year",
-        absl::StrFormat("%d..%d", d.first_school_year(), d.last_school_year()),
-        absl::StrFormat("le comité se prononce sur les années demandées (%s à %s)",
-                        SchoolYear(first).ToString(), SchoolYear(last).ToString())));
+    verdict.malformed().Add(
+        RuleError(rule::kConv4, "decision.first_school_year",
+                  absl::StrFormat("%d..%d", d.first_school_year(), d.last_school_year()),
+                  absl::StrFormat("le comité se prononce sur les années demandées (%s à %s)",
+                                  SchoolYear(first).ToString(), SchoolYear(last).ToString())));
   }
 }
 
@@ -180,7 +183,7 @@ void CheckBonusGrant(Verdict& verdict, const v1::CommitteeDecisionRecorded& d,
       count = d.bonus_parents_collectifs();
       qualifies = rules::QualifiesForBonusParents(r.bonus_parents());
     }
-    return v.rule_id() == "R-BON-3" && !qualifies && count >= 1 &&
+    return v.rule_id() == rule::kBon3.id && !qualifies && count >= 1 &&
            count <= d.agreed_collectifs();
   };
   const Violations grant = rules::ValidateBonusGrant(d, r);
@@ -199,18 +202,18 @@ absl::StatusOr<Facts> DecideCommitteeDecision(const v1::RecordCommitteeDecision&
   const auto& d = cmd.decision();
   CheckDate(verdict.malformed(), cmd.date());
   if (d.outcome() != v1::VALIDATED && d.outcome() != v1::REFUSED) {
-    verdict.malformed().Add(RuleError("R-CONV-4", "§2.3", "decision.outcome", Str(d.outcome()),
+    verdict.malformed().Add(RuleError(rule::kConv4, "decision.outcome", Str(d.outcome()),
                                       "la décision du comité est « validé » ou « refusé »"));
   }
   if (d.mode() != v1::POUR_VALIDATION) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-4", "§3.1", "decision.mode", Str(d.mode()),
+        rule::kConv4, "decision.mode", Str(d.mode()),
         "un nouveau projet passe en comité « pour validation » ; le passage « pour information » "
         "accompagne un avenant de prolongation"));
   }
   if (state.status() != v1::DEMANDE_DEPOSEE) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-4", "§3.1", "convention_id", cmd.convention_id(),
+        rule::kConv4, "convention_id", cmd.convention_id(),
         "le comité a déjà statué sur cette demande ; un nouveau projet passe par une nouvelle "
         "demande de financement"));
   }
@@ -238,10 +241,10 @@ namespace {
 void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const DecideContext& ctx) {
   const int32_t years = cmd.last_school_year() - cmd.first_school_year() + 1;
   if (years > kConventionSchoolYearsMax || years < 1) {
-    verdict.malformed().Add(RuleError(
-        "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
-        absl::StrFormat("une convention couvre de 1 à %d années scolaires (ici %d)",
-                        kConventionSchoolYearsMax, years)));
+    verdict.malformed().Add(
+        RuleError(rule::kConv2, "last_school_year", Str(cmd.last_school_year()),
+                  absl::StrFormat("une convention couvre de 1 à %d années scolaires (ici %d)",
+                                  kConventionSchoolYearsMax, years)));
     return;
   }
   if (years == 1 || ctx.gestionnaire == nullptr) return;
@@ -253,7 +256,7 @@ void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const Decid
   if (supported) return;
   if (!centre_social) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
+        rule::kConv2, "last_school_year", Str(cmd.last_school_year()),
         "une convention pluriannuelle est réservée aux centres sociaux et aux gestionnaires "
         "soutenus par la Caf depuis au moins deux ans ; sinon la convention est annuelle"));
     return;
@@ -261,13 +264,13 @@ void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const Decid
   const int32_t ends_ymd = YmdFromDay(SchoolYear(cmd.last_school_year()).last_day());
   if (g.centre_social_agrement_end() == 0) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
+        rule::kConv2, "last_school_year", Str(cmd.last_school_year()),
         absl::StrFormat("la convention pluriannuelle d'un centre social couvre la période de son "
                         "agrément délivré par la Caf : aucun agrément n'est enregistré pour %s",
                         g.gestionnaire_id())));
   } else if (ends_ymd > g.centre_social_agrement_end()) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-2", "§2.3", "last_school_year", Str(cmd.last_school_year()),
+        rule::kConv2, "last_school_year", Str(cmd.last_school_year()),
         absl::StrFormat("la convention finirait le %s, après l'agrément du centre social délivré "
                         "par la Caf (jusqu'au %s)",
                         FrenchDate(ends_ymd), FrenchDate(g.centre_social_agrement_end()))));
@@ -282,23 +285,25 @@ absl::StatusOr<Facts> DecideSignConvention(const v1::SignConvention& cmd,
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
-  CheckAmount(verdict.malformed(), "R-DROIT-2", "§3.2", "charges_cents", cmd.charges_cents(), false);
-  CheckAmount(verdict.malformed(), "R-DROIT-5", "§2.3", "autres_bf_cents", cmd.autres_bf_cents(), false);
+  CheckAmount(verdict.malformed(), rule::kDroit2, "charges_cents", cmd.charges_cents(), false);
+  CheckAmount(verdict.malformed(), rule::kDroit5, "autres_bf_cents", cmd.autres_bf_cents(), false);
   if (cmd.charges_cents() > 0) {  // 0: the request's budget, checked when it was filed
     CheckForecastBudget(verdict.malformed(), "", cmd.charges_cents(), cmd.autres_bf_cents());
   }
   CheckMultiYear(verdict, cmd, ctx);
   if (state.status() == v1::SIGNEE || state.status() == v1::SOLDEE) {
-    verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "convention_id", cmd.convention_id(),
-                                      "la convention est déjà signée ; elle se modifie par avenant"));
+    verdict.forbidden().Add(
+        RuleError(rule::kConv3, "convention_id", cmd.convention_id(),
+                  "la convention est déjà signée ; elle se modifie par avenant"));
   }
   for (int32_t n = cmd.first_school_year(); n <= cmd.last_school_year() && n - cmd.first_school_year() < 5; ++n) {
     const v1::SchoolYearState* y = FindYear(state, n);
     if (y != nullptr && y->agrement().validated() && y->agrement().mode() == v1::POUR_VALIDATION) continue;
     verdict.forbidden().Add(RuleError(
-        "R-CONV-4", "§3.1", "first_school_year", SchoolYear(n).ToString(),
+        rule::kConv4, "first_school_year", SchoolYear(n).ToString(),
         absl::StrFormat("pas d'agrément du comité « pour validation » pour l'année scolaire %s : "
-                        "la convention ne peut pas la couvrir", SchoolYear(n).ToString())));
+                        "la convention ne peut pas la couvrir",
+                        SchoolYear(n).ToString())));
   }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());

@@ -21,27 +21,28 @@ void CheckAvenantShape(Verdict& verdict, const v1::SignAvenant& cmd,
   Violations& forbidden = verdict.forbidden();
   CheckDate(bad, cmd.date());
   if (cmd.avenant_id().empty()) {
-    bad.Add(RuleError("R-CONV-3", "§3.1", "avenant_id", "", "l'identifiant de l'avenant est obligatoire"));
+    bad.Add(
+        RuleError(rule::kConv3, "avenant_id", "", "l'identifiant de l'avenant est obligatoire"));
   }
   for (const auto& a : state.avenants()) {
     if (a.avenant().avenant_id() == cmd.avenant_id()) {
-      forbidden.Add(RuleError("R-CONV-3", "§3.1", "avenant_id", cmd.avenant_id(),
-                              "cet avenant est déjà signé"));
+      forbidden.Add(
+          RuleError(rule::kConv3, "avenant_id", cmd.avenant_id(), "cet avenant est déjà signé"));
     }
   }
   if (cmd.kind() != v1::PROLONGATION_IDENTIQUE && cmd.kind() != v1::PROLONGATION_COLLECTIFS) {
-    bad.Add(RuleError("R-CONV-3", "§3.1", "kind", Str(cmd.kind()),
+    bad.Add(RuleError(rule::kConv3, "kind", Str(cmd.kind()),
                       "un avenant prolonge d'une année à l'identique ou avec un nouveau nombre de "
                       "collectifs"));
   }
-  CheckAmount(bad, "R-DROIT-2", "§3.2", "charges_cents", cmd.charges_cents(), false);
-  CheckAmount(bad, "R-DROIT-5", "§2.3", "autres_bf_cents", cmd.autres_bf_cents(), false);
+  CheckAmount(bad, rule::kDroit2, "charges_cents", cmd.charges_cents(), false);
+  CheckAmount(bad, rule::kDroit5, "autres_bf_cents", cmd.autres_bf_cents(), false);
   if (cmd.kind() == v1::PROLONGATION_COLLECTIFS && cmd.charges_cents() > 0) {
     CheckForecastBudget(bad, "", cmd.charges_cents(), cmd.autres_bf_cents());
   }
   if (cmd.school_year() != state.last_school_year() + 1) {
     forbidden.Add(RuleError(
-        "R-CONV-3", "§3.1", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        rule::kConv3, "school_year", SchoolYear(cmd.school_year()).ToString(),
         absl::StrFormat("un avenant de prolongation ajoute exactement l'année scolaire qui suit "
                         "la dernière couverte (%s)",
                         SchoolYear(state.last_school_year() + 1).ToString())));
@@ -49,20 +50,22 @@ void CheckAvenantShape(Verdict& verdict, const v1::SignAvenant& cmd,
   const int32_t years_after = cmd.school_year() - state.first_school_year() + 1;
   if (years_after > kConventionSchoolYearsMax) {
     forbidden.Add(RuleError(
-        "R-CONV-2", "§2.3", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        rule::kConv2, "school_year", SchoolYear(cmd.school_year()).ToString(),
         absl::StrFormat("une convention couvre au plus %d années scolaires : l'avenant en "
-                        "ajouterait une %de", kConventionSchoolYearsMax, years_after)));
+                        "ajouterait une %de",
+                        kConventionSchoolYearsMax, years_after)));
   }
   if (cmd.kind() == v1::PROLONGATION_COLLECTIFS &&
       (cmd.collectifs() < 1 || cmd.collectifs() > rules::kDroitCollectifsMax)) {
-    bad.Add(RuleError("R-CONV-3", "§3.1", "collectifs", Str(cmd.collectifs()),
-                      "l'avenant avec évolution notifie le nouveau nombre de collectifs (au moins 1)"));
+    bad.Add(
+        RuleError(rule::kConv3, "collectifs", Str(cmd.collectifs()),
+                  "l'avenant avec évolution notifie le nouveau nombre de collectifs (au moins 1)"));
   }
   if (cmd.kind() == v1::PROLONGATION_IDENTIQUE && previous != nullptr &&
       ((cmd.collectifs() != 0 && cmd.collectifs() != previous->notified_collectifs()) ||
        (cmd.charges_cents() != 0 && cmd.charges_cents() != previous->forecast_charges_cents()))) {
     forbidden.Add(RuleError(
-        "R-CONV-3", "§3.1", cmd.collectifs() != 0 ? "collectifs" : "charges_cents",
+        rule::kConv3, cmd.collectifs() != 0 ? "collectifs" : "charges_cents",
         cmd.collectifs() != 0 ? Str(cmd.collectifs()) : Euros(cmd.charges_cents()),
         "un avenant à l'identique ne change rien d'autre que la durée ; un nouveau nombre de "
         "collectifs passe par un avenant avec évolution"));
@@ -86,7 +89,7 @@ void CheckWithinAgrement(Violations& forbidden, const v1::SignAvenant& cmd,
   const int32_t ends_ymd = YmdFromDay(SchoolYear(cmd.school_year()).last_day());
   if (ends_ymd <= g.centre_social_agrement_end()) return;
   forbidden.Add(RuleError(
-      "R-CONV-2", "§2.3", "school_year", SchoolYear(cmd.school_year()).ToString(),
+      rule::kConv2, "school_year", SchoolYear(cmd.school_year()).ToString(),
       absl::StrFormat("la prolongation finirait le %s, après l'agrément du centre social délivré "
                       "par la Caf (jusqu'au %s) : enregistrer d'abord son renouvellement",
                       FrenchDate(ends_ymd), FrenchDate(g.centre_social_agrement_end()))));
@@ -100,7 +103,7 @@ absl::StatusOr<Facts> DecideSignAvenant(const v1::SignAvenant& cmd,
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   Verdict verdict;
   if (state.status() != v1::SIGNEE && state.status() != v1::SOLDEE) {
-    verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "convention_id", cmd.convention_id(),
+    verdict.forbidden().Add(RuleError(rule::kConv3, "convention_id", cmd.convention_id(),
                                       "un avenant modifie une convention signée"));
     return verdict.ToStatus();
   }
@@ -158,20 +161,23 @@ absl::StatusOr<Facts> DecideNotifyCollectifs(const v1::NotifyCollectifs& cmd,
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   const std::string sy = SchoolYear(cmd.school_year()).ToString();
   if (y == nullptr || y->covered_by().empty()) {
-    verdict.forbidden().Add(RuleError("R-CONV-5", "§3.1", "school_year", sy,
-                                      "la notification porte sur une année couverte par la convention"));
+    verdict.forbidden().Add(
+        RuleError(rule::kConv5, "school_year", sy,
+                  "la notification porte sur une année couverte par la convention"));
   } else if (cmd.collectifs() < 1 || cmd.collectifs() > y->agrement().agreed_collectifs()) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-3", "§3.1", "collectifs", Str(cmd.collectifs()),
+        rule::kConv3, "collectifs", Str(cmd.collectifs()),
         absl::StrFormat("le nombre notifié va de 1 au nombre agréé (%d) ; au-delà, un avenant "
-                        "met à jour l'agrément", y->agrement().agreed_collectifs())));
+                        "met à jour l'agrément",
+                        y->agrement().agreed_collectifs())));
   } else if (y->solde_paid()) {
-    verdict.forbidden().Add(RuleError("R-CONV-5", "§3.1", "school_year", sy,
-                                      "le solde de l'année est versé : la notification ne peut plus "
-                                      "prendre effet"));
+    verdict.forbidden().Add(
+        RuleError(rule::kConv5, "school_year", sy,
+                  "le solde de l'année est versé : la notification ne peut plus "
+                  "prendre effet"));
   }
   if (!cmd.notification_id().empty() && NotificationIdUsed(state, cmd.notification_id())) {
-    verdict.forbidden().Add(RuleError("R-CONV-5", "§3.1", "notification_id", cmd.notification_id(),
+    verdict.forbidden().Add(RuleError(rule::kConv5, "notification_id", cmd.notification_id(),
                                       "identifiant de notification déjà utilisé dans cette "
                                       "convention"));
   }

@@ -21,10 +21,10 @@ absl::StatusOr<const v1::ControleState*> RequireControle(const v1::ConventionSta
   RETURN_IF_ERROR(RequireConvention(state, convention_id));
   const v1::ControleState* controle = FindControle(state, controle_id);
   if (controle != nullptr) return controle;
-  return RuleStatus(absl::StatusCode::kNotFound,
-                    RuleError("R-CTL-1", "§4", "controle_id", controle_id,
-                              absl::StrFormat("aucun contrôle de ce nom ouvert sur %s",
-                                              convention_id)));
+  return RuleStatus(
+      absl::StatusCode::kNotFound,
+      RuleError(rule::kCtl1, "controle_id", controle_id,
+                absl::StrFormat("aucun contrôle de ce nom ouvert sur %s", convention_id)));
 }
 
 // R-CTL-2, R-CTL-3: DC of each year, compared with what was paid net.
@@ -36,7 +36,7 @@ absl::StatusOr<std::vector<v1::ControleYearOutcome>> Outcomes(
   for (const auto& cy : years) {
     const v1::SchoolYearState* y = FindYear(state, cy.school_year());
     if (y == nullptr) {
-      errors.Add(RuleError("R-CTL-1", "§4", "school_year", SchoolYear(cy.school_year()).ToString(),
+      errors.Add(RuleError(rule::kCtl1, "school_year", SchoolYear(cy.school_year()).ToString(),
                            "année scolaire inconnue de la convention"));
       continue;
     }
@@ -71,21 +71,22 @@ absl::StatusOr<Facts> DecideOpenControle(const v1::OpenControle& cmd,
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
   if (cmd.controle_id().empty()) {
-    verdict.malformed().Add(RuleError("R-CTL-1", "§4", "controle_id", "", "identifiant obligatoire"));
+    verdict.malformed().Add(RuleError(rule::kCtl1, "controle_id", "", "identifiant obligatoire"));
   } else if (FindControle(state, cmd.controle_id()) != nullptr) {
-    return RuleStatus(absl::StatusCode::kAlreadyExists,
-                      RuleError("R-CTL-1", "§4", "controle_id", cmd.controle_id(),
-                                "ce contrôle existe déjà"));
+    return RuleStatus(
+        absl::StatusCode::kAlreadyExists,
+        RuleError(rule::kCtl1, "controle_id", cmd.controle_id(), "ce contrôle existe déjà"));
   }
   if (cmd.school_years().empty()) {
-    verdict.malformed().Add(RuleError("R-CTL-1", "§4", "school_years", "",
+    verdict.malformed().Add(RuleError(rule::kCtl1, "school_years", "",
                                       "un contrôle porte sur une ou plusieurs années scolaires"));
   }
   for (int32_t n : cmd.school_years()) {
     const v1::SchoolYearState* y = FindYear(state, n);
     if (y == nullptr || y->covered_by().empty()) {
-      verdict.forbidden().Add(RuleError("R-CTL-1", "§4", "school_years", SchoolYear(n).ToString(),
-                                        "cette année scolaire n'est pas couverte par la convention"));
+      verdict.forbidden().Add(
+          RuleError(rule::kCtl1, "school_years", SchoolYear(n).ToString(),
+                    "cette année scolaire n'est pas couverte par la convention"));
     }
   }
   RETURN_IF_ERROR(verdict.ToStatus());
@@ -103,11 +104,11 @@ absl::StatusOr<Facts> DecideControleFindings(const v1::RecordControleFindings& c
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
   if (controle->status() == "décidé") {
-    verdict.forbidden().Add(RuleError("R-CTL-5", "§4", "controle_id", cmd.controle_id(),
+    verdict.forbidden().Add(RuleError(rule::kCtl5, "controle_id", cmd.controle_id(),
                                       "le contrôle est décidé : sa décision reste telle quelle"));
   }
   if (cmd.years().empty()) {
-    verdict.malformed().Add(RuleError("R-CTL-1", "§4", "years", "", "aucun chiffre constaté"));
+    verdict.malformed().Add(RuleError(rule::kCtl1, "years", "", "aucun chiffre constaté"));
   }
   CheckControlledYears(verdict, state, controle, cmd.years());
   RETURN_IF_ERROR(verdict.ToStatus());
@@ -124,8 +125,8 @@ absl::StatusOr<Facts> DecideControle(const v1::DecideControle& cmd,
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
   if (controle->status() == "décidé") {
-    verdict.forbidden().Add(RuleError("R-CTL-5", "§4", "controle_id", cmd.controle_id(),
-                                      "le contrôle est déjà décidé"));
+    verdict.forbidden().Add(
+        RuleError(rule::kCtl5, "controle_id", cmd.controle_id(), "le contrôle est déjà décidé"));
   }
   CheckControlledYears(verdict, state, controle, cmd.years());
   // The figures retained: the decision's, else the findings', for every year of the contrôle.
@@ -135,7 +136,7 @@ absl::StatusOr<Facts> DecideControle(const v1::DecideControle& cmd,
     for (const auto& cy : cmd.years()) if (cy.school_year() == n) found = &cy;
     if (found == nullptr) for (const auto& cy : controle->findings()) if (cy.school_year() == n) found = &cy;
     if (found == nullptr) {
-      verdict.forbidden().Add(RuleError("R-CTL-1", "§4", "years", SchoolYear(n).ToString(),
+      verdict.forbidden().Add(RuleError(rule::kCtl1, "years", SchoolYear(n).ToString(),
                                         "aucun chiffre contrôlé pour cette année : constats ou "
                                         "décision"));
       continue;

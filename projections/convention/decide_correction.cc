@@ -57,7 +57,7 @@ void CheckNotificationYearOpen(Verdict& verdict, const DomainEvent& target,
   const v1::SchoolYearState* y = FindYear(state, year);
   if (y != nullptr && y->solde_paid()) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-5", "§3.1", "target_event_id", target.event_id,
+        rule::kConv5, "target_event_id", target.event_id,
         absl::StrFormat("le solde de l'année scolaire %s est versé : la notification ne peut plus "
                         "être %s",
                         SchoolYear(year).ToString(), done)));
@@ -77,15 +77,16 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
                  const DecideContext& ctx) {
   const auto f = target.fact.fact_case();
   if (!Cancellable(f)) {
-    verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "target_event_id", target.event_id,
-                                      absl::StrFormat("un fait « %s » ne s'annule pas",
-                                                      FactName(target.fact))));
+    verdict.forbidden().Add(
+        RuleError(rule::kHist1, "target_event_id", target.event_id,
+                  absl::StrFormat("un fait « %s » ne s'annule pas", FactName(target.fact))));
     return;
   }
   if (ctx.closed_civil_years.count(target.effective_date / 10000) > 0 &&
       (f == C::kAcomptePaid || f == C::kRappelPaid || f == C::kRecoveryRecorded)) {
-    verdict.forbidden().Add(RuleError("R-ACC-8", "§4", "target_event_id", target.event_id,
-                                      "l'exercice de ce mouvement est clos : il n'est jamais réécrit"));
+    verdict.forbidden().Add(
+        RuleError(rule::kAcc8, "target_event_id", target.event_id,
+                  "l'exercice de ce mouvement est clos : il n'est jamais réécrit"));
   }
   int32_t year = 0;
   if (f == C::kAcomptePaid) year = target.fact.acompte_paid().school_year();
@@ -93,16 +94,16 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
   if (f == C::kRappelPaid) year = target.fact.rappel_paid().school_year();
   const v1::SchoolYearState* y = year == 0 ? nullptr : FindYear(state, year);
   if (y != nullptr && y->solde_paid() && f != C::kRappelPaid) {
-    verdict.forbidden().Add(RuleError(
-        "R-HIST-3", "§9", "target_event_id", target.event_id,
-        "le solde a été calculé à partir de ce fait : il ne peut plus être annulé"));
+    verdict.forbidden().Add(
+        RuleError(rule::kHist3, "target_event_id", target.event_id,
+                  "le solde a été calculé à partir de ce fait : il ne peut plus être annulé"));
   }
   // [choice] R-HIST-3, R-PAY-8: a contrôle decided the year from what was paid, this acompte
   // among it (none is paid after the decision): cancelled, the decision's rappel or indu would
   // stand on money that was never paid.
   if (f == C::kAcomptePaid && y != nullptr && y->has_dc()) {
     verdict.forbidden().Add(RuleError(
-        "R-HIST-3", "§9", "target_event_id", target.event_id,
+        rule::kHist3, "target_event_id", target.event_id,
         absl::StrFormat("le contrôle %s a réglé l'année scolaire %s à partir des paiements, dont "
                         "cet acompte : il ne peut plus être annulé",
                         y->controle_id(), SchoolYear(year).ToString())));
@@ -113,7 +114,7 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
   if (f == C::kRappelPaid && y != nullptr && y->has_dc() &&
       RappelDecided(*y, target.fact.rappel_paid().payment_id())) {
     verdict.forbidden().Add(RuleError(
-        "R-HIST-3", "§9", "target_event_id", target.event_id,
+        rule::kHist3, "target_event_id", target.event_id,
         absl::StrFormat("le contrôle %s a réglé l'année scolaire %s en comptant ce rappel comme "
                         "versé : il ne peut plus être annulé",
                         y->controle_id(), SchoolYear(year).ToString())));
@@ -122,7 +123,7 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
   // corrected (R-PAY-9), but the settlement stays as decided.
   if (f == C::kBilanReceived && y != nullptr && y->has_dc()) {
     verdict.forbidden().Add(RuleWarning(
-        "R-PAY-8", "§4", "target_event_id", target.event_id,
+        rule::kPay8, "target_event_id", target.event_id,
         absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : "
                         "l'annulation du bilan ne rouvre pas ce règlement",
                         SchoolYear(year).ToString(), y->controle_id())));
@@ -138,7 +139,7 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
     const std::optional<OffsetTarget> paid = ctx.find_payment(state.convention_id(), payment_id);
     if (paid.has_value() && paid->offset_cents > 0) {
       verdict.forbidden().Add(RuleError(
-          "R-CTL-3", "§4", "target_event_id", target.event_id,
+          rule::kCtl3, "target_event_id", target.event_id,
           absl::StrFormat("une compensation de %s a été retenue sur le paiement %s pour recouvrer "
                           "un indu : annulez d'abord ce recouvrement",
                           Euros(paid->offset_cents), payment_id)));
@@ -153,16 +154,18 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
   }
   const auto f = target.fact.fact_case();
   if (!Correctable(f)) {
-    verdict.forbidden().Add(RuleError(
-        "R-HIST-1", "§9", "target_event_id", target.event_id,
-        absl::StrFormat("un fait « %s » ne se corrige pas%s", FactName(target.fact),
-                        Cancellable(f) ? " : annulez-le puis enregistrez le bon" : "")));
+    verdict.forbidden().Add(
+        RuleError(rule::kHist1, "target_event_id", target.event_id,
+                  absl::StrFormat("un fait « %s » ne se corrige pas%s", FactName(target.fact),
+                                  Cancellable(f) ? " : annulez-le puis enregistrez le bon" : "")));
     return;
   }
   if (r.fact_case() != f) {
-    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement", FactName(r),
-                                      absl::StrFormat("la correction remplace un fait « %s » par un "
-                                                      "fait de même nature", FactName(target.fact))));
+    verdict.malformed().Add(
+        RuleError(rule::kHist1, "replacement", FactName(r),
+                  absl::StrFormat("la correction remplace un fait « %s » par un "
+                                  "fait de même nature",
+                                  FactName(target.fact))));
     return;
   }
   if (f == C::kFundingRequestFiled) {
@@ -172,15 +175,16 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     verdict.malformed().AddAll(rules::ValidateFundingRequest(r.funding_request_filed(), options));
     if (r.funding_request_filed().convention_id() != state.convention_id() ||
         r.funding_request_filed().gestionnaire_id() != state.gestionnaire_id()) {
-      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.convention_id",
-                                        r.funding_request_filed().convention_id(),
-                                        "la correction ne change ni le dossier ni le gestionnaire"));
+      verdict.malformed().Add(RuleError(
+          rule::kHist1, "replacement.convention_id", r.funding_request_filed().convention_id(),
+          "la correction ne change ni le dossier ni le gestionnaire"));
     }
   } else if (f == C::kBilanReceived) {
     const auto& b = r.bilan_received();
     if (b.school_year() != target.fact.bilan_received().school_year()) {
-      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.school_year",
-                                        Str(b.school_year()), "la correction garde l'année scolaire"));
+      verdict.malformed().Add(RuleError(rule::kHist1, "replacement.school_year",
+                                        Str(b.school_year()),
+                                        "la correction garde l'année scolaire"));
     }
     CheckFigures(verdict.malformed(), b.figures(), "replacement.figures.",
                  FindYear(state, b.school_year()));
@@ -190,20 +194,20 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     const auto& was = target.fact.collectifs_notified();
     const auto& now = r.collectifs_notified();
     if (!now.notification_id().empty() && now.notification_id() != was.notification_id()) {
-      verdict.forbidden().Add(RuleError(
-          "R-CONV-5", "§3.1", "replacement.notification_id", now.notification_id(),
-          absl::StrFormat("la correction garde l'identifiant de la notification (%s)",
-                          was.notification_id())));
+      verdict.forbidden().Add(
+          RuleError(rule::kConv5, "replacement.notification_id", now.notification_id(),
+                    absl::StrFormat("la correction garde l'identifiant de la notification (%s)",
+                                    was.notification_id())));
     }
     if (now.school_year() != was.school_year()) {
-      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.school_year",
+      verdict.malformed().Add(RuleError(rule::kHist1, "replacement.school_year",
                                         Str(now.school_year()),
                                         "la correction garde l'année scolaire"));
     }
     const v1::SchoolYearState* y = FindYear(state, r.collectifs_notified().school_year());
     if (y == nullptr || r.collectifs_notified().collectifs() < 1 ||
         r.collectifs_notified().collectifs() > y->agrement().agreed_collectifs()) {
-      verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "replacement.collectifs",
+      verdict.forbidden().Add(RuleError(rule::kConv3, "replacement.collectifs",
                                         Str(r.collectifs_notified().collectifs()),
                                         "le nombre notifié va de 1 au nombre agréé"));
     }
@@ -214,20 +218,20 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     const v1::ControleState* controle = FindControle(state, of);
     if (controle != nullptr && controle->decided_date() != 0) {
       verdict.forbidden().Add(RuleError(
-          "R-CTL-5", "§4", "target_event_id", target.event_id,
+          rule::kCtl5, "target_event_id", target.event_id,
           absl::StrFormat("le contrôle %s est décidé (le %s) : ses constats ne se corrigent plus, "
                           "sa décision reste telle quelle",
                           of, FrenchDate(controle->decided_date()))));
     }
     const std::string& now = r.controle_findings_recorded().controle_id();
     if (!now.empty() && now != of) {
-      verdict.forbidden().Add(RuleError(
-          "R-CTL-1", "§4", "replacement.controle_id", now,
-          absl::StrFormat("les constats corrigés restent ceux du contrôle %s", of)));
+      verdict.forbidden().Add(
+          RuleError(rule::kCtl1, "replacement.controle_id", now,
+                    absl::StrFormat("les constats corrigés restent ceux du contrôle %s", of)));
     }
     if (r.controle_findings_recorded().years().empty()) {
       verdict.malformed().Add(
-          RuleError("R-CTL-1", "§4", "replacement.years", "", "aucun chiffre constaté"));
+          RuleError(rule::kCtl1, "replacement.years", "", "aucun chiffre constaté"));
     }
     CheckControlledYears(verdict, state, controle, r.controle_findings_recorded().years(),
                          "replacement.");
@@ -235,18 +239,18 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
     const auto& o = target.fact.convention_signed();
     const auto& c = r.convention_signed();
     if (!c.gestionnaire_id().empty() && c.gestionnaire_id() != o.gestionnaire_id()) {
-      verdict.malformed().Add(RuleError("R-HIST-1", "§9", "replacement.gestionnaire_id",
+      verdict.malformed().Add(RuleError(rule::kHist1, "replacement.gestionnaire_id",
                                         c.gestionnaire_id(),
                                         "la correction ne change pas le gestionnaire"));
     }
     if (c.first_school_year() != o.first_school_year() ||
         c.last_school_year() != o.last_school_year()) {
-      verdict.forbidden().Add(RuleError("R-CONV-3", "§3.1", "replacement.last_school_year",
+      verdict.forbidden().Add(RuleError(rule::kConv3, "replacement.last_school_year",
                                         Str(c.last_school_year()),
                                         "la durée d'une convention change par avenant"));
     }
-    CheckAmount(verdict.malformed(), "R-DROIT-2", "§3.2", "replacement.charges_cents",
-                c.charges_cents(), true);
+    CheckAmount(verdict.malformed(), rule::kDroit2, "replacement.charges_cents", c.charges_cents(),
+                true);
     CheckForecastBudget(verdict.malformed(), "replacement.", c.charges_cents(),
                         c.autres_bf_cents());
   }
@@ -282,7 +286,7 @@ std::optional<v1::SoldeRevision> ReviseSolde(Verdict& verdict, const v1::Correct
   const std::string sy = SchoolYear(school_year).ToString();
   if (y->has_dc()) {
     verdict.forbidden().Add(RuleWarning(
-        "R-PAY-8", "§4", "replacement.figures", sy,
+        rule::kPay8, "replacement.figures", sy,
         absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : le bilan "
                         "corrigé est conservé, il ne rouvre pas ce règlement",
                         sy, y->controle_id())));
@@ -293,7 +297,7 @@ std::optional<v1::SoldeRevision> ReviseSolde(Verdict& verdict, const v1::Correct
   for (const auto& r : y->solde_revisions()) since = std::max(since, r.date());
   if (cmd.date() == 0) {
     verdict.malformed().Add(RuleError(
-        "R-PAY-9", "§4", "date", "",
+        rule::kPay9, "date", "",
         absl::StrFormat("le solde %s est payé : la correction du bilan porte sa date, celle où le "
                         "complément ou l'indu qui en découle est dû",
                         sy)));
@@ -301,7 +305,7 @@ std::optional<v1::SoldeRevision> ReviseSolde(Verdict& verdict, const v1::Correct
   }
   if (IsValidYmd(cmd.date()) && cmd.date() < since) {
     verdict.forbidden().Add(RuleError(
-        "R-PAY-9", "§4", "date", FrenchDate(cmd.date()),
+        rule::kPay9, "date", FrenchDate(cmd.date()),
         absl::StrFormat("la correction du bilan suit le solde %s et ses régularisations (le %s)",
                         sy, FrenchDate(since))));
   }
@@ -348,29 +352,30 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   if (target == nullptr || target->event_id != cmd.target_event_id()) {
     return RuleStatus(absl::StatusCode::kNotFound,
-                      RuleError("R-HIST-1", "§9", "target_event_id", cmd.target_event_id(),
+                      RuleError(rule::kHist1, "target_event_id", cmd.target_event_id(),
                                 absl::StrFormat("aucun événement de ce nom dans la convention %s",
                                                 cmd.convention_id())));
   }
   Verdict verdict;
   if (cmd.reason().empty()) {
-    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "reason", "",
-                                      "une correction dit pourquoi elle est faite"));
+    verdict.malformed().Add(
+        RuleError(rule::kHist1, "reason", "", "une correction dit pourquoi elle est faite"));
   }
   if (cmd.date() != 0) CheckDate(verdict.malformed(), cmd.date());
   if (target->fact.has_event_corrected()) {
-    verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "target_event_id", target->event_id,
+    verdict.forbidden().Add(RuleError(rule::kHist1, "target_event_id", target->event_id,
                                       "on corrige le fait d'origine, pas une correction"));
   } else if (const std::string cancelled = CancelledBy(state, ctx, target->event_id);
              !cancelled.empty()) {
     verdict.forbidden().Add(RuleError(
-        "R-HIST-1", "§9", "target_event_id", target->event_id,
+        rule::kHist1, "target_event_id", target->event_id,
         absl::StrFormat("ce fait a été annulé (événement %s) : un fait annulé ne se corrige ni ne "
                         "s'annule plus ; enregistrez le bon fait par sa commande",
                         cancelled)));
   } else if (cmd.cancel() == cmd.has_replacement()) {
-    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "cancel", cmd.cancel() ? "true" : "false",
-                                      "une correction annule le fait ou le remplace, l'un des deux"));
+    verdict.malformed().Add(
+        RuleError(rule::kHist1, "cancel", cmd.cancel() ? "true" : "false",
+                  "une correction annule le fait ou le remplace, l'un des deux"));
   } else if (cmd.cancel()) {
     CheckCancel(verdict, *target, state, ctx);
   } else {

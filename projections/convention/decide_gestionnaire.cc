@@ -14,16 +14,16 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   Verdict verdict;
   Violations& bad = verdict.malformed();
   if (cmd.gestionnaire_id().empty()) {
-    bad.Add(RuleError("R-CONV-2", "§2.3", "gestionnaire_id", "",
+    bad.Add(RuleError(rule::kConv2, "gestionnaire_id", "",
                       "l'identifiant du centre social est obligatoire"));
   }
   CheckDate(bad, cmd.date());
   const int32_t end = cmd.centre_social_agrement_end();
   if (!IsValidYmd(end)) {
-    bad.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end", Str(end),
+    bad.Add(RuleError(rule::kConv2, "centre_social_agrement_end", Str(end),
                       "la fin de l'agrément renouvelé est une date réelle (AAAAMMJJ)"));
   } else if (IsValidYmd(cmd.date()) && end <= cmd.date()) {
-    bad.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end", FrenchDate(end),
+    bad.Add(RuleError(rule::kConv2, "centre_social_agrement_end", FrenchDate(end),
                       absl::StrFormat("l'agrément renouvelé court au-delà du jour où il est "
                                       "délivré (%s)",
                                       FrenchDate(cmd.date()))));
@@ -31,7 +31,7 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   RETURN_IF_ERROR(verdict.ToStatus());
   if (existing == nullptr) {
     return RuleStatus(absl::StatusCode::kNotFound,
-                      RuleError("R-CONV-2", "§2.3", "gestionnaire_id", cmd.gestionnaire_id(),
+                      RuleError(rule::kConv2, "gestionnaire_id", cmd.gestionnaire_id(),
                                 absl::StrFormat("aucun gestionnaire de ce nom n'est enregistré "
                                                 "auprès de la Caf %s",
                                                 cmd.caf_id())));
@@ -41,14 +41,14 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   // agrément already does, it would be recorded and change nothing at any date.
   Violations& forbidden = verdict.forbidden();
   if (existing->kind() != v1::CENTRE_SOCIAL) {
-    forbidden.Add(RuleError("R-CONV-2", "§2.3", "gestionnaire_id", cmd.gestionnaire_id(),
+    forbidden.Add(RuleError(rule::kConv2, "gestionnaire_id", cmd.gestionnaire_id(),
                             "seul un centre social a un agrément délivré par la Caf"));
   } else if (on_date == nullptr) {
-    forbidden.Add(RuleError("R-CONV-2", "§2.3", "date", FrenchDate(cmd.date()),
+    forbidden.Add(RuleError(rule::kConv2, "date", FrenchDate(cmd.date()),
                             "le centre social n'est pas encore enregistré auprès de la Caf ce "
                             "jour-là : son agrément se renouvelle après son enregistrement"));
   } else if (on_date->centre_social_agrement_end() == end) {
-    forbidden.Add(RuleError("R-CONV-2", "§2.3", "centre_social_agrement_end", FrenchDate(end),
+    forbidden.Add(RuleError(rule::kConv2, "centre_social_agrement_end", FrenchDate(end),
                             absl::StrFormat("l'agrément enregistré au %s finit déjà ce jour-là : "
                                             "rien ne change",
                                             FrenchDate(cmd.date()))));

@@ -9,27 +9,27 @@ namespace clas::decide_internal {
 
 void CheckDate(Violations& v, int32_t date, std::string_view field) {
   if (IsValidYmd(date)) return;
-  v.Add(RuleError("R-HIST-2", "§9", field, Str(date),
+  v.Add(RuleError(rule::kHist2, field, Str(date),
                   "date d'effet invalide (attendu une date réelle AAAAMMJJ entre 2000 et 2099)"));
 }
 
-void CheckAmount(Violations& v, std::string_view rule, std::string_view section,
-                 std::string_view field, int64_t cents, bool positive) {
+void CheckAmount(Violations& v, const Rule& rule, std::string_view field, int64_t cents,
+                 bool positive) {
   if (cents < 0 || (positive && cents == 0)) {
-    v.Add(RuleError(rule, section, field, Euros(cents),
+    v.Add(RuleError(rule, field, Euros(cents),
                     positive ? "le montant doit être strictement positif"
                              : "le montant ne peut pas être négatif"));
   } else if (cents > kAmountMaxCents) {
-    v.Add(RuleError(rule, section, field, Euros(cents),
-                    absl::StrFormat("montant invraisemblable : au-delà de %s",
-                                    Euros(kAmountMaxCents))));
+    v.Add(RuleError(
+        rule, field, Euros(cents),
+        absl::StrFormat("montant invraisemblable : au-delà de %s", Euros(kAmountMaxCents))));
   }
 }
 
 absl::Status RequireConvention(const v1::ConventionState& state, std::string_view convention_id) {
   if (!state.convention_id().empty()) return absl::OkStatus();
   return RuleStatus(absl::StatusCode::kNotFound,
-                    RuleError("R-CONV-4", "§3.1", "convention_id", convention_id,
+                    RuleError(rule::kConv4, "convention_id", convention_id,
                               "aucun dossier de ce nom (aucune demande de financement déposée)"));
 }
 
@@ -38,14 +38,16 @@ void CheckAgrementAndCoverage(Violations& v, const v1::ConventionState& state,
   const v1::SchoolYearState* y = FindYear(state, school_year);
   const std::string sy = SchoolYear(school_year).ToString();
   if (y == nullptr || !y->agrement().validated() || y->agrement().date() > date) {
-    v.Add(RuleError("R-CONV-1", "§2.3", "school_year", sy,
+    v.Add(RuleError(rule::kConv1, "school_year", sy,
                     absl::StrFormat("aucun paiement avant l'agrément du comité départemental pour "
-                                    "l'année scolaire %s", sy)));
+                                    "l'année scolaire %s",
+                                    sy)));
   }
   if (y == nullptr || y->covered_by().empty() || state.signed_date() > date) {
-    v.Add(RuleError("R-CONV-1", "§4", "school_year", sy,
+    v.Add(RuleError(rule::kConv1, "school_year", sy,
                     absl::StrFormat("aucun paiement sans convention signée couvrant l'année "
-                                    "scolaire %s", sy)));
+                                    "scolaire %s",
+                                    sy)));
   }
 }
 
@@ -53,11 +55,11 @@ void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
                   const v1::SchoolYearState* year) {
   const std::string p(prefix);
   if (f.collectifs() < 0 || f.collectifs() > rules::kDroitCollectifsMax) {
-    v.Add(RuleError("R-DROIT-2", "§3.2", p + "collectifs", Str(f.collectifs()),
+    v.Add(RuleError(rule::kDroit2, p + "collectifs", Str(f.collectifs()),
                     "nombre de collectifs invalide"));
   }
-  CheckAmount(v, "R-DROIT-2", "§3.2", p + "charges_cents", f.charges_cents(), false);
-  CheckAmount(v, "R-DROIT-5", "§2.3", p + "autres_bf_cents", f.autres_bf_cents(), false);
+  CheckAmount(v, rule::kDroit2, p + "charges_cents", f.charges_cents(), false);
+  CheckAmount(v, rule::kDroit5, p + "autres_bf_cents", f.autres_bf_cents(), false);
   struct Bonus { const char* name; int32_t count; int32_t granted; };
   const Bonus bonuses[] = {
       {"bonus_enfants_collectifs", f.bonus_enfants_collectifs(),
@@ -66,12 +68,13 @@ void CheckFigures(Violations& v, const v1::Figures& f, std::string_view prefix,
        year ? year->agrement().bonus_parents_collectifs() : 0}};
   for (const Bonus& b : bonuses) {
     if (b.count < 0 || b.count > f.collectifs()) {
-      v.Add(RuleError("R-DROIT-4", "§3.3", p + b.name, Str(b.count),
+      v.Add(RuleError(rule::kDroit4, p + b.name, Str(b.count),
                       "le nombre de collectifs bonifiés va de 0 au nombre de collectifs"));
     } else if (year != nullptr && b.count > b.granted) {
-      v.Add(RuleError("R-BON-3", "§3.3", p + b.name, Str(b.count),
+      v.Add(RuleError(rule::kBon3, p + b.name, Str(b.count),
                       absl::StrFormat("un bonus n'est versé que sur les collectifs pour lesquels "
-                                      "le comité l'a accordé (%d)", b.granted)));
+                                      "le comité l'a accordé (%d)",
+                                      b.granted)));
     }
   }
 }
@@ -93,7 +96,7 @@ void WarnIfClosedYear(const DecideContext& ctx, int32_t date, v1::ClasEvent* fac
   const int32_t year = date / 10000;
   if (ctx.closed_civil_years.count(year) == 0) return;
   *fact->add_warnings() = RuleWarning(
-      "R-ACC-8", "§4", "date", FrenchDate(date),
+      rule::kAcc8, "date", FrenchDate(date),
       absl::StrFormat("l'exercice %d est clos : il n'est jamais réécrit, ce que ce fait y change "
                       "est régularisé sur le premier exercice ouvert",
                       year));
@@ -102,7 +105,7 @@ void WarnIfClosedYear(const DecideContext& ctx, int32_t date, v1::ClasEvent* fac
 void CheckForecastBudget(Violations& v, std::string_view prefix, int64_t charges_cents,
                          int64_t autres_bf_cents) {
   if (autres_bf_cents <= charges_cents || autres_bf_cents < 0 || charges_cents < 0) return;
-  v.Add(RuleError("R-DROIT-5", "§2.3", absl::StrCat(base::ToAbsl(prefix), "autres_bf_cents"),
+  v.Add(RuleError(rule::kDroit5, absl::StrCat(base::ToAbsl(prefix), "autres_bf_cents"),
                   Euros(autres_bf_cents),
                   absl::StrFormat("les autres financements de la branche Famille (%s) dépassent "
                                   "les charges prévues (%s) : budget prévisionnel incohérent",
@@ -157,8 +160,7 @@ void CheckControlledYears(Verdict& verdict, const v1::ConventionState& state,
     const v1::SchoolYearState* y = FindYear(state, cy.school_year());
     if (controle != nullptr && !Contains(controle->school_years(), cy.school_year())) {
       verdict.forbidden().Add(
-          RuleError("R-CTL-1", "§4", field + ".school_year",
-                    SchoolYear(cy.school_year()).ToString(),
+          RuleError(rule::kCtl1, field + ".school_year", SchoolYear(cy.school_year()).ToString(),
                     "cette année scolaire n'est pas dans le périmètre du contrôle"));
     }
     CheckFigures(verdict.malformed(), cy.figures(), field + ".figures.", y);

@@ -26,8 +26,8 @@ inline NewFact ConventionFact(const v1::ConventionState& state, const std::strin
 void CheckDate(Violations& v, int32_t date, std::string_view field = "date");
 
 // Errors on a money field: negative or above kAmountMaxCents; `positive` also refuses 0.
-void CheckAmount(Violations& v, std::string_view rule, std::string_view section,
-                 std::string_view field, int64_t cents, bool positive);
+void CheckAmount(Violations& v, const Rule& rule, std::string_view field, int64_t cents,
+                 bool positive);
 
 // [choice] R-DROIT-5: a forecast budget (a request, a convention, an avenant) whose other Branche
 // Famille money exceeds its charges is incoherent (final and controlled figures are facts, and

@@ -21,11 +21,12 @@ bool Closed(const DecideContext& ctx, int32_t date) {
 void CheckPaymentId(Verdict& verdict, const v1::ConventionState& state, const DecideContext& ctx,
                     const std::string& id) {
   if (id.empty()) {
-    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "payment_id", "",
-                                      "l'identifiant du paiement est obligatoire"));
+    verdict.malformed().Add(
+        RuleError(rule::kHist1, "payment_id", "", "l'identifiant du paiement est obligatoire"));
   } else if (ctx.payment_id_used ? ctx.payment_id_used(id) : PaymentIdUsed(state, id)) {
-    verdict.forbidden().Add(RuleError("R-HIST-1", "§9", "payment_id", id,
-                                      "identifiant de paiement déjà utilisé dans cette convention"));
+    verdict.forbidden().Add(
+        RuleError(rule::kHist1, "payment_id", id,
+                  "identifiant de paiement déjà utilisé dans cette convention"));
   }
 }
 
@@ -63,7 +64,7 @@ void CheckLaterAcomptes(Violations& v, const v1::SchoolYearState& y, const v1::P
     if (later.date() <= cmd.date() || paid + amount <= Money::Cents(later.cap_cents())) continue;
     const bool n_share = civil_year == y.school_year();
     v.Add(RuleError(
-        n_share ? "R-PAY-2" : "R-PAY-3", "§4", "date", FrenchDate(cmd.date()),
+        n_share ? rule::kPay2 : rule::kPay3, "date", FrenchDate(cmd.date()),
         absl::StrFormat("daté du %s, cet acompte de %s précède l'acompte %s du %s déjà versé : les "
                         "acomptes datés jusqu'au %s atteindraient %s, au-delà du plafond de %s en "
                         "vigueur à cette date (%d %% de la Ps du droit prévisionnel)",
@@ -90,7 +91,7 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
   if (y != nullptr && dp == nullptr && !y->dp_missing_reason().empty() &&
       ctx.baremes->Find(cmd.school_year()) == nullptr) {
     preconditions.Add(RuleError(
-        "R-DROIT-7", "§3.2", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        rule::kDroit7, "school_year", SchoolYear(cmd.school_year()).ToString(),
         absl::StrFormat("aucun barème publié pour l'année scolaire %s : le droit prévisionnel "
                         "n'est pas calculé et aucun acompte ne peut être versé",
                         SchoolYear(cmd.school_year()).ToString())));
@@ -101,7 +102,7 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
   // be money beyond DC that nothing recovers.
   if (y != nullptr && y->has_dc()) {
     verdict.forbidden().Add(RuleError(
-        "R-PAY-8", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        rule::kPay8, "school_year", SchoolYear(cmd.school_year()).ToString(),
         absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : le rappel "
                         "ou l'indu de cette décision est le règlement, aucun acompte n'est versé",
                         SchoolYear(cmd.school_year()).ToString(), y->controle_id())));
@@ -149,11 +150,12 @@ absl::StatusOr<Facts> DecideReceiveBilan(const v1::ReceiveBilan& cmd,
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   const std::string sy = SchoolYear(cmd.school_year()).ToString();
   if (y == nullptr || y->covered_by().empty()) {
-    verdict.forbidden().Add(RuleError("R-CONV-6", "§3.1", "school_year", sy,
-                                      "le bilan porte sur une année scolaire couverte par la convention"));
+    verdict.forbidden().Add(
+        RuleError(rule::kConv6, "school_year", sy,
+                  "le bilan porte sur une année scolaire couverte par la convention"));
   } else if (y->bilan_received()) {
     verdict.forbidden().Add(RuleError(
-        "R-HIST-1", "§9", "school_year", sy,
+        rule::kHist1, "school_year", sy,
         "le bilan de cette année est déjà reçu ; une erreur se corrige par une correction qui le "
         "nomme"));
   }
@@ -166,7 +168,7 @@ absl::StatusOr<Facts> DecideReceiveBilan(const v1::ReceiveBilan& cmd,
   // received afterwards is kept, and moves no money.
   if (y != nullptr && y->has_dc()) {
     *f.fact.add_warnings() = RuleWarning(
-        "R-PAY-8", "§4", "school_year", sy,
+        rule::kPay8, "school_year", sy,
         absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : ce "
                         "bilan est conservé, il ne donne lieu à aucun solde",
                         sy, y->controle_id()));
@@ -183,7 +185,7 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
   if (y != nullptr && y->has_dc()) {
     return RuleStatus(
         absl::StatusCode::kFailedPrecondition,
-        RuleError("R-PAY-8", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        RuleError(rule::kPay8, "school_year", SchoolYear(cmd.school_year()).ToString(),
                   absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle "
                                   "%s : le rappel ou l'indu de cette décision est le règlement, "
                                   "aucun solde n'est versé",
@@ -206,7 +208,7 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
   if (y != nullptr && y->bilan_received() && IsValidYmd(cmd.date()) &&
       cmd.date() < y->bilan_date()) {
     verdict.forbidden().Add(RuleError(
-        "R-CONV-6", "§3.1", "date", FrenchDate(cmd.date()),
+        rule::kConv6, "date", FrenchDate(cmd.date()),
         absl::StrFormat("le solde ne peut pas être daté avant la réception du bilan (le %s)",
                         FrenchDate(y->bilan_date()))));
   }
@@ -245,18 +247,18 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
   Verdict verdict;
   CheckPaymentId(verdict, state, ctx, cmd.payment_id());
   CheckDate(verdict.malformed(), cmd.date());
-  CheckAmount(verdict.malformed(), "R-CTL-3", "§4", "amount_cents", cmd.amount_cents(), false);
+  CheckAmount(verdict.malformed(), rule::kCtl3, "amount_cents", cmd.amount_cents(), false);
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   const int64_t due = y == nullptr ? 0 : y->rappel_due_cents();
   const int64_t amount = cmd.amount_cents() == 0 ? due : cmd.amount_cents();
   if (due <= 0) {
     verdict.forbidden().Add(RuleError(
-        "R-CTL-3", "§4", "school_year", SchoolYear(cmd.school_year()).ToString(),
+        rule::kCtl3, "school_year", SchoolYear(cmd.school_year()).ToString(),
         "aucun rappel n'est dû : un rappel naît d'une décision de contrôle où le droit contrôlé "
         "dépasse ce qui a été versé, ou d'un bilan corrigé après le solde qui l'augmente "
         "(complément de solde, R-PAY-9)"));
   } else if (amount > due) {
-    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "amount_cents", Euros(amount),
+    verdict.forbidden().Add(RuleError(rule::kCtl3, "amount_cents", Euros(amount),
                                       absl::StrFormat("le rappel dû est de %s", Euros(due))));
   }
   // R-CTL-3: the rappel is paid after the decision that makes it due. Dated before, the fold
@@ -264,10 +266,10 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
   for (const auto& c : state.controles()) {
     if (y != nullptr && due > 0 && c.controle_id() == y->controle_id() &&
         IsValidYmd(cmd.date()) && cmd.date() < c.decided_date()) {
-      verdict.forbidden().Add(RuleError(
-          "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
-          absl::StrFormat("le rappel est dû depuis la décision du contrôle %s (le %s)",
-                          c.controle_id(), FrenchDate(c.decided_date()))));
+      verdict.forbidden().Add(
+          RuleError(rule::kCtl3, "date", FrenchDate(cmd.date()),
+                    absl::StrFormat("le rappel est dû depuis la décision du contrôle %s (le %s)",
+                                    c.controle_id(), FrenchDate(c.decided_date()))));
     }
   }
   // R-PAY-9: a complément de solde is due from the correction of the bilan that made it due.
@@ -275,7 +277,7 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
     for (const auto& r : y->solde_revisions()) {
       if (r.revision().delta_cents() > 0 && cmd.date() < r.date()) {
         verdict.forbidden().Add(RuleError(
-            "R-PAY-9", "§4", "date", FrenchDate(cmd.date()),
+            rule::kPay9, "date", FrenchDate(cmd.date()),
             absl::StrFormat("le complément de solde est dû depuis la correction du bilan (le %s)",
                             FrenchDate(r.date()))));
         break;
@@ -283,7 +285,7 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
     }
   }
   if (y != nullptr && !cmd.controle_id().empty() && cmd.controle_id() != y->controle_id()) {
-    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "controle_id", cmd.controle_id(),
+    verdict.forbidden().Add(RuleError(rule::kCtl3, "controle_id", cmd.controle_id(),
                                       "ce contrôle n'a pas décidé de rappel pour cette année"));
   }
   verdict.forbidden().AddAll(rules::CheckPaymentYearOpen(cmd.date(), Closed(ctx, cmd.date()), "rappel"));
@@ -304,7 +306,7 @@ namespace {
 void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd, const v1::InduState& indu,
                  const v1::ConventionState& state, const DecideContext& ctx) {
   if (cmd.offset_payment_id().empty()) {
-    verdict.malformed().Add(RuleError("R-CTL-3", "§4", "offset_payment_id", "",
+    verdict.malformed().Add(RuleError(rule::kCtl3, "offset_payment_id", "",
                                       "une compensation nomme le paiement sur lequel elle est "
                                       "retenue"));
     return;
@@ -314,36 +316,37 @@ void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd, const v1::Indu
   std::optional<OffsetTarget> target;
   if (ctx.find_payment) target = ctx.find_payment(conv, cmd.offset_payment_id());
   if (!target.has_value()) {
-    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "offset_payment_id", cmd.offset_payment_id(),
+    verdict.forbidden().Add(RuleError(rule::kCtl3, "offset_payment_id", cmd.offset_payment_id(),
                                       "paiement inconnu : la compensation se fait sur un paiement "
                                       "ultérieur au même gestionnaire"));
     return;
   }
   if (target->gestionnaire_id != state.gestionnaire_id()) {
-    verdict.forbidden().Add(RuleError("R-CTL-3", "§4", "offset_convention_id", conv,
-                                      "la compensation se fait sur un paiement au même gestionnaire"));
+    verdict.forbidden().Add(
+        RuleError(rule::kCtl3, "offset_convention_id", conv,
+                  "la compensation se fait sur un paiement au même gestionnaire"));
   }
   // R-CTL-3: the offset is withheld from a later payment; one made before the indu was notified
   // has left in full and cannot bear it.
   if (target->date < indu.date()) {
     verdict.forbidden().Add(RuleError(
-        "R-CTL-3", "§4", "offset_payment_id", cmd.offset_payment_id(),
+        rule::kCtl3, "offset_payment_id", cmd.offset_payment_id(),
         absl::StrFormat("la compensation se fait sur un paiement ultérieur à l'indu (notifié le "
                         "%s) ; ce paiement date du %s",
                         FrenchDate(indu.date()), FrenchDate(target->date))));
   } else if (IsValidYmd(cmd.date()) && cmd.date() < target->date) {
     // Withheld from the payment when it is made: the recovery cannot be dated before it.
     verdict.forbidden().Add(RuleError(
-        "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
+        rule::kCtl3, "date", FrenchDate(cmd.date()),
         absl::StrFormat("la compensation est retenue sur le paiement %s du %s : elle ne peut "
                         "pas être datée avant lui",
                         cmd.offset_payment_id(), FrenchDate(target->date))));
   }
   if (cmd.amount_cents() > target->amount_cents - target->offset_cents) {
-    verdict.forbidden().Add(RuleError(
-        "R-CTL-3", "§4", "amount_cents", Euros(cmd.amount_cents()),
-        absl::StrFormat("la compensation dépasse ce qui reste du paiement (%s)",
-                        Euros(target->amount_cents - target->offset_cents))));
+    verdict.forbidden().Add(
+        RuleError(rule::kCtl3, "amount_cents", Euros(cmd.amount_cents()),
+                  absl::StrFormat("la compensation dépasse ce qui reste du paiement (%s)",
+                                  Euros(target->amount_cents - target->offset_cents))));
   }
 }
 
@@ -359,44 +362,45 @@ absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
   }
   if (indu == nullptr) {
     return RuleStatus(absl::StatusCode::kNotFound,
-                      RuleError("R-CTL-5", "§4", "indu_id", cmd.indu_id(),
+                      RuleError(rule::kCtl5, "indu_id", cmd.indu_id(),
                                 absl::StrFormat("aucun indu de ce nom dans la convention %s",
                                                 cmd.convention_id())));
   }
   Verdict verdict;
   CheckDate(verdict.malformed(), cmd.date());
-  CheckAmount(verdict.malformed(), "R-CTL-5", "§4", "amount_cents", cmd.amount_cents(), true);
+  CheckAmount(verdict.malformed(), rule::kCtl5, "amount_cents", cmd.amount_cents(), true);
   if (cmd.recovery_id().empty()) {
-    verdict.malformed().Add(RuleError("R-HIST-1", "§9", "recovery_id", "", "identifiant obligatoire"));
+    verdict.malformed().Add(RuleError(rule::kHist1, "recovery_id", "", "identifiant obligatoire"));
   } else if (RecoveryIdUsed(state, cmd.recovery_id())) {
-    verdict.forbidden().Add(RuleError("R-CTL-5", "§4", "recovery_id", cmd.recovery_id(),
+    verdict.forbidden().Add(RuleError(rule::kCtl5, "recovery_id", cmd.recovery_id(),
                                       "identifiant de recouvrement déjà utilisé dans cette "
                                       "convention"));
   }
   if (cmd.method() != v1::REPAYMENT && cmd.method() != v1::OFFSET) {
-    verdict.malformed().Add(RuleError("R-CTL-3", "§4", "method", Str(cmd.method()),
+    verdict.malformed().Add(RuleError(rule::kCtl3, "method", Str(cmd.method()),
                                       "un indu se récupère par remboursement ou par compensation"));
   }
   // R-CTL-3: an indu is recovered once notified. A recovery dated before would be folded before
   // the indu exists (R-HIST-2) and be lost.
   if (IsValidYmd(cmd.date()) && cmd.date() < indu->date()) {
-    verdict.forbidden().Add(RuleError(
-        "R-CTL-3", "§4", "date", FrenchDate(cmd.date()),
-        absl::StrFormat("un indu se recouvre après sa notification (le %s)",
-                        FrenchDate(indu->date()))));
+    verdict.forbidden().Add(
+        RuleError(rule::kCtl3, "date", FrenchDate(cmd.date()),
+                  absl::StrFormat("un indu se recouvre après sa notification (le %s)",
+                                  FrenchDate(indu->date()))));
   }
   if (cmd.amount_cents() > indu->open_cents()) {
-    verdict.forbidden().Add(RuleError(
-        "R-CTL-5", "§4", "amount_cents", Euros(cmd.amount_cents()),
-        absl::StrFormat("le recouvrement dépasse l'indu restant dû (%s sur %s)",
-                        Euros(indu->open_cents()), Euros(indu->amount_cents()))));
+    verdict.forbidden().Add(
+        RuleError(rule::kCtl5, "amount_cents", Euros(cmd.amount_cents()),
+                  absl::StrFormat("le recouvrement dépasse l'indu restant dû (%s sur %s)",
+                                  Euros(indu->open_cents()), Euros(indu->amount_cents()))));
   }
   if (cmd.method() == v1::OFFSET) CheckOffset(verdict, cmd, *indu, state, ctx);
   verdict.forbidden().AddAll(rules::CheckAfterSchoolYearShareN1(SchoolYear(indu->school_year()),
                                                                 cmd.date(), "recouvrement"));
   if (Closed(ctx, cmd.date())) {
-    verdict.forbidden().Add(RuleError("R-ACC-8", "§4", "date", FrenchDate(cmd.date()),
-                                      "l'exercice de cette date est clos : il n'est jamais réécrit"));
+    verdict.forbidden().Add(
+        RuleError(rule::kAcc8, "date", FrenchDate(cmd.date()),
+                  "l'exercice de cette date est clos : il n'est jamais réécrit"));
   }
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());

@@ -7,11 +7,11 @@
 namespace clas {
 namespace {
 
-RuleViolation Make(v1::Severity severity, std::string_view rule_id, std::string_view section,
-                   std::string_view field, std::string_view value, std::string_view message) {
+RuleViolation Make(v1::Severity severity, const Rule& rule, std::string_view field,
+                   std::string_view value, std::string_view message) {
   RuleViolation v;
-  v.set_rule_id(std::string(rule_id));
-  v.set_section(std::string(section));
+  v.set_rule_id(std::string(rule.id));
+  v.set_section(std::string(rule.section));
   v.set_field(std::string(field));
   v.set_value(std::string(value));
   v.set_message(std::string(message));
@@ -21,16 +21,14 @@ RuleViolation Make(v1::Severity severity, std::string_view rule_id, std::string_
 
 }  // namespace
 
-RuleViolation RuleError(std::string_view rule_id, std::string_view section,
-                        std::string_view field, std::string_view value,
+RuleViolation RuleError(const Rule& rule, std::string_view field, std::string_view value,
                         std::string_view message_fr) {
-  return Make(v1::SEVERITY_ERROR, rule_id, section, field, value, message_fr);
+  return Make(v1::SEVERITY_ERROR, rule, field, value, message_fr);
 }
 
-RuleViolation RuleWarning(std::string_view rule_id, std::string_view section,
-                          std::string_view field, std::string_view value,
+RuleViolation RuleWarning(const Rule& rule, std::string_view field, std::string_view value,
                           std::string_view message_fr) {
-  return Make(v1::SEVERITY_WARNING, rule_id, section, field, value, message_fr);
+  return Make(v1::SEVERITY_WARNING, rule, field, value, message_fr);
 }
 
 std::string Describe(const RuleViolation& v) {

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "clas/v1/types.pb.h"
+#include "projections/core/rule.h"
 
 namespace clas {
 
@@ -24,12 +25,11 @@ inline constexpr char kRuleViolationsPayloadUrl[] =
 
 using v1::RuleViolation;
 
-// Builds one outcome. `value` is the value found, as text.
-RuleViolation RuleError(std::string_view rule_id, std::string_view section,
-                        std::string_view field, std::string_view value,
+// Builds one outcome of `rule` (a constant of rule.h): the field at fault, the value found as
+// text, and a French sentence.
+RuleViolation RuleError(const Rule& rule, std::string_view field, std::string_view value,
                         std::string_view message_fr);
-RuleViolation RuleWarning(std::string_view rule_id, std::string_view section,
-                          std::string_view field, std::string_view value,
+RuleViolation RuleWarning(const Rule& rule, std::string_view field, std::string_view value,
                           std::string_view message_fr);
 
 // "R-ELIG-1 (§2.1) collectifs[0].children = 4 : un collectif compte de 8 à 12 enfants ..."

@@ -31,145 +31,125 @@ constexpr size_t kShownBytesMax = 48;
 const std::vector<FieldBound>& Table() {
   static const auto* const table = new std::vector<FieldBound>{
       // The Caf of every command; the request id is checked apart (it is not a field).
-      {"clas.v1.RegisterGestionnaire.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
+      {"clas.v1.RegisterGestionnaire.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
       {"clas.v1.RegisterGestionnaire.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
-      {"clas.v1.RegisterGestionnaire.name", K::kName, kNameCharsMax, "R-CONV-4", "§3.1"},
-      {"clas.v1.RenewCentreSocialAgrement.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
+       rule::kConv4},
+      {"clas.v1.RegisterGestionnaire.name", K::kName, kNameCharsMax, rule::kConv4},
+      {"clas.v1.RenewCentreSocialAgrement.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
       {"clas.v1.RenewCentreSocialAgrement.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-2", "§2.3"},
-      {"clas.v1.PublishBareme.bareme", K::kRequiredMessage, 0, "R-DROIT-7", "§3.2"},
-      {"clas.v1.PublishBareme.reference", K::kName, kNameCharsMax, "R-DROIT-1", "§3.2"},
-      {"clas.v1.FileFundingRequest.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.FileFundingRequest.request", K::kRequiredMessage, 0, "R-CONV-4", "§3.1"},
-      {"clas.v1.RecordCommitteeDecision.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
+       rule::kConv2},
+      {"clas.v1.PublishBareme.bareme", K::kRequiredMessage, 0, rule::kDroit7},
+      {"clas.v1.PublishBareme.reference", K::kName, kNameCharsMax, rule::kDroit1},
+      {"clas.v1.FileFundingRequest.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.FileFundingRequest.request", K::kRequiredMessage, 0, rule::kConv4},
+      {"clas.v1.RecordCommitteeDecision.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
       {"clas.v1.RecordCommitteeDecision.convention_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
-      {"clas.v1.RecordCommitteeDecision.decision", K::kRequiredMessage, 0, "R-CONV-1", "§2.3"},
-      {"clas.v1.SignConvention.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.SignConvention.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.SignAvenant.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.SignAvenant.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.SignAvenant.avenant_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-3", "§3.1"},
-      {"clas.v1.NotifyCollectifs.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.NotifyCollectifs.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
+       rule::kConv4},
+      {"clas.v1.RecordCommitteeDecision.decision", K::kRequiredMessage, 0, rule::kConv1},
+      {"clas.v1.SignConvention.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.SignConvention.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.SignAvenant.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.SignAvenant.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.SignAvenant.avenant_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv3},
+      {"clas.v1.NotifyCollectifs.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.NotifyCollectifs.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
       {"clas.v1.NotifyCollectifs.notification_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-5", "§3.1"},
-      {"clas.v1.PayAcompte.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.PayAcompte.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.PayAcompte.payment_id", K::kIdentifier, kIdentifierBytesMax, "R-HIST-1", "§9"},
-      {"clas.v1.ReceiveBilan.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.ReceiveBilan.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.ReceiveBilan.figures", K::kRequiredMessage, 0, "R-CONV-6", "§4"},
-      {"clas.v1.PaySolde.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.PaySolde.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4", "§3.1"},
-      {"clas.v1.PaySolde.payment_id", K::kIdentifier, kIdentifierBytesMax, "R-HIST-1", "§9"},
-      {"clas.v1.OpenControle.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.OpenControle.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.OpenControle.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-1", "§4"},
-      {"clas.v1.OpenControle.school_years", K::kRepeated, kYearsPerControleMax, "R-CTL-1", "§4"},
-      {"clas.v1.RecordControleFindings.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
+       rule::kConv5},
+      {"clas.v1.PayAcompte.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.PayAcompte.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.PayAcompte.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.ReceiveBilan.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.ReceiveBilan.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.ReceiveBilan.figures", K::kRequiredMessage, 0, rule::kConv6},
+      {"clas.v1.PaySolde.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.PaySolde.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.PaySolde.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.OpenControle.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.OpenControle.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.OpenControle.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl1},
+      {"clas.v1.OpenControle.school_years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
+      {"clas.v1.RecordControleFindings.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
       {"clas.v1.RecordControleFindings.convention_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
+       rule::kConv4},
       {"clas.v1.RecordControleFindings.controle_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CTL-1", "§4"},
-      {"clas.v1.RecordControleFindings.years", K::kRepeated, kYearsPerControleMax, "R-CTL-1",
-       "§4"},
-      {"clas.v1.DecideControle.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.DecideControle.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.DecideControle.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-2", "§4"},
-      {"clas.v1.DecideControle.years", K::kRepeated, kYearsPerControleMax, "R-CTL-2", "§4"},
-      {"clas.v1.ControlledYear.figures", K::kRequiredMessage, 0, "R-CTL-1", "§4"},
-      {"clas.v1.RecordRecovery.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.RecordRecovery.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.RecordRecovery.recovery_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-5", "§4"},
-      {"clas.v1.RecordRecovery.indu_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-5", "§4"},
-      {"clas.v1.RecordRecovery.offset_payment_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-3",
-       "§4"},
+       rule::kCtl1},
+      {"clas.v1.RecordControleFindings.years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
+      {"clas.v1.DecideControle.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.DecideControle.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.DecideControle.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl2},
+      {"clas.v1.DecideControle.years", K::kRepeated, kYearsPerControleMax, rule::kCtl2},
+      {"clas.v1.ControlledYear.figures", K::kRequiredMessage, 0, rule::kCtl1},
+      {"clas.v1.RecordRecovery.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.RecordRecovery.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.RecordRecovery.recovery_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
+      {"clas.v1.RecordRecovery.indu_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
+      {"clas.v1.RecordRecovery.offset_payment_id", K::kIdentifier, kIdentifierBytesMax,
+       rule::kCtl3},
       {"clas.v1.RecordRecovery.offset_convention_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CTL-3", "§4"},
-      {"clas.v1.PayRappel.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.PayRappel.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.PayRappel.payment_id", K::kIdentifier, kIdentifierBytesMax, "R-HIST-1", "§9"},
-      {"clas.v1.PayRappel.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-3", "§4"},
-      {"clas.v1.CloseCivilYear.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.CorrectEvent.caf_id", K::kCafId, kCafIdBytesMax, "R-HIST-4", "§9"},
-      {"clas.v1.CorrectEvent.convention_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-4",
-       "§3.1"},
-      {"clas.v1.CorrectEvent.target_event_id", K::kEventId, kIdentifierBytesMax, "R-HIST-1",
-       "§9"},
-      {"clas.v1.CorrectEvent.reason", K::kText, kTextCharsMax, "R-HIST-1", "§9"},
+       rule::kCtl3},
+      {"clas.v1.PayRappel.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.PayRappel.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.PayRappel.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.PayRappel.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
+      {"clas.v1.CloseCivilYear.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.CorrectEvent.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
+      {"clas.v1.CorrectEvent.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.CorrectEvent.target_event_id", K::kEventId, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.CorrectEvent.reason", K::kText, kTextCharsMax, rule::kHist1},
       // The facts, as a correction's replacement carries them.
       {"clas.v1.GestionnaireRegistered.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
-      {"clas.v1.GestionnaireRegistered.name", K::kName, kNameCharsMax, "R-CONV-4", "§3.1"},
-      {"clas.v1.CentreSocialAgrementRenewed.gestionnaire_id", K::kIdentifier,
-       kIdentifierBytesMax, "R-CONV-2", "§2.3"},
-      {"clas.v1.BaremePublished.reference", K::kName, kNameCharsMax, "R-DROIT-1", "§3.2"},
+       rule::kConv4},
+      {"clas.v1.GestionnaireRegistered.name", K::kName, kNameCharsMax, rule::kConv4},
+      {"clas.v1.CentreSocialAgrementRenewed.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
+       rule::kConv2},
+      {"clas.v1.BaremePublished.reference", K::kName, kNameCharsMax, rule::kDroit1},
       {"clas.v1.FundingRequestFiled.convention_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
+       rule::kConv4},
       {"clas.v1.FundingRequestFiled.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
+       rule::kConv4},
       {"clas.v1.FundingRequestFiled.collectifs", K::kRepeated,
-       static_cast<size_t>(rules::kCollectifsPerRequestMax), "R-ELIG-1", "§2.1"},
-      {"clas.v1.Collectif.collectif_id", K::kIdentifier, kIdentifierBytesMax, "R-ELIG-1", "§2.1"},
-      {"clas.v1.Collectif.levels", K::kRepeated,
-       static_cast<size_t>(rules::kLevelsPerCollectifMax), "R-ELIG-6", "§2.1"},
+       static_cast<size_t>(rules::kCollectifsPerRequestMax), rule::kElig1},
+      {"clas.v1.Collectif.collectif_id", K::kIdentifier, kIdentifierBytesMax, rule::kElig1},
+      {"clas.v1.Collectif.levels", K::kRepeated, static_cast<size_t>(rules::kLevelsPerCollectifMax),
+       rule::kElig6},
       {"clas.v1.CommitteeDecisionRecorded.decision_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-1", "§2.3"},
-      {"clas.v1.CommitteeDecisionRecorded.refusal_reason", K::kText, kTextCharsMax, "R-CONV-4",
-       "§3.1"},
+       rule::kConv1},
+      {"clas.v1.CommitteeDecisionRecorded.refusal_reason", K::kText, kTextCharsMax, rule::kConv4},
       {"clas.v1.ConventionSigned.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-4", "§3.1"},
-      {"clas.v1.AvenantSigned.avenant_id", K::kIdentifier, kIdentifierBytesMax, "R-CONV-3",
-       "§3.1"},
+       rule::kConv4},
+      {"clas.v1.AvenantSigned.avenant_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv3},
       {"clas.v1.CollectifsNotified.notification_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CONV-5", "§3.1"},
-      {"clas.v1.AcomptePaid.payment_id", K::kIdentifier, kIdentifierBytesMax, "R-HIST-1", "§9"},
-      {"clas.v1.SoldePaid.payment_id", K::kIdentifier, kIdentifierBytesMax, "R-HIST-1", "§9"},
-      {"clas.v1.ControleOpened.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-1",
-       "§4"},
-      {"clas.v1.ControleOpened.school_years", K::kRepeated, kYearsPerControleMax, "R-CTL-1",
-       "§4"},
+       rule::kConv5},
+      {"clas.v1.AcomptePaid.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.SoldePaid.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.ControleOpened.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl1},
+      {"clas.v1.ControleOpened.school_years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
       {"clas.v1.ControleFindingsRecorded.controle_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CTL-1", "§4"},
-      {"clas.v1.ControleFindingsRecorded.years", K::kRepeated, kYearsPerControleMax, "R-CTL-1",
-       "§4"},
-      {"clas.v1.ControleDecided.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-2",
-       "§4"},
-      {"clas.v1.ControleDecided.outcomes", K::kLedgers, 0, "R-CTL-2", "§4"},
-      {"clas.v1.InduNotified.indu_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-3", "§4"},
-      {"clas.v1.InduNotified.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-3", "§4"},
-      {"clas.v1.RecoveryRecorded.recovery_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-5",
-       "§4"},
-      {"clas.v1.RecoveryRecorded.indu_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-5", "§4"},
+       rule::kCtl1},
+      {"clas.v1.ControleFindingsRecorded.years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
+      {"clas.v1.ControleDecided.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl2},
+      {"clas.v1.ControleDecided.outcomes", K::kLedgers, 0, rule::kCtl2},
+      {"clas.v1.InduNotified.indu_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
+      {"clas.v1.InduNotified.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
+      {"clas.v1.RecoveryRecorded.recovery_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
+      {"clas.v1.RecoveryRecorded.indu_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
       {"clas.v1.RecoveryRecorded.offset_payment_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CTL-3", "§4"},
+       rule::kCtl3},
       {"clas.v1.RecoveryRecorded.offset_convention_id", K::kIdentifier, kIdentifierBytesMax,
-       "R-CTL-3", "§4"},
-      {"clas.v1.RappelPaid.payment_id", K::kIdentifier, kIdentifierBytesMax, "R-HIST-1", "§9"},
-      {"clas.v1.RappelPaid.controle_id", K::kIdentifier, kIdentifierBytesMax, "R-CTL-3", "§4"},
-      {"clas.v1.CivilYearClosed.lines", K::kLedgers, 0, "R-ACC-8", "§4"},
-      {"clas.v1.EventCorrected.target_event_id", K::kEventId, kIdentifierBytesMax, "R-HIST-1",
-       "§9"},
-      {"clas.v1.EventCorrected.reason", K::kText, kTextCharsMax, "R-HIST-1", "§9"},
-      {"clas.v1.SoldeRevision.indu_id", K::kLedgers, 0, "R-PAY-9", "§4"},
+       rule::kCtl3},
+      {"clas.v1.RappelPaid.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.RappelPaid.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
+      {"clas.v1.CivilYearClosed.lines", K::kLedgers, 0, rule::kAcc8},
+      {"clas.v1.EventCorrected.target_event_id", K::kEventId, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.EventCorrected.reason", K::kText, kTextCharsMax, rule::kHist1},
+      {"clas.v1.SoldeRevision.indu_id", K::kLedgers, 0, rule::kPay9},
       // What the ledger writes in every fact: a replacement's own are replaced by the
       // command's (a client may send back a fact as it read it).
-      {"clas.v1.ClasEvent.warnings", K::kReplaced, 0, "R-HIST-1", "§9"},
-      {"clas.v1.ClasEvent.convention_id", K::kReplaced, 0, "R-CONV-4", "§3.1"},
-      {"clas.v1.ClasEvent.caf_id", K::kReplaced, 0, "R-HIST-4", "§9"},
-      {"clas.v1.ClasEvent.request_id", K::kReplaced, 0, "R-HIST-1", "§9"},
-      {"clas.v1.ClasEvent.request_digest", K::kReplaced, 0, "R-HIST-1", "§9"},
+      {"clas.v1.ClasEvent.warnings", K::kReplaced, 0, rule::kHist1},
+      {"clas.v1.ClasEvent.convention_id", K::kReplaced, 0, rule::kConv4},
+      {"clas.v1.ClasEvent.caf_id", K::kReplaced, 0, rule::kHist4},
+      {"clas.v1.ClasEvent.request_id", K::kReplaced, 0, rule::kHist1},
+      {"clas.v1.ClasEvent.request_digest", K::kReplaced, 0, rule::kHist1},
   };
   return *table;
 }
@@ -280,14 +260,14 @@ void CheckString(const FieldBound& row, const std::string& path, const std::stri
       }
       break;
   }
-  if (!problem.empty()) out.Add(RuleError(row.rule, row.section, path, Shown(value), problem));
+  if (!problem.empty()) out.Add(RuleError(row.rule, path, Shown(value), problem));
 }
 
 // R-CONV-2: a school year of a command is 0 (none) or within the ledger's range; beyond it the
 // rules would compute N+1 past INT32_MAX.
 void CheckSchoolYear(const std::string& path, int32_t year, Violations& out) {
   if (year == 0 || (year >= rules::kSchoolYearMin && year <= rules::kSchoolYearMax)) return;
-  out.Add(RuleError("R-CONV-2", "§3.1", path, absl::StrCat(year),
+  out.Add(RuleError(rule::kConv2, path, absl::StrCat(year),
                     absl::StrFormat("année scolaire hors des dates du registre (%d à %d)",
                                     rules::kSchoolYearMin, rules::kSchoolYearMax)));
 }
@@ -302,12 +282,12 @@ void CheckField(const pb::Message& message, const pb::FieldDescriptor* field,
   const FieldBound* row = RowOf(field);
   const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
   if (row != nullptr && row->kind == K::kLedgers && field->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) {
-    out.Add(RuleError(row->rule, row->section, path, absl::StrCat(count, " élément(s)"),
+    out.Add(RuleError(row->rule, path, absl::StrCat(count, " élément(s)"),
                       "champ rempli par le registre : il ne se donne pas"));
     return;
   }
   if (row != nullptr && row->kind == K::kRepeated && static_cast<size_t>(count) > row->max) {
-    out.Add(RuleError(row->rule, row->section, path, absl::StrCat(count),
+    out.Add(RuleError(row->rule, path, absl::StrCat(count),
                       absl::StrFormat("%d éléments : au plus %d", count, row->max)));
     return;  // the elements of an oversized list are not looked at one by one
   }
@@ -334,7 +314,7 @@ void CheckField(const pb::Message& message, const pb::FieldDescriptor* field,
 void CheckMessage(const pb::Message& message, const std::string& prefix, int depth,
                   Violations& out) {
   if (depth > kDepthMax) {
-    out.Add(RuleError("R-HIST-1", "§9", prefix, "", "commande trop imbriquée"));
+    out.Add(RuleError(rule::kHist1, prefix, "", "commande trop imbriquée"));
     return;
   }
   const pb::Descriptor* type = message.GetDescriptor();
@@ -348,7 +328,7 @@ void CheckMessage(const pb::Message& message, const std::string& prefix, int dep
                              ? reflection->HasField(message, field)
                              : true;
     if (row != nullptr && row->kind == K::kRequiredMessage && !present) {
-      out.Add(RuleError(row->rule, row->section, path, "", "information obligatoire absente"));
+      out.Add(RuleError(row->rule, path, "", "information obligatoire absente"));
       continue;
     }
     if (row != nullptr && row->kind == K::kReplaced) continue;  // not kept: not looked at
@@ -363,18 +343,18 @@ const std::vector<FieldBound>& FieldBounds() { return Table(); }
 absl::Status CheckCommandInput(std::string_view request_id, const pb::Message& command) {
   Violations v;
   const std::string problem = IdProblem(request_id, K::kRequestId, kRequestIdBytesMax);
-  if (!problem.empty()) v.Add(RuleError("R-HIST-1", "§9", "request_id", Shown(request_id), problem));
+  if (!problem.empty()) v.Add(RuleError(rule::kHist1, "request_id", Shown(request_id), problem));
   CheckMessage(command, "", 0, v);
   return v.ToStatus(absl::StatusCode::kInvalidArgument);
 }
 
 absl::Status CheckQueryIdentifier(std::string_view path, std::string_view value, InputClass kind,
-                                  std::string_view rule, std::string_view section) {
+                                  const Rule& rule) {
   const size_t max = kind == K::kCafId ? kCafIdBytesMax : kIdentifierBytesMax;
   const std::string problem = IdProblem(value, kind, max);
   if (problem.empty()) return absl::OkStatus();
   Violations v;
-  v.Add(RuleError(rule, section, path, Shown(value), problem));
+  v.Add(RuleError(rule, path, Shown(value), problem));
   return v.ToStatus(absl::StatusCode::kInvalidArgument);
 }
 

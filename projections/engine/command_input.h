@@ -41,6 +41,7 @@
 #include "absl/status/status.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "projections/core/rule.h"
 
 namespace clas {
 
@@ -68,8 +69,7 @@ struct FieldBound {
   std::string_view field;
   InputClass kind;
   size_t max;
-  std::string_view rule;
-  std::string_view section;
+  Rule rule;
 };
 
 // Every row, in the table's order.
@@ -83,7 +83,7 @@ absl::Status CheckCommandInput(std::string_view request_id,
 // OkStatus if `value`, the field `path` of a query (caf_id, convention_id, ...), keeps `kind`
 // (kCafId, kIdentifier or kEventId; empty is refused); kInvalidArgument naming `rule` otherwise.
 absl::Status CheckQueryIdentifier(std::string_view path, std::string_view value, InputClass kind,
-                                  std::string_view rule, std::string_view section);
+                                  const Rule& rule);
 
 // Whether `text` is valid UTF-8 (RFC 3629: shortest forms, no surrogates, at most U+10FFFF).
 bool IsUtf8(std::string_view text);

@@ -133,7 +133,7 @@ v1::ClasEvent::FactCase FirstFactOf(std::string_view method) {
 absl::Status RequestTaken(const std::string& request_id, const std::string& event_id,
                           std::string_view why) {
   return RuleStatus(absl::StatusCode::kAlreadyExists,
-                    RuleError("R-HIST-1", "§9", "request_id", request_id,
+                    RuleError(rule::kHist1, "request_id", request_id,
                               absl::StrFormat("cette requête a déjà été exécutée %s (événement "
                                               "%s) ; une nouvelle commande prend un nouvel "
                                               "identifiant de requête",
@@ -229,9 +229,10 @@ absl::StatusOr<CommandResult> Engine::Record(const std::string& stream, uint64_t
                                              const std::string& request_id) {
   CLAS_CHECK(!facts.empty()) << "a command that is not refused records a fact";
   if (facts.size() > kFactsPerRequestMax) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "R-HIST-1 (§9) : la commande produirait %d faits, au plus %d", facts.size(),
-        kFactsPerRequestMax));
+    return RuleStatus(absl::StatusCode::kInvalidArgument,
+                      RuleError(rule::kHist1, "", "",
+                                absl::StrFormat("la commande produirait %d faits, au plus %d",
+                                                facts.size(), kFactsPerRequestMax)));
   }
   std::vector<ledger::v1::EventData> data;
   data.reserve(facts.size());

@@ -11,11 +11,10 @@ namespace {
 // A command whose stream moved under it is decided again, at most this many times.
 constexpr int kConflictRetriesMax = 3;
 
-absl::Status RequireId(std::string_view field, const std::string& id, std::string_view rule,
-                       std::string_view section) {
+absl::Status RequireId(std::string_view field, const std::string& id, const Rule& rule) {
   if (!id.empty()) return absl::OkStatus();
   Violations v;
-  v.Add(RuleError(rule, section, field, "", "identifiant obligatoire"));
+  v.Add(RuleError(rule, field, "", "identifiant obligatoire"));
   return v.ToStatus(absl::StatusCode::kInvalidArgument);
 }
 
@@ -29,7 +28,7 @@ absl::StatusOr<CommandResult> Engine::RunConvention(std::string_view method, con
                                                     DecideFn decide) {
   const std::string& caf = cmd.caf_id();
   RETURN_IF_ERROR(CheckCommandInput(request_id, cmd));
-  RETURN_IF_ERROR(RequireId("convention_id", convention_id, "R-CONV-4", "§3.1"));
+  RETURN_IF_ERROR(RequireId("convention_id", convention_id, rule::kConv4));
   const std::string fingerprint = RequestFingerprint(method, cmd);
   absl::MutexLock lock(CafMutex(caf));
   for (int attempt = 0;; ++attempt) {

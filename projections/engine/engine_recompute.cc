@@ -27,8 +27,7 @@ void KeepUpTo(uint64_t last_position, std::vector<DomainEvent>& events) {
 }
 
 absl::Status Unknown(std::string_view field, const std::string& value, std::string sentence) {
-  return RuleStatus(absl::StatusCode::kNotFound,
-                    RuleError("R-HIST-3", "§9", field, value, sentence));
+  return RuleStatus(absl::StatusCode::kNotFound, RuleError(rule::kHist3, field, value, sentence));
 }
 
 }  // namespace

@@ -20,12 +20,6 @@ using accounting_internal::Faults;
 
 namespace {
 
-constexpr char kRuleAcompte[] = "R-ACC-2";
-constexpr char kRuleChargeAPayer[] = "R-ACC-3";
-constexpr char kRuleEngagement[] = "R-ACC-4";
-constexpr char kRuleSolde[] = "R-ACC-5";
-constexpr char kRuleRappelRecovery[] = "R-ACC-9";
-
 // The PS part of a droit and its shares, as the accounting uses them (R-PAY-1).
 struct Shares {
   Money ps;
@@ -139,7 +133,7 @@ std::string StatisticalCode(v1::GestionnaireKind kind, bool bonus) {
 
 // R-ACC-2.
 absl::StatusOr<Lines> AcompteLines(const LineOrigin& origin, absl::CivilDay paid_on, Money amount) {
-  Faults f(kRuleAcompte);
+  Faults f(rule::kAcc2);
   CheckOrigin(f, origin);
   CheckDay(f, "paid_on", paid_on);
   CheckAmount(f, "amount", amount, /*positive=*/true);
@@ -152,7 +146,7 @@ absl::StatusOr<Lines> AcompteLines(const LineOrigin& origin, absl::CivilDay paid
   RETURN_IF_ERROR(f.ToStatus());
   Lines out;
   BookFor(origin, Booking::On(paid_on),
-          {kSubsidyN, kSettlement, amount, StatisticalCode(origin.kind, false), kRuleAcompte,
+          {kSubsidyN, kSettlement, amount, StatisticalCode(origin.kind, false), rule::kAcc2,
            "Acompte " + origin.school_year.ToString()},
           &out);
   return out;
@@ -194,7 +188,7 @@ void CheckClosing(Faults& f, CivilYear year, absl::CivilDay booked_on,
 // R-ACC-3 and R-ACC-4 (closing of civil year Y, period 13).
 absl::StatusOr<Lines> ClosingLines(CivilYear year, absl::CivilDay booked_on,
                                    const std::vector<ClosingInput>& conventions) {
-  Faults f(kRuleChargeAPayer);
+  Faults f(rule::kAcc3);
   CheckClosing(f, year, booked_on, conventions);
   RETURN_IF_ERROR(f.ToStatus());
   const std::string school_year = SchoolYear(year.y()).ToString();
@@ -206,13 +200,13 @@ absl::StatusOr<Lines> ClosingLines(CivilYear year, absl::CivilDay booked_on,
     // R-ACC-3: the 4/10 of the service rendered in Y, less what its acomptes already paid.
     const Money charge = Max(Money::Zero(), dp.n_share - c.acomptes_dated_in_y);
     accounting_internal::Book(c.convention_id, year.y(), c.cause_event_id, when,
-                              {kSubsidyN, kChargesAPayer, charge, code, kRuleChargeAPayer,
+                              {kSubsidyN, kChargesAPayer, charge, code, rule::kAcc3,
                                "Charge à payer 4/10 " + school_year},
                               &out);
     // R-ACC-4: the 6/10 of the service to be rendered in Y+1, as an engagement.
     accounting_internal::Book(c.convention_id, year.y(), c.cause_event_id, when,
                               {kEngagementDebit, kEngagementCredit, dp.ps - dp.n_share, code,
-                               kRuleEngagement, "Engagement 6/10 " + school_year},
+                               rule::kAcc4, "Engagement 6/10 " + school_year},
                               &out);
   }
   return out;
@@ -222,7 +216,7 @@ absl::StatusOr<Lines> ClosingLines(CivilYear year, absl::CivilDay booked_on,
 absl::StatusOr<Lines> EngagementReversalLines(SchoolYear school_year, absl::CivilDay booked_on,
                                               std::string_view cause_event_id,
                                               const Lines& booked) {
-  Faults f(kRuleEngagement);
+  Faults f(rule::kAcc4);
   CheckDay(f, "booked_on", booked_on);
   if (booked_on.year() != school_year.n() + 1 || booked_on.month() != 12) {
     f.Add("booked_on", FrenchDate(YmdFromDay(booked_on)),
@@ -237,7 +231,7 @@ absl::StatusOr<Lines> EngagementReversalLines(SchoolYear school_year, absl::Civi
   for (const v1::AccountingLine& line : booked) {
     if (line.school_year() != school_year.n()) continue;
     const bool earlier_reversal =
-        line.rule_id() == kRuleEngagement && line.civil_year() > school_year.n();
+        line.rule_id() == rule::kAcc4.id && line.civil_year() > school_year.n();
     if (earlier_reversal || !accounting_internal::AmountInRange(line)) continue;
     const auto key = std::make_pair(line.convention_id(), line.statistical_code());
     const Money amount = Money::Cents(line.amount_cents());
@@ -254,11 +248,10 @@ absl::StatusOr<Lines> EngagementReversalLines(SchoolYear school_year, absl::Civi
       f.Add("booked", key.first, "engagement net créditeur sur T 8091 : rien à contrepasser");
       continue;
     }
-    accounting_internal::Book(
-        key.first, school_year.n(), cause_event_id, {booked_on, 12},
-        {kEngagementCredit, kEngagementDebit, amount, key.second, kRuleEngagement,
-         "Contrepassation engagement 6/10 " + school_year.ToString()},
-        &out);
+    accounting_internal::Book(key.first, school_year.n(), cause_event_id, {booked_on, 12},
+                              {kEngagementCredit, kEngagementDebit, amount, key.second, rule::kAcc4,
+                               "Contrepassation engagement 6/10 " + school_year.ToString()},
+                              &out);
   }
   RETURN_IF_ERROR(f.ToStatus());
   return out;
@@ -297,7 +290,7 @@ void CheckSolde(Faults& f, const SoldeInput& in) {
 
 // R-ACC-5.
 absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
-  Faults f(kRuleSolde);
+  Faults f(rule::kAcc5);
   CheckSolde(f, in);
   RETURN_IF_ERROR(f.ToStatus());
   const LineOrigin& o = in.origin;
@@ -323,24 +316,24 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
   Lines out;
   const Booking when = Booking::On(in.paid_on);
   BookFor(o, when,
-          {kChargesAPayer, kSettlement, settled, ps_code, kRuleSolde,
+          {kChargesAPayer, kSettlement, settled, ps_code, rule::kAcc5,
            absl::StrFormat("%s : charge à payer %d", title, n)},
           &out);
   BookFor(o, when,
-          {n_account, kSettlement, s_n - settled, ps_code, kRuleSolde,
+          {n_account, kSettlement, s_n - settled, ps_code, rule::kAcc5,
            absl::StrFormat("%s : part %d", title, n)},
           &out);
   BookFor(o, when,
-          {n1_account, kSettlement, bonus, StatisticalCode(o.kind, true), kRuleSolde,
+          {n1_account, kSettlement, bonus, StatisticalCode(o.kind, true), rule::kAcc5,
            absl::StrFormat("%s : bonus", title)},
           &out);
   BookFor(o, when,
-          {n1_account, kSettlement, rest - bonus, ps_code, kRuleSolde,
+          {n1_account, kSettlement, rest - bonus, ps_code, rule::kAcc5,
            absl::StrFormat("%s : part %d", title, n + 1)},
           &out);
   BookFor(
       o, when,
-      {kChargesAPayer, n_account, cancelled, ps_code, kRuleSolde,
+      {kChargesAPayer, n_account, cancelled, ps_code, rule::kAcc5,
        absl::StrFormat("Annulation reliquat charge à payer %d (%s)", n, o.school_year.ToString())},
       &out);
   return out;
@@ -348,7 +341,7 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
 
 // R-ACC-9: rappel.
 absl::StatusOr<Lines> RappelLines(const LineOrigin& origin, absl::CivilDay paid_on, Money amount) {
-  Faults f(kRuleRappelRecovery);
+  Faults f(rule::kAcc9);
   CheckOrigin(f, origin);
   CheckDay(f, "paid_on", paid_on);
   CheckAmount(f, "amount", amount, /*positive=*/true);
@@ -358,14 +351,14 @@ absl::StatusOr<Lines> RappelLines(const LineOrigin& origin, absl::CivilDay paid_
   Lines out;
   BookFor(origin, Booking::On(paid_on),
           {SubsidyAccountForAge(age_n1), kSettlement, amount, StatisticalCode(origin.kind, false),
-           kRuleRappelRecovery, "Rappel " + origin.school_year.ToString()},
+           rule::kAcc9, "Rappel " + origin.school_year.ToString()},
           &out);
   return out;
 }
 
 // R-ACC-9: recovery of an indu (repayment or offset).
 absl::StatusOr<Lines> RecoveryLines(const RecoveryInput& in) {
-  Faults f(kRuleRappelRecovery);
+  Faults f(rule::kAcc9);
   CheckOrigin(f, in.origin);
   CheckDay(f, "recovered_on", in.recovered_on);
   CheckAmount(f, "amount", in.amount, /*positive=*/true);
@@ -389,14 +382,14 @@ absl::StatusOr<Lines> RecoveryLines(const RecoveryInput& in) {
   Lines out;
   BookFor(in.origin, Booking::On(in.recovered_on),
           {kSettlement, SubsidyAccountForAge(age_n1), in.amount,
-           StatisticalCode(in.origin.kind, false), kRuleRappelRecovery, label},
+           StatisticalCode(in.origin.kind, false), rule::kAcc9, label},
           &out);
   return out;
 }
 
 bool IsPaymentLine(const v1::AccountingLine& line) {
-  const bool payment_rule = line.rule_id() == kRuleAcompte || line.rule_id() == kRuleSolde ||
-                            line.rule_id() == kRuleRappelRecovery;
+  const bool payment_rule = line.rule_id() == rule::kAcc2.id || line.rule_id() == rule::kAcc5.id ||
+                            line.rule_id() == rule::kAcc9.id;
   const bool charge_side = AgeOfSubsidyAccount(line.debit_account()).has_value() ||
                            line.debit_account() == kChargesAPayer;
   return payment_rule && charge_side && line.credit_account() == kSettlement;

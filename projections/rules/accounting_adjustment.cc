@@ -14,8 +14,6 @@ namespace {
 
 using accounting_internal::Faults;
 
-constexpr char kRuleAdjustment[] = "R-ACC-8";
-
 // One side of a line, independent of the civil year it was booked in: a subsidy account is
 // replaced by the civil year of the share it concerns (R-ACC-1 read backwards), so that the
 // same share booked in 2026 on kSubsidyN and in 2027 on kSubsidyN1 is one place.
@@ -86,7 +84,7 @@ absl::StatusOr<Lines> AdjustmentLines(const Lines& recorded, const Lines& recomp
                                       std::string_view correction_event_id,
                                       std::string_view corrected_event_id) {
   const int32_t open_year = static_cast<int32_t>(booked_on.year());
-  Faults f(kRuleAdjustment);
+  Faults f(rule::kAcc8);
   accounting_internal::CheckDay(f, "booked_on", booked_on);
   if (correction_event_id.empty()) f.Add("correction_event_id", "", "correction non nommée");
   if (corrected_event_id.empty()) f.Add("corrected_event_id", "", "événement corrigé non nommé");
@@ -104,13 +102,12 @@ absl::StatusOr<Lines> AdjustmentLines(const Lines& recorded, const Lines& recomp
     const auto& [convention_id, school_year, code, first, second] = place;
     if (amount == Money::Zero()) continue;
     const bool forward = amount > Money::Zero();
-    accounting_internal::Book(
-        convention_id, school_year, correction_event_id,
-        accounting_internal::Booking::On(booked_on),
-        {AccountIn(forward ? first : second, open_year),
-         AccountIn(forward ? second : first, open_year), forward ? amount : Money::Zero() - amount,
-         code, kRuleAdjustment, label},
-        &out);
+    accounting_internal::Book(convention_id, school_year, correction_event_id,
+                              accounting_internal::Booking::On(booked_on),
+                              {AccountIn(forward ? first : second, open_year),
+                               AccountIn(forward ? second : first, open_year),
+                               forward ? amount : Money::Zero() - amount, code, rule::kAcc8, label},
+                              &out);
   }
   return out;
 }

@@ -11,14 +11,14 @@ namespace clas::rules::accounting_internal {
 void Faults::Add(std::string_view field, std::string_view value, std::string_view message_fr) {
   ++count_;
   if (count_ <= kFaultsListedMax) {
-    listed_.Add(RuleError(rule_id_, "§4", field, value, message_fr));
+    listed_.Add(RuleError(rule_, field, value, message_fr));
   }
 }
 
 absl::Status Faults::ToStatus() const {
   if (count_ <= kFaultsListedMax) return listed_.ToStatus(absl::StatusCode::kInvalidArgument);
   Violations all = listed_;
-  all.Add(RuleError(rule_id_, "§4", "", absl::StrFormat("%d", count_ - kFaultsListedMax),
+  all.Add(RuleError(rule_, "", absl::StrFormat("%d", count_ - kFaultsListedMax),
                     "autres erreurs non listées"));
   return all.ToStatus(absl::StatusCode::kInvalidArgument);
 }
@@ -44,9 +44,9 @@ bool AmountInRange(const v1::AccountingLine& line) {
 
 void Book(std::string_view convention_id, int32_t school_year, std::string_view cause_event_id,
           Booking when, Entry e, Lines* out) {
-  CLAS_CHECK(e.amount >= Money::Zero()) << e.rule_id << " " << e.amount.cents();
-  CLAS_CHECK(!e.debit.empty() && !e.credit.empty() && e.debit != e.credit) << e.rule_id;
-  CLAS_CHECK(!e.statistical_code.empty()) << e.rule_id;
+  CLAS_CHECK(e.amount >= Money::Zero()) << e.rule.id << " " << e.amount.cents();
+  CLAS_CHECK(!e.debit.empty() && !e.credit.empty() && e.debit != e.credit) << e.rule.id;
+  CLAS_CHECK(!e.statistical_code.empty()) << e.rule.id;
   if (e.amount == Money::Zero()) return;
   v1::AccountingLine line;
   line.set_civil_year(static_cast<int32_t>(when.day.year()));
@@ -55,7 +55,7 @@ void Book(std::string_view convention_id, int32_t school_year, std::string_view 
   line.set_credit_account(std::move(e.credit));
   line.set_amount_cents(e.amount.cents());
   line.set_statistical_code(std::move(e.statistical_code));
-  line.set_rule_id(std::move(e.rule_id));
+  line.set_rule_id(std::string(e.rule.id));
   line.set_convention_id(std::string(convention_id));
   line.set_school_year(school_year);
   line.set_cause_event_id(std::string(cause_event_id));

@@ -20,10 +20,10 @@ namespace clas::rules::accounting_internal {
 // The most faulty inputs one error lists; the rest are counted.
 inline constexpr int kFaultsListedMax = 20;
 
-// Collects every faulty input of one call under one rule id and the circular's §4.
+// Collects every faulty input of one call under one rule.
 class Faults {
  public:
-  explicit Faults(std::string_view rule_id) : rule_id_(rule_id) {}
+  explicit Faults(const Rule& rule) : rule_(rule) {}
   // Records a fault: the field at fault, the value found (as text), a French sentence.
   void Add(std::string_view field, std::string_view value, std::string_view message_fr);
   // OK when nothing was recorded; otherwise kInvalidArgument listing the faults, with the
@@ -31,7 +31,7 @@ class Faults {
   absl::Status ToStatus() const;
 
  private:
-  std::string rule_id_;
+  Rule rule_;
   Violations listed_;
   int count_ = 0;
 };
@@ -56,7 +56,7 @@ struct Entry {
   std::string credit;
   Money amount;
   std::string statistical_code;
-  std::string rule_id;
+  Rule rule;
   std::string label;
 };
 

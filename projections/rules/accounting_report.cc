@@ -16,9 +16,6 @@ namespace {
 using accounting_internal::CheckAmount;
 using accounting_internal::Faults;
 
-constexpr char kRuleEnvelope[] = "R-ACC-7";
-constexpr char kRuleReport[] = "R-ACC-10";
-
 bool KnownCode(std::string_view code) {
   for (const char* known : {kCodePsGestionnaires, kCodePsInterne, kCodePsEntreprises,
                             kCodeBonusGestionnaires, kCodeBonusInterne, kCodeBonusEntreprises}) {
@@ -77,7 +74,7 @@ void CheckEnvelopeDps(Faults& f, CivilYear year, const std::vector<EnvelopeDp>& 
 // R-ACC-7.
 absl::StatusOr<EnvelopeFigures> EnvelopeFollowUp(CivilYear year, const std::vector<EnvelopeDp>& dps,
                                                  Money paid_in_year) {
-  Faults f(kRuleEnvelope);
+  Faults f(rule::kAcc7);
   CheckEnvelopeDps(f, year, dps);
   CheckAmount(f, "paid_in_year", paid_in_year, /*positive=*/false);
   RETURN_IF_ERROR(f.ToStatus());
@@ -215,10 +212,11 @@ absl::StatusOr<CivilYearReport> BuildCivilYearReport(std::string_view caf_id, Ci
                                                      const Lines& lines, Money payments_from_events,
                                                      const std::vector<AccountBalance>& opening,
                                                      const std::vector<EnvelopeDp>& envelope_dps) {
-  Faults f(kRuleReport);
+  Faults f(rule::kAcc10);
   if (caf_id.empty()) f.Add("caf_id", "", "Caf non renseignée");
-  if (lines.size() > kLinesMax)
+  if (lines.size() > kLinesMax) {
     f.Add("lines", absl::StrFormat("%d", lines.size()), "trop de lignes");
+  }
   CheckAmount(f, "payments_from_events", payments_from_events, /*positive=*/false);
   std::map<std::string, AccountTotals> accounts;
   CheckOpening(f, opening, &accounts);

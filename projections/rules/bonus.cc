@@ -11,15 +11,11 @@
 namespace clas::rules {
 namespace {
 
-constexpr std::string_view kSectionCriteria = "§2.2";  // R-BON-1, R-BON-2
-constexpr std::string_view kSectionGrant = "§3.3";     // R-BON-3
-constexpr std::string_view kSectionComite = "§3.1";    // R-CONV-4
-
 const char* BoolText(bool b) { return b ? "true" : "false"; }
 
 // One bonus project as filed, seen the same way for enfants (R-BON-1) and parents (R-BON-2).
 struct FiledBonus {
-  const char* rule_id;
+  Rule rule;                    // R-BON-1 or R-BON-2
   const char* field;            // "bonus_enfants"
   const char* mandatory_field;  // "structured_project"
   const char* name_fr;          // "bonus enfants"
@@ -34,7 +30,7 @@ struct FiledBonus {
 
 FiledBonus Filed(const v1::BonusEnfantsProject& p) {
   return FiledBonus{
-      .rule_id = "R-BON-1",
+      .rule = rule::kBon1,
       .field = "bonus_enfants",
       .mandatory_field = "structured_project",
       .name_fr = "bonus enfants",
@@ -57,7 +53,7 @@ FiledBonus Filed(const v1::BonusEnfantsProject& p) {
 
 FiledBonus Filed(const v1::BonusParentsProject& p) {
   return FiledBonus{
-      .rule_id = "R-BON-2",
+      .rule = rule::kBon2,
       .field = "bonus_parents",
       .mandatory_field = "parent_support_project",
       .name_fr = "bonus parents",
@@ -87,7 +83,7 @@ void CheckFiledBonus(const FiledBonus& b, int request_collectifs, Violations* ou
   const std::string count_value = absl::StrCat(b.collectifs);
   if (!b.requested) {
     if (b.collectifs != 0) {
-      out->Add(RuleError(b.rule_id, kSectionCriteria, count_field, count_value,
+      out->Add(RuleError(b.rule, count_field, count_value,
                          absl::StrCat("le ", b.name_fr,
                                       " n'est pas demandé : aucun nombre de collectifs ne doit "
                                       "être indiqué")));
@@ -95,17 +91,15 @@ void CheckFiledBonus(const FiledBonus& b, int request_collectifs, Violations* ou
     return;
   }
   if (!b.mandatory) {
-    out->Add(RuleError(b.rule_id, kSectionCriteria, absl::StrCat(b.field, ".", b.mandatory_field),
-                       "false", b.mandatory_fr));
+    out->Add(
+        RuleError(b.rule, absl::StrCat(b.field, ".", b.mandatory_field), "false", b.mandatory_fr));
   }
   if (!b.any_other) {
-    out->Add(RuleError(b.rule_id, kSectionCriteria, b.field, b.others_value, b.others_fr));
+    out->Add(RuleError(b.rule, b.field, b.others_value, b.others_fr));
   }
   if (b.collectifs < 1 || b.collectifs > request_collectifs) {
     // R-BON-3: a request asks a bonus for at most the collectifs it requests.
-    out->Add(RuleError(b.collectifs < 1 ? b.rule_id : "R-BON-3",
-                       b.collectifs < 1 ? kSectionCriteria : kSectionGrant, count_field,
-                       count_value,
+    out->Add(RuleError(b.collectifs < 1 ? b.rule : rule::kBon3, count_field, count_value,
                        absl::StrFormat("le %s est demandé pour 1 à %d collectif(s), le nombre de "
                                        "collectifs de la demande",
                                        b.name_fr, request_collectifs)));
@@ -125,24 +119,24 @@ void CheckGrantedBonus(const GrantedBonus& b, const v1::CommitteeDecisionRecorde
   if (b.collectifs == 0) return;
   const std::string value = absl::StrCat(b.collectifs);
   if (b.collectifs < 0) {
-    out->Add(RuleError("R-BON-3", kSectionGrant, b.field, value,
+    out->Add(RuleError(rule::kBon3, b.field, value,
                        absl::StrCat("le nombre de collectifs bénéficiant du ", b.name_fr,
                                     " ne peut pas être négatif")));
     return;
   }
   if (decision.outcome() != v1::VALIDATED) {
-    out->Add(RuleError("R-BON-3", kSectionGrant, b.field, value,
+    out->Add(RuleError(rule::kBon3, b.field, value,
                        absl::StrCat("un bonus n'est accordé qu'aux collectifs agréés par le "
                                     "comité départemental : sans décision de validation, pas de ",
                                     b.name_fr)));
   } else if (b.collectifs > decision.agreed_collectifs()) {
-    out->Add(RuleError("R-BON-3", kSectionGrant, b.field, value,
+    out->Add(RuleError(rule::kBon3, b.field, value,
                        absl::StrFormat("le %s est accordé au plus pour le nombre de collectifs "
                                        "agréés (%d)",
                                        b.name_fr, decision.agreed_collectifs())));
   }
   if (!b.project_qualifies) {
-    out->Add(RuleError("R-BON-3", kSectionGrant, b.field, value,
+    out->Add(RuleError(rule::kBon3, b.field, value,
                        absl::StrCat("un bonus sans projet spécifique répondant aux critères du "
                                     "§2.2, déposé avec la demande de financement, ne peut pas "
                                     "être accordé (",
@@ -175,7 +169,7 @@ Violations ValidateBonusGrant(const v1::CommitteeDecisionRecorded& decision,
   // R-CONV-4: the comité agrees at least one collectif, and none it was not asked to examine.
   const int32_t agreed = decision.agreed_collectifs();
   if (decision.outcome() == v1::VALIDATED && (agreed < 1 || agreed > request.collectifs_size())) {
-    out.Add(RuleError("R-CONV-4", kSectionComite, "agreed_collectifs", absl::StrCat(agreed),
+    out.Add(RuleError(rule::kConv4, "agreed_collectifs", absl::StrCat(agreed),
                       absl::StrFormat("une validation du comité agrée de 1 à %d collectif(s), le "
                                       "nombre de collectifs de la demande de financement",
                                       request.collectifs_size())));

@@ -13,11 +13,6 @@
 namespace clas::rules {
 namespace {
 
-// Circular sections named with each rule (RULES.md §5 gives the rule → section mapping).
-constexpr char kSectionPlafond[] = "§3.2";    // R-DROIT-1/2/3/6/7: PS, prix plafond, barème
-constexpr char kSectionBonus[] = "§3.3";      // R-DROIT-4, R-BON-3: the bonuses
-constexpr char kSectionCofinance[] = "§2.3";  // R-DROIT-5: co-financing, 80 % at most
-
 // The rates of RULES.md as exact fractions; each is used once, with its rounding rule.
 constexpr int64_t kPsRateNum = 13;  // R-DROIT-3: 32.5 % = 13/40, half away from zero
 constexpr int64_t kPsRateDen = 40;
@@ -33,19 +28,19 @@ constexpr int32_t kSchoolYearLast = kDateMax / 10000 - 1;
 std::string SchoolYearText(int32_t n) { return SchoolYear(n).ToString(); }
 
 // Adds an error naming `rule` when a count of collectifs is outside [0, kDroitCollectifsMax].
-void CheckCount(std::string_view rule, std::string_view section, std::string_view field,
-                int32_t count, std::string_view what, Violations* out) {
+void CheckCount(const Rule& rule, std::string_view field, int32_t count, std::string_view what,
+                Violations* out) {
   if (count >= 0 && count <= kDroitCollectifsMax) return;
-  out->Add(RuleError(rule, section, field, absl::StrFormat("%d", count),
+  out->Add(RuleError(rule, field, absl::StrFormat("%d", count),
                      absl::StrFormat("%s doit être compris entre 0 et %d", std::string(what),
                                      kDroitCollectifsMax)));
 }
 
 // Adds an error naming `rule` when an amount is outside [0, kAmountMaxCents].
-void CheckAmount(std::string_view rule, std::string_view section, std::string_view field,
-                 int64_t cents, std::string_view what, Violations* out) {
+void CheckAmount(const Rule& rule, std::string_view field, int64_t cents, std::string_view what,
+                 Violations* out) {
   if (cents >= 0 && cents <= kAmountMaxCents) return;
-  out->Add(RuleError(rule, section, field, Money::Cents(cents).ToFrench(),
+  out->Add(RuleError(rule, field, Money::Cents(cents).ToFrench(),
                      absl::StrFormat("%s doit être compris entre 0,00 € et %s", std::string(what),
                                      Money::Cents(kAmountMaxCents).ToFrench())));
 }
@@ -55,7 +50,7 @@ void CheckAmount(std::string_view rule, std::string_view section, std::string_vi
 void CheckBonusCount(std::string_view field, int32_t bonus_count, int32_t collectifs,
                      std::string_view bonus_name, Violations* out) {
   if (collectifs < 0 || collectifs > kDroitCollectifsMax || bonus_count <= collectifs) return;
-  out->Add(RuleError("R-BON-3", kSectionBonus, field, absl::StrFormat("%d", bonus_count),
+  out->Add(RuleError(rule::kBon3, field, absl::StrFormat("%d", bonus_count),
                      absl::StrFormat("le %s ne peut porter que sur les collectifs financés : %d "
                                      "collectifs avec bonus pour %d collectifs (C)",
                                      std::string(bonus_name), bonus_count, collectifs)));
@@ -65,38 +60,35 @@ void CheckBonusCount(std::string_view field, int32_t bonus_count, int32_t collec
 Violations ValidateInputs(const v1::DroitInputs& in) {
   Violations out;
   if (in.school_year() < kSchoolYearFirst || in.school_year() > kSchoolYearLast) {
-    out.Add(RuleError("R-DROIT-1", kSectionPlafond, "school_year",
-                      absl::StrFormat("%d", in.school_year()),
+    out.Add(RuleError(rule::kDroit1, "school_year", absl::StrFormat("%d", in.school_year()),
                       absl::StrFormat("l'année scolaire d'ouverture du droit doit être comprise "
                                       "entre %d et %d",
                                       kSchoolYearFirst, kSchoolYearLast)));
   }
   if (in.kind() == v1::DROIT_KIND_UNSPECIFIED || !v1::DroitKind_IsValid(in.kind())) {
-    out.Add(RuleError("R-DROIT-6", kSectionPlafond, "kind",
-                      absl::StrFormat("%d", static_cast<int>(in.kind())),
+    out.Add(RuleError(rule::kDroit6, "kind", absl::StrFormat("%d", static_cast<int>(in.kind())),
                       "le type de droit (prévisionnel, réel ou contrôlé) doit être indiqué"));
   }
-  CheckCount("R-DROIT-2", kSectionPlafond, "collectifs", in.collectifs(),
-             "le nombre de collectifs (C)", &out);
-  CheckAmount("R-DROIT-2", kSectionPlafond, "charges_cents", in.charges_cents(),
+  CheckCount(rule::kDroit2, "collectifs", in.collectifs(), "le nombre de collectifs (C)", &out);
+  CheckAmount(rule::kDroit2, "charges_cents", in.charges_cents(),
               "le prix de revient de la fonction d'accompagnement à la scolarité", &out);
-  CheckCount("R-DROIT-4", kSectionBonus, "bonus_enfants_collectifs", in.bonus_enfants_collectifs(),
+  CheckCount(rule::kDroit4, "bonus_enfants_collectifs", in.bonus_enfants_collectifs(),
              "le nombre de collectifs avec bonus enfants (E)", &out);
-  CheckCount("R-DROIT-4", kSectionBonus, "bonus_parents_collectifs", in.bonus_parents_collectifs(),
+  CheckCount(rule::kDroit4, "bonus_parents_collectifs", in.bonus_parents_collectifs(),
              "le nombre de collectifs avec bonus parents (P)", &out);
   CheckBonusCount("bonus_enfants_collectifs", in.bonus_enfants_collectifs(), in.collectifs(),
                   "bonus enfants", &out);
   CheckBonusCount("bonus_parents_collectifs", in.bonus_parents_collectifs(), in.collectifs(),
                   "bonus parents", &out);
-  CheckAmount("R-DROIT-5", kSectionCofinance, "autres_bf_cents", in.autres_bf_cents(),
+  CheckAmount(rule::kDroit5, "autres_bf_cents", in.autres_bf_cents(),
               "le montant des autres financements de la Branche Famille", &out);
   const v1::BaremeFigures& bareme = in.bareme();
-  CheckAmount("R-DROIT-1", kSectionPlafond, "bareme.plafond_cents", bareme.plafond_cents(),
+  CheckAmount(rule::kDroit1, "bareme.plafond_cents", bareme.plafond_cents(),
               "le prix plafond du barème", &out);
-  CheckAmount("R-DROIT-1", kSectionBonus, "bareme.bonus_enfants_cents",
-              bareme.bonus_enfants_cents(), "le montant du bonus enfants du barème", &out);
-  CheckAmount("R-DROIT-1", kSectionBonus, "bareme.bonus_parents_cents",
-              bareme.bonus_parents_cents(), "le montant du bonus parents du barème", &out);
+  CheckAmount(rule::kDroit1, "bareme.bonus_enfants_cents", bareme.bonus_enfants_cents(),
+              "le montant du bonus enfants du barème", &out);
+  CheckAmount(rule::kDroit1, "bareme.bonus_parents_cents", bareme.bonus_parents_cents(),
+              "le montant du bonus parents du barème", &out);
   return out;
 }
 
@@ -107,19 +99,18 @@ Violations CheckBaremeOfYear(const v1::DroitInputs& in) {
   const std::string year = SchoolYearText(in.school_year());
   const bool absent = !in.has_bareme() || bareme.school_year() == 0 || bareme.plafond_cents() == 0;
   if (absent) {
-    out.Add(RuleError("R-DROIT-7", kSectionPlafond, "bareme", "",
+    out.Add(RuleError(rule::kDroit7, "bareme", "",
                       absl::StrFormat("aucun barème publié pour l'année scolaire %s : le droit "
                                       "n'est pas calculé",
                                       year)));
     return out;
   }
   if (bareme.school_year() != in.school_year()) {
-    out.Add(RuleError("R-DROIT-1", kSectionPlafond, "bareme.school_year",
-                      SchoolYearText(bareme.school_year()),
+    out.Add(RuleError(rule::kDroit1, "bareme.school_year", SchoolYearText(bareme.school_year()),
                       absl::StrFormat("le droit de l'année scolaire %s se calcule avec le barème "
                                       "de son année d'ouverture, pas avec celui de %s",
                                       year, SchoolYearText(bareme.school_year()))));
-    out.Add(RuleError("R-DROIT-7", kSectionPlafond, "bareme", "",
+    out.Add(RuleError(rule::kDroit7, "bareme", "",
                       absl::StrFormat("le barème de l'année scolaire %s n'est pas fourni : le "
                                       "droit n'est pas calculé, aucun autre barème n'en tient lieu",
                                       year)));

@@ -16,11 +16,6 @@
 namespace clas::rules {
 namespace {
 
-constexpr std::string_view kSectionEligibility = "§2.1";  // R-ELIG-*
-constexpr std::string_view kSectionFinancing = "§2.3";    // R-CONV-2, R-DROIT-5
-constexpr std::string_view kSectionRequests = "§3.1";     // R-CONV-4
-constexpr std::string_view kSectionPs = "§3.2";           // R-DROIT-2
-
 std::string CollectifField(int index, absl::string_view name) {
   return absl::StrCat("collectifs[", index, "].", name);
 }
@@ -52,11 +47,11 @@ std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
 void CheckIdentifier(std::string_view field, std::string_view id, const char* what_fr,
                      Violations* out) {
   if (id.empty()) {
-    out->Add(RuleError("R-CONV-4", kSectionRequests, field, "",
+    out->Add(RuleError(rule::kConv4, field, "",
                        absl::StrCat("la demande de financement doit indiquer ", what_fr)));
   } else if (id.size() > kIdLengthMax) {
     out->Add(
-        RuleError("R-CONV-4", kSectionRequests, field, Utf8Prefix(id, kIdLengthMax),
+        RuleError(rule::kConv4, field, Utf8Prefix(id, kIdLengthMax),
                   absl::StrFormat("identifiant trop long : au plus %d caractères", kIdLengthMax)));
   }
 }
@@ -64,15 +59,13 @@ void CheckIdentifier(std::string_view field, std::string_view id, const char* wh
 // R-CONV-2: the school years a request covers.
 void CheckSchoolYears(const v1::FundingRequestFiled& r, Violations* out) {
   if (r.first_school_year() < kSchoolYearMin || r.first_school_year() > kSchoolYearMax) {
-    out->Add(RuleError("R-CONV-2", kSectionFinancing, "first_school_year",
-                       absl::StrCat(r.first_school_year()),
+    out->Add(RuleError(rule::kConv2, "first_school_year", absl::StrCat(r.first_school_year()),
                        absl::StrFormat("l'année d'ouverture de la première année scolaire doit "
                                        "être comprise entre %d et %d",
                                        kSchoolYearMin, kSchoolYearMax)));
   }
   if (r.school_years() < 1 || r.school_years() > kSchoolYearsPerRequestMax) {
-    out->Add(RuleError("R-CONV-2", kSectionFinancing, "school_years",
-                       absl::StrCat(r.school_years()),
+    out->Add(RuleError(rule::kConv2, "school_years", absl::StrCat(r.school_years()),
                        absl::StrFormat("un financement couvre de 1 à %d années scolaires "
                                        "(convention annuelle ou pluriannuelle de %d ans maximum)",
                                        kSchoolYearsPerRequestMax, kSchoolYearsPerRequestMax)));
@@ -83,15 +76,14 @@ void CheckSchoolYears(const v1::FundingRequestFiled& r, Violations* out) {
 void CheckBudget(const v1::FundingRequestFiled& r, Violations* out) {
   const bool charges_valid = r.charges_cents() > 0 && r.charges_cents() <= kAmountMaxCents;
   if (!charges_valid) {
-    out->Add(RuleError("R-DROIT-2", kSectionPs, "charges_cents", AmountText(r.charges_cents()),
+    out->Add(RuleError(rule::kDroit2, "charges_cents", AmountText(r.charges_cents()),
                        absl::StrCat("le prix de revient annuel de la fonction d'accompagnement à "
                                     "la scolarité doit être positif et d'au plus ",
                                     Money::Cents(kAmountMaxCents).ToFrench())));
   }
   const int64_t autres_bf_max_cents = charges_valid ? r.charges_cents() : kAmountMaxCents;
   if (r.autres_bf_cents() < 0 || r.autres_bf_cents() > autres_bf_max_cents) {
-    out->Add(RuleError("R-DROIT-5", kSectionFinancing, "autres_bf_cents",
-                       AmountText(r.autres_bf_cents()),
+    out->Add(RuleError(rule::kDroit5, "autres_bf_cents", AmountText(r.autres_bf_cents()),
                        "les autres financements de la branche Famille pour la même action sont "
                        "compris entre zéro et le prix de revient annuel (charges)"));
   }
@@ -104,8 +96,7 @@ void CheckChildren(const v1::Collectif& c, int i, Violations* out) {
   const bool reduced = c.rural() || c.child_with_disability();
   const int32_t min = reduced ? kChildrenPerCollectifReducedMin : kChildrenPerCollectifMin;
   if (c.children() >= min && c.children() <= kChildrenPerCollectifMax) return;
-  out->Add(RuleError("R-ELIG-1", kSectionEligibility, CollectifField(i, "children"),
-                     absl::StrCat(c.children()),
+  out->Add(RuleError(rule::kElig1, CollectifField(i, "children"), absl::StrCat(c.children()),
                      absl::StrFormat("un collectif compte de %d à %d enfants, %d minimum en milieu "
                                      "rural ou s'il accueille un enfant en situation de handicap",
                                      kChildrenPerCollectifMin, kChildrenPerCollectifMax,
@@ -119,13 +110,13 @@ void CheckAnimateurs(const v1::Collectif& c, int i, Violations* out) {
   const std::string field = CollectifField(i, "animateurs");
   const std::string value = absl::StrCat(c.animateurs());
   if (c.animateurs() < min) {
-    out->Add(RuleError("R-ELIG-2", kSectionEligibility, field, value,
+    out->Add(RuleError(rule::kElig2, field, value,
                        absl::StrFormat("chaque collectif est encadré par %d intervenants "
                                        "(professionnels et/ou bénévoles) ; un seul est accepté en "
                                        "milieu rural pour un collectif de moins de %d enfants",
                                        kAnimateursPerCollectifMin, kChildrenPerCollectifMin)));
   } else if (c.animateurs() > kAnimateursPerCollectifMax) {
-    out->Add(RuleError("R-ELIG-2", kSectionEligibility, field, value,
+    out->Add(RuleError(rule::kElig2, field, value,
                        absl::StrFormat("nombre d'intervenants invraisemblable : au plus %d par "
                                        "collectif",
                                        kAnimateursPerCollectifMax)));
@@ -140,28 +131,26 @@ void CheckSessionRegime(const v1::Collectif& c, int i, bool derogation, Violatio
   const std::string minutes_field = CollectifField(i, "session_minutes");
   const std::string minutes_value = absl::StrCat(c.session_minutes());
   if (sessions > kSessionsPerWeekMax) {
-    out->Add(RuleError("R-ELIG-3", kSectionEligibility, CollectifField(i, "sessions_per_week"),
-                       absl::StrCat(sessions),
+    out->Add(RuleError(rule::kElig3, CollectifField(i, "sessions_per_week"), absl::StrCat(sessions),
                        absl::StrFormat("nombre de séances invraisemblable : au plus %d par "
                                        "semaine",
                                        kSessionsPerWeekMax)));
   } else if (sessions >= kSessionsPerWeekMin) {
     if (c.session_minutes() < kSessionMinutesMin) {
-      out->Add(RuleError("R-ELIG-3", kSectionEligibility, minutes_field, minutes_value,
+      out->Add(RuleError(rule::kElig3, minutes_field, minutes_value,
                          absl::StrFormat("chaque séance hebdomadaire dure au moins %s (%d minutes)",
                                          DurationFr(kSessionMinutesMin), kSessionMinutesMin)));
     }
   } else if (sessions == 1 && single_allowed) {
     if (c.session_minutes() < kSingleSessionMinutesMin) {
       out->Add(RuleError(
-          "R-ELIG-3", kSectionEligibility, minutes_field, minutes_value,
+          rule::kElig3, minutes_field, minutes_value,
           absl::StrFormat("une séance hebdomadaire unique dure au moins %s "
                           "consécutives (%d minutes)",
                           DurationFr(kSingleSessionMinutesMin), kSingleSessionMinutesMin)));
     }
   } else {
-    out->Add(RuleError("R-ELIG-3", kSectionEligibility, CollectifField(i, "sessions_per_week"),
-                       absl::StrCat(sessions),
+    out->Add(RuleError(rule::kElig3, CollectifField(i, "sessions_per_week"), absl::StrCat(sessions),
                        absl::StrFormat("chaque collectif bénéficie de %d séances hebdomadaires "
                                        "d'au moins %s ; une seule séance de %s consécutives n'est "
                                        "acceptée qu'en milieu rural ou sur dérogation du comité "
@@ -170,7 +159,7 @@ void CheckSessionRegime(const v1::Collectif& c, int i, bool derogation, Violatio
                                        DurationFr(kSingleSessionMinutesMin))));
   }
   if (c.session_minutes() > kSessionMinutesMax) {
-    out->Add(RuleError("R-ELIG-3", kSectionEligibility, minutes_field, minutes_value,
+    out->Add(RuleError(rule::kElig3, minutes_field, minutes_value,
                        absl::StrFormat("durée de séance invraisemblable : au plus %d minutes",
                                        kSessionMinutesMax)));
   }
@@ -181,13 +170,13 @@ void CheckWeeks(const v1::Collectif& c, int i, Violations* out) {
   const std::string field = CollectifField(i, "weeks");
   const std::string value = absl::StrCat(c.weeks());
   if (c.weeks() < kWeeksMin) {
-    out->Add(RuleError("R-ELIG-3", kSectionEligibility, field, value,
+    out->Add(RuleError(rule::kElig3, field, value,
                        absl::StrFormat("un collectif fonctionne au moins %d semaines dans l'année "
                                        "scolaire",
                                        kWeeksMin)));
   } else if (c.weeks() > kWeeksPerSchoolYearMax) {
     out->Add(RuleError(
-        "R-ELIG-3", kSectionEligibility, field, value,
+        rule::kElig3, field, value,
         absl::StrFormat("une année scolaire compte au plus %d semaines", kWeeksPerSchoolYearMax)));
   }
 }
@@ -207,13 +196,12 @@ void CheckLevels(const v1::Collectif& c, int i, Violations* out) {
   constexpr char kPupilsFr[] =
       "les enfants sont des élèves du CP au lycée (élémentaire, collège, lycée)";
   if (c.levels_size() == 0) {
-    out->Add(RuleError("R-ELIG-6", kSectionEligibility, CollectifField(i, "levels"), "aucun",
+    out->Add(RuleError(rule::kElig6, CollectifField(i, "levels"), "aucun",
                        absl::StrCat(kPupilsFr, " : indiquer le niveau scolaire des enfants")));
     return;
   }
   if (c.levels_size() > kLevelsPerCollectifMax) {
-    out->Add(RuleError("R-ELIG-6", kSectionEligibility, CollectifField(i, "levels"),
-                       absl::StrCat(c.levels_size()),
+    out->Add(RuleError(rule::kElig6, CollectifField(i, "levels"), absl::StrCat(c.levels_size()),
                        absl::StrFormat("au plus %d niveaux scolaires, chacun une seule fois",
                                        kLevelsPerCollectifMax)));
     return;
@@ -221,8 +209,8 @@ void CheckLevels(const v1::Collectif& c, int i, Violations* out) {
   for (int j = 0; j < c.levels_size(); ++j) {
     const int level = c.levels(j);
     if (level >= v1::ELEMENTAIRE && level <= v1::LYCEE) continue;
-    out->Add(RuleError("R-ELIG-6", kSectionEligibility,
-                       CollectifField(i, absl::StrCat("levels[", j, "]")), LevelText(level),
+    out->Add(RuleError(rule::kElig6, CollectifField(i, absl::StrCat("levels[", j, "]")),
+                       LevelText(level),
                        absl::StrCat(kPupilsFr, " : ce niveau n'est pas éligible")));
   }
 }
@@ -230,8 +218,7 @@ void CheckLevels(const v1::Collectif& c, int i, Violations* out) {
 // R-ELIG-9
 void CheckPlace(const v1::Collectif& c, int i, Violations* out) {
   if (c.single_accessible_place()) return;
-  out->Add(RuleError("R-ELIG-9", kSectionEligibility, CollectifField(i, "single_accessible_place"),
-                     "false",
+  out->Add(RuleError(rule::kElig9, CollectifField(i, "single_accessible_place"), "false",
                      "un collectif se réunit dans un même lieu, accessible aux parents, durant "
                      "toute l'année scolaire"));
 }
@@ -245,7 +232,7 @@ void CheckCollectifId(const v1::Collectif& c, int i, std::map<std::string_view, 
   if (c.collectif_id().empty()) return;
   auto [it, inserted] = seen->emplace(c.collectif_id(), i);
   if (inserted) return;
-  out->Add(RuleError("R-CONV-4", kSectionRequests, field, c.collectif_id(),
+  out->Add(RuleError(rule::kConv4, field, c.collectif_id(),
                      absl::StrFormat("identifiant déjà utilisé par collectifs[%d] : chaque "
                                      "collectif est décrit une seule fois",
                                      it->second)));
@@ -255,10 +242,10 @@ void CheckCollectifId(const v1::Collectif& c, int i, std::map<std::string_view, 
 void CheckCollectifs(const v1::FundingRequestFiled& r, bool derogation, Violations* out) {
   const int count = r.collectifs_size();
   if (count == 0) {
-    out->Add(RuleError("R-ELIG-1", kSectionEligibility, "collectifs", "0",
+    out->Add(RuleError(rule::kElig1, "collectifs", "0",
                        "une action Clas est conduite auprès d'au moins un collectif d'enfants"));
   } else if (count > kCollectifsPerRequestMax) {
-    out->Add(RuleError("R-ELIG-1", kSectionEligibility, "collectifs", absl::StrCat(count),
+    out->Add(RuleError(rule::kElig1, "collectifs", absl::StrCat(count),
                        absl::StrFormat("une demande décrit au plus %d collectifs ; les suivants "
                                        "ne sont pas examinés",
                                        kCollectifsPerRequestMax)));
@@ -293,7 +280,7 @@ void CheckAxes(const v1::Axes& axes, Violations* out) {
   };
   for (const Axis& axis : all) {
     if (axis.covered) continue;
-    out->Add(RuleError("R-ELIG-4", kSectionEligibility, axis.field, "false",
+    out->Add(RuleError(rule::kElig4, axis.field, "false",
                        absl::StrCat("le projet couvre les quatre axes d'intervention ; il manque ",
                                     axis.name_fr)));
   }
@@ -303,17 +290,17 @@ void CheckAxes(const v1::Axes& axes, Violations* out) {
 void CheckActionForms(const v1::FundingRequestFiled& r, Violations* out) {
   if (r.individual_action()) {
     out->Add(
-        RuleError("R-ELIG-5", kSectionEligibility, "individual_action", "true",
+        RuleError(rule::kElig5, "individual_action", "true",
                   "les actions strictement individuelles ne sont plus éligibles à la "
                   "prestation de service Clas (elles relèvent du Fonds public et territoire)"));
   }
   if (r.home_action()) {
-    out->Add(RuleError("R-ELIG-5", kSectionEligibility, "home_action", "true",
+    out->Add(RuleError(rule::kElig5, "home_action", "true",
                        "les actions au domicile des familles ne sont plus éligibles à la "
                        "prestation de service Clas"));
   }
   if (r.homework_only()) {
-    out->Add(RuleError("R-ELIG-5", kSectionEligibility, "homework_only", "true",
+    out->Add(RuleError(rule::kElig5, "homework_only", "true",
                        "une action relevant exclusivement de l'aide aux devoirs n'est pas "
                        "éligible à la prestation de service Clas"));
   }
@@ -322,7 +309,7 @@ void CheckActionForms(const v1::FundingRequestFiled& r, Violations* out) {
 // R-ELIG-7 (warning)
 void CheckFamilyParticipation(const v1::FundingRequestFiled& r, Violations* out) {
   if (r.family_participation_symbolic()) return;
-  out->Add(RuleWarning("R-ELIG-7", kSectionEligibility, "family_participation_symbolic", "false",
+  out->Add(RuleWarning(rule::kElig7, "family_participation_symbolic", "false",
                        "la participation financière éventuellement demandée aux familles doit "
                        "rester symbolique"));
 }
@@ -330,13 +317,13 @@ void CheckFamilyParticipation(const v1::FundingRequestFiled& r, Violations* out)
 // R-ELIG-8: one action date. Missing: warning; not a real day: error. Returns the day if real.
 std::optional<absl::CivilDay> ActionDay(int32_t ymd, std::string_view field, Violations* out) {
   if (ymd == 0) {
-    out->Add(RuleWarning("R-ELIG-8", kSectionEligibility, field, "",
+    out->Add(RuleWarning(rule::kElig8, field, "",
                          "les dates de début et de fin de l'action sont à indiquer"));
     return std::nullopt;
   }
   auto day = DayFromYmd(ymd);
   if (!day.ok()) {
-    out->Add(RuleError("R-ELIG-8", kSectionEligibility, field, absl::StrCat(ymd),
+    out->Add(RuleError(rule::kElig8, field, absl::StrCat(ymd),
                        absl::StrFormat("cette date n'existe pas ou sort de la plage acceptée "
                                        "(%s au %s)",
                                        FrenchDate(kDateMin), FrenchDate(kDateMax))));
@@ -350,8 +337,7 @@ void CheckActionDates(const v1::FundingRequestFiled& r, Violations* out) {
   const auto start = ActionDay(r.action_start_date(), "action_start_date", out);
   const auto end = ActionDay(r.action_end_date(), "action_end_date", out);
   if (start && end && *end < *start) {
-    out->Add(RuleError("R-ELIG-8", kSectionEligibility, "action_end_date",
-                       FrenchDate(r.action_end_date()),
+    out->Add(RuleError(rule::kElig8, "action_end_date", FrenchDate(r.action_end_date()),
                        absl::StrCat("la fin de l'action précède son début (",
                                     FrenchDate(r.action_start_date()), ")")));
   }
@@ -363,12 +349,12 @@ void CheckActionDates(const v1::FundingRequestFiled& r, Violations* out) {
       "%s) et se termine au plus tard le %s",
       year.n(), FrenchDate(YmdFromDay(first)), FrenchDate(YmdFromDay(last)));
   if (start && (*start < first || *start > last)) {
-    out->Add(RuleWarning("R-ELIG-8", kSectionEligibility, "action_start_date",
-                         FrenchDate(r.action_start_date()), window_fr));
+    out->Add(RuleWarning(rule::kElig8, "action_start_date", FrenchDate(r.action_start_date()),
+                         window_fr));
   }
   if (end && (*end < first || *end > last)) {
-    out->Add(RuleWarning("R-ELIG-8", kSectionEligibility, "action_end_date",
-                         FrenchDate(r.action_end_date()), window_fr));
+    out->Add(
+        RuleWarning(rule::kElig8, "action_end_date", FrenchDate(r.action_end_date()), window_fr));
   }
 }
 

@@ -9,9 +9,6 @@
 namespace clas::rules {
 namespace {
 
-constexpr char kSectionPayments[] = "§4";  // R-PAY-*: "L'ordonnancement"
-constexpr char kSectionBilan[] = "§3.1";   // R-CONV-6: the bilan, pièce justificative
-
 // R-PAY-2 and R-PAY-3: 70 % of 4/10 and 70 % of 6/10 of the PS part of the DP.
 constexpr int64_t kCapNPercent = 28;
 constexpr int64_t kCapN1Percent = 42;
@@ -22,7 +19,7 @@ constexpr int64_t kPercentDen = 100;
 absl::CivilDay AcompteFirstDay(SchoolYear year) { return absl::CivilDay(year.n(), 1, 1); }
 absl::CivilDay SoldeFirstDay(SchoolYear year) { return absl::CivilDay(year.n() + 1, 1, 1); }
 
-const char* CapRule(Share share) { return share == Share::kN ? "R-PAY-2" : "R-PAY-3"; }
+Rule CapRule(Share share) { return share == Share::kN ? rule::kPay2 : rule::kPay3; }
 int64_t CapPercent(Share share) { return share == Share::kN ? kCapNPercent : kCapN1Percent; }
 
 std::string FrDay(absl::CivilDay day) { return FrenchDate(YmdFromDay(day)); }
@@ -43,14 +40,14 @@ DateCheck CheckAcompteDate(SchoolYear year, int32_t date, Share* share, Violatio
   *share = date / 10000 <= year.n() ? Share::kN : Share::kN1;
   auto day = DayFromYmd(date);
   if (!day.ok()) {
-    out->Add(RuleError("R-PAY-4", kSectionPayments, "date", absl::StrFormat("%d", date),
+    out->Add(RuleError(rule::kPay4, "date", absl::StrFormat("%d", date),
                        "la date de l'acompte n'est pas un jour du calendrier"));
     return DateCheck::kNotADay;
   }
   const bool early = *day < AcompteFirstDay(year);
   if (!early && *day <= year.last_day()) return DateCheck::kInWindow;
   out->Add(
-      RuleError("R-PAY-4", kSectionPayments, "date", FrenchDate(date),
+      RuleError(rule::kPay4, "date", FrenchDate(date),
                 absl::StrFormat("un acompte de l'année scolaire %s ne peut pas être daté %s le %s",
                                 year.ToString(), early ? "avant" : "après",
                                 FrDay(early ? AcompteFirstDay(year) : year.last_day()))));
@@ -60,7 +57,7 @@ DateCheck CheckAcompteDate(SchoolYear year, int32_t date, Share* share, Violatio
 // R-PAY-2 / R-PAY-3: the amount of one acompte is positive and bounded.
 bool CheckAcompteAmount(Share share, Money amount, Violations* out) {
   if (amount > Money::Zero() && amount <= Money::Cents(kAmountMaxCents)) return true;
-  out->Add(RuleError(CapRule(share), kSectionPayments, "amount_cents", amount.ToFrench(),
+  out->Add(RuleError(CapRule(share), "amount_cents", amount.ToFrench(),
                      absl::StrFormat("le montant d'un acompte doit être positif et d'au plus %s",
                                      Money::Cents(kAmountMaxCents).ToFrench())));
   return false;
@@ -70,7 +67,7 @@ bool CheckAcompteAmount(Share share, Money amount, Violations* out) {
 void AddCapExceeded(const AcompteRequest& r, const AcompteDecision& d, Violations* out) {
   const Money room_before = Max(Money::Zero(), d.cap - r.paid_same_share);
   out->Add(RuleError(
-      CapRule(d.share), kSectionPayments, "amount_cents", r.amount.ToFrench(),
+      CapRule(d.share), "amount_cents", r.amount.ToFrench(),
       absl::StrFormat("acompte de %s au-delà du plafond des acomptes datés de %d pour l'année "
                       "scolaire %s : %d %% de la Ps du droit prévisionnel (%s), soit %s ; déjà "
                       "versé %s, reste possible %s",
@@ -81,15 +78,15 @@ void AddCapExceeded(const AcompteRequest& r, const AcompteDecision& d, Violation
 }
 
 void AddNoDp(const AcompteRequest& r, Share share, Violations* out) {
-  out->Add(RuleError(CapRule(share), kSectionPayments, "dp", "",
+  out->Add(RuleError(CapRule(share), "dp", "",
                      absl::StrFormat("pas de droit prévisionnel en vigueur au %s pour l'année "
                                      "scolaire %s : aucun acompte ne peut être versé",
                                      FrenchDate(r.date), r.school_year.ToString())));
 }
 
-void AddSoldePaid(std::string_view rule, SchoolYear year, std::string_view consequence,
+void AddSoldePaid(const Rule& rule, SchoolYear year, std::string_view consequence,
                   Violations* out) {
-  out->Add(RuleError(rule, kSectionPayments, "solde", "déjà versé",
+  out->Add(RuleError(rule, "solde", "déjà versé",
                      absl::StrFormat("le solde de l'année scolaire %s est déjà versé : %s",
                                      year.ToString(), std::string(consequence))));
 }
@@ -143,7 +140,7 @@ AcompteDecision DecideAcompte(const AcompteRequest& r) {
   d.invalid_argument = !in_window || !amount_ok;
   // R-PAY-4: nothing after the solde.
   if (r.solde_paid) {
-    AddSoldePaid("R-PAY-4", r.school_year, "plus aucun acompte n'est possible", &d.violations);
+    AddSoldePaid(rule::kPay4, r.school_year, "plus aucun acompte n'est possible", &d.violations);
   }
   // R-PAY-2 / R-PAY-3 with R-PAY-6: the cap of the share under the DP in force at the date.
   if (r.dp_in_force == nullptr) {
@@ -170,7 +167,7 @@ SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdow
   if (!day.ok() || *day < SoldeFirstDay(year)) {
     d.invalid_argument = true;
     d.violations.Add(RuleError(
-        "R-PAY-5", kSectionPayments, "date", absl::StrFormat("%d", date),
+        rule::kPay5, "date", absl::StrFormat("%d", date),
         day.ok() ? absl::StrFormat("le solde de l'année scolaire %s, versé au titre de %d, ne "
                                    "peut pas être daté avant le %s",
                                    year.ToString(), year.n() + 1, FrDay(SoldeFirstDay(year)))
@@ -178,7 +175,7 @@ SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdow
   }
   // R-CONV-6: the solde needs the bilan. R-PAY-5: solde = DR − every acompte of the year.
   if (dr == nullptr) {
-    d.violations.Add(RuleError("R-CONV-6", kSectionBilan, "bilan", "non reçu",
+    d.violations.Add(RuleError(rule::kConv6, "bilan", "non reçu",
                                absl::StrFormat("le solde exige le bilan de l'année scolaire %s "
                                                "(pièce justificative obligatoire), non reçu",
                                                year.ToString())));
@@ -190,7 +187,7 @@ SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdow
   }
   // R-PAY-5: at most one solde per school year.
   if (solde_already_paid) {
-    AddSoldePaid("R-PAY-5", year, "il n'est versé qu'une fois", &d.violations);
+    AddSoldePaid(rule::kPay5, year, "il n'est versé qu'une fois", &d.violations);
   }
   d.violations.AddAll(CheckPaymentYearOpen(date, civil_year_closed, "solde"));  // R-PAY-7
   return d;
@@ -200,7 +197,7 @@ Violations CheckAfterSchoolYearShareN1(SchoolYear year, int32_t date, std::strin
   Violations out;
   auto day = DayFromYmd(date);
   if (!day.ok() || *day >= SoldeFirstDay(year)) return out;
-  out.Add(RuleError("R-ACC-9", kSectionPayments, "date", FrenchDate(date),
+  out.Add(RuleError(rule::kAcc9, "date", FrenchDate(date),
                     absl::StrFormat("un %s de l'année scolaire %s est passé au titre de %d (sur "
                                     "le compte de la part N+1) : il ne peut pas être daté avant le "
                                     "%s",
@@ -213,7 +210,7 @@ Violations CheckPaymentYearOpen(int32_t date, bool civil_year_closed, std::strin
   Violations out;
   if (!civil_year_closed) return out;
   const int32_t civil_year = date / 10000;
-  out.Add(RuleError("R-PAY-7", kSectionPayments, "date", FrenchDate(date),
+  out.Add(RuleError(rule::kPay7, "date", FrenchDate(date),
                     absl::StrFormat("l'exercice %d est clos par la Caf : aucun %s ne peut y être "
                                     "daté",
                                     civil_year, std::string(kind_fr))));

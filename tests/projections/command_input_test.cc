@@ -231,9 +231,9 @@ TEST(CommandInput, R_CONV_2_SchoolYearsStayWithinTheLedgersDates) {
 }
 
 TEST(CommandInput, AQueryIdentifierIsCheckedWithTheSameClasses) {
-  EXPECT_TRUE(CheckQueryIdentifier("caf_id", "caf-75", InputClass::kCafId, "R-HIST-4", "§9").ok());
+  EXPECT_TRUE(CheckQueryIdentifier("caf_id", "caf-75", InputClass::kCafId, rule::kHist4).ok());
   const absl::Status bad = CheckQueryIdentifier("convention_id", std::string(10'000, 'e'),
-                                                InputClass::kIdentifier, "R-CONV-4", "§3.1");
+                                                InputClass::kIdentifier, rule::kConv4);
   EXPECT_THAT(Named(bad), ElementsAre("R-CONV-4 convention_id"));
   EXPECT_LT(bad.message().size(), 1024u) << "a refusal shows the value cut";
 }

@@ -187,21 +187,21 @@ TEST_F(Hostile, DatesOutOfRangeOrInverted) {
          v1::DiffStatesResponse ignored;
          return audit()->DiffStates(As("auditeur").get(), r, &ignored);
        },
-       kInvalid, "", "R-HIST-2"},
+       kInvalid, "R-HIST-2", "from_date"},
       {"state as of 30/02/2026",
        [&] {
          v1::AsOfSpec as_of;
          as_of.set_effective_date(20260230);
          return GetConvention(*this, Agent(kCafA), kCafA, "conv-a", as_of).status;
        },
-       kInvalid, "", "R-HIST-2"},
+       kInvalid, "R-HIST-2", "as_of.effective_date"},
       {"state known at a negative instant",
        [&] {
          v1::AsOfSpec as_of;
          as_of.set_known_at_us(-1);
          return GetConvention(*this, Agent(kCafA), kCafA, "conv-a", as_of).status;
        },
-       kInvalid, "", "R-HIST-2"},
+       kInvalid, "R-HIST-2", "as_of.known_at_us"},
       {"state at a position beyond the head",
        [&] {
          v1::AsOfSpec as_of;

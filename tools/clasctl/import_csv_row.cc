@@ -26,7 +26,7 @@ std::string DisplayName(const std::string& folded) {
 
 // The French sentence of a refused identifier, empty when it is fine.
 std::string IdentifierProblem(std::string_view column, std::string_view value, InputClass kind) {
-  const absl::Status status = CheckQueryIdentifier(column, value, kind, "R-HIST-1", "§9");
+  const absl::Status status = CheckQueryIdentifier(column, value, kind, rule::kHist1);
   if (status.ok()) return "";
   const std::vector<v1::RuleViolation> violations = ViolationsOf(status);
   const std::string why =
