@@ -13,7 +13,12 @@
 namespace clas {
 namespace {
 
-absl::CivilDay Day(int32_t ymd) { return *DayFromYmd(ymd); }
+// A date the ledger recorded: checked a real day when its command was decided (R-HIST-2).
+absl::CivilDay Day(int32_t ymd) {
+  absl::StatusOr<absl::CivilDay> day = DayFromYmd(ymd);
+  CLAS_CHECK(day.ok()) << "a recorded date is a real day (R-HIST-2): " << ymd;
+  return *day;
+}
 
 rules::LineOrigin Origin(const v1::ConventionState& c, int32_t school_year,
                          const std::string& cause) {

@@ -6,6 +6,7 @@
 #include "projections/convention/decide.h"
 #include "projections/convention/decide_internal.h"
 #include "projections/convention/year_figures.h"
+#include "projections/core/money.h"
 #include "projections/rules/payments.h"
 
 namespace clas {
@@ -212,7 +213,10 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
         absl::StrFormat("le solde ne peut pas être daté avant la réception du bilan (le %s)",
                         FrenchDate(y->bilan_date()))));
   }
-  const int64_t acomptes = y == nullptr ? 0 : y->acomptes_n_cents() + y->acomptes_n1_cents();
+  const int64_t acomptes =
+      y == nullptr
+          ? 0
+          : (Money::Cents(y->acomptes_n_cents()) + Money::Cents(y->acomptes_n1_cents())).cents();
   // A bilan whose DR cannot be computed (no barème, R-DROIT-7) is refused for that reason alone.
   if (y != nullptr && y->bilan_received() && !dr.ok()) return verdict.ToStatus();
   rules::SoldeDecision decision = rules::DecideSolde(

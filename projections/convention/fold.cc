@@ -244,7 +244,10 @@ void ApplyControleDecided(v1::ConventionState* s, const DomainEvent& e) {
     y->set_rappels_decided(y->rappels_size());
     // R-PAY-8: the decision settles the year; a complément de solde not yet paid (R-PAY-9) is
     // not part of what was paid, so the decision's rappel already holds it.
-    y->set_rappel_due_cents(y->rappel_due_cents() - y->complement_due_cents() + o.rappel_cents());
+    y->set_rappel_due_cents((Money::Cents(y->rappel_due_cents()) -
+                             Money::Cents(y->complement_due_cents()) +
+                             Money::Cents(o.rappel_cents()))
+                                .cents());
     y->set_complement_due_cents(0);
     AddSource(y, "dc", e.event_id);
   }
@@ -303,8 +306,9 @@ void ApplyRecovery(v1::ConventionState* s, const DomainEvent& e) {
   kept->set_method(r.method());
   kept->set_offset_payment_id(r.offset_payment_id());
   kept->set_offset_convention_id(r.offset_convention_id());
-  i->set_recovered_cents(i->recovered_cents() + r.amount_cents());
-  i->set_open_cents(i->amount_cents() - i->recovered_cents());
+  i->set_recovered_cents(
+      (Money::Cents(i->recovered_cents()) + Money::Cents(r.amount_cents())).cents());
+  i->set_open_cents((Money::Cents(i->amount_cents()) - Money::Cents(i->recovered_cents())).cents());
   ShowOffset(s, r);
   AddSource(EnsureYear(s, i->school_year()), "indus", e.event_id);
 }
@@ -313,8 +317,10 @@ void ApplyRappel(v1::ConventionState* s, const DomainEvent& e) {
   const auto& r = e.fact.rappel_paid();
   v1::SchoolYearState* y = EnsureYear(s, r.school_year());
   *y->add_rappels() = MakePayment(e, r.payment_id(), r.amount_cents(), "rappel");
-  y->set_rappel_due_cents(std::max<int64_t>(0, y->rappel_due_cents() - r.amount_cents()));
-  y->set_complement_due_cents(std::max<int64_t>(0, y->complement_due_cents() - r.amount_cents()));
+  const Money paid = Money::Cents(r.amount_cents());
+  y->set_rappel_due_cents(Max(Money::Zero(), Money::Cents(y->rappel_due_cents()) - paid).cents());
+  y->set_complement_due_cents(
+      Max(Money::Zero(), Money::Cents(y->complement_due_cents()) - paid).cents());
   AddSource(y, "rappels", e.event_id);
 }
 

@@ -95,7 +95,7 @@ void RecomputeDp(v1::SchoolYearState* y, int32_t date, const std::string& cause,
 
 // The caps and rooms of the acomptes, from their sums per share (kept by the fold's Apply).
 void RecomputeAcomptes(v1::SchoolYearState* y) {
-  const int64_t n = y->acomptes_n_cents(), n1 = y->acomptes_n1_cents();
+  const Money n = Money::Cents(y->acomptes_n_cents()), n1 = Money::Cents(y->acomptes_n1_cents());
   if (!y->has_dp()) {
     y->set_cap_n_cents(0), y->set_cap_n1_cents(0), y->set_room_n_cents(0), y->set_room_n1_cents(0);
     return;
@@ -103,8 +103,8 @@ void RecomputeAcomptes(v1::SchoolYearState* y) {
   const Money ps = Money::Cents(y->dp().ps_cents());
   y->set_cap_n_cents(rules::AcompteCapN(ps).cents());      // R-PAY-2
   y->set_cap_n1_cents(rules::AcompteCapN1(ps).cents());    // R-PAY-3
-  y->set_room_n_cents(std::max<int64_t>(0, y->cap_n_cents() - n));
-  y->set_room_n1_cents(std::max<int64_t>(0, y->cap_n1_cents() - n1));
+  y->set_room_n_cents(Max(Money::Zero(), Money::Cents(y->cap_n_cents()) - n).cents());
+  y->set_room_n1_cents(Max(Money::Zero(), Money::Cents(y->cap_n1_cents()) - n1).cents());
 }
 
 void RecomputeDr(v1::SchoolYearState* y, const FoldContext& ctx) {
@@ -124,11 +124,11 @@ void RecomputeDr(v1::SchoolYearState* y, const FoldContext& ctx) {
 }
 
 void RecomputePaid(v1::SchoolYearState* y) {
-  int64_t paid = y->acomptes_n_cents() + y->acomptes_n1_cents();
-  if (y->solde_paid()) paid += y->solde().amount_cents();
-  for (const auto& r : y->rappels()) paid += r.amount_cents();
-  y->set_paid_cents(paid);
-  y->set_paid_net_cents(paid - y->indus_notified_cents());
+  Money paid = Money::Cents(y->acomptes_n_cents()) + Money::Cents(y->acomptes_n1_cents());
+  if (y->solde_paid()) paid += Money::Cents(y->solde().amount_cents());
+  for (const auto& r : y->rappels()) paid += Money::Cents(r.amount_cents());
+  y->set_paid_cents(paid.cents());
+  y->set_paid_net_cents((paid - Money::Cents(y->indus_notified_cents())).cents());
 }
 
 }  // namespace
@@ -172,15 +172,15 @@ void RecomputeYear(v1::SchoolYearState* year, int32_t effective_date, const std:
 
 void RecomputeTotals(v1::ConventionState* state) {
   for (auto& y : *state->mutable_years()) {
-    int64_t notified = 0, recovered = 0;
+    Money notified, recovered;
     for (const auto& i : state->indus()) {
       if (i.school_year() != y.school_year()) continue;
-      notified += i.amount_cents();
-      recovered += i.recovered_cents();
+      notified += Money::Cents(i.amount_cents());
+      recovered += Money::Cents(i.recovered_cents());
     }
-    y.set_indus_notified_cents(notified);
-    y.set_indus_recovered_cents(recovered);
-    y.set_indus_open_cents(notified - recovered);
+    y.set_indus_notified_cents(notified.cents());
+    y.set_indus_recovered_cents(recovered.cents());
+    y.set_indus_open_cents((notified - recovered).cents());
     RecomputePaid(&y);
   }
 }

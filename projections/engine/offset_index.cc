@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/base/status_macros.h"
+#include "projections/core/money.h"
 
 namespace clas {
 namespace {
@@ -84,7 +85,7 @@ absl::Status OffsetIndex::ShowOn(const std::string& caf_id, const AsOf& as_of, u
   }
   auto it = caf.by_paying.find(state->convention_id());
   if (it == caf.by_paying.end()) return absl::OkStatus();
-  absl::flat_hash_map<std::string, int64_t> withheld;  // payment id -> offsets visible
+  absl::flat_hash_map<std::string, Money> withheld;  // payment id -> offsets visible
   for (const Offset& o : it->second) {
     if (!Visible(o.effective_date, o.recorded_at_us, as_of)) continue;
     bool cancelled = false;
@@ -93,13 +94,13 @@ absl::Status OffsetIndex::ShowOn(const std::string& caf_id, const AsOf& as_of, u
         if (Visible(k.effective_date, k.recorded_at_us, as_of)) cancelled = k.cancel;
       }
     }
-    if (!cancelled) withheld[o.payment_id] += o.amount_cents;
+    if (!cancelled) withheld[o.payment_id] += Money::Cents(o.amount_cents);
   }
   if (withheld.empty()) return absl::OkStatus();
-  for (const auto& [payment_id, cents] : withheld) {
+  for (const auto& [payment_id, amount] : withheld) {
     for (auto& y : *state->mutable_years()) {
       if (v1::PaymentRecord* p = MutablePayment(&y, payment_id)) {
-        p->set_offset_cents(p->offset_cents() + cents);
+        p->set_offset_cents((Money::Cents(p->offset_cents()) + amount).cents());
         break;
       }
     }

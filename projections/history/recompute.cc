@@ -148,7 +148,7 @@ class IndusNotified {
       const std::string& which = i.origin() == v1::INDU_FROM_CONTROLE ? i.controle_id()
                                  : i.origin() == v1::INDU_FROM_BILAN_CORRECTION ? i.indu_id()
                                                                                  : kNone;
-      sums_[Key{e.stream_id, i.school_year(), i.origin(), which}] += i.amount_cents();
+      sums_[Key{e.stream_id, i.school_year(), i.origin(), which}] += Money::Cents(i.amount_cents());
     }
   }
 
@@ -158,13 +158,13 @@ class IndusNotified {
              const std::string& which) const {
     auto it = sums_.find(Key{stream, school_year, origin,
                              origin == v1::INDU_FROM_NEGATIVE_SOLDE ? kNone : which});
-    return it == sums_.end() ? 0 : it->second;
+    return it == sums_.end() ? 0 : it->second.cents();
   }
 
  private:
   inline static const std::string kNone;
   using Key = std::tuple<std::string, int32_t, int, std::string>;
-  std::map<Key, int64_t> sums_;
+  std::map<Key, Money> sums_;
 };
 
 void CheckSolde(const DomainEvent& e, const IndusNotified& indus, Reporter& r) {
