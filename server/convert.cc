@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
 #include "projections/core/calendar.h"
+#include "projections/core/stream_layout.h"
 #include "projections/core/violation.h"
 
 namespace clas::server {
@@ -38,7 +39,7 @@ v1::RecordedEvent ToApi(const ledger::RecordedEvent& r) {
   *out.mutable_actor() = d.actor();
   out.set_caf_id(d.tenant_id());
   out.set_rule_version(d.rule_version());
-  if (absl::StartsWith(r.stream_id(), "clas/") && out.mutable_fact()->ParseFromString(d.payload())) {
+  if (IsClasStream(r.stream_id()) && out.mutable_fact()->ParseFromString(d.payload())) {
     // decoded
   } else {
     out.clear_fact();

@@ -44,24 +44,4 @@ ledger::v1::EventData ToEventData(const v1::ClasEvent& fact, std::string_view ev
   return data;
 }
 
-std::string BaremeStream() { return "clas/bareme"; }
-
-std::string GestionnaireStream(std::string_view caf_id, std::string_view gestionnaire_id) {
-  return absl::StrCat("clas/", std::string(caf_id), "/gestionnaire/",
-                      std::string(gestionnaire_id));
-}
-
-std::string ConventionStream(std::string_view caf_id, std::string_view convention_id) {
-  return absl::StrCat("clas/", std::string(caf_id), "/convention/", std::string(convention_id));
-}
-
-std::string CivilYearStream(std::string_view caf_id, int32_t civil_year) {
-  return absl::StrCat("clas/", std::string(caf_id), "/civil-year/", civil_year);
-}
-
-std::string ConventionStreamPrefix(std::string_view caf_id) {
-  if (caf_id.empty()) return "clas/";
-  return absl::StrCat("clas/", std::string(caf_id), "/convention/");
-}
-
 }  // namespace clas

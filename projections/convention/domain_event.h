@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "clas/ledger/v1/record.pb.h"
 #include "clas/v1/events.pb.h"
+#include "projections/core/stream_layout.h"
 
 namespace clas {
 
@@ -42,14 +43,6 @@ ledger::v1::EventData ToEventData(const v1::ClasEvent& fact, std::string_view ev
                                   int32_t effective_date, std::string_view caf_id,
                                   const ledger::v1::Actor& actor,
                                   std::string_view rule_version);
-
-// Stream ids of the Clas aggregates (events.proto lists them).
-std::string BaremeStream();
-std::string GestionnaireStream(std::string_view caf_id, std::string_view gestionnaire_id);
-std::string ConventionStream(std::string_view caf_id, std::string_view convention_id);
-std::string CivilYearStream(std::string_view caf_id, int32_t civil_year);
-// Prefix of every convention stream of a Caf ("" caf: of every Caf).
-std::string ConventionStreamPrefix(std::string_view caf_id);
 
 }  // namespace clas
 

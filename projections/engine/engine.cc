@@ -6,10 +6,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/base/absl_view.h"
 #include "projections/convention/gestionnaire.h"
+#include "projections/core/stream_layout.h"
 #include "projections/engine/engine_internal.h"
 #include "projections/engine/request_key.h"
-#include "ledger/base/absl_view.h"
 #include "projections/rules/rule_version.h"
 
 namespace clas {
@@ -36,14 +37,12 @@ absl::StatusOr<std::optional<v1::GestionnaireState>> Engine::LoadGestionnaire(
 }
 
 absl::StatusOr<std::set<int32_t>> Engine::ClosedYears(const std::string& caf_id) {
-  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(CivilYearStream(caf_id, 0).substr(
-                                     0, CivilYearStream(caf_id, 0).size() - 1)));
+  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(CivilYearStreamPrefix(caf_id)));
   // A civil-year stream is written by its closing alone: its existence is the closing, and its
   // id names the year (no need to read the closing's lines on every command).
   std::set<int32_t> out;
   for (const auto& s : streams) {
-    int32_t year = 0;
-    if (absl::SimpleAtoi(absl::string_view(s).substr(s.rfind('/') + 1), &year)) out.insert(year);
+    if (const std::optional<int32_t> year = CivilYearOfStream(s)) out.insert(*year);
   }
   return out;
 }
@@ -250,7 +249,7 @@ absl::StatusOr<CommandResult> Engine::Record(const std::string& stream, uint64_t
       first = std::min(first, e.position);
       last = std::max(last, e.position);
     }
-    const bool of_caf = absl::StartsWith(stream, absl::StrCat("clas/", caf_id, "/"));
+    const bool of_caf = absl::StartsWith(stream, CafStreamPrefix(caf_id));
     reports_.Appended(of_caf ? caf_id : "", first, last);
     offsets_.Appended(stream, appended.events);
   }

@@ -2,6 +2,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "projections/core/stream_layout.h"
 #include "projections/engine/engine_internal.h"
 
 namespace clas {
@@ -64,8 +65,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
   // query, and each gestionnaire.
   ASSIGN_OR_RETURN(const BaremeBook baremes, Baremes(as_of));
   std::map<std::pair<std::string, std::string>, std::optional<v1::GestionnaireState>> gestionnaires;
-  const std::string prefix = absl::StrCat("clas/", caf_id, "/civil-year/");
-  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(prefix));
+  ASSIGN_OR_RETURN(auto streams, log_->ListStreams(CivilYearStreamPrefix(caf_id)));
   for (const auto& s : streams) {
     // Read from the log, not kept: a closing holds every line of its year (up to the size of
     // an event), and the report kept (report_cache.h) spares reading it again.

@@ -7,14 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
+#include "projections/core/stream_layout.h"
 #include "projections/core/violation.h"
 #include "projections/engine/engine.h"
 
 namespace clas {
 namespace {
-
-// Stream ids of a Caf: "clas/<caf>/<kind>/<id>" (domain_event.h).
-std::string CafPrefix(const std::string& caf_id) { return absl::StrCat("clas/", caf_id, "/"); }
 
 // Drops the events recorded after `last_position` (0: none): the log as it was then.
 void KeepUpTo(uint64_t last_position, std::vector<DomainEvent>& events) {
@@ -48,7 +46,8 @@ absl::Status Engine::RecomputeConvention(const std::string& caf_id,
 
 absl::Status Engine::RecomputeCaf(const std::string& caf_id, const RecomputeRange& range,
                                   const RecomputeVisitor& visit) {
-  ASSIGN_OR_RETURN(std::vector<DomainEvent> events, log_->ReadStreamsUnder(CafPrefix(caf_id)));
+  ASSIGN_OR_RETURN(std::vector<DomainEvent> events,
+                   log_->ReadStreamsUnder(CafStreamPrefix(caf_id)));
   KeepUpTo(range.last_position, events);
   if (events.empty()) {
     return Unknown("caf_id", caf_id, "aucun événement de cette Caf dans le registre");
@@ -74,15 +73,16 @@ absl::Status Engine::RecomputeCaf(const std::string& caf_id, const RecomputeRang
 absl::StatusOr<std::vector<std::string>> Engine::ListCafs(const std::string& after,
                                                           size_t max_count) {
   std::vector<std::string> cafs;
-  std::string start = after.empty() ? "" : CafPrefix(after);
+  std::string start = after.empty() ? "" : CafStreamPrefix(after);
   // Entries that are no Caf (the barème, "clas/bareme") take a place of the page: read on.
   while (cafs.size() < max_count) {
     const size_t wanted = max_count - cafs.size();
-    ASSIGN_OR_RETURN(std::vector<std::string> entries, log_->ListFolders("clas/", start, wanted));
+    ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                     log_->ListFolders(std::string(kClasStreamRoot), start, wanted));
     for (const std::string& entry : entries) {
       start = entry;
-      if (!absl::EndsWith(entry, "/")) continue;  // a stream directly under clas/
-      cafs.push_back(entry.substr(5, entry.size() - 6));
+      // A stream directly under the root (clas/bareme) is no Caf.
+      if (std::optional<std::string> caf = CafOfFolder(entry)) cafs.push_back(*std::move(caf));
     }
     if (entries.size() < wanted) break;
   }

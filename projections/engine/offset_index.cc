@@ -4,23 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/base/status_macros.h"
 #include "projections/core/money.h"
+#include "projections/core/stream_layout.h"
 
 namespace clas {
 namespace {
-
-// "clas/<caf>/convention/<id>" -> "<id>" (empty for another stream).
-std::string ConventionOf(const std::string& stream) {
-  const size_t mark = stream.find("/convention/");
-  if (!absl::StartsWith(stream, "clas/") || mark == std::string::npos) return "";
-  return stream.substr(mark + 12);
-}
-
-// "clas/<caf>/..." -> "<caf>".
-std::string CafOf(const std::string& stream) {
-  if (!absl::StartsWith(stream, "clas/")) return "";
-  const size_t end = stream.find('/', 5);
-  return end == std::string::npos ? "" : stream.substr(5, end - 5);
-}
 
 bool Visible(int32_t effective_date, int64_t recorded_at_us, const AsOf& as_of) {
   return recorded_at_us <= as_of.known_at_us && effective_date <= as_of.effective_date;
@@ -29,7 +16,7 @@ bool Visible(int32_t effective_date, int64_t recorded_at_us, const AsOf& as_of) 
 }  // namespace
 
 void OffsetIndex::Take(Caf& caf, const std::string& stream, const std::vector<DomainEvent>& events) {
-  const std::string convention = ConventionOf(stream);
+  const std::string convention = ConventionOfStream(stream);
   uint64_t& version = caf.versions[stream];
   for (const DomainEvent& e : events) {
     if (e.stream_version <= version) continue;  // read already
@@ -113,8 +100,8 @@ void OffsetIndex::Appended(const std::string& stream, const std::vector<DomainEv
   for (const DomainEvent& e : events) {
     if (e.position > synced_) ++told_;
   }
-  auto it = cafs_.find(CafOf(stream));
-  if (it != cafs_.end() && it->second.loaded && !ConventionOf(stream).empty()) {
+  auto it = cafs_.find(CafOfStream(stream));
+  if (it != cafs_.end() && it->second.loaded && !ConventionOfStream(stream).empty()) {
     Take(it->second, stream, events);
   }
 }

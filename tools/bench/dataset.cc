@@ -12,6 +12,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/reflection.h"
 #include "ledger/event_store.h"
+#include "projections/core/stream_layout.h"
 
 namespace clas::bench {
 namespace {
@@ -72,9 +73,9 @@ std::string CopyCafId(const std::string& caf, int copy) {
 
 std::string CopyStreamId(const std::string& stream, const std::string& caf, int copy) {
   if (copy == 0 || caf.empty()) return stream;
-  const std::string prefix = absl::StrCat("clas/", caf, "/");
+  const std::string prefix = CafStreamPrefix(caf);
   if (!absl::StartsWith(stream, prefix)) return stream;
-  return absl::StrCat("clas/", CopyCafId(caf, copy), "/", stream.substr(prefix.size()));
+  return absl::StrCat(CafStreamPrefix(CopyCafId(caf, copy)), stream.substr(prefix.size()));
 }
 
 ledger::v1::EventData CopyEventData(const ledger::v1::EventData& data, int copy) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/base/status_macros.h"
+#include "projections/core/stream_layout.h"
 #include "tools/bench/rebuild.h"
 #include "tools/bench/rebuild_caf.h"
 
@@ -69,7 +70,7 @@ class StreamReader {
   // error.
   absl::StatusOr<std::map<std::string, std::vector<std::string>>> StreamsOf(
       const std::string& caf) {
-    const std::string prefix = absl::StrCat("clas/", caf, "/");
+    const std::string prefix = CafStreamPrefix(caf);
     const auto start = Clock::now();
     absl::StatusOr<std::vector<std::string>> ids = ListAll(store_, {.prefix = prefix});
     read_seconds_ += Since(start);
@@ -86,7 +87,7 @@ class StreamReader {
   // stream by stream then.
   absl::StatusOr<bool> ReadAhead(const std::string& caf, CafStreams& streams,
                                  std::map<std::string, std::vector<ledger::RecordedEvent>>& held) {
-    const std::string prefix = absl::StrCat("clas/", caf, "/");
+    const std::string prefix = CafStreamPrefix(caf);
     std::string after;
     for (;;) {
       const auto start = Clock::now();
@@ -152,7 +153,7 @@ class StreamReader {
 absl::StatusOr<std::vector<std::string>> ListCafs(const ledger::EventStore& store,
                                                   Problems& errors) {
   ASSIGN_OR_RETURN(const std::vector<std::string> entries,
-                   ListAll(store, {.prefix = "clas/", .delimiter = '/'}));
+                   ListAll(store, {.prefix = std::string(kClasStreamRoot), .delimiter = '/'}));
   std::vector<std::string> cafs;
   for (const std::string& entry : entries) {
     if (entry == BaremeStream()) continue;
@@ -208,7 +209,7 @@ absl::StatusOr<RebuildReport> RebuildByCaf(const ledger::EventStore& store, int 
               break;
             }
             streams.ids_by_kind = *std::move(ids);
-            const std::string prefix = absl::StrCat("clas/", cafs[i], "/");
+            const std::string prefix = CafStreamPrefix(cafs[i]);
             streams.read = [&reader, prefix](const std::string& kind, const std::string& id) {
               return reader.Read(absl::StrCat(prefix, kind, "/", id));
             };

@@ -30,6 +30,7 @@
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
 #include "ledger/event_store.h"
+#include "projections/core/stream_layout.h"
 #include "server/recompute_page.h"
 #include "server/store_event_log.h"
 #include "tools/bench/rows.h"
@@ -99,7 +100,7 @@ absl::StatusOr<Run> ReadOnly(EventLog& log, Engine& engine) {
     ASSIGN_OR_RETURN(const std::vector<std::string> cafs, engine.ListCafs(after, 1000));
     for (const std::string& caf : cafs) {
       ASSIGN_OR_RETURN(const std::vector<DomainEvent> events,
-                       log.ReadStreamsUnder(absl::StrCat("clas/", caf, "/")));
+                       log.ReadStreamsUnder(CafStreamPrefix(caf)));
       ASSIGN_OR_RETURN(const std::vector<DomainEvent> baremes, log.ReadStream(BaremeStream()));
       run.events += events.size();
       ++run.cafs;

@@ -11,6 +11,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "ledger/base/status_macros.h"
+#include "projections/core/stream_layout.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
@@ -150,7 +151,7 @@ absl::StatusOr<LogStats> CollectStats(const ledger::EventStore& store, const std
                      store.ReadAll(from, kStatsPageEvents));
     if (page.empty()) break;
     for (const ledger::RecordedEvent& e : page) {
-      const bool clas = absl::StartsWith(e.stream_id(), "clas/");
+      const bool clas = IsClasStream(e.stream_id());
       const int32_t year = clas ? SchoolYearOfPayload(e.payload()) : 0;
       ++stats.counts[{e.data().tenant_id(), year, e.event_type()}];
       if (stats.events++ == 0) stats.first_recorded_us = e.recorded_at_us();
