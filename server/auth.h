@@ -83,6 +83,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "projections/core/identifiers.h"
 
 namespace clas::server {
 
@@ -93,7 +94,6 @@ inline constexpr size_t kTokenFileLineBytesMax = 1024;
 inline constexpr size_t kTokenEntriesMax = 10'000;
 inline constexpr size_t kTokenFileErrorsReportedMax = 50;  // the rest are counted
 inline constexpr size_t kUserIdBytesMax = 64;
-inline constexpr size_t kCafIdBytesMax = 64;
 inline constexpr size_t kCafsPerEntryMax = 128;
 inline constexpr size_t kBearerTokenBytesMax = 512;
 inline constexpr size_t kGeneratedTokenRandomBytes = 32;

@@ -148,7 +148,7 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
           RETURN_IF_ERROR(CheckQueryIds({{"gestionnaire_id", &request->gestionnaire_id()}}));
         }
         // A token is "<caf>/<convention>" of the last one looked at: ids and one "/".
-        if (request->page_token().size() > kCafIdBytesMax + 1 + kIdentifierBytesMax) {
+        if (request->page_token().size() > kCafIdBytesMax + 1 + kIdBytesMax) {
           return absl::InvalidArgumentError(
               "page_token : jeton de page inconnu (reprendre le next_page_token reçu)");
         }

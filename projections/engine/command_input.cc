@@ -32,115 +32,99 @@ const std::vector<FieldBound>& Table() {
   static const auto* const table = new std::vector<FieldBound>{
       // The Caf of every command; the request id is checked apart (it is not a field).
       {"clas.v1.RegisterGestionnaire.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.RegisterGestionnaire.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
+      {"clas.v1.RegisterGestionnaire.gestionnaire_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
       {"clas.v1.RegisterGestionnaire.name", K::kName, kNameCharsMax, rule::kConv4},
       {"clas.v1.RenewCentreSocialAgrement.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.RenewCentreSocialAgrement.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
+      {"clas.v1.RenewCentreSocialAgrement.gestionnaire_id", K::kIdentifier, kIdBytesMax,
        rule::kConv2},
       {"clas.v1.PublishBareme.bareme", K::kRequiredMessage, 0, rule::kDroit7},
       {"clas.v1.PublishBareme.reference", K::kName, kNameCharsMax, rule::kDroit1},
       {"clas.v1.FileFundingRequest.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
       {"clas.v1.FileFundingRequest.request", K::kRequiredMessage, 0, rule::kConv4},
       {"clas.v1.RecordCommitteeDecision.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.RecordCommitteeDecision.convention_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
+      {"clas.v1.RecordCommitteeDecision.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
       {"clas.v1.RecordCommitteeDecision.decision", K::kRequiredMessage, 0, rule::kConv1},
       {"clas.v1.SignConvention.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.SignConvention.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.SignConvention.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
       {"clas.v1.SignAvenant.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.SignAvenant.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.SignAvenant.avenant_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv3},
+      {"clas.v1.SignAvenant.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.SignAvenant.avenant_id", K::kIdentifier, kIdBytesMax, rule::kConv3},
       {"clas.v1.NotifyCollectifs.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.NotifyCollectifs.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.NotifyCollectifs.notification_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv5},
+      {"clas.v1.NotifyCollectifs.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.NotifyCollectifs.notification_id", K::kIdentifier, kIdBytesMax, rule::kConv5},
       {"clas.v1.PayAcompte.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.PayAcompte.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.PayAcompte.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.PayAcompte.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.PayAcompte.payment_id", K::kIdentifier, kIdBytesMax, rule::kHist1},
       {"clas.v1.ReceiveBilan.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.ReceiveBilan.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
+      {"clas.v1.ReceiveBilan.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
       {"clas.v1.ReceiveBilan.figures", K::kRequiredMessage, 0, rule::kConv6},
       {"clas.v1.PaySolde.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.PaySolde.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.PaySolde.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.PaySolde.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.PaySolde.payment_id", K::kIdentifier, kIdBytesMax, rule::kHist1},
       {"clas.v1.OpenControle.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.OpenControle.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.OpenControle.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl1},
+      {"clas.v1.OpenControle.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.OpenControle.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl1},
       {"clas.v1.OpenControle.school_years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
       {"clas.v1.RecordControleFindings.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.RecordControleFindings.convention_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
-      {"clas.v1.RecordControleFindings.controle_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kCtl1},
+      {"clas.v1.RecordControleFindings.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.RecordControleFindings.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl1},
       {"clas.v1.RecordControleFindings.years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
       {"clas.v1.DecideControle.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.DecideControle.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.DecideControle.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl2},
+      {"clas.v1.DecideControle.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.DecideControle.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl2},
       {"clas.v1.DecideControle.years", K::kRepeated, kYearsPerControleMax, rule::kCtl2},
       {"clas.v1.ControlledYear.figures", K::kRequiredMessage, 0, rule::kCtl1},
       {"clas.v1.RecordRecovery.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.RecordRecovery.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.RecordRecovery.recovery_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
-      {"clas.v1.RecordRecovery.indu_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
-      {"clas.v1.RecordRecovery.offset_payment_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kCtl3},
-      {"clas.v1.RecordRecovery.offset_convention_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kCtl3},
+      {"clas.v1.RecordRecovery.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.RecordRecovery.recovery_id", K::kIdentifier, kIdBytesMax, rule::kCtl5},
+      {"clas.v1.RecordRecovery.indu_id", K::kIdentifier, kIdBytesMax, rule::kCtl5},
+      {"clas.v1.RecordRecovery.offset_payment_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
+      {"clas.v1.RecordRecovery.offset_convention_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
       {"clas.v1.PayRappel.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.PayRappel.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.PayRappel.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
-      {"clas.v1.PayRappel.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
+      {"clas.v1.PayRappel.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.PayRappel.payment_id", K::kIdentifier, kIdBytesMax, rule::kHist1},
+      {"clas.v1.PayRappel.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
       {"clas.v1.CloseCivilYear.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
       {"clas.v1.CorrectEvent.caf_id", K::kCafId, kCafIdBytesMax, rule::kHist4},
-      {"clas.v1.CorrectEvent.convention_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv4},
-      {"clas.v1.CorrectEvent.target_event_id", K::kEventId, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.CorrectEvent.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.CorrectEvent.target_event_id", K::kEventId, kIdBytesMax, rule::kHist1},
       {"clas.v1.CorrectEvent.reason", K::kText, kTextCharsMax, rule::kHist1},
       // The facts, as a correction's replacement carries them.
-      {"clas.v1.GestionnaireRegistered.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
+      {"clas.v1.GestionnaireRegistered.gestionnaire_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
       {"clas.v1.GestionnaireRegistered.name", K::kName, kNameCharsMax, rule::kConv4},
-      {"clas.v1.CentreSocialAgrementRenewed.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
+      {"clas.v1.CentreSocialAgrementRenewed.gestionnaire_id", K::kIdentifier, kIdBytesMax,
        rule::kConv2},
       {"clas.v1.BaremePublished.reference", K::kName, kNameCharsMax, rule::kDroit1},
-      {"clas.v1.FundingRequestFiled.convention_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
-      {"clas.v1.FundingRequestFiled.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
+      {"clas.v1.FundingRequestFiled.convention_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.FundingRequestFiled.gestionnaire_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
       {"clas.v1.FundingRequestFiled.collectifs", K::kRepeated,
        static_cast<size_t>(rules::kCollectifsPerRequestMax), rule::kElig1},
-      {"clas.v1.Collectif.collectif_id", K::kIdentifier, kIdentifierBytesMax, rule::kElig1},
+      {"clas.v1.Collectif.collectif_id", K::kIdentifier, kIdBytesMax, rule::kElig1},
       {"clas.v1.Collectif.levels", K::kRepeated, static_cast<size_t>(rules::kLevelsPerCollectifMax),
        rule::kElig6},
-      {"clas.v1.CommitteeDecisionRecorded.decision_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv1},
+      {"clas.v1.CommitteeDecisionRecorded.decision_id", K::kIdentifier, kIdBytesMax, rule::kConv1},
       {"clas.v1.CommitteeDecisionRecorded.refusal_reason", K::kText, kTextCharsMax, rule::kConv4},
-      {"clas.v1.ConventionSigned.gestionnaire_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv4},
-      {"clas.v1.AvenantSigned.avenant_id", K::kIdentifier, kIdentifierBytesMax, rule::kConv3},
-      {"clas.v1.CollectifsNotified.notification_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kConv5},
-      {"clas.v1.AcomptePaid.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
-      {"clas.v1.SoldePaid.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
-      {"clas.v1.ControleOpened.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl1},
+      {"clas.v1.ConventionSigned.gestionnaire_id", K::kIdentifier, kIdBytesMax, rule::kConv4},
+      {"clas.v1.AvenantSigned.avenant_id", K::kIdentifier, kIdBytesMax, rule::kConv3},
+      {"clas.v1.CollectifsNotified.notification_id", K::kIdentifier, kIdBytesMax, rule::kConv5},
+      {"clas.v1.AcomptePaid.payment_id", K::kIdentifier, kIdBytesMax, rule::kHist1},
+      {"clas.v1.SoldePaid.payment_id", K::kIdentifier, kIdBytesMax, rule::kHist1},
+      {"clas.v1.ControleOpened.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl1},
       {"clas.v1.ControleOpened.school_years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
-      {"clas.v1.ControleFindingsRecorded.controle_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kCtl1},
+      {"clas.v1.ControleFindingsRecorded.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl1},
       {"clas.v1.ControleFindingsRecorded.years", K::kRepeated, kYearsPerControleMax, rule::kCtl1},
-      {"clas.v1.ControleDecided.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl2},
+      {"clas.v1.ControleDecided.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl2},
       {"clas.v1.ControleDecided.outcomes", K::kLedgers, 0, rule::kCtl2},
-      {"clas.v1.InduNotified.indu_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
-      {"clas.v1.InduNotified.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
-      {"clas.v1.RecoveryRecorded.recovery_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
-      {"clas.v1.RecoveryRecorded.indu_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl5},
-      {"clas.v1.RecoveryRecorded.offset_payment_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kCtl3},
-      {"clas.v1.RecoveryRecorded.offset_convention_id", K::kIdentifier, kIdentifierBytesMax,
-       rule::kCtl3},
-      {"clas.v1.RappelPaid.payment_id", K::kIdentifier, kIdentifierBytesMax, rule::kHist1},
-      {"clas.v1.RappelPaid.controle_id", K::kIdentifier, kIdentifierBytesMax, rule::kCtl3},
+      {"clas.v1.InduNotified.indu_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
+      {"clas.v1.InduNotified.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
+      {"clas.v1.RecoveryRecorded.recovery_id", K::kIdentifier, kIdBytesMax, rule::kCtl5},
+      {"clas.v1.RecoveryRecorded.indu_id", K::kIdentifier, kIdBytesMax, rule::kCtl5},
+      {"clas.v1.RecoveryRecorded.offset_payment_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
+      {"clas.v1.RecoveryRecorded.offset_convention_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
+      {"clas.v1.RappelPaid.payment_id", K::kIdentifier, kIdBytesMax, rule::kHist1},
+      {"clas.v1.RappelPaid.controle_id", K::kIdentifier, kIdBytesMax, rule::kCtl3},
       {"clas.v1.CivilYearClosed.lines", K::kLedgers, 0, rule::kAcc8},
-      {"clas.v1.EventCorrected.target_event_id", K::kEventId, kIdentifierBytesMax, rule::kHist1},
+      {"clas.v1.EventCorrected.target_event_id", K::kEventId, kIdBytesMax, rule::kHist1},
       {"clas.v1.EventCorrected.reason", K::kText, kTextCharsMax, rule::kHist1},
       {"clas.v1.SoldeRevision.indu_id", K::kLedgers, 0, rule::kPay9},
       // What the ledger writes in every fact: a replacement's own are replaced by the
@@ -203,37 +187,16 @@ std::string TextProblem(std::string_view value, size_t max) {
   return "";
 }
 
-bool IdChar(char c, InputClass kind) {
+IdKind IdKindOf(InputClass kind) {
   switch (kind) {
     case K::kCafId:
-      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-             c == '.' || c == '_' || c == '-';
-    case K::kRequestId: return c >= 0x20 && c <= 0x7E;
-    case K::kIdentifier: return c > 0x20 && c <= 0x7E && c != '/';
-    default: return c > 0x20 && c <= 0x7E;
-  }
-}
-
-std::string IdProblem(std::string_view value, InputClass kind, size_t max) {
-  bool ok = !value.empty() && value.size() <= max && value != "." && value != "..";
-  for (const char c : value) ok = ok && IdChar(c, kind);
-  if (ok) return "";
-  switch (kind) {
-    case K::kCafId:
-      return absl::StrFormat("identifiant de Caf de 1 à %d caractères parmi A-Z a-z 0-9 . _ -",
-                             max);
+      return IdKind::kCafId;
     case K::kRequestId:
-      return absl::StrFormat("identifiant de requête obligatoire, choisi par le client : 1 à %d "
-                             "caractères ASCII imprimables",
-                             max);
+      return IdKind::kRequestId;
     case K::kEventId:
-      return absl::StrFormat("identifiant d'événement de 1 à %d caractères ASCII imprimables, "
-                             "sans espace",
-                             max);
+      return IdKind::kEventId;
     default:
-      return absl::StrFormat("identifiant de 1 à %d caractères ASCII imprimables, sans espace ni "
-                             "« / », ni « . » ni « .. »",
-                             max);
+      return IdKind::kIdentifier;
   }
 }
 
@@ -256,7 +219,7 @@ void CheckString(const FieldBound& row, const std::string& path, const std::stri
       // An empty identifier is the rules' to require (some are optional), but for the Caf of a
       // command (a fact inside a correction takes the command's).
       if (!value.empty() || (row.kind == K::kCafId && depth == 0)) {
-        problem = IdProblem(value, row.kind, row.max);
+        problem = IdProblem(value, IdKindOf(row.kind));
       }
       break;
   }
@@ -342,7 +305,7 @@ const std::vector<FieldBound>& FieldBounds() { return Table(); }
 
 absl::Status CheckCommandInput(std::string_view request_id, const pb::Message& command) {
   Violations v;
-  const std::string problem = IdProblem(request_id, K::kRequestId, kRequestIdBytesMax);
+  const std::string problem = IdProblem(request_id, IdKind::kRequestId);
   if (!problem.empty()) v.Add(RuleError(rule::kHist1, "request_id", Shown(request_id), problem));
   CheckMessage(command, "", 0, v);
   return v.ToStatus(absl::StatusCode::kInvalidArgument);
@@ -350,8 +313,7 @@ absl::Status CheckCommandInput(std::string_view request_id, const pb::Message& c
 
 absl::Status CheckQueryIdentifier(std::string_view path, std::string_view value, InputClass kind,
                                   const Rule& rule) {
-  const size_t max = kind == K::kCafId ? kCafIdBytesMax : kIdentifierBytesMax;
-  const std::string problem = IdProblem(value, kind, max);
+  const std::string problem = IdProblem(value, IdKindOf(kind));
   if (problem.empty()) return absl::OkStatus();
   Violations v;
   v.Add(RuleError(rule, path, Shown(value), problem));

@@ -5,11 +5,11 @@
 // and the proto comments repeat it for clients, and a test checks that every string, bytes and
 // repeated field a command can reach has a row.
 //
-//   class        length                     characters
-//   caf id       1 to kCafIdBytesMax bytes  A-Z a-z 0-9 . _ -
-//   request id   1 to kRequestIdBytesMax    printable ASCII (0x20 to 0x7E)
-//   identifier   1 to 128 bytes             printable ASCII but space and "/"; not "." nor ".."
-//   event id     1 to 128 bytes             printable ASCII but space
+//   class        length                     characters (identifiers.h, the id policy)
+//   caf id       1 to kCafIdBytesMax (64)   A-Z a-z 0-9 . _ -
+//   request id   1 to kIdBytesMax (128)     printable ASCII (0x20 to 0x7E)
+//   identifier   1 to kIdBytesMax           printable ASCII but space and "/"; not "." nor ".."
+//   event id     1 to kIdBytesMax           printable ASCII but space
 //   name         up to 200 characters       text (below)
 //   text         up to 1 000 characters     text (below)
 //   ledger's     must be empty              filled by the ledger, never given
@@ -41,11 +41,11 @@
 #include "absl/status/status.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "projections/core/identifiers.h"
 #include "projections/core/rule.h"
 
 namespace clas {
 
-inline constexpr size_t kIdentifierBytesMax = 128;
 inline constexpr size_t kNameCharsMax = 200;
 inline constexpr size_t kTextCharsMax = 1000;
 

@@ -9,7 +9,7 @@
 //
 // Every fact a request records carries its request id and fingerprint (ClasEvent.request_id,
 // .request_digest): the idempotency record of a request is its facts, found by their ids. The
-// ids are of fixed size whatever the request id (1 to kRequestIdBytesMax characters) and Caf id
+// ids are of fixed size whatever the request id (1 to kIdBytesMax characters) and Caf id
 // (1 to kCafIdBytesMax), so that every request id allowed fits the log's event ids. Two request
 // ids that differ never share an event id but through a collision of SHA-256.
 //
@@ -28,12 +28,11 @@
 
 #include "google/protobuf/message_lite.h"
 #include "ledger/limits.h"
+#include "projections/core/identifiers.h"
 
 namespace clas {
 
 // Identifier bounds the event ids are built from (command_input.h checks them).
-inline constexpr size_t kCafIdBytesMax = 64;
-inline constexpr size_t kRequestIdBytesMax = 128;
 inline constexpr size_t kRequestKeyHexChars = 32;
 // Facts one request may record: at most what one append of the log takes.
 inline constexpr size_t kFactsPerRequestMax = ledger::kEventsPerAppendMax;

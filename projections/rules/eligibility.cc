@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "projections/core/identifiers.h"
 #include "projections/core/money.h"
 #include "projections/rules/bonus.h"
 #include "projections/rules/request_limits.h"
@@ -49,10 +50,8 @@ void CheckIdentifier(std::string_view field, std::string_view id, const char* wh
   if (id.empty()) {
     out->Add(RuleError(rule::kConv4, field, "",
                        absl::StrCat("la demande de financement doit indiquer ", what_fr)));
-  } else if (id.size() > kIdLengthMax) {
-    out->Add(
-        RuleError(rule::kConv4, field, Utf8Prefix(id, kIdLengthMax),
-                  absl::StrFormat("identifiant trop long : au plus %d caractères", kIdLengthMax)));
+  } else if (std::string problem = IdProblem(id, IdKind::kIdentifier); !problem.empty()) {
+    out->Add(RuleError(rule::kConv4, field, Utf8Prefix(id, kIdBytesMax), problem));
   }
 }
 

@@ -47,9 +47,6 @@ inline constexpr int32_t kConventionSchoolYearsMax = 5;
 // School years one request (hence one convention) may ask for.
 inline constexpr int32_t kSchoolYearsPerRequestMax = kConventionSchoolYearsMax;
 
-// Length of an identifier (convention, gestionnaire, collectif), in bytes.
-inline constexpr size_t kIdLengthMax = 128;
-
 }  // namespace clas::rules
 
 #endif  // CLAS_PROJECTIONS_RULES_REQUEST_LIMITS_H_

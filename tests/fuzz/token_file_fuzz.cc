@@ -46,7 +46,7 @@ void CheckTable(const server::TokenTable& table) {
     FUZZ_CHECK(p.all_cafs != !p.cafs.empty(), p.user_id);
     FUZZ_CHECK(p.cafs.size() <= server::kCafsPerEntryMax, p.user_id);
     for (const std::string& caf : p.cafs) {
-      FUZZ_CHECK(IsIdText(caf, server::kCafIdBytesMax), caf);
+      FUZZ_CHECK(IsIdText(caf, kCafIdBytesMax), caf);
     }
     FUZZ_CHECK(!(p.all_cafs && (p.role == Role::kAgent || p.role == Role::kControleur)),
                p.user_id);

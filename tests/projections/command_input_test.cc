@@ -137,11 +137,11 @@ TEST(CommandInput, R_HIST_1_CorrectionReasonsAreSentencesOfAtMost1000Characters)
 TEST(CommandInput, R_HIST_1_R_HIST_4_IdentifiersKeepTheirClassAndBound) {
   v1::PayAcompte cmd;
   cmd.set_caf_id(std::string(kCafIdBytesMax, 'c'));
-  cmd.set_convention_id(std::string(kIdentifierBytesMax, 'v'));
+  cmd.set_convention_id(std::string(kIdBytesMax, 'v'));
   cmd.set_payment_id("a-1");
-  EXPECT_TRUE(CheckCommandInput(std::string(kRequestIdBytesMax, '~'), cmd).ok());
+  EXPECT_TRUE(CheckCommandInput(std::string(kIdBytesMax, '~'), cmd).ok());
   EXPECT_TRUE(CheckCommandInput("a request: \"#1\" / 2", cmd).ok());
-  EXPECT_THAT(Named(CheckCommandInput(std::string(kRequestIdBytesMax + 1, 'r'), cmd)),
+  EXPECT_THAT(Named(CheckCommandInput(std::string(kIdBytesMax + 1, 'r'), cmd)),
               ElementsAre("R-HIST-1 request_id"));
   EXPECT_THAT(Named(CheckCommandInput("", cmd)), ElementsAre("R-HIST-1 request_id"));
   EXPECT_THAT(Named(CheckCommandInput("r\n", cmd)), ElementsAre("R-HIST-1 request_id"));
@@ -156,13 +156,13 @@ TEST(CommandInput, R_HIST_1_R_HIST_4_IdentifiersKeepTheirClassAndBound) {
   }
   v1::PayAcompte id = cmd;
   for (const std::string& bad :
-       {std::string(kIdentifierBytesMax + 1, 'v'), std::string("conv 1"), std::string("conv/1"),
+       {std::string(kIdBytesMax + 1, 'v'), std::string("conv 1"), std::string("conv/1"),
         std::string(".."), std::string("."), std::string("conv\x01")}) {
     id.set_convention_id(bad);
     EXPECT_THAT(Named(CheckCommandInput("r", id)), ElementsAre("R-CONV-4 convention_id")) << bad;
   }
   id.set_convention_id("conv-1");
-  id.set_payment_id(std::string(kIdentifierBytesMax + 1, 'p'));
+  id.set_payment_id(std::string(kIdBytesMax + 1, 'p'));
   EXPECT_THAT(Named(CheckCommandInput("r", id)), ElementsAre("R-HIST-1 payment_id"));
 }
 
@@ -236,6 +236,24 @@ TEST(CommandInput, AQueryIdentifierIsCheckedWithTheSameClasses) {
                                                 InputClass::kIdentifier, rule::kConv4);
   EXPECT_THAT(Named(bad), ElementsAre("R-CONV-4 convention_id"));
   EXPECT_LT(bad.message().size(), 1024u) << "a refusal shows the value cut";
+}
+
+// Every identifier row of the table has the bound of the id policy (identifiers.h): one policy,
+// written once.
+TEST(CommandInput, R_HIST_1_EveryIdentifierRowHasThePolicysBound) {
+  int rows = 0;
+  for (const FieldBound& row : FieldBounds()) {
+    if (row.kind == InputClass::kCafId) {
+      EXPECT_EQ(row.max, kCafIdBytesMax) << row.field;
+    } else if (row.kind == InputClass::kIdentifier || row.kind == InputClass::kEventId ||
+               row.kind == InputClass::kRequestId) {
+      EXPECT_EQ(row.max, kIdBytesMax) << row.field;
+    } else {
+      continue;
+    }
+    ++rows;
+  }
+  EXPECT_GT(rows, 30);
 }
 
 }  // namespace

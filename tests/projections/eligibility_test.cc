@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "projections/core/identifiers.h"
 #include "projections/core/money.h"
 #include "projections/rules/request_limits.h"
 
@@ -357,8 +358,15 @@ TEST(Eligibility, StructureOfTheRequest) {
        [](auto* r) { r->clear_gestionnaire_id(); },
        {"R-CONV-4 E gestionnaire_id"}},
       {"gestionnaire id too long",
-       [](auto* r) { r->set_gestionnaire_id(std::string(kIdLengthMax + 1, 'g')); },
+       [](auto* r) { r->set_gestionnaire_id(std::string(kIdBytesMax + 1, 'g')); },
        {"R-CONV-4 E gestionnaire_id"}},
+      // The id policy of every input (identifiers.h), not a looser one of its own.
+      {"gestionnaire id with a space",
+       [](auto* r) { r->set_gestionnaire_id("asso 1"); },
+       {"R-CONV-4 E gestionnaire_id"}},
+      {"collectif id with a slash",
+       [](auto* r) { r->mutable_collectifs(0)->set_collectif_id("c/1"); },
+       {"R-CONV-4 E collectifs[0].collectif_id"}},
       {"school year 1999",
        [](auto* r) { r->set_first_school_year(1999); },
        {"R-CONV-2 E first_school_year"}},
@@ -394,10 +402,10 @@ TEST(Eligibility, StructureOfTheRequest) {
 
 TEST(Eligibility, TooLongIdentifierIsQuotedOnACharacterBoundary) {
   v1::FundingRequestFiled request = ValidRequest();
-  request.set_gestionnaire_id(std::string(kIdLengthMax - 1, 'g') + "éé");
+  request.set_gestionnaire_id(std::string(kIdBytesMax - 1, 'g') + "éé");
   Violations v = ValidateFundingRequest(request);
   ASSERT_EQ(v.all().size(), 1u);
-  EXPECT_EQ(v.all()[0].value(), std::string(kIdLengthMax - 1, 'g'));
+  EXPECT_EQ(v.all()[0].value(), std::string(kIdBytesMax - 1, 'g'));
   // The list travels as a proto payload: it must survive the round trip.
   EXPECT_EQ(ViolationsOf(v.ToStatus(absl::StatusCode::kInvalidArgument)).size(), 1u);
 }

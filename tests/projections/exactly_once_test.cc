@@ -158,7 +158,7 @@ TEST_F(ExactlyOnce, R_HIST_1_RequestIdsOfOneTo128CharactersWhateverTheCafId) {
   cmd.set_school_year(2026);
   cmd.set_amount_cents(100);
   cmd.set_date(20261115);
-  const std::string longest(kRequestIdBytesMax, '~');
+  const std::string longest(kIdBytesMax, '~');
   for (const std::string& id : {std::string("r"), longest, std::string(121, 'x'),
                                 std::string("with spaces / slashes # and \"quotes\"")}) {
     SCOPED_TRACE(id.size());
@@ -172,7 +172,7 @@ TEST_F(ExactlyOnce, R_HIST_1_RequestIdsOfOneTo128CharactersWhateverTheCafId) {
   }
   const uint64_t head = agent.log().HeadPosition();
   cmd.set_payment_id("p-too-long");
-  for (const std::string& id : {std::string(kRequestIdBytesMax + 1, 'x'), std::string(),
+  for (const std::string& id : {std::string(kIdBytesMax + 1, 'x'), std::string(),
                                 std::string("tab\there"), std::string("é")}) {
     EXPECT_TRUE(IsRefusal(agent.engine().PayAcompte(cmd, agent.actor(), id).status(),
                           absl::StatusCode::kInvalidArgument, "R-HIST-1"))

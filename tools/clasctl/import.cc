@@ -8,14 +8,13 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "projections/core/identifiers.h"
 
 namespace clas::ctl {
 namespace {
 
 namespace pb = google::protobuf;
 
-// Same limit as the engine's (R-HIST-1): a longer id would be refused by the server anyway.
-constexpr size_t kRequestIdBytesMax = 128;
 // Integers a JSON number carries exactly (a double's mantissa); larger ones are strings.
 constexpr double kJsonIntegerMax = 9007199254740992.0;  // 2^53
 constexpr int kBodyDepthMax = 32;
@@ -140,9 +139,9 @@ absl::StatusOr<ImportLine> ParseImportLine(std::string_view text, int line_numbe
   std::string request_id = DefaultRequestId(file_name, line_number);
   if (const auto it = fields.find("request_id"); it != fields.end()) {
     if (!it->second.has_string_value() || it->second.string_value().empty() ||
-        it->second.string_value().size() > kRequestIdBytesMax) {
+        it->second.string_value().size() > kIdBytesMax) {
       return absl::InvalidArgumentError(
-          absl::StrCat("request_id: a string of 1 to ", kRequestIdBytesMax, " bytes"));
+          absl::StrCat("request_id: a string of 1 to ", kIdBytesMax, " bytes"));
     }
     request_id = it->second.string_value();
   }
@@ -184,7 +183,7 @@ std::string DefaultRequestId(std::string_view file_name, int line_number) {
   const size_t slash = file_name.find_last_of('/');
   std::string_view base = slash == std::string_view::npos ? file_name : file_name.substr(slash + 1);
   std::string id = absl::StrCat("import:", std::string(base), ":", line_number);
-  if (id.size() > kRequestIdBytesMax) {
+  if (id.size() > kIdBytesMax) {
     id = absl::StrCat("import:", absl::Hex(Fnv1a(base), absl::kZeroPad16), ":", line_number);
   }
   return id;
