@@ -45,12 +45,6 @@ Money AcomptesDatedIn(const v1::SchoolYearState& y, int32_t civil_year) {
   return sum;
 }
 
-std::set<int32_t> ClosedYears(const CafBooks& books) {
-  std::set<int32_t> out;
-  for (const auto& c : books.closings) out.insert(c.closing.civil_year());
-  return out;
-}
-
 // Lines of the payments and recoveries of one convention (R-ACC-2, R-ACC-5, R-ACC-9).
 // `closing_lines` holds at least the closing lines of `c` (those of other conventions are ignored).
 void PaymentLines(const CafBooks& books, const v1::ConventionState& c,
@@ -114,15 +108,6 @@ std::optional<rules::ClosingInput> ClosingInputOf(const v1::ConventionState& c, 
                              .dp = in_force->dp(),
                              .acomptes_dated_in_y = AcomptesDatedIn(*y, year),
                              .cause_event_id = in_force->cause_event_id()};
-}
-
-// The closing inputs of school year `year` for every convention (R-ACC-3, R-ACC-4).
-std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t year) {
-  std::vector<rules::ClosingInput> out;
-  for (const auto& c : books.conventions) {
-    if (auto in = ClosingInputOf(c, year)) out.push_back(*std::move(in));
-  }
-  return out;
 }
 
 // The latest correction recorded on a convention (cause of a régularisation of its lines: a
@@ -276,6 +261,20 @@ void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::L
 
 }  // namespace
 
+std::set<int32_t> ClosedYears(const CafBooks& books) {
+  std::set<int32_t> out;
+  for (const auto& c : books.closings) out.insert(c.closing.civil_year());
+  return out;
+}
+
+std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t year) {
+  std::vector<rules::ClosingInput> out;
+  for (const auto& c : books.conventions) {
+    if (auto in = ClosingInputOf(c, year)) out.push_back(*std::move(in));
+  }
+  return out;
+}
+
 void AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of, CafBooks* books) {
   for (auto& e : Timeline(events, as_of)) {  // a copy of the events: each closing is moved from
     if (!e.fact.has_civil_year_closed()) continue;
@@ -291,7 +290,8 @@ bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClos
   if (e.fact.has_event_corrected()) return true;
   if (!e.fact.has_collectifs_notified() && !e.fact.has_avenant_signed()) return false;
   for (const RecordedClosing& c : closings) {
-    if (c.position < e.position && e.effective_date / 10000 <= c.closing.civil_year()) return true;
+    if (c.position < e.position && CivilYearOfYmd(e.effective_date) <= c.closing.civil_year())
+      return true;
   }
   return false;
 }
@@ -338,7 +338,8 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
 Money PaymentEventsOfYear(const CafBooks& books, int32_t year) {
   Money sum;
   auto add = [&](const v1::PaymentRecord& p) {
-    if (p.date() / 10000 == year && p.date() <= books.as_of_date) sum += Money::Cents(p.amount_cents());
+    if (CivilYearOfYmd(p.date()) == year && p.date() <= books.as_of_date)
+      sum += Money::Cents(p.amount_cents());
   };
   for (const auto& c : books.conventions) {
     for (const auto& y : c.years()) {
@@ -387,88 +388,6 @@ absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const Caf
     reports.push_back(std::move(report));
   }
   return reports;
-}
-
-namespace {
-
-// What the Caf's books hold before civil year `year`, in French ("" when nothing): a year
-// closed, a school year a convention covers, a payment dated then.
-std::string ActivityBefore(const CafBooks& books, const std::set<int32_t>& closed, int32_t year) {
-  if (!closed.empty() && *closed.begin() < year) {
-    return absl::StrFormat("l'exercice %d l'est", *closed.begin());
-  }
-  for (const auto& c : books.conventions) {
-    for (const auto& y : c.years()) {
-      if (y.school_year() < year && !y.covered_by().empty()) {
-        return absl::StrFormat("la convention %s couvre l'année scolaire %s", c.convention_id(),
-                               SchoolYear(y.school_year()).ToString());
-      }
-      std::vector<const v1::PaymentRecord*> paid;
-      for (const auto& p : y.acomptes()) paid.push_back(&p);
-      for (const auto& p : y.rappels()) paid.push_back(&p);
-      if (y.solde_paid()) paid.push_back(&y.solde());
-      for (const v1::PaymentRecord* p : paid) {
-        if (p->date() < year * 10000) {
-          return absl::StrFormat("le paiement %s de la convention %s est daté du %s",
-                                 p->payment_id(), c.convention_id(), FrenchDate(p->date()));
-        }
-      }
-    }
-  }
-  return "";
-}
-
-}  // namespace
-
-absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const CafBooks& books) {
-  Violations v;
-  const int32_t y = cmd.civil_year();
-  if (y < 2000 || y > 2098) {
-    v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y), "exercice invalide"));
-    return v.ToStatus(absl::StatusCode::kInvalidArgument);
-  }
-  if (!IsValidYmd(cmd.date()) || cmd.date() < y * 10000 + 1231) {
-    v.Add(RuleError(rule::kAcc8, "date", absl::StrCat(cmd.date()),
-                    absl::StrFormat("l'exercice %d se clôt à partir du 31/12/%d (mois 13)", y, y)));
-    return v.ToStatus(absl::StatusCode::kInvalidArgument);
-  }
-  const std::set<int32_t> closed = ClosedYears(books);
-  if (closed.count(y) > 0) {
-    v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y),
-                    "cet exercice est déjà clos ; un exercice clos n'est jamais réécrit"));
-    return v.ToStatus(absl::StatusCode::kFailedPrecondition);
-  }
-  // R-ACC-8: closing Y books lines in Y + 1 (the reversal of its engagements in month 12, its
-  // charges à payer settled by the soldes) and carries its balances forward. Once a later year is
-  // closed, that would rewrite it: the years of a Caf are closed in order.
-  if (auto later = closed.upper_bound(y); later != closed.end()) {
-    v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y),
-                    absl::StrFormat("l'exercice %d est déjà clos : clore maintenant l'exercice %d, "
-                                    "antérieur, réécrirait l'exercice clos %d (reprise des "
-                                    "engagements, charges à payer, soldes reportés) ; les "
-                                    "exercices se clôturent dans l'ordre",
-                                    *later, y, *later)));
-    return v.ToStatus(absl::StatusCode::kFailedPrecondition);
-  }
-  // [choice] Nor is a year skipped: Y − 1 left open under a closed Y would keep taking lines (its
-  // payments, the charges à payer and engagements of its school year) that Y carries forward.
-  if (closed.count(y - 1) == 0) {
-    if (const std::string open = ActivityBefore(books, closed, y); !open.empty()) {
-      v.Add(RuleError(rule::kAcc8, "civil_year", absl::StrCat(y),
-                      absl::StrFormat("l'exercice %d n'est pas clos (%s) : les exercices se "
-                                      "clôturent dans l'ordre, sans en sauter",
-                                      y - 1, open)));
-      return v.ToStatus(absl::StatusCode::kFailedPrecondition);
-    }
-  }
-  ASSIGN_OR_RETURN(rules::Lines lines,
-                   rules::ClosingLines(CivilYear(y), absl::CivilDay(y, 12, 31), ClosingInputs(books, y)));
-  NewFact f;
-  f.effective_date = cmd.date();
-  f.fact.set_caf_id(cmd.caf_id());
-  f.fact.mutable_civil_year_closed()->set_civil_year(y);
-  for (auto& l : lines) *f.fact.mutable_civil_year_closed()->add_lines() = l;
-  return Facts{f};
 }
 
 }  // namespace clas

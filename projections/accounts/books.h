@@ -12,6 +12,7 @@
 #define CLAS_PROJECTIONS_ACCOUNTS_BOOKS_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,13 @@ absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const Caf
 
 // The payment events (acomptes, soldes, rappels) dated in civil year `year`, gross (R-ACC-10).
 Money PaymentEventsOfYear(const CafBooks& books, int32_t year);
+
+// The civil years the Caf closed.
+std::set<int32_t> ClosedYears(const CafBooks& books);
+
+// What the closing of civil year `year` books for school year `year` (R-ACC-3, R-ACC-4): the
+// DP in force on 31 December of every convention covering it.
+std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t year);
 
 // The closing of civil year `year` (R-ACC-3, R-ACC-4, R-ACC-8): the lines it records, from the
 // DP in force of every convention of school year `year`. kFailedPrecondition when the year is

@@ -93,7 +93,7 @@ bool PaymentIdUsed(const v1::ConventionState& state, std::string_view payment_id
 }
 
 void WarnIfClosedYear(const DecideContext& ctx, int32_t date, v1::ClasEvent* fact) {
-  const int32_t year = date / 10000;
+  const int32_t year = CivilYearOfYmd(date);
   if (ctx.closed_civil_years.count(year) == 0) return;
   *fact->add_warnings() = RuleWarning(
       rule::kAcc8, "date", FrenchDate(date),

@@ -22,6 +22,11 @@ inline NewFact ConventionFact(const v1::ConventionState& state, const std::strin
   return f;
 }
 
+// Whether `date` (yyyymmdd) falls in a civil year the convention's Caf has closed (R-ACC-8).
+inline bool InClosedCivilYear(const DecideContext& ctx, int32_t date) {
+  return ctx.closed_civil_years.count(CivilYearOfYmd(date)) > 0;
+}
+
 // Errors on the command's date: not a real day (R-HIST-2: every event has an effective date).
 void CheckDate(Violations& v, int32_t date, std::string_view field = "date");
 
@@ -79,6 +84,22 @@ inline constexpr int32_t kSupportedYearsForMultiYear = 2;
 
 inline std::string Str(int64_t v) { return absl::StrCat(v); }
 inline std::string Euros(int64_t cents) { return Money::Cents(cents).ToFrench(); }
+
+// decide_cancel.cc: whether a fact of this kind may be cancelled (a bilan, a notification, a
+// payment or a recovery recorded by mistake).
+bool Cancellable(v1::ClasEvent::FactCase f);
+// The id of the correction that cancelled `event_id` ("" when none did:
+// R-HIST-1 [choice], a fact once cancelled is neither corrected nor cancelled again).
+std::string CancelledBy(const v1::ConventionState& state, const DecideContext& ctx,
+                        const std::string& event_id);
+// R-CONV-5: refuses to have `target`, a notification, `done` ("corrigée", "annulée") once its
+// school year's solde is paid.
+void CheckNotificationYearOpen(Verdict& verdict, const DomainEvent& target,
+                               const v1::ConventionState& state, std::string_view done);
+// The refusals of a cancellation of `target` (R-HIST-1, R-HIST-3, R-ACC-8, R-CONV-5, R-CTL-3)
+// and its warnings (R-PAY-8).
+void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::ConventionState& state,
+                 const DecideContext& ctx);
 
 }  // namespace clas::decide_internal
 

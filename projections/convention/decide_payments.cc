@@ -1,5 +1,5 @@
-// Decisions on money: acomptes, bilan, solde, rappels, recoveries (R-PAY-*, R-CONV-1, R-CONV-6,
-// R-CTL-3, R-CTL-5).
+// Decisions on money: acomptes, bilan, solde, rappels (R-PAY-*, R-CONV-1, R-CONV-6). Recoveries
+// of indus are decide_recovery.cc's.
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
@@ -14,10 +14,6 @@ namespace clas {
 using namespace decide_internal;  // NOLINT: the helpers of this family of files
 
 namespace {
-
-bool Closed(const DecideContext& ctx, int32_t date) {
-  return ctx.closed_civil_years.count(date / 10000) > 0;
-}
 
 void CheckPaymentId(Verdict& verdict, const v1::ConventionState& state, const DecideContext& ctx,
                     const std::string& id) {
@@ -56,7 +52,7 @@ void CheckLaterAcomptes(Violations& v, const v1::SchoolYearState& y, const v1::P
   // The acomptes are in fold order: none is dated after the last one (the usual case, looked at
   // without going through the year's acomptes).
   if (y.acomptes().empty() || y.acomptes().rbegin()->date() <= cmd.date()) return;
-  const int32_t civil_year = cmd.date() / 10000;
+  const int32_t civil_year = CivilYearOfYmd(cmd.date());
   const Money amount = Money::Cents(cmd.amount_cents());
   Money paid;  // acomptes of the share up to each one, in fold order (date, then position)
   for (const auto& later : y.acomptes()) {
@@ -113,9 +109,9 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
       .date = cmd.date(),
       .amount = Money::Cents(cmd.amount_cents()),
       .dp_in_force = dp,
-      .paid_same_share = y == nullptr ? Money() : SameShare(*y, cmd.date() / 10000),
+      .paid_same_share = y == nullptr ? Money() : SameShare(*y, CivilYearOfYmd(cmd.date())),
       .solde_paid = y != nullptr && y->solde_paid(),
-      .civil_year_closed = Closed(ctx, cmd.date())};
+      .civil_year_closed = InClosedCivilYear(ctx, cmd.date())};
   rules::AcompteDecision decision = rules::DecideAcompte(request);
   // [choice] R-CONV-1: a payment refused for a missing precondition (the agrément, the
   // convention, the barème) names that precondition only: without a droit there is no cap to
@@ -135,7 +131,7 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
   a->set_payment_id(cmd.payment_id());
   a->set_school_year(cmd.school_year());
   a->set_amount_cents(cmd.amount_cents());
-  a->set_civil_year(cmd.date() / 10000);
+  a->set_civil_year(CivilYearOfYmd(cmd.date()));
   *a->mutable_dp() = *dp;
   a->set_cap_cents(decision.cap.cents());
   a->set_paid_before_cents(request.paid_same_share.cents());
@@ -220,8 +216,8 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
   // A bilan whose DR cannot be computed (no barème, R-DROIT-7) is refused for that reason alone.
   if (y != nullptr && y->bilan_received() && !dr.ok()) return verdict.ToStatus();
   rules::SoldeDecision decision = rules::DecideSolde(
-      SchoolYear(cmd.school_year()), cmd.date(), dr.ok() ? &*dr : nullptr,
-      Money::Cents(acomptes), y != nullptr && y->solde_paid(), Closed(ctx, cmd.date()));
+      SchoolYear(cmd.school_year()), cmd.date(), dr.ok() ? &*dr : nullptr, Money::Cents(acomptes),
+      y != nullptr && y->solde_paid(), InClosedCivilYear(ctx, cmd.date()));
   (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
   RETURN_IF_ERROR(verdict.ToStatus());
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
@@ -292,7 +288,8 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
     verdict.forbidden().Add(RuleError(rule::kCtl3, "controle_id", cmd.controle_id(),
                                       "ce contrôle n'a pas décidé de rappel pour cette année"));
   }
-  verdict.forbidden().AddAll(rules::CheckPaymentYearOpen(cmd.date(), Closed(ctx, cmd.date()), "rappel"));
+  verdict.forbidden().AddAll(
+      rules::CheckPaymentYearOpen(cmd.date(), InClosedCivilYear(ctx, cmd.date()), "rappel"));
   verdict.forbidden().AddAll(
       rules::CheckAfterSchoolYearShareN1(SchoolYear(cmd.school_year()), cmd.date(), "rappel"));
   RETURN_IF_ERROR(verdict.ToStatus());
@@ -302,120 +299,6 @@ absl::StatusOr<Facts> DecidePayRappel(const v1::PayRappel& cmd, const v1::Conven
   r->set_school_year(cmd.school_year());
   r->set_amount_cents(amount);
   r->set_controle_id(y->controle_id());
-  return Facts{f};
-}
-
-namespace {
-
-void CheckOffset(Verdict& verdict, const v1::RecordRecovery& cmd, const v1::InduState& indu,
-                 const v1::ConventionState& state, const DecideContext& ctx) {
-  if (cmd.offset_payment_id().empty()) {
-    verdict.malformed().Add(RuleError(rule::kCtl3, "offset_payment_id", "",
-                                      "une compensation nomme le paiement sur lequel elle est "
-                                      "retenue"));
-    return;
-  }
-  const std::string conv = cmd.offset_convention_id().empty() ? state.convention_id()
-                                                              : cmd.offset_convention_id();
-  std::optional<OffsetTarget> target;
-  if (ctx.find_payment) target = ctx.find_payment(conv, cmd.offset_payment_id());
-  if (!target.has_value()) {
-    verdict.forbidden().Add(RuleError(rule::kCtl3, "offset_payment_id", cmd.offset_payment_id(),
-                                      "paiement inconnu : la compensation se fait sur un paiement "
-                                      "ultérieur au même gestionnaire"));
-    return;
-  }
-  if (target->gestionnaire_id != state.gestionnaire_id()) {
-    verdict.forbidden().Add(
-        RuleError(rule::kCtl3, "offset_convention_id", conv,
-                  "la compensation se fait sur un paiement au même gestionnaire"));
-  }
-  // R-CTL-3: the offset is withheld from a later payment; one made before the indu was notified
-  // has left in full and cannot bear it.
-  if (target->date < indu.date()) {
-    verdict.forbidden().Add(RuleError(
-        rule::kCtl3, "offset_payment_id", cmd.offset_payment_id(),
-        absl::StrFormat("la compensation se fait sur un paiement ultérieur à l'indu (notifié le "
-                        "%s) ; ce paiement date du %s",
-                        FrenchDate(indu.date()), FrenchDate(target->date))));
-  } else if (IsValidYmd(cmd.date()) && cmd.date() < target->date) {
-    // Withheld from the payment when it is made: the recovery cannot be dated before it.
-    verdict.forbidden().Add(RuleError(
-        rule::kCtl3, "date", FrenchDate(cmd.date()),
-        absl::StrFormat("la compensation est retenue sur le paiement %s du %s : elle ne peut "
-                        "pas être datée avant lui",
-                        cmd.offset_payment_id(), FrenchDate(target->date))));
-  }
-  if (cmd.amount_cents() > target->amount_cents - target->offset_cents) {
-    verdict.forbidden().Add(
-        RuleError(rule::kCtl3, "amount_cents", Euros(cmd.amount_cents()),
-                  absl::StrFormat("la compensation dépasse ce qui reste du paiement (%s)",
-                                  Euros(target->amount_cents - target->offset_cents))));
-  }
-}
-
-}  // namespace
-
-absl::StatusOr<Facts> DecideRecordRecovery(const v1::RecordRecovery& cmd,
-                                           const v1::ConventionState& state,
-                                           const DecideContext& ctx) {
-  RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
-  const v1::InduState* indu = nullptr;
-  for (const auto& i : state.indus()) {
-    if (i.indu_id() == cmd.indu_id()) indu = &i;
-  }
-  if (indu == nullptr) {
-    return RuleStatus(absl::StatusCode::kNotFound,
-                      RuleError(rule::kCtl5, "indu_id", cmd.indu_id(),
-                                absl::StrFormat("aucun indu de ce nom dans la convention %s",
-                                                cmd.convention_id())));
-  }
-  Verdict verdict;
-  CheckDate(verdict.malformed(), cmd.date());
-  CheckAmount(verdict.malformed(), rule::kCtl5, "amount_cents", cmd.amount_cents(), true);
-  if (cmd.recovery_id().empty()) {
-    verdict.malformed().Add(RuleError(rule::kHist1, "recovery_id", "", "identifiant obligatoire"));
-  } else if (RecoveryIdUsed(state, cmd.recovery_id())) {
-    verdict.forbidden().Add(RuleError(rule::kCtl5, "recovery_id", cmd.recovery_id(),
-                                      "identifiant de recouvrement déjà utilisé dans cette "
-                                      "convention"));
-  }
-  if (cmd.method() != v1::REPAYMENT && cmd.method() != v1::OFFSET) {
-    verdict.malformed().Add(RuleError(rule::kCtl3, "method", Str(cmd.method()),
-                                      "un indu se récupère par remboursement ou par compensation"));
-  }
-  // R-CTL-3: an indu is recovered once notified. A recovery dated before would be folded before
-  // the indu exists (R-HIST-2) and be lost.
-  if (IsValidYmd(cmd.date()) && cmd.date() < indu->date()) {
-    verdict.forbidden().Add(
-        RuleError(rule::kCtl3, "date", FrenchDate(cmd.date()),
-                  absl::StrFormat("un indu se recouvre après sa notification (le %s)",
-                                  FrenchDate(indu->date()))));
-  }
-  if (cmd.amount_cents() > indu->open_cents()) {
-    verdict.forbidden().Add(
-        RuleError(rule::kCtl5, "amount_cents", Euros(cmd.amount_cents()),
-                  absl::StrFormat("le recouvrement dépasse l'indu restant dû (%s sur %s)",
-                                  Euros(indu->open_cents()), Euros(indu->amount_cents()))));
-  }
-  if (cmd.method() == v1::OFFSET) CheckOffset(verdict, cmd, *indu, state, ctx);
-  verdict.forbidden().AddAll(rules::CheckAfterSchoolYearShareN1(SchoolYear(indu->school_year()),
-                                                                cmd.date(), "recouvrement"));
-  if (Closed(ctx, cmd.date())) {
-    verdict.forbidden().Add(
-        RuleError(rule::kAcc8, "date", FrenchDate(cmd.date()),
-                  "l'exercice de cette date est clos : il n'est jamais réécrit"));
-  }
-  RETURN_IF_ERROR(verdict.ToStatus());
-  NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
-  auto* r = f.fact.mutable_recovery_recorded();
-  r->set_recovery_id(cmd.recovery_id());
-  r->set_indu_id(cmd.indu_id());
-  r->set_amount_cents(cmd.amount_cents());
-  r->set_method(cmd.method());
-  r->set_offset_payment_id(cmd.offset_payment_id());
-  r->set_offset_convention_id(cmd.method() == v1::OFFSET && cmd.offset_convention_id().empty()
-                                  ? state.convention_id() : cmd.offset_convention_id());
   return Facts{f};
 }
 

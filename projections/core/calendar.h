@@ -21,6 +21,13 @@ namespace clas {
 inline constexpr int32_t kDateMin = 20000101;
 inline constexpr int32_t kDateMax = 20991231;
 
+// The years of the earliest and latest days.
+inline constexpr int32_t kYearMin = kDateMin / 10000;
+inline constexpr int32_t kYearMax = kDateMax / 10000;
+
+// The civil year of a yyyymmdd date (20261015 -> 2026), without checking the day.
+constexpr int32_t CivilYearOfYmd(int32_t yyyymmdd) { return yyyymmdd / 10000; }
+
 // yyyymmdd -> CivilDay. Fails (kInvalidArgument) when the number is not a real day in range.
 absl::StatusOr<absl::CivilDay> DayFromYmd(int32_t yyyymmdd);
 int32_t YmdFromDay(absl::CivilDay day);

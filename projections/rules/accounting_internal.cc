@@ -33,7 +33,7 @@ void CheckAmount(Faults& f, std::string_view field, Money amount, bool positive)
 }
 
 void CheckDay(Faults& f, std::string_view field, absl::CivilDay day) {
-  if (day.year() < kDateMin / 10000 || day.year() > kDateMax / 10000) {
+  if (day.year() < kYearMin || day.year() > kYearMax) {
     f.Add(field, absl::StrFormat("%d", day.year()), "date hors de la plage acceptée");
   }
 }
@@ -62,6 +62,80 @@ void Book(std::string_view convention_id, int32_t school_year, std::string_view 
   line.set_label(std::move(e.label));
   line.set_date(YmdFromDay(when.day));
   out->push_back(std::move(line));
+}
+
+Shares SharesOf(const v1::DroitBreakdown& d) {
+  return {Money::Cents(d.ps_cents()), Money::Cents(d.n_share_cents()),
+          Money::Cents(d.bonus_enfants_cents()) + Money::Cents(d.bonus_parents_cents())};
+}
+
+// A breakdown the accounting can trust: amounts in range, the N share being R-PAY-1's
+// (4 × PS + 5) div 10, and the school year, when recorded, the expected one.
+void CheckBreakdown(Faults& f, const std::string& field, const v1::DroitBreakdown& d,
+                    int32_t school_year) {
+  CheckAmount(f, field + ".ps_cents", Money::Cents(d.ps_cents()), /*positive=*/false);
+  CheckAmount(f, field + ".bonus_enfants_cents", Money::Cents(d.bonus_enfants_cents()), false);
+  CheckAmount(f, field + ".bonus_parents_cents", Money::Cents(d.bonus_parents_cents()), false);
+  const Money ps = Money::Cents(d.ps_cents());
+  if (ps >= Money::Zero() && ps.cents() <= kAmountMaxCents &&
+      Money::Cents(d.n_share_cents()) != ps.MulDivRoundHalfAway(4, 10)) {
+    f.Add(field + ".n_share_cents", Money::Cents(d.n_share_cents()).ToFrench(),
+          "la part N n'est pas les 4/10 de la PS du droit (R-PAY-1)");
+  }
+  const int32_t recorded = d.inputs().school_year();
+  if (recorded != 0 && recorded != school_year) {
+    f.Add(field + ".inputs.school_year", absl::StrFormat("%d", recorded),
+          absl::StrFormat("le droit n'est pas celui de l'année scolaire %s",
+                          SchoolYear(school_year).ToString()));
+  }
+}
+
+std::optional<Codes> CodesOf(v1::GestionnaireKind kind) {
+  switch (kind) {
+    case v1::ASSOCIATION:
+    case v1::CENTRE_SOCIAL:
+    case v1::EVS:
+    case v1::COMMUNE:
+      return Codes{kCodePsGestionnaires, kCodeBonusGestionnaires};
+    case v1::CAF_INTERNE:
+      return Codes{kCodePsInterne, kCodeBonusInterne};
+    case v1::ENTREPRISE:
+      return Codes{kCodePsEntreprises, kCodeBonusEntreprises};
+    default:
+      return std::nullopt;
+  }
+}
+
+bool KindIsKnown(v1::GestionnaireKind kind) { return CodesOf(kind).has_value(); }
+
+void CheckKind(Faults& f, const std::string& field, v1::GestionnaireKind kind) {
+  if (!KindIsKnown(kind)) {
+    f.Add(field, absl::StrFormat("%d", kind),
+          "type de gestionnaire inconnu : le code statistique ne peut être choisi (R-ACC-6)");
+  }
+}
+
+void CheckOrigin(Faults& f, const LineOrigin& o) {
+  if (o.convention_id.empty()) f.Add("convention_id", "", "convention non renseignée");
+  if (o.cause_event_id.empty()) f.Add("cause_event_id", "", "événement d'origine non renseigné");
+  if (o.school_year.n() < kYearMin || o.school_year.n() >= kYearMax) {
+    f.Add("school_year", absl::StrFormat("%d", o.school_year.n()), "année scolaire hors plage");
+  }
+  CheckKind(f, "kind", o.kind);
+}
+
+// Lines about the N+1 share (solde, rappel, recovery) come after the school year: Y >= N+1.
+void CheckAfterSchoolYear(Faults& f, const LineOrigin& o, absl::CivilDay day) {
+  if (day.year() < o.school_year.n() + 1) {
+    f.Add("date", FrenchDate(YmdFromDay(day)),
+          absl::StrFormat("une écriture au titre de la part %d de l'année scolaire %s ne peut "
+                          "être datée avant %d",
+                          o.school_year.n() + 1, o.school_year.ToString(), o.school_year.n() + 1));
+  }
+}
+
+void BookFor(const LineOrigin& o, Booking when, Entry e, Lines* out) {
+  Book(o.convention_id, o.school_year.n(), o.cause_event_id, when, std::move(e), out);
 }
 
 }  // namespace clas::rules::accounting_internal

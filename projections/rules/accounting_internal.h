@@ -5,6 +5,7 @@
 #ifndef CLAS_PROJECTIONS_RULES_ACCOUNTING_INTERNAL_H_
 #define CLAS_PROJECTIONS_RULES_ACCOUNTING_INTERNAL_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,36 @@ struct Entry {
 // amount is zero. REQUIRES: e.amount >= 0; e.debit != e.credit; both accounts and the code set.
 void Book(std::string_view convention_id, int32_t school_year, std::string_view cause_event_id,
           Booking when, Entry e, Lines* out);
+
+// The PS part of a droit and its shares, as the accounting uses them (R-PAY-1).
+struct Shares {
+  Money ps;
+  Money n_share;
+  Money bonus;  // bonus enfants + bonus parents: all in the N+1 share
+};
+Shares SharesOf(const v1::DroitBreakdown& d);
+
+// A breakdown the accounting can trust: amounts in range, the N share being R-PAY-1's
+// (4 × PS + 5) div 10, and the school year, when recorded, the expected one.
+void CheckBreakdown(Faults& f, const std::string& field, const v1::DroitBreakdown& d,
+                    int32_t school_year);
+
+// R-ACC-6: the PS and bonus codes of a kind of gestionnaire; nullopt for a kind with no code
+// (UNSPECIFIED, or a kind added to the schema and not yet given one here).
+struct Codes {
+  const char* ps;
+  const char* bonus;
+};
+std::optional<Codes> CodesOf(v1::GestionnaireKind kind);
+bool KindIsKnown(v1::GestionnaireKind kind);
+void CheckKind(Faults& f, const std::string& field, v1::GestionnaireKind kind);
+
+// A line's origin: its convention, cause and school year set, its kind known.
+void CheckOrigin(Faults& f, const LineOrigin& o);
+// Lines about the N+1 share (solde, rappel, recovery) come after the school year: Y >= N+1.
+void CheckAfterSchoolYear(Faults& f, const LineOrigin& o, absl::CivilDay day);
+// Book() for a line of origin `o`.
+void BookFor(const LineOrigin& o, Booking when, Entry e, Lines* out);
 
 }  // namespace clas::rules::accounting_internal
 

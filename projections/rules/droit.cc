@@ -22,8 +22,8 @@ constexpr int64_t kNShareNum = 4;  // R-PAY-1: 4/10 of the PS, half away from ze
 constexpr int64_t kNShareDen = 10;
 
 // The school years a date of the ledger can belong to (see kDateMin, kDateMax).
-constexpr int32_t kSchoolYearFirst = kDateMin / 10000;
-constexpr int32_t kSchoolYearLast = kDateMax / 10000 - 1;
+constexpr int32_t kSchoolYearFirst = kYearMin;
+constexpr int32_t kSchoolYearLast = kYearMax - 1;
 
 std::string SchoolYearText(int32_t n) { return SchoolYear(n).ToString(); }
 

@@ -37,7 +37,7 @@ enum class DateCheck { kInWindow, kNotADay, kOutOfWindow };
 // R-PAY-4: sets *share from the civil year of `date` (kN up to civil year N, kN1 after) and
 // adds an error when the date is not a day or is outside [1 January N, 31 August N+1].
 DateCheck CheckAcompteDate(SchoolYear year, int32_t date, Share* share, Violations* out) {
-  *share = date / 10000 <= year.n() ? Share::kN : Share::kN1;
+  *share = CivilYearOfYmd(date) <= year.n() ? Share::kN : Share::kN1;
   auto day = DayFromYmd(date);
   if (!day.ok()) {
     out->Add(RuleError(rule::kPay4, "date", absl::StrFormat("%d", date),
@@ -209,7 +209,7 @@ Violations CheckAfterSchoolYearShareN1(SchoolYear year, int32_t date, std::strin
 Violations CheckPaymentYearOpen(int32_t date, bool civil_year_closed, std::string_view kind_fr) {
   Violations out;
   if (!civil_year_closed) return out;
-  const int32_t civil_year = date / 10000;
+  const int32_t civil_year = CivilYearOfYmd(date);
   out.Add(RuleError(rule::kPay7, "date", FrenchDate(date),
                     absl::StrFormat("l'exercice %d est clos par la Caf : aucun %s ne peut y être "
                                     "daté",

@@ -39,8 +39,8 @@ inline constexpr int32_t kWeeksPerSchoolYearMax = 53;
 
 // Opening years of a school year the ledger accepts. The last one is chosen so that its last
 // day (31 August N+1) is still within the ledger's date range (kDateMax).
-inline constexpr int32_t kSchoolYearMin = kDateMin / 10000;
-inline constexpr int32_t kSchoolYearMax = kDateMax / 10000 - 1;
+inline constexpr int32_t kSchoolYearMin = kYearMin;
+inline constexpr int32_t kSchoolYearMax = kYearMax - 1;
 
 // School years one convention may cover, avenants included (R-CONV-2: 5 years maximum).
 inline constexpr int32_t kConventionSchoolYearsMax = 5;

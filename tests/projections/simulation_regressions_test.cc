@@ -12,12 +12,6 @@
 namespace clas::testing {
 namespace {
 
-std::string LinesText(const std::vector<v1::AccountingLine>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l.ShortDebugString() + "\n";
-  return out;
-}
-
 // Found by seed 13: civil year 2026 closed, then 2025. Closing 2025 books the reversal of its
 // engagement in month 12 of 2026, carries its charge à payer into 2026 (where a solde settles it)
 // and so rewrote the books of 2026, already closed. A year is now refused once a later one is
