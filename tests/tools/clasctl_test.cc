@@ -201,10 +201,12 @@ TEST_F(ClasctlTest, HistoryIsATimelineWithActorsAndAmounts) {
   WorkedExample();
   Ran ran = RunAs("auditeur", {"convention", "history", "conv-1", "--caf", kCaf});
   ASSERT_EQ(ran.code, 0) << ran.err;
-  EXPECT_THAT(ran.out, HasSubstr("History of convention conv-1 — Caf caf-75 — 7 events"));
-  EXPECT_THAT(ran.out, HasSubstr("15/10/2026  acompte payé  by agent-caf-75 (agent)"));
-  EXPECT_THAT(ran.out, HasSubstr("a1 2026-2027: 2 800,00 € in civil year 2026 (cap 2 800,00 €"));
-  EXPECT_THAT(ran.out, HasSubstr("s1 2026-2027: 2 000,00 € (DR 9 000,00 € − acomptes 7 000,00 €)"));
+  EXPECT_THAT(ran.out, HasSubstr("Historique de la convention conv-1 — Caf caf-75 — 7 événements"));
+  EXPECT_THAT(ran.out, HasSubstr("15/10/2026  acompte payé  par agent-caf-75 (agent)"));
+  EXPECT_THAT(ran.out,
+              HasSubstr("a1, 2026-2027 : 2 800,00 € sur l'exercice 2026 (plafond 2 800,00 €"));
+  EXPECT_THAT(ran.out,
+              HasSubstr("s1, 2026-2027 : 2 000,00 € (DR 9 000,00 € − acomptes 7 000,00 €)"));
 
   Ran json = RunAs("auditeur", {"convention", "history", "conv-1", "--caf", kCaf, "--json"});
   ASSERT_EQ(json.code, 0) << json.err;
@@ -236,11 +238,11 @@ TEST_F(ClasctlTest, HistoryMarksCancellationsAndShowsWarnings) {
 
   Ran ran = RunAs("auditeur", {"convention", "history", "conv-2", "--caf", kCaf});
   ASSERT_EQ(ran.code, 0) << ran.err;
-  EXPECT_THAT(ran.out, HasSubstr("    warning R-ELIG-8 (§2.1)"));
+  EXPECT_THAT(ran.out, HasSubstr("    avertissement R-ELIG-8 (§2.1)"));
   EXPECT_THAT(ran.out,
-              HasSubstr(absl::StrCat("    CANCELLED by ",
+              HasSubstr(absl::StrCat("    ANNULÉ par ",
                                      RequestEventId(kCaf, absl::StrCat("req-", requests_), 0))));
-  EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("cancels ", paid, " (montant saisi deux fois)")));
+  EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("annule ", paid, " (montant saisi deux fois)")));
   Ran show = RunAs(Agent(), {"convention", "show", "conv-2", "--caf", kCaf});
   ASSERT_EQ(show.code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("Warnings\n  R-ELIG-8 (§2.1)"));

@@ -9,81 +9,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tools/clasctl/describe.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
 namespace {
-
-std::string Years(int32_t first, int32_t last) {
-  return first == last ? SchoolYearText(first)
-                       : absl::StrCat(SchoolYearText(first), " … ", SchoolYearText(last));
-}
-
-std::string FiguresText(const v1::Figures& f) {
-  return absl::StrCat(
-      Count(f.collectifs(), "collectif"), ", charges ", Eur(f.charges_cents()),
-      f.autres_bf_cents() != 0 ? absl::StrCat(", autres BF ", Eur(f.autres_bf_cents())) : "",
-      ", bonus E ", f.bonus_enfants_collectifs(), " P ", f.bonus_parents_collectifs());
-}
-
-std::string DecisionText(const v1::CommitteeDecisionRecorded& d) {
-  if (d.outcome() == v1::REFUSED) return absl::StrCat("refused: ", d.refusal_reason());
-  return absl::StrCat(d.mode() == v1::POUR_INFORMATION ? "pour information" : "validated", " ",
-                      Years(d.first_school_year(), d.last_school_year()), ": ",
-                      Count(d.agreed_collectifs(), "collectif"), " (bonus E ",
-                      d.bonus_enfants_collectifs(), ", P ", d.bonus_parents_collectifs(), ")");
-}
-
-std::string ControleDecidedText(const v1::ControleDecided& d) {
-  std::vector<std::string> parts;
-  for (const auto& o : d.outcomes()) {
-    parts.push_back(absl::StrCat(SchoolYearText(o.school_year()), " DC ", Eur(o.dc().droit_cents()),
-                                 ", paid ", Eur(o.paid_cents()), " → ",
-                                 o.rappel_cents() > 0
-                                     ? absl::StrCat("rappel ", Eur(o.rappel_cents()))
-                                 : o.indu_cents() > 0 ? absl::StrCat("indu ", Eur(o.indu_cents()))
-                                                      : std::string("nothing due")));
-  }
-  return absl::StrCat(d.controle_id(), ": ", absl::StrJoin(parts, "; "));
-}
-
-std::string PaymentFactText(const v1::ClasEvent& e) {
-  switch (e.fact_case()) {
-    case v1::ClasEvent::kAcomptePaid: {
-      const auto& a = e.acompte_paid();
-      return absl::StrCat(a.payment_id(), " ", SchoolYearText(a.school_year()), ": ",
-                          Eur(a.amount_cents()), " in civil year ", a.civil_year(), " (cap ",
-                          Eur(a.cap_cents()), ", paid before ", Eur(a.paid_before_cents()), ")");
-    }
-    case v1::ClasEvent::kSoldePaid: {
-      const auto& s = e.solde_paid();
-      return absl::StrCat(s.payment_id(), " ", SchoolYearText(s.school_year()), ": ",
-                          Eur(s.amount_cents()), " (DR ", Eur(s.dr().droit_cents()), " − acomptes ",
-                          Eur(s.acomptes_cents()), ")");
-    }
-    case v1::ClasEvent::kRappelPaid: {
-      const auto& r = e.rappel_paid();
-      return absl::StrCat(r.payment_id(), " ", SchoolYearText(r.school_year()), ": ",
-                          Eur(r.amount_cents()), " (", RappelCauseLabel(r.controle_id()), ")");
-    }
-    case v1::ClasEvent::kInduNotified: {
-      const auto& i = e.indu_notified();
-      return absl::StrCat(
-          i.indu_id(), " ", SchoolYearText(i.school_year()), ": ", Eur(i.amount_cents()),
-          " (", InduOriginLabel(i.origin(), i.controle_id()), ")");
-    }
-    case v1::ClasEvent::kRecoveryRecorded: {
-      const auto& r = e.recovery_recorded();
-      return absl::StrCat(
-          r.recovery_id(), " on ", r.indu_id(), ": ", Eur(r.amount_cents()),
-          r.method() == v1::OFFSET
-              ? absl::StrCat(" offset on ", r.offset_convention_id(), "/", r.offset_payment_id())
-              : std::string(" repaid"));
-    }
-    default:
-      return "";
-  }
-}
 
 const google::protobuf::RepeatedPtrField<std::string>& EmptyIds() {
   static const auto* const kEmpty = new google::protobuf::RepeatedPtrField<std::string>();
@@ -92,96 +22,21 @@ const google::protobuf::RepeatedPtrField<std::string>& EmptyIds() {
 
 }  // namespace
 
-std::string FactSummary(const v1::ClasEvent& e) {
-  switch (e.fact_case()) {
-    case v1::ClasEvent::kGestionnaireRegistered: {
-      const auto& g = e.gestionnaire_registered();
-      return absl::StrCat(g.gestionnaire_id(), " « ", g.name(), " », ", KindLabel(g.kind()));
-    }
-    case v1::ClasEvent::kCentreSocialAgrementRenewed:
-      return AgrementRenewalText(e.centre_social_agrement_renewed());
-    case v1::ClasEvent::kBaremePublished: {
-      const auto& b = e.bareme_published().bareme();
-      return absl::StrCat(SchoolYearText(b.school_year()), ": plafond ", Eur(b.plafond_cents()),
-                          ", bonus enfants ", Eur(b.bonus_enfants_cents()), ", bonus parents ",
-                          Eur(b.bonus_parents_cents()));
-    }
-    case v1::ClasEvent::kFundingRequestFiled: {
-      const auto& r = e.funding_request_filed();
-      return absl::StrCat(
-          Count(r.school_years(), "school year"), " from ", SchoolYearText(r.first_school_year()),
-          ", ", Count(r.collectifs_size(), "collectif"), ", charges ", Eur(r.charges_cents()));
-    }
-    case v1::ClasEvent::kCommitteeDecisionRecorded:
-      return DecisionText(e.committee_decision_recorded());
-    case v1::ClasEvent::kConventionSigned: {
-      const auto& c = e.convention_signed();
-      return absl::StrCat(Years(c.first_school_year(), c.last_school_year()), ", charges ",
-                          Eur(c.charges_cents()), " a school year");
-    }
-    case v1::ClasEvent::kAvenantSigned: {
-      const auto& a = e.avenant_signed();
-      return absl::StrCat(a.avenant_id(), " adds ", SchoolYearText(a.school_year()),
-                          a.kind() == v1::PROLONGATION_COLLECTIFS
-                              ? absl::StrCat(" with ", Count(a.collectifs(), "collectif"))
-                              : std::string(" à l'identique"),
-                          ", charges ", Eur(a.charges_cents()));
-    }
-    case v1::ClasEvent::kCollectifsNotified:
-      return absl::StrCat(SchoolYearText(e.collectifs_notified().school_year()), ": ",
-                          Count(e.collectifs_notified().collectifs(), "collectif"));
-    case v1::ClasEvent::kBilanReceived:
-      return absl::StrCat(SchoolYearText(e.bilan_received().school_year()), ": ",
-                          FiguresText(e.bilan_received().figures()));
-    case v1::ClasEvent::kControleOpened: {
-      std::vector<std::string> years;
-      for (int32_t n : e.controle_opened().school_years()) years.push_back(SchoolYearText(n));
-      return absl::StrCat(e.controle_opened().controle_id(), " on ", absl::StrJoin(years, ", "));
-    }
-    case v1::ClasEvent::kControleFindingsRecorded: {
-      std::vector<std::string> years;
-      for (const auto& y : e.controle_findings_recorded().years()) {
-        years.push_back(
-            absl::StrCat(SchoolYearText(y.school_year()), " ", FiguresText(y.figures())));
-      }
-      return absl::StrCat(e.controle_findings_recorded().controle_id(), ": ",
-                          absl::StrJoin(years, "; "));
-    }
-    case v1::ClasEvent::kControleDecided:
-      return ControleDecidedText(e.controle_decided());
-    case v1::ClasEvent::kCivilYearClosed: {
-      int64_t total = 0;
-      for (const auto& l : e.civil_year_closed().lines()) total += l.amount_cents();
-      return absl::StrCat(e.civil_year_closed().civil_year(), ": ",
-                          e.civil_year_closed().lines_size(), " lines, ", Eur(total));
-    }
-    case v1::ClasEvent::kEventCorrected: {
-      const auto& c = e.event_corrected();
-      return absl::StrCat(
-          c.cancel() ? "cancels " : "corrects ", c.target_event_id(), " (", c.reason(), ")",
-          c.has_replacement() ? absl::StrCat(": ", FactSummary(c.replacement())) : "",
-          SoldeRevisionText(c));
-    }
-    default:
-      return PaymentFactText(e);
-  }
-}
-
 std::string FormatHistory(const v1::ConventionState& last,
                           const std::vector<v1::ReplayHistoryItem>& items) {
-  if (items.empty()) return "No event.\n";
+  if (items.empty()) return "Aucun événement.\n";
   std::map<std::string, const v1::EventRef*> refs;
   for (const auto& ref : last.events()) refs[ref.event_id()] = &ref;
-  std::string out = absl::StrCat("History of convention ", last.convention_id(), " — Caf ",
-                                 last.caf_id(), " — ", items.size(), " events\n");
+  std::string out = absl::StrCat("Historique de la convention ", last.convention_id(), " — Caf ",
+                                 last.caf_id(), " — ", Count(items.size(), "événement"), "\n");
   for (const auto& item : items) {
     const v1::RecordedEvent& e = item.event();
     auto it = refs.find(e.event_id());
     const v1::EventRef* ref = it == refs.end() ? nullptr : it->second;
     absl::StrAppend(&out, "\n#", e.position(), "  ", Day(e.effective_date()), "  ",
-                    EventTypeLabel(e.event_type()), "  by ", e.actor().id(), " (", e.actor().role(),
-                    ")  recorded ", Instant(e.recorded_at_us()), "\n");
-    const std::string summary = FactSummary(e.fact());
+                    EventTypeLabel(e.event_type()), "  par ", e.actor().id(), " (",
+                    e.actor().role(), ")  enregistré le ", Instant(e.recorded_at_us()), "\n");
+    const std::string summary = DescribeFact(e.fact());
     if (!summary.empty()) absl::StrAppend(&out, "    ", summary, "\n");
     // The rule ids the timeline keeps; those of the fact's own warnings are shown in full below.
     std::vector<std::string> rules;
@@ -190,14 +45,14 @@ std::string FormatHistory(const v1::ConventionState& last,
       for (const auto& w : e.fact().warnings()) warned = warned || w.rule_id() == id;
       if (!warned) rules.push_back(id);
     }
-    if (!rules.empty()) absl::StrAppend(&out, "    rules: ", absl::StrJoin(rules, ", "), "\n");
+    if (!rules.empty()) absl::StrAppend(&out, "    règles : ", absl::StrJoin(rules, ", "), "\n");
     for (const auto& w : e.fact().warnings()) {
-      absl::StrAppend(&out, "    warning ", ViolationLine(w), "\n");
+      absl::StrAppend(&out, "    avertissement ", ViolationLine(w), "\n");
     }
     if (ref != nullptr && ref->cancelled()) {
-      absl::StrAppend(&out, "    CANCELLED by ", ref->corrected_by(), "\n");
+      absl::StrAppend(&out, "    ANNULÉ par ", ref->corrected_by(), "\n");
     } else if (ref != nullptr && !ref->corrected_by().empty()) {
-      absl::StrAppend(&out, "    CORRECTED by ", ref->corrected_by(), "\n");
+      absl::StrAppend(&out, "    CORRIGÉ par ", ref->corrected_by(), "\n");
     }
   }
   return out;
@@ -275,7 +130,7 @@ std::string FormatDiff(const v1::DiffStatesResponse& diff, int32_t from_date, in
   for (const auto& e : diff.events()) {
     events.AddRow(
         {absl::StrCat(e.position()), Day(e.effective_date()), EventTypeLabel(e.event_type()),
-         absl::StrCat(e.actor().id(), " (", e.actor().role(), ")"), FactSummary(e.fact())});
+         absl::StrCat(e.actor().id(), " (", e.actor().role(), ")"), DescribeFact(e.fact())});
   }
   out += diff.events_size() == 0 ? "  none\n" : events.Render("  ");
   absl::StrAppend(&out, "\nLog position ", diff.log_position(), "\n");

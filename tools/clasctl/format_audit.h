@@ -12,13 +12,11 @@
 
 namespace clas::ctl {
 
-// One line on what a fact says, with its amounts: "a1 2026-2027: 2 800,00 € (cap 2 800,00 €)".
-std::string FactSummary(const v1::ClasEvent& fact);
-
-// The timeline: per event its position, effective date, recording instant, type, who (actor id
-// and role), what it says with its amounts, the rule ids it carries (warnings and rules applied),
-// and whether a later event corrected or cancelled it. The marks come from `last`, the state
-// after the last event (GetConvention at its position), which knows every correction.
+// The timeline, in French: per event its position, effective date, recording instant, type, who
+// (actor id and role), what it says with its amounts (describe.h), the rule ids it carries
+// (warnings and rules applied), and whether a later event corrected or cancelled it. The marks come
+// from `last`, the state after the last event (GetConvention at its position), which knows every
+// correction.
 std::string FormatHistory(const v1::ConventionState& last,
                           const std::vector<v1::ReplayHistoryItem>& items);
 

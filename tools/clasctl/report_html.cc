@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/hash_chain.h"
+#include "tools/clasctl/describe.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
@@ -145,8 +146,10 @@ std::string Timeline(const v1::ConventionState& s,
                         E(e.event_id()), "</span><br><span class=\"id nw\">enregistré ",
                         E(Instant(e.recorded_at_us())), "</span>")),
         Td(absl::StrCat(E(e.actor().id()), "<br><span class=\"id\">", E(e.actor().role()),
-                        "</span>"), "nw"),
-        Td(NoBreakAmounts(E(FactSummaryFr(e.fact())))), Td(RulesHtml(e, ref)), Td(mark, "corr"), "</tr>");
+                        "</span>"),
+           "nw"),
+        Td(NoBreakAmounts(E(DescribeFact(e.fact())))), Td(RulesHtml(e, ref)), Td(mark, "corr"),
+        "</tr>");
   }
   return out + "</tbody></table></section>";
 }

@@ -31,10 +31,6 @@ std::string ConventionReportHtml(const v1::ConventionState& state,
                                  const std::vector<v1::ReplayHistoryItem>& history,
                                  int64_t report_at_us);
 
-// What a fact says, in French, with its amounts: "a1, 2026-2027 : 2 800,00 € sur l'exercice 2026
-// (plafond 2 800,00 €, déjà versé 0,00 €)". "" for a fact of no known kind. Not escaped.
-std::string FactSummaryFr(const v1::ClasEvent& fact);
-
 // One school year's chart: horizontal bars for DP, DR and DC (those computed), and a bar of what
 // was paid, stacked by acomptes, solde and rappels, with the indus notified hatched at its end;
 // each bar labelled with its amount ("1 234,56 €").

@@ -1,10 +1,9 @@
-// What each fact says, in French, for the timeline of the HTML report (report_html.h). The
-// wording follows the circular's terms; `convention history` keeps its own lines.
+#include "tools/clasctl/describe.h"
+
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "tools/clasctl/report_html.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
@@ -35,12 +34,12 @@ std::string Decision(const v1::CommitteeDecisionRecorded& d) {
 std::string ControleDecided(const v1::ControleDecided& d) {
   std::vector<std::string> parts;
   for (const auto& o : d.outcomes()) {
-    parts.push_back(absl::StrCat(
-        SchoolYearText(o.school_year()), " : DC ", Eur(o.dc().droit_cents()), ", versé ",
-        Eur(o.paid_cents()), " → ",
-        o.rappel_cents() > 0 ? absl::StrCat("rappel ", Eur(o.rappel_cents()))
-        : o.indu_cents() > 0 ? absl::StrCat("indu ", Eur(o.indu_cents()))
-                             : std::string("rien à verser ni à reprendre")));
+    parts.push_back(
+        absl::StrCat(SchoolYearText(o.school_year()), " : DC ", Eur(o.dc().droit_cents()),
+                     ", versé ", Eur(o.paid_cents()), " → ",
+                     o.rappel_cents() > 0 ? absl::StrCat("rappel ", Eur(o.rappel_cents()))
+                     : o.indu_cents() > 0 ? absl::StrCat("indu ", Eur(o.indu_cents()))
+                                          : std::string("rien à verser ni à reprendre")));
   }
   return absl::StrCat(d.controle_id(), " : ", absl::StrJoin(parts, " ; "));
 }
@@ -50,15 +49,14 @@ std::string Payment(const v1::ClasEvent& e) {
     case v1::ClasEvent::kAcomptePaid: {
       const auto& a = e.acompte_paid();
       return absl::StrCat(a.payment_id(), ", ", SchoolYearText(a.school_year()), " : ",
-                          Eur(a.amount_cents()), " sur l'exercice ", a.civil_year(),
-                          " (plafond ", Eur(a.cap_cents()), ", déjà versé ",
-                          Eur(a.paid_before_cents()), ")");
+                          Eur(a.amount_cents()), " sur l'exercice ", a.civil_year(), " (plafond ",
+                          Eur(a.cap_cents()), ", déjà versé ", Eur(a.paid_before_cents()), ")");
     }
     case v1::ClasEvent::kSoldePaid: {
       const auto& s = e.solde_paid();
       return absl::StrCat(s.payment_id(), ", ", SchoolYearText(s.school_year()), " : ",
-                          Eur(s.amount_cents()), " (DR ", Eur(s.dr().droit_cents()),
-                          " − acomptes ", Eur(s.acomptes_cents()), ")");
+                          Eur(s.amount_cents()), " (DR ", Eur(s.dr().droit_cents()), " − acomptes ",
+                          Eur(s.acomptes_cents()), ")");
     }
     case v1::ClasEvent::kRappelPaid: {
       const auto& r = e.rappel_paid();
@@ -67,17 +65,17 @@ std::string Payment(const v1::ClasEvent& e) {
     }
     case v1::ClasEvent::kInduNotified: {
       const auto& i = e.indu_notified();
-      return absl::StrCat(
-          i.indu_id(), ", ", SchoolYearText(i.school_year()), " : ", Eur(i.amount_cents()),
-          " (", InduOriginLabel(i.origin(), i.controle_id()), ")");
+      return absl::StrCat(i.indu_id(), ", ", SchoolYearText(i.school_year()), " : ",
+                          Eur(i.amount_cents()), " (", InduOriginLabel(i.origin(), i.controle_id()),
+                          ")");
     }
     case v1::ClasEvent::kRecoveryRecorded: {
       const auto& r = e.recovery_recorded();
-      return absl::StrCat(r.recovery_id(), " sur ", r.indu_id(), " : ", Eur(r.amount_cents()),
-                          r.method() == v1::OFFSET
-                              ? absl::StrCat(" retenus sur ", r.offset_convention_id(), "/",
-                                             r.offset_payment_id())
-                              : std::string(" remboursés"));
+      return absl::StrCat(
+          r.recovery_id(), " sur ", r.indu_id(), " : ", Eur(r.amount_cents()),
+          r.method() == v1::OFFSET
+              ? absl::StrCat(" retenus sur ", r.offset_convention_id(), "/", r.offset_payment_id())
+              : std::string(" remboursés"));
     }
     default:
       return "";
@@ -86,7 +84,7 @@ std::string Payment(const v1::ClasEvent& e) {
 
 }  // namespace
 
-std::string FactSummaryFr(const v1::ClasEvent& e) {
+std::string DescribeFact(const v1::ClasEvent& e) {
   switch (e.fact_case()) {
     case v1::ClasEvent::kGestionnaireRegistered: {
       const auto& g = e.gestionnaire_registered();
@@ -102,12 +100,10 @@ std::string FactSummaryFr(const v1::ClasEvent& e) {
     }
     case v1::ClasEvent::kFundingRequestFiled: {
       const auto& r = e.funding_request_filed();
-      return absl::StrCat(r.school_years(),
-                          r.school_years() == 1 ? " année scolaire" : " années scolaires",
-                          " à partir de ",
-                          SchoolYearText(r.first_school_year()), ", ",
-                          Count(r.collectifs_size(), "collectif"), ", charges ",
-                          Eur(r.charges_cents()));
+      return absl::StrCat(
+          r.school_years(), r.school_years() == 1 ? " année scolaire" : " années scolaires",
+          " à partir de ", SchoolYearText(r.first_school_year()), ", ",
+          Count(r.collectifs_size(), "collectif"), ", charges ", Eur(r.charges_cents()));
     }
     case v1::ClasEvent::kCommitteeDecisionRecorded:
       return Decision(e.committee_decision_recorded());
@@ -155,7 +151,7 @@ std::string FactSummaryFr(const v1::ClasEvent& e) {
       const auto& c = e.event_corrected();
       return absl::StrCat(
           c.cancel() ? "annule " : "corrige ", c.target_event_id(), " (", c.reason(), ")",
-          c.has_replacement() ? absl::StrCat(" : ", FactSummaryFr(c.replacement())) : "",
+          c.has_replacement() ? absl::StrCat(" : ", DescribeFact(c.replacement())) : "",
           SoldeRevisionText(c));
     }
     default:
