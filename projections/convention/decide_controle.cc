@@ -54,6 +54,12 @@ absl::StatusOr<std::vector<v1::ControleYearOutcome>> Outcomes(
     o.set_paid_cents(y->paid_net_cents());                    // R-CTL-2
     const rules::ControleBalance balance = rules::BalanceOfControle(
         Money::Cents(dc->droit_cents()), Money::Cents(y->paid_net_cents()));  // R-CTL-3
+    // R-CTL-3 at the decision's boundary: what is due one way or the other is exactly DC − paid.
+    CLAS_CHECK(balance.rappel - balance.indu ==
+                   Money::Cents(dc->droit_cents()) - Money::Cents(y->paid_net_cents()) &&
+               (balance.rappel == Money::Zero() || balance.indu == Money::Zero()) &&
+               balance.rappel >= Money::Zero() && balance.indu >= Money::Zero())
+        << "R-CTL-3: rappel " << balance.rappel.cents() << ", indu " << balance.indu.cents();
     o.set_rappel_cents(balance.rappel.cents());
     o.set_indu_cents(balance.indu.cents());
     out.push_back(o);

@@ -126,6 +126,14 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
     CheckLaterAcomptes(verdict.forbidden(), *y, cmd);
   }
   RETURN_IF_ERROR(verdict.ToStatus());
+  // R-PAY-2/3 at the decision's boundary: an acompte accepted keeps its share within the cap of
+  // the DP in force, whose shares add up to its droit (R-PAY-1).
+  CLAS_CHECK(dp != nullptr && dp->n_share_cents() + dp->n1_share_cents() == dp->droit_cents())
+      << "R-PAY-1";
+  CLAS_CHECK(request.paid_same_share + Money::Cents(cmd.amount_cents()) <= decision.cap &&
+             decision.room_after >= Money::Zero())
+      << "R-PAY-2/3: paid " << request.paid_same_share.cents() << " + " << cmd.amount_cents()
+      << " over the cap " << decision.cap.cents();
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   auto* a = f.fact.mutable_acompte_paid();
   a->set_payment_id(cmd.payment_id());
@@ -220,6 +228,13 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
       y != nullptr && y->solde_paid(), InClosedCivilYear(ctx, cmd.date()));
   (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
   RETURN_IF_ERROR(verdict.ToStatus());
+  // R-PAY-5 at the decision's boundary: the solde paid less the indu notified is exactly DR −
+  // acomptes, and one of the two is zero.
+  CLAS_CHECK(decision.amount - decision.indu ==
+                 Money::Cents(dr->droit_cents()) - Money::Cents(acomptes) &&
+             (decision.amount == Money::Zero() || decision.indu == Money::Zero()) &&
+             decision.amount >= Money::Zero() && decision.indu >= Money::Zero())
+      << "R-PAY-5: solde " << decision.amount.cents() << ", indu " << decision.indu.cents();
   NewFact f = ConventionFact(state, cmd.caf_id(), cmd.date());
   auto* s = f.fact.mutable_solde_paid();
   s->set_payment_id(cmd.payment_id());
