@@ -112,8 +112,10 @@ std::string_view RoleName(Role role);
 // The role named `name` (exactly, lowercase); nullopt for any other text.
 std::optional<Role> RoleOfName(std::string_view name);
 
-// What a call asks to do. The server maps each method to one (ActionOfMethod) and asks
-// Authorize. There is no administrative action: the token file is the only administration.
+// What a call asks to do. Each method's handler names what it needs (guard.h: Need, mapped to an
+// Action by security.cc) and asks Authorize; a test calls every method of the API without a
+// token and sees it refused. There is no administrative action: the token file is the only
+// administration.
 enum class Action {
   kCommand,           // a Conventions command for one Caf, other than the ones below
   kControleCommand,   // OpenControle, RecordControleFindings, DecideControle, RecordRecovery,
@@ -304,12 +306,6 @@ bool MayRead(const Principal& principal, std::string_view caf_id);
 // names a stream under it. PermissionDenied otherwise (naming the role, and for a service the
 // namespace it may write to).
 absl::Status AuthorizeLedgerAppend(const Principal& principal, std::string_view stream_id);
-
-// The action a method needs, from its full gRPC name ("/clas.v1.Queries/GetConvention").
-// nullopt for the public methods, which need no token: grpc.health.v1.Health's Check and Watch
-// and grpc.reflection.v1alpha.ServerReflection's ServerReflectionInfo. kUnknownMethod for any
-// other name, so that a method added to the API without an entry here is refused, not open.
-std::optional<Action> ActionOfMethod(std::string_view full_method_name);
 
 }  // namespace clas::server
 

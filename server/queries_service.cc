@@ -133,11 +133,10 @@ grpc::Status QueriesService::ListConventions(grpc::ServerContext* context,
   return RunRead(
       d_, "ListConventions", context, request->caf_id(), request->as_of(),
       [&](const Caller& caller, const AsOf& as_of) -> absl::Status {
+        // A filter of the query, no rule of RULES.md: refused as page_size is, naming the field.
         if (!v1::ConventionStatus_IsValid(request->status())) {
-          Violations v;
-          v.Add(RuleError(rule::kHist2, "status", absl::StrCat(request->status()),
-                          "statut de convention inconnu"));
-          return v.ToStatus(absl::StatusCode::kInvalidArgument);
+          return absl::InvalidArgumentError(
+              absl::StrCat("status = ", request->status(), " : statut de convention inconnu"));
         }
         int32_t page = request->page_size() <= 0 ? d_.limits.page_size_default : request->page_size();
         if (page > d_.limits.page_size_max) {

@@ -1,5 +1,5 @@
 // server/auth: the role x action x Caf policy (Authorize, MayRead, AuthorizeLedgerAppend) and
-// the table of methods (ActionOfMethod).
+// the authorisation of each action.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -188,101 +188,8 @@ TEST(AuthorizeLedgerAppend, AServiceWritesOnlyUnderItsOwnNamespace) {
             "ledger)");
 }
 
-// ---------------------------------------------------------------------------------------------
-// ActionOfMethod: every method of service.proto, listed by hand so that a method added to the
-// API shows up here as a decision to take.
-
-struct MethodCase {
-  std::string method;
-  std::optional<Action> expected;
-};
-
-const std::vector<MethodCase>& MethodCases() {
-  static const auto* const cases = new std::vector<MethodCase>{
-      {"/clas.v1.Conventions/RegisterGestionnaire", Action::kCommand},
-      {"/clas.v1.Conventions/RenewCentreSocialAgrement", Action::kCommand},
-      {"/clas.v1.Conventions/PublishBareme", Action::kPublishBareme},
-      {"/clas.v1.Conventions/FileFundingRequest", Action::kCommand},
-      {"/clas.v1.Conventions/RecordCommitteeDecision", Action::kCommand},
-      {"/clas.v1.Conventions/SignConvention", Action::kCommand},
-      {"/clas.v1.Conventions/SignAvenant", Action::kCommand},
-      {"/clas.v1.Conventions/NotifyCollectifs", Action::kCommand},
-      {"/clas.v1.Conventions/PayAcompte", Action::kCommand},
-      {"/clas.v1.Conventions/ReceiveBilan", Action::kCommand},
-      {"/clas.v1.Conventions/PaySolde", Action::kCommand},
-      {"/clas.v1.Conventions/OpenControle", Action::kControleCommand},
-      {"/clas.v1.Conventions/RecordControleFindings", Action::kControleCommand},
-      {"/clas.v1.Conventions/DecideControle", Action::kControleCommand},
-      {"/clas.v1.Conventions/RecordRecovery", Action::kControleCommand},
-      {"/clas.v1.Conventions/PayRappel", Action::kControleCommand},
-      {"/clas.v1.Conventions/CloseCivilYear", Action::kCommand},
-      {"/clas.v1.Conventions/CorrectEvent", Action::kCommand},
-      {"/clas.v1.Queries/GetConvention", Action::kRead},
-      {"/clas.v1.Queries/ListConventions", Action::kRead},
-      {"/clas.v1.Queries/GetGestionnaire", Action::kRead},
-      {"/clas.v1.Queries/GetCivilYear", Action::kRead},
-      {"/clas.v1.Queries/ComputeDroit", Action::kRead},
-      {"/clas.v1.Queries/SimulateControle", Action::kSimulateControle},
-      {"/clas.v1.Audit/ReplayHistory", Action::kAudit},
-      {"/clas.v1.Audit/DiffStates", Action::kAudit},
-      {"/clas.v1.Audit/VerifyChain", Action::kAudit},
-      {"/clas.v1.Audit/ExportConvention", Action::kAudit},
-      {"/clas.v1.Audit/RecomputeHistory", Action::kRecompute},
-      {"/clas.v1.Ledger/Append", Action::kLedgerAppend},
-      {"/clas.v1.Ledger/ReadStream", Action::kLedgerRead},
-      {"/clas.v1.Ledger/ReadAll", Action::kLedgerRead},
-      {"/clas.v1.Ledger/Subscribe", Action::kSubscribe},
-      {"/clas.v1.Ledger/Replicate", Action::kReplicate},
-      {"/clas.v1.Ledger/ReportReplicated", Action::kReplicate},
-      {"/grpc.health.v1.Health/Check", std::nullopt},
-      {"/grpc.health.v1.Health/Watch", std::nullopt},
-      {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::nullopt},
-  };
-  return *cases;
-}
-
-TEST(ActionOfMethod, MapsEveryMethodOfTheApi) {
-  for (const MethodCase& c : MethodCases()) {
-    EXPECT_EQ(ActionOfMethod(c.method), c.expected) << c.method;
-  }
-}
-
-// A method added to service.proto without its line above (and so without a decision on who may
-// call it) fails here.
-TEST(ActionOfMethod, TheListAboveHoldsEveryMethodOfServiceProto) {
-  std::set<std::string> listed;
-  for (const MethodCase& c : MethodCases()) listed.insert(c.method);
-  const google::protobuf::FileDescriptor* file = clas::v1::ReplicateRequest::descriptor()->file();
-  ASSERT_GE(file->service_count(), 4);
-  for (int s = 0; s < file->service_count(); ++s) {
-    const google::protobuf::ServiceDescriptor* service = file->service(s);
-    for (int m = 0; m < service->method_count(); ++m) {
-      const std::string name =
-          absl::StrCat("/", service->full_name(), "/", service->method(m)->name());
-      EXPECT_TRUE(listed.count(name) > 0) << name << " is not in MethodCases()";
-      EXPECT_NE(ActionOfMethod(name), Action::kUnknownMethod) << name;
-    }
-  }
-}
-
-TEST(ActionOfMethod, AnyOtherNameIsAnUnknownMethodThatNoRoleMayCall) {
-  const std::string names[] = {
-      "",
-      "/",
-      "clas.v1.Queries/GetConvention",
-      "/clas.v1.queries/GetConvention",
-      "/clas.v1.Queries/GetConvention/",
-      "/clas.v1.Queries/GetConventions",
-      "/clas.v1.Queries/",
-      "/clas.v2.Queries/GetConvention",
-      "/grpc.health.v1.Health/List",
-      "/grpc.health.v1.Health/",
-      "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-      "/clas.v1.Admin/Shutdown",
-  };
-  for (const std::string& name : names) {
-    EXPECT_EQ(ActionOfMethod(name), Action::kUnknownMethod) << "\"" << name << "\"";
-  }
+// An action no handler names (security.cc's fallback) is granted to no role.
+TEST(Authorize, AnUnknownMethodIsGrantedToNoRole) {
   for (const Role role : kRoles) {
     EXPECT_EQ(Authorize(OfAllCafs(role), Action::kUnknownMethod, "").code(),
               absl::StatusCode::kPermissionDenied);

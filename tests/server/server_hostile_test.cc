@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/server/hostile_fixture.h"
 
@@ -12,6 +13,49 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
+
+// Every method of the API, called without a token or with an unknown one (an empty request
+// sent through the generic stub), is refused as unauthenticated before anything is read or
+// written: a method added to service.proto without a guard fails here. The log is unchanged.
+TEST_F(Hostile, EveryMethodOfTheApiRefusesACallWithoutAValidToken) {
+  const Head before = HeadNow();
+  const google::protobuf::FileDescriptor* file = v1::ReplicateRequest::descriptor()->file();
+  ASSERT_GE(file->service_count(), 4);
+  int methods = 0;
+  for (int s = 0; s < file->service_count(); ++s) {
+    const google::protobuf::ServiceDescriptor* service = file->service(s);
+    for (int m = 0; m < service->method_count(); ++m) {
+      const std::string method =
+          absl::StrCat("/", service->full_name(), "/", service->method(m)->name());
+      EXPECT_EQ(RawCall(method, "", "").error_code(), grpc::StatusCode::UNAUTHENTICATED)
+          << method << " without a token";
+      ++methods;
+    }
+  }
+  EXPECT_GE(methods, 30);
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer not-a-token-of-the-file");
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::CompletionQueue cq;
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  auto call = stub.PrepareUnaryCall(&context, "/clas.v1.Queries/GetConvention", request, &cq);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << "an unknown token";
+  const Head after = HeadNow();
+  EXPECT_EQ(after.position, before.position);
+  EXPECT_EQ(after.hash, before.hash);
+}
 
 TEST_F(Hostile, AmountsOutOfRange) {
   std::vector<Row> rows = {
