@@ -129,9 +129,6 @@ inline constexpr size_t kFailedChecksMax = 50;
 // the next year's report.
 std::vector<AccountBalance> ClosingBalances(const CivilYearReport& report);
 
-// The report as French text, one account, code or check per line.
-std::string FormatReport(const CivilYearReport& report);
-
 }  // namespace clas::rules
 
 #endif  // CLAS_PROJECTIONS_RULES_ACCOUNTING_REPORT_H_

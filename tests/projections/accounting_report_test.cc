@@ -11,10 +11,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::rules {
 namespace {
 
+using ::clas::testing::FormatReport;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;

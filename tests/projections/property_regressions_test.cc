@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "projections/rules/accounting_report.h"
 #include "tests/projections/agent.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -135,18 +136,18 @@ TEST(BudgetCorrectedAfterAClosing, R_ACC_8_TheRegularisationStaysInTheYearOpenWh
   ASSERT_TRUE(agent.Solde("conv-1", "s1", 2026, 20271103).ok());
   auto before_closing = agent.engine().GetCivilYear(agent.caf(), 2027, AsOf{});
   ASSERT_TRUE(before_closing.ok()) << before_closing.status();
-  EXPECT_TRUE(before_closing->balanced()) << rules::FormatReport(*before_closing);
+  EXPECT_TRUE(before_closing->balanced()) << FormatReport(*before_closing);
   ASSERT_TRUE(agent.Close(2027, 20271231).ok());
   ASSERT_TRUE(agent.Close(2028, 20281231).ok());
   for (int32_t year : {2026, 2027, 2028, 2029}) {
     auto report = agent.engine().GetCivilYear(agent.caf(), year, AsOf{});
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    EXPECT_TRUE(report->balanced()) << FormatReport(*report);
   }
   // The closed year 2027 reads as it did before it was closed.
   auto after_closing = agent.engine().GetCivilYear(agent.caf(), 2027, AsOf{});
   ASSERT_TRUE(after_closing.ok());
-  EXPECT_EQ(rules::FormatReport(*after_closing), rules::FormatReport(*before_closing));
+  EXPECT_EQ(FormatReport(*after_closing), FormatReport(*before_closing));
 }
 
 // Seeds 848, 2938 and 897: PS of DP 3 250,00 € (charge à payer 800,00 €, engagement 1 950,00 €
@@ -185,11 +186,11 @@ class CorrectionsAfterAClosing : public ::testing::Test {
     auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
     EXPECT_TRUE(report.ok()) << report.status();
     if (!report.ok()) return "";
-    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    EXPECT_TRUE(report->balanced()) << FormatReport(*report);
     // The booked lines and their checks; the envelope follow-up (R-ACC-7) reads the DP as now
     // known.
     std::string out;
-    for (absl::string_view line : absl::StrSplit(rules::FormatReport(*report), '\n')) {
+    for (absl::string_view line : absl::StrSplit(FormatReport(*report), '\n')) {
       if (!absl::StartsWith(line, "enveloppe")) absl::StrAppend(&out, line, "\n");
     }
     return out;

@@ -17,6 +17,7 @@
 #include "projections/rules/payments.h"
 #include "tests/projections/own_offsets.h"
 #include "tests/projections/random_history.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -229,8 +230,7 @@ class InvariantChecker : public HistoryObserver {
     for (int32_t year = kFirstClosedYear; year <= kLastClosedYear; ++year) {
       auto report = agent.engine().GetCivilYear(agent.caf(), year, AsOf{});
       ASSERT_TRUE(report.ok()) << "R-ACC-10 " << year << ": " << report.status();
-      EXPECT_TRUE(report->balanced())
-          << "R-ACC-10 " << year << ": " << rules::FormatReport(*report);
+      EXPECT_TRUE(report->balanced()) << "R-ACC-10 " << year << ": " << FormatReport(*report);
       EXPECT_EQ(report->payments_from_lines, report->payments_from_events)
           << "R-ACC-10 " << year << ": payments check";
     }

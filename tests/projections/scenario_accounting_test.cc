@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -153,7 +154,7 @@ TEST_F(WorkedExample, R_ACC_10_EveryYearBalancesAndPaymentsMatchTheEvents) {
   for (int32_t year : {2026, 2027}) {
     auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    EXPECT_TRUE(report->balanced()) << FormatReport(*report);
     EXPECT_EQ(report->payments_from_lines, report->payments_from_events);
   }
   auto y2027 = agent_.engine().GetCivilYear(agent_.caf(), 2027, AsOf{});

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -72,7 +73,7 @@ class Controle : public ::testing::Test {
   void ExpectBalanced(int32_t year) {
     auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    EXPECT_TRUE(report->balanced()) << FormatReport(*report);
     EXPECT_EQ(report->payments_from_lines, report->payments_from_events);
   }
 

@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -143,7 +144,7 @@ TEST_F(Correction, R_HIST_1_R_HIST_2_R_ACC_8_BilanCorrectedAfterItsYearWasClosed
   for (int32_t year : {2026, 2027, 2028}) {
     auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    EXPECT_TRUE(report->balanced()) << FormatReport(*report);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -55,7 +56,7 @@ class LateBilan : public ::testing::Test {
     for (int32_t year : years) {
       auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
       ASSERT_TRUE(report.ok()) << report.status();
-      EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+      EXPECT_TRUE(report->balanced()) << FormatReport(*report);
       EXPECT_EQ(report->payments_from_lines, report->payments_from_events) << year;
     }
   }

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
 #include "tests/projections/agent.h"
+#include "tests/projections/report_text.h"
 
 namespace clas::testing {
 namespace {
@@ -147,7 +148,7 @@ TEST_F(RuralBonus, R_DROIT_5_R_BON_4_BonusesCappedAt80PercentAndPaidWithTheSolde
   for (int32_t year : {2026, 2027}) {
     auto report = agent_.engine().GetCivilYear(agent_.caf(), year, AsOf{});
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->balanced()) << rules::FormatReport(*report);
+    EXPECT_TRUE(report->balanced()) << FormatReport(*report);
     EXPECT_EQ(report->payments_from_lines, report->payments_from_events);
     if (year == 2027) {
       EXPECT_EQ(report->payments_from_events.cents(), Eur(5672));

@@ -1,0 +1,48 @@
+#include "tests/projections/report_text.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace clas::testing {
+namespace {
+
+using rules::AccountTotals;
+using rules::CivilYearReport;
+using rules::CodeTotals;
+using rules::EnvelopeFigures;
+
+// "D 1 200,00 €", "C 400,00 €" or "0,00 €": a debit-positive balance as a Caf agent reads it.
+std::string Balance(Money m) {
+  if (m > Money::Zero()) return "D " + m.ToFrench();
+  if (m < Money::Zero()) return "C " + (Money::Zero() - m).ToFrench();
+  return m.ToFrench();
+}
+
+}  // namespace
+
+std::string FormatReport(const CivilYearReport& r) {
+  std::string out = absl::StrFormat("Exercice %d, Caf %s\n", r.year.y(), r.caf_id);
+  for (const AccountTotals& a : r.accounts) {
+    absl::StrAppend(&out, absl::StrFormat("%s : ouverture %s, débits %s, crédits %s, clôture %s\n",
+                                          a.account, Balance(a.opening), a.debits.ToFrench(),
+                                          a.credits.ToFrench(), Balance(a.closing)));
+  }
+  for (const CodeTotals& c : r.codes) {
+    absl::StrAppend(&out,
+                    absl::StrFormat("code %s : lignes %s, charge nette %s\n", c.statistical_code,
+                                    c.lines_amount.ToFrench(), c.net_charge.ToFrench()));
+  }
+  absl::StrAppend(
+      &out, absl::StrFormat("paiements : écritures %s, événements %s\n",
+                            r.payments_from_lines.ToFrench(), r.payments_from_events.ToFrench()));
+  const EnvelopeFigures& e = r.envelope;
+  absl::StrAppend(
+      &out, absl::StrFormat("enveloppe : parts N %s + parts N+1 %s = %s, payé %s, reste %s\n",
+                            e.n_shares.ToFrench(), e.n1_shares.ToFrench(), e.envelope.ToFrench(),
+                            e.paid.ToFrench(), e.remaining.ToFrench()));
+  if (r.failed_checks.empty()) absl::StrAppend(&out, "contrôles : tous satisfaits\n");
+  for (const std::string& failed : r.failed_checks) absl::StrAppend(&out, failed, "\n");
+  return out;
+}
+
+}  // namespace clas::testing
