@@ -143,15 +143,28 @@ class Hostile : public ServerTest {
     return Call(user, request, &v1::Conventions::Stub::PayAcompte);
   }
 
-  // The raw bytes `body` sent as the request of `method`, through the generic stub.
+  // The raw bytes `body` sent as the request of `method`, through the generic stub, as `user`
+  // ("" for no token).
   grpc::Status RawCall(const std::string& method, const std::string& body,
                        const std::string& user) {
+    return RawCallIn(*As(user), method, body);
+  }
+
+  // The same with `bearer` as the token presented, whatever the token file holds.
+  grpc::Status RawCallWithToken(const std::string& method, const std::string& body,
+                                const std::string& bearer) {
+    auto context = As("");
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", bearer));
+    return RawCallIn(*context, method, body);
+  }
+
+  grpc::Status RawCallIn(grpc::ClientContext& context, const std::string& method,
+                         const std::string& body) {
     grpc::GenericStub stub(channel_);
-    auto context = As(user);
     grpc::CompletionQueue cq;
     grpc::Slice slice(body);
     grpc::ByteBuffer request(&slice, 1);
-    auto call = stub.PrepareUnaryCall(context.get(), method, request, &cq);
+    auto call = stub.PrepareUnaryCall(&context, method, request, &cq);
     call->StartCall();
     grpc::ByteBuffer response;
     grpc::Status status;
