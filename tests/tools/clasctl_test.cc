@@ -130,14 +130,14 @@ TEST_F(ClasctlTest, ShowSummarisesTheConventionWithItsLogPosition) {
   ASSERT_EQ(ran.code, 0) << ran.err;
   EXPECT_THAT(ran.out, HasSubstr("Convention conv-1 — Caf caf-75 — soldée"));
   EXPECT_THAT(ran.out, HasSubstr("asso-1 « Association asso-1 », association"));
-  EXPECT_THAT(ran.out, HasSubstr("validated 01/07/2026 (pour validation): 3 collectifs"));
-  EXPECT_THAT(ran.out, HasSubstr("15/10/2026  a1       2 800,00 €  2026        N"));
-  EXPECT_THAT(ran.out, HasSubstr("civil year 2027 (N+1 share, R-PAY-3): paid 4 200,00 € of "
-                                 "4 200,00 €, room 0,00 €"));
-  EXPECT_THAT(ran.out, HasSubstr("Solde         2 000,00 € paid 05/11/2027 (s1)"));
+  EXPECT_THAT(ran.out, HasSubstr("validé le 01/07/2026 (pour validation) : 3 collectifs"));
+  EXPECT_THAT(ran.out, HasSubstr("15/10/2026  a1        2 800,00 €  2026      N"));
+  EXPECT_THAT(ran.out, HasSubstr("exercice 2027 (part N+1, R-PAY-3) : versé 4 200,00 € sur "
+                                 "4 200,00 €, reste 0,00 €"));
+  EXPECT_THAT(ran.out, HasSubstr("Solde         2 000,00 € versé le 05/11/2027 (s1)"));
   // DP and DR side by side: PS 10 000,00 € forecast, 9 000,00 € final.
   EXPECT_THAT(ran.out, HasSubstr("PS                         10 000,00 €   9 000,00 €"));
-  EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("log position ", Head())));
+  EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("position ", Head(), " du journal")));
 
   // As of 1 December 2026, neither the second acompte nor the solde had happened.
   Ran before =
@@ -145,7 +145,7 @@ TEST_F(ClasctlTest, ShowSummarisesTheConventionWithItsLogPosition) {
   ASSERT_EQ(before.code, 0) << before.err;
   EXPECT_THAT(before.out, HasSubstr("signée"));
   EXPECT_THAT(before.out, Not(HasSubstr("a2 ")));
-  EXPECT_THAT(before.out, HasSubstr("Solde         not paid"));
+  EXPECT_THAT(before.out, HasSubstr("Solde         non versé"));
 }
 
 TEST_F(ClasctlTest, ShowJsonParsesBackToTheProto) {
@@ -245,8 +245,8 @@ TEST_F(ClasctlTest, HistoryMarksCancellationsAndShowsWarnings) {
   EXPECT_THAT(ran.out, HasSubstr(absl::StrCat("annule ", paid, " (montant saisi deux fois)")));
   Ran show = RunAs(Agent(), {"convention", "show", "conv-2", "--caf", kCaf});
   ASSERT_EQ(show.code, 0) << show.err;
-  EXPECT_THAT(show.out, HasSubstr("Warnings\n  R-ELIG-8 (§2.1)"));
-  EXPECT_THAT(show.out, HasSubstr("paid 0,00 € of 2 800,00 €"));  // the cancelled acompte
+  EXPECT_THAT(show.out, HasSubstr("Avertissements\n  R-ELIG-8 (§2.1)"));
+  EXPECT_THAT(show.out, HasSubstr("versé 0,00 € sur 2 800,00 €"));  // the cancelled acompte
 }
 
 TEST_F(ClasctlTest, DiffShowsChangesAndTheEventsResponsible) {

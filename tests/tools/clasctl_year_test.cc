@@ -76,9 +76,9 @@ TEST_F(ClasctlTest, SimulationGivesAnInduOrARappel) {
   Ran indu = RunAs(Controleur(), {"controle", "simulate", "conv-1", "--caf", kCaf, "--year", "2026",
                                   "--collectifs", "3", "--charges", "24000"});
   ASSERT_EQ(indu.code, 0) << indu.err;
-  EXPECT_THAT(indu.out, HasSubstr("nothing recorded"));
+  EXPECT_THAT(indu.out, HasSubstr("rien n'est enregistré"));
   EXPECT_THAT(indu.out, HasSubstr("3  24 000,00 €  7 800,00 €  9 000,00 €  0,00 €  1 200,00 €"
-                                  "  indu to recover"));
+                                  "  indu à recouvrer"));
   // Controlled figures equal to the forecast: PS 10 000,00 €, a rappel of 1 000,00 €.
   Ran rappel =
       RunAs(Controleur(), {"controle", "simulate", "conv-1", "--caf", kCaf, "--year", "2026",
@@ -99,7 +99,7 @@ TEST_F(ClasctlTest, SimulationFromAFileOfControlledYears) {
                              "figures": {"collectifs": 3, "charges_cents": "2400000"}}])";
   Ran ran = RunAs(Controleur(), {"controle", "simulate", "conv-1", "--caf", kCaf, "--file", path});
   ASSERT_EQ(ran.code, 0) << ran.err;
-  EXPECT_THAT(ran.out, HasSubstr("indu to recover"));
+  EXPECT_THAT(ran.out, HasSubstr("indu à recouvrer"));
   std::ofstream(path) << "[{\"school_year\": \"deux mille\"}]";
   EXPECT_EQ(
       RunAs(Controleur(), {"controle", "simulate", "conv-1", "--caf", kCaf, "--file", path}).code,

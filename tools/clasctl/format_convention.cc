@@ -28,19 +28,21 @@ std::string Header(const v1::ConventionState& s, uint64_t log_position) {
                absl::StrCat(s.gestionnaire_id(), " « ", s.gestionnaire_name(), " », ",
                             KindLabel(s.gestionnaire_kind())));
   if (!s.convention_event_id().empty()) {
-    out += Field(
-        "  ", "Signed",
-        absl::StrCat(Day(s.signed_date()), ", school years ", SchoolYearText(s.first_school_year()),
-                     " to ", SchoolYearText(s.last_school_year())));
+    out += Field("  ", "Signée",
+                 absl::StrCat("le ", Day(s.signed_date()), ", années scolaires ",
+                              SchoolYearText(s.first_school_year()), " à ",
+                              SchoolYearText(s.last_school_year())));
     out += Field("  ", "Budget",
                  absl::StrCat("charges ", Eur(s.convention_charges_cents()), ", autres BF ",
-                              Eur(s.convention_autres_bf_cents()), " a school year"));
+                              Eur(s.convention_autres_bf_cents()), " par année scolaire"));
   } else if (s.has_request()) {
-    out += Field("  ", "Request",
-                 absl::StrCat(Count(s.request().school_years(), "school year"), " from ",
-                              SchoolYearText(s.request().first_school_year()), ", ",
-                              Count(s.request().collectifs_size(), "collectif"), ", charges ",
-                              Eur(s.request().charges_cents())));
+    out += Field(
+        "  ", "Demande",
+        absl::StrCat(s.request().school_years(),
+                     s.request().school_years() == 1 ? " année scolaire" : " années scolaires",
+                     " à partir de ", SchoolYearText(s.request().first_school_year()), ", ",
+                     Count(s.request().collectifs_size(), "collectif"), ", charges ",
+                     Eur(s.request().charges_cents())));
   }
   for (const auto& a : s.avenants()) {
     const bool collectifs = a.avenant().kind() == v1::PROLONGATION_COLLECTIFS;
@@ -48,38 +50,39 @@ std::string Header(const v1::ConventionState& s, uint64_t log_position) {
         "  ", "Avenant",
         absl::StrCat(
             a.avenant().avenant_id(), ": prolongation ",
-            collectifs ? absl::StrCat("with ", Count(a.avenant().collectifs(), "collectif"))
+            collectifs ? absl::StrCat("avec ", Count(a.avenant().collectifs(), "collectif"))
                        : std::string("à l'identique"),
-            ", adds ", SchoolYearText(a.avenant().school_year()), ", signed ", Day(a.date())));
+            ", ajoute ", SchoolYearText(a.avenant().school_year()), ", signé le ", Day(a.date())));
   }
-  const std::string as_of =
-      s.as_of_date() == 0 || s.as_of_date() == kEveryDate ? "every date" : Day(s.as_of_date());
+  const std::string as_of = s.as_of_date() == 0 || s.as_of_date() == kEveryDate
+                                ? "à toute date"
+                                : absl::StrCat("au ", Day(s.as_of_date()));
   const std::string known =
-      s.known_at_us() == 0 || s.known_at_us() == kKnownNow ? "now" : Instant(s.known_at_us());
-  out += Field("  ", "Reflects",
-               absl::StrCat("log position ", log_position, "; as of ", as_of, ", known ",
-                            known == "now" ? "now" : absl::StrCat("at ", known)));
+      s.known_at_us() == 0 || s.known_at_us() == kKnownNow ? "" : Instant(s.known_at_us());
+  out += Field("  ", "Reflète",
+               absl::StrCat("position ", log_position, " du journal ; ", as_of, ", connu ",
+                            known.empty() ? "maintenant" : absl::StrCat("le ", known)));
   return out;
 }
 
 std::string AgrementText(const v1::AgrementState& a) {
-  if (!a.validated()) return "none";
+  if (!a.validated()) return "aucun";
   return absl::StrCat(
-      "validated ", Day(a.date()),
-      a.mode() == v1::POUR_INFORMATION ? " (pour information)" : " (pour validation)", ": ",
-      Count(a.agreed_collectifs(), "collectif"), "; bonus enfants ", a.bonus_enfants_collectifs(),
+      "validé le ", Day(a.date()),
+      a.mode() == v1::POUR_INFORMATION ? " (pour information)" : " (pour validation)", " : ",
+      Count(a.agreed_collectifs(), "collectif"), " ; bonus enfants ", a.bonus_enfants_collectifs(),
       ", bonus parents ", a.bonus_parents_collectifs(),
-      a.derogation_single_session() ? "; dérogation séance unique" : "");
+      a.derogation_single_session() ? " ; dérogation séance unique" : "");
 }
 
 Table AcomptesTable(const v1::SchoolYearState& y) {
   Table t({{"date"},
-           {"payment"},
-           {"amount", Table::Align::kRight},
-           {"civil year"},
-           {"share"},
-           {"cap in force", Table::Align::kRight},
-           {"offset", Table::Align::kRight}});
+           {"paiement"},
+           {"montant", Table::Align::kRight},
+           {"exercice"},
+           {"part"},
+           {"plafond en vigueur", Table::Align::kRight},
+           {"compensation", Table::Align::kRight}});
   for (const auto& p : y.acomptes()) {
     t.AddRow({Day(p.date()), p.payment_id(), Eur(p.amount_cents()), absl::StrCat(p.civil_year()),
               p.share(), Eur(p.cap_cents()), p.offset_cents() == 0 ? "" : Eur(p.offset_cents())});
@@ -92,76 +95,80 @@ std::string PaymentsText(const v1::SchoolYearState& y) {
   if (y.acomptes_size() > 0) out += "  Acomptes\n" + AcomptesTable(y).Render("    ");
   const int32_t n = y.school_year();
   out += Field(
-      "  ", "Caps",
-      absl::StrFormat("civil year %d (N share, R-PAY-2): paid %s of %s, room %s", n,
+      "  ", "Plafonds",
+      absl::StrFormat("exercice %d (part N, R-PAY-2) : versé %s sur %s, reste %s", n,
                       Eur(y.acomptes_n_cents()), Eur(y.cap_n_cents()), Eur(y.room_n_cents())));
   out += Field(
       "  ", "",
-      absl::StrFormat("civil year %d (N+1 share, R-PAY-3): paid %s of %s, room %s", n + 1,
+      absl::StrFormat("exercice %d (part N+1, R-PAY-3) : versé %s sur %s, reste %s", n + 1,
                       Eur(y.acomptes_n1_cents()), Eur(y.cap_n1_cents()), Eur(y.room_n1_cents())));
   if (y.bilan_received()) {
     const v1::Figures& b = y.bilan();
-    out +=
-        Field("  ", "Bilan",
-              absl::StrCat("received ", Day(y.bilan_date()), ": ",
-                           Count(b.collectifs(), "collectif"), ", charges ", Eur(b.charges_cents()),
-                           ", autres BF ", Eur(b.autres_bf_cents()), ", bonus E ",
-                           b.bonus_enfants_collectifs(), " P ", b.bonus_parents_collectifs()));
+    out += Field(
+        "  ", "Bilan",
+        absl::StrCat("reçu le ", Day(y.bilan_date()), " : ", Count(b.collectifs(), "collectif"),
+                     ", charges ", Eur(b.charges_cents()), ", autres BF ", Eur(b.autres_bf_cents()),
+                     ", bonus enfants ", b.bonus_enfants_collectifs(), ", bonus parents ",
+                     b.bonus_parents_collectifs()));
   } else {
-    out += Field("  ", "Bilan", "not received");
+    out += Field("  ", "Bilan", "non reçu");
   }
   out +=
       Field("  ", "Solde",
-            y.solde_paid() ? absl::StrCat(Eur(y.solde().amount_cents()), " paid ",
+            y.solde_paid() ? absl::StrCat(Eur(y.solde().amount_cents()), " versé le ",
                                           Day(y.solde().date()), " (", y.solde().payment_id(), ")")
-                           : std::string("not paid"));
+                           : std::string("non versé"));
   // R-PAY-9: the bilans corrected after the solde, each with what it made due.
   for (const auto& r : y.solde_revisions()) {
     v1::EventCorrected c;
     *c.mutable_solde_revision() = r.revision();
-    out += Field("  ", "Solde revised",
-                 absl::StrCat(Day(r.date()), ", ", SoldeRevisionText(c).substr(3), " (",
-                              r.event_id(), ")"));
+    out += Field(
+        "  ", "Solde révisé",
+        absl::StrCat(Day(r.date()), ", ", SoldeRevisionText(c).substr(3), " (", r.event_id(), ")"));
   }
   std::vector<std::string> rappels;
   for (const auto& r : y.rappels()) {
-    rappels.push_back(
-        absl::StrCat(Eur(r.amount_cents()), " paid ", Day(r.date()), " (", r.payment_id(), ")"));
+    rappels.push_back(absl::StrCat(Eur(r.amount_cents()), " versé le ", Day(r.date()), " (",
+                                   r.payment_id(), ")"));
   }
-  if (y.rappel_due_cents() > 0) rappels.push_back(absl::StrCat(Eur(y.rappel_due_cents()), " due"));
-  out += Field("  ", "Rappels", rappels.empty() ? "none" : absl::StrJoin(rappels, "; "));
-  out += Field("  ", "Indus",
-               absl::StrCat("notified ", Eur(y.indus_notified_cents()), ", recovered ",
-                            Eur(y.indus_recovered_cents()), ", open ", Eur(y.indus_open_cents())));
-  out += Field("  ", "Paid",
-               absl::StrCat(Eur(y.paid_cents()), " gross, ", Eur(y.paid_net_cents()),
-                            " net of indus notified"));
+  if (y.rappel_due_cents() > 0) rappels.push_back(absl::StrCat(Eur(y.rappel_due_cents()), " dû"));
+  out += Field("  ", "Rappels", rappels.empty() ? "aucun" : absl::StrJoin(rappels, " ; "));
+  out += Field(
+      "  ", "Indus",
+      absl::StrCat("notifiés ", Eur(y.indus_notified_cents()), ", recouvrés ",
+                   Eur(y.indus_recovered_cents()), ", à recouvrer ", Eur(y.indus_open_cents())));
+  out += Field("  ", "Versé",
+               absl::StrCat(Eur(y.paid_cents()), " brut, ", Eur(y.paid_net_cents()),
+                            " net des indus notifiés"));
   return out;
 }
 
 std::string YearText(const v1::SchoolYearState& y) {
   std::string out =
-      absl::StrCat("\nSchool year ", SchoolYearText(y.school_year()), " — ",
-                   y.covered_by().empty() ? std::string("requested, not covered")
-                                          : absl::StrCat("covered by ", y.covered_by()),
+      absl::StrCat("\nAnnée scolaire ", SchoolYearText(y.school_year()), " — ",
+                   y.covered_by().empty() ? std::string("demandée, non couverte")
+                                          : absl::StrCat("couverte par ", y.covered_by()),
                    "\n");
   out += Field("  ", "Agrément", AgrementText(y.agrement()));
   out += Field("  ", "Collectifs",
-               y.notified_collectifs() == 0 ? std::string("not notified")
-                                            : absl::StrCat(y.notified_collectifs(), " notified"));
+               y.notified_collectifs() == 0
+                   ? std::string("non notifiés")
+                   : absl::StrCat(y.notified_collectifs(),
+                                  y.notified_collectifs() == 1 ? " notifié" : " notifiés"));
   if (y.dp_history_size() > 1) {
     for (const auto& v : y.dp_history()) {
-      out += Field("  ", &v == &y.dp_history(0) ? "DP in force" : "",
-                   absl::StrCat("from ", Day(v.effective_date()), ": droit ",
-                                Eur(v.dp().droit_cents()), ", PS ", Eur(v.dp().ps_cents()),
-                                &v == &y.dp_history(0) ? " (R-PAY-6: the caps follow it)" : ""));
+      out +=
+          Field("  ", &v == &y.dp_history(0) ? "DP en vigueur" : "",
+                absl::StrCat("à partir du ", Day(v.effective_date()), " : droit ",
+                             Eur(v.dp().droit_cents()), ", PS ", Eur(v.dp().ps_cents()),
+                             &v == &y.dp_history(0) ? " (R-PAY-6 : les plafonds le suivent)" : ""));
     }
   }
-  out += Field("  ", "Forecast",
+  out += Field("  ", "Prévisionnel",
                absl::StrCat("charges ", Eur(y.forecast_charges_cents()), ", autres BF ",
                             Eur(y.forecast_autres_bf_cents())));
   if (!y.has_dp() && !y.dp_missing_reason().empty()) {
-    out += Field("  ", "DP", absl::StrCat("not computed: ", y.dp_missing_reason()));
+    out += Field("  ", "DP", absl::StrCat("non calculé : ", y.dp_missing_reason()));
   }
   const std::string droits = FormatDroits(y, "    ");
   if (!droits.empty()) out += "  Droits\n" + droits;
@@ -175,17 +182,17 @@ std::string ControlesText(const v1::ConventionState& s) {
     std::vector<std::string> years;
     for (int32_t n : c.school_years()) years.push_back(SchoolYearText(n));
     out += absl::StrCat(
-        "  ", c.controle_id(), " — ", c.status(), ", school years ", absl::StrJoin(years, ", "),
-        ", opened ", Day(c.opened_date()),
-        c.decided_date() != 0 ? absl::StrCat(", decided ", Day(c.decided_date())) : "", "\n");
+        "  ", c.controle_id(), " — ", c.status(), ", années scolaires ", absl::StrJoin(years, ", "),
+        ", ouvert le ", Day(c.opened_date()),
+        c.decided_date() != 0 ? absl::StrCat(", décidé le ", Day(c.decided_date())) : "", "\n");
     for (const auto& o : c.outcomes()) {
-      const std::string verdict = o.rappel_cents() > 0
-                                      ? absl::StrCat("rappel ", Eur(o.rappel_cents()))
-                                  : o.indu_cents() > 0 ? absl::StrCat("indu ", Eur(o.indu_cents()))
-                                                       : std::string("nothing due");
+      const std::string verdict =
+          o.rappel_cents() > 0 ? absl::StrCat("rappel ", Eur(o.rappel_cents()))
+          : o.indu_cents() > 0 ? absl::StrCat("indu ", Eur(o.indu_cents()))
+                               : std::string("rien à verser ni à reprendre");
       out +=
-          absl::StrCat("    ", SchoolYearText(o.school_year()), ": DC ", Eur(o.dc().droit_cents()),
-                       ", paid ", Eur(o.paid_cents()), " → ", verdict, "\n");
+          absl::StrCat("    ", SchoolYearText(o.school_year()), " : DC ", Eur(o.dc().droit_cents()),
+                       ", versé ", Eur(o.paid_cents()), " → ", verdict, "\n");
     }
   }
   return out;
@@ -194,12 +201,12 @@ std::string ControlesText(const v1::ConventionState& s) {
 std::string IndusText(const v1::ConventionState& s) {
   if (s.indus_size() == 0) return "";
   Table t({{"indu"},
-           {"school year"},
-           {"notified"},
-           {"origin"},
-           {"amount", Table::Align::kRight},
-           {"recovered", Table::Align::kRight},
-           {"open", Table::Align::kRight}});
+           {"année scolaire"},
+           {"notifié le"},
+           {"origine"},
+           {"montant", Table::Align::kRight},
+           {"recouvré", Table::Align::kRight},
+           {"à recouvrer", Table::Align::kRight}});
   std::string recoveries;
   for (const auto& i : s.indus()) {
     const std::string origin = InduOriginLabel(i.origin(), i.controle_id());
@@ -209,8 +216,8 @@ std::string IndusText(const v1::ConventionState& s) {
       recoveries += absl::StrCat(
           "  ", i.indu_id(), " ← ", r.recovery_id(), " ", Day(r.date()), " ", Eur(r.amount_cents()),
           r.method() == v1::OFFSET
-              ? absl::StrCat(" offset on ", r.offset_convention_id(), "/", r.offset_payment_id())
-              : std::string(" repaid"),
+              ? absl::StrCat(" retenus sur ", r.offset_convention_id(), "/", r.offset_payment_id())
+              : std::string(" remboursés"),
           "\n");
     }
   }
@@ -225,7 +232,7 @@ std::string FormatConvention(const v1::ConventionState& state, uint64_t log_posi
   out += ControlesText(state);
   out += IndusText(state);
   if (state.warnings_size() > 0) {
-    out += "\nWarnings\n";
+    out += "\nAvertissements\n";
     for (const auto& w : state.warnings()) out += absl::StrCat("  ", ViolationLine(w), "\n");
   }
   return out;
@@ -255,11 +262,11 @@ Table ConventionListTable(const std::vector<v1::ConventionSummary>& conventions)
   Table t({{"caf"},
            {"convention"},
            {"gestionnaire"},
-           {"name"},
-           {"status"},
-           {"school years"},
-           {"paid", Table::Align::kRight},
-           {"indus open", Table::Align::kRight}});
+           {"nom"},
+           {"statut"},
+           {"années scolaires"},
+           {"versé", Table::Align::kRight},
+           {"indus à recouvrer", Table::Align::kRight}});
   for (const auto& c : conventions) {
     t.AddRow({c.caf_id(), c.convention_id(), c.gestionnaire_id(), c.gestionnaire_name(),
               StatusLabel(c.status()),

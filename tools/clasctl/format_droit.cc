@@ -25,7 +25,7 @@ const std::vector<Row>& Rows() {
   static const auto* const kRows = new std::vector<Row>{
       {"barème",
        [](const Breakdown& b) { return SchoolYearText(b.inputs().bareme().school_year()); }},
-      {"plafond per collectif",
+      {"plafond par collectif",
        [](const Breakdown& b) { return Eur(b.inputs().bareme().plafond_cents()); }},
       {"collectifs C (E, P)",
        [](const Breakdown& b) {
@@ -35,22 +35,22 @@ const std::vector<Row>& Rows() {
       {"charges", [](const Breakdown& b) { return Eur(b.inputs().charges_cents()); }},
       {"autres BF", [](const Breakdown& b) { return Eur(b.inputs().autres_bf_cents()); }},
       {"base (R-DROIT-2)", [](const Breakdown& b) { return Eur(b.base_cents()); }},
-      {"PS before cap (R-DROIT-3)", [](const Breakdown& b) { return Eur(b.ps_before_cap_cents()); },
-       true},
-      {"bonus enfants before cap",
+      {"PS avant écrêtement (R-DROIT-3)",
+       [](const Breakdown& b) { return Eur(b.ps_before_cap_cents()); }, true},
+      {"bonus enfants avant écrêtement",
        [](const Breakdown& b) { return Eur(b.bonus_enfants_before_cap_cents()); }, true},
-      {"bonus parents before cap",
+      {"bonus parents avant écrêtement",
        [](const Breakdown& b) { return Eur(b.bonus_parents_before_cap_cents()); }, true},
-      {"cap 80 % (R-DROIT-5)", [](const Breakdown& b) { return Eur(b.cap_cents()); }},
-      {"cap reduction", [](const Breakdown& b) { return Eur(Reduction(b)); }},
+      {"plafond 80 % (R-DROIT-5)", [](const Breakdown& b) { return Eur(b.cap_cents()); }},
+      {"écrêtement", [](const Breakdown& b) { return Eur(Reduction(b)); }},
       {"PS", [](const Breakdown& b) { return Eur(b.ps_cents()); }},
       {"bonus enfants (R-DROIT-4)",
        [](const Breakdown& b) { return Eur(b.bonus_enfants_cents()); }},
       {"bonus parents (R-DROIT-4)",
        [](const Breakdown& b) { return Eur(b.bonus_parents_cents()); }},
       {"droit", [](const Breakdown& b) { return Eur(b.droit_cents()); }},
-      {"N share (R-PAY-1)", [](const Breakdown& b) { return Eur(b.n_share_cents()); }},
-      {"N+1 share", [](const Breakdown& b) { return Eur(b.n1_share_cents()); }},
+      {"part N (R-PAY-1)", [](const Breakdown& b) { return Eur(b.n_share_cents()); }},
+      {"part N+1", [](const Breakdown& b) { return Eur(b.n1_share_cents()); }},
   };
   return *kRows;
 }
@@ -84,27 +84,28 @@ std::string FormatDroits(const v1::SchoolYearState& year, const std::string& ind
 }
 
 std::string FormatSimulation(const v1::SimulateControleResponse& response) {
-  Table outcomes({{"school year"},
+  Table outcomes({{"année scolaire"},
                   {"collectifs", Table::Align::kRight},
                   {"charges", Table::Align::kRight},
                   {"DC", Table::Align::kRight},
-                  {"paid", Table::Align::kRight},
+                  {"versé", Table::Align::kRight},
                   {"rappel", Table::Align::kRight},
                   {"indu", Table::Align::kRight},
-                  {"outcome (R-CTL-3)"}});
+                  {"issue (R-CTL-3)"}});
   std::vector<std::pair<std::string, Breakdown>> droits;
   for (const auto& o : response.outcomes()) {
-    const std::string outcome = o.rappel_cents() > 0 ? "rappel due to the gestionnaire"
-                                : o.indu_cents() > 0 ? "indu to recover"
-                                                     : "nothing due";
+    const std::string outcome = o.rappel_cents() > 0 ? "rappel dû au gestionnaire"
+                                : o.indu_cents() > 0 ? "indu à recouvrer"
+                                                     : "rien à verser ni à reprendre";
     outcomes.AddRow({SchoolYearText(o.school_year()), absl::StrCat(o.figures().collectifs()),
                      Eur(o.figures().charges_cents()), Eur(o.dc().droit_cents()),
                      Eur(o.paid_cents()), Eur(o.rappel_cents()), Eur(o.indu_cents()), outcome});
     droits.emplace_back(absl::StrCat("DC ", SchoolYearText(o.school_year())), o.dc());
   }
-  std::string out = "Contrôle simulation (R-CTL-4: nothing recorded)\n" + outcomes.Render("  ");
+  std::string out =
+      "Simulation de contrôle (R-CTL-4 : rien n'est enregistré)\n" + outcomes.Render("  ");
   if (!droits.empty()) out += "\nDroit contrôlé\n" + DroitTable(droits).Render("  ");
-  out += absl::StrCat("\nComputed at log position ", response.log_position(), "\n");
+  out += absl::StrCat("\nCalculé à la position ", response.log_position(), " du journal\n");
   return out;
 }
 
