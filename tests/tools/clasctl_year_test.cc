@@ -45,15 +45,15 @@ TEST_F(ClasctlTest, YearReportOfAClosedYearShowsTheClosingAndBalances) {
   WorkedExample();
   Ran ran = RunAs(Agent(), {"year", "report", kCaf, "2026"});
   ASSERT_EQ(ran.code, 0) << ran.err;
-  EXPECT_THAT(ran.out, HasSubstr("Civil year 2026 — Caf caf-75 — closed"));
+  EXPECT_THAT(ran.out, HasSubstr("Exercice 2026 — Caf caf-75 — clos"));
   // R-ACC-3: charge à payer 4 000,00 − 2 800,00; R-ACC-4: engagement of 6/10 = 6 000,00.
   EXPECT_THAT(ran.out, HasSubstr("13 (clôture)  SF 6562322410  T 408143111             "
                                  "1 200,00 €  81512214  R-ACC-3"));
-  EXPECT_THAT(ran.out, HasSubstr("  booked (credit)                  1 200,00 €"));
+  EXPECT_THAT(ran.out, HasSubstr("  constatées (crédit)            1 200,00 €"));
   EXPECT_THAT(ran.out, HasSubstr("13 (clôture)  T 8091         T 80182                 "
                                  "6 000,00 €  81512214  R-ACC-4"));
-  EXPECT_THAT(ran.out, HasSubstr("Balance check (R-ACC-10): balanced"));
-  EXPECT_THAT(ran.out, HasSubstr("payments from the events   2 800,00 €"));
+  EXPECT_THAT(ran.out, HasSubstr("Contrôle d'équilibre (R-ACC-10) : équilibré"));
+  EXPECT_THAT(ran.out, HasSubstr("paiements selon les événements   2 800,00 €"));
 
   Ran json = RunAs(Agent(), {"year", "report", kCaf, "2026", "--json"});
   ASSERT_EQ(json.code, 0) << json.err;

@@ -16,15 +16,15 @@ std::string MonthText(int32_t month) {
 
 Table LinesTable(const v1::GetCivilYearResponse& year) {
   Table t({{"date"},
-           {"month"},
-           {"debit"},
-           {"credit"},
-           {"amount", Table::Align::kRight},
+           {"mois"},
+           {"débit"},
+           {"crédit"},
+           {"montant", Table::Align::kRight},
            {"code"},
-           {"rule"},
+           {"règle"},
            {"convention"},
-           {"school year"},
-           {"label"}});
+           {"année scolaire"},
+           {"libellé"}});
   for (const auto& l : year.lines()) {
     t.AddRow({Day(l.date()), MonthText(l.month()), l.debit_account(), l.credit_account(),
               Eur(l.amount_cents()), l.statistical_code(), l.rule_id(), l.convention_id(),
@@ -34,11 +34,11 @@ Table LinesTable(const v1::GetCivilYearResponse& year) {
 }
 
 Table AccountsTable(const v1::GetCivilYearResponse& year) {
-  Table t({{"account"},
-           {"opening", Table::Align::kRight},
-           {"debits", Table::Align::kRight},
-           {"credits", Table::Align::kRight},
-           {"closing", Table::Align::kRight}});
+  Table t({{"compte"},
+           {"ouverture", Table::Align::kRight},
+           {"débits", Table::Align::kRight},
+           {"crédits", Table::Align::kRight},
+           {"clôture", Table::Align::kRight}});
   for (const auto& a : year.accounts()) {
     t.AddRow({a.account(), Eur(a.opening_cents()), Eur(a.debits_cents()), Eur(a.credits_cents()),
               Eur(a.closing_cents())});
@@ -47,11 +47,11 @@ Table AccountsTable(const v1::GetCivilYearResponse& year) {
 }
 
 Table CodesTable(const v1::GetCivilYearResponse& year) {
-  Table t({{"statistical code"},
-           {"lines", Table::Align::kRight},
-           {"charge debits", Table::Align::kRight},
-           {"charge credits", Table::Align::kRight},
-           {"net charge", Table::Align::kRight}});
+  Table t({{"code statistique"},
+           {"écritures", Table::Align::kRight},
+           {"charge au débit", Table::Align::kRight},
+           {"charge au crédit", Table::Align::kRight},
+           {"charge nette", Table::Align::kRight}});
   for (const auto& c : year.codes()) {
     t.AddRow({c.statistical_code(), Eur(c.lines_cents()), Eur(c.charge_debits_cents()),
               Eur(c.charge_credits_cents()), Eur(c.net_charge_cents())});
@@ -82,46 +82,48 @@ std::string Block(const std::string& title,
 
 std::string CommitmentsText(const v1::GetCivilYearResponse& year) {
   return Block(absl::StrCat("Charges à payer (", rules::kChargesAPayer, ", R-ACC-3/5)"),
-               {{"booked (credit)", Eur(Sum(year, "", rules::kChargesAPayer))},
-                {"liquidated or cancelled (debit)", Eur(Sum(year, rules::kChargesAPayer, ""))}}) +
-         Block(absl::StrCat("Engagements (classe 8, R-ACC-4: ", rules::kEngagementDebit, " / ",
-                            rules::kEngagementCredit, ")"),
-               {{"booked", Eur(Sum(year, rules::kEngagementDebit, rules::kEngagementCredit))},
-                {"reversed", Eur(Sum(year, rules::kEngagementCredit, rules::kEngagementDebit))}});
+               {{"constatées (crédit)", Eur(Sum(year, "", rules::kChargesAPayer))},
+                {"liquidées ou annulées (débit)", Eur(Sum(year, rules::kChargesAPayer, ""))}}) +
+         Block(
+             absl::StrCat("Engagements (classe 8, R-ACC-4 : ", rules::kEngagementDebit, " / ",
+                          rules::kEngagementCredit, ")"),
+             {{"constatés", Eur(Sum(year, rules::kEngagementDebit, rules::kEngagementCredit))},
+              {"contrepassés", Eur(Sum(year, rules::kEngagementCredit, rules::kEngagementDebit))}});
 }
 
 std::string EnvelopeText(const v1::EnvelopeFollowUp& e, int32_t y) {
   return Block(
-      "Envelope follow-up (R-ACC-7)",
-      {{absl::StrCat("N shares of school year ", SchoolYearText(y)), Eur(e.n_shares_cents())},
-       {absl::StrCat("N+1 shares of school year ", SchoolYearText(y - 1)),
+      "Suivi de l'enveloppe (R-ACC-7)",
+      {{absl::StrCat("parts N de l'année scolaire ", SchoolYearText(y)), Eur(e.n_shares_cents())},
+       {absl::StrCat("parts N+1 de l'année scolaire ", SchoolYearText(y - 1)),
         Eur(e.n1_shares_cents())},
-       {"envelope", Eur(e.envelope_cents())},
-       {absl::StrCat("paid in ", y), Eur(e.paid_cents())},
-       {"remaining", Eur(e.remaining_cents())}});
+       {"enveloppe", Eur(e.envelope_cents())},
+       {absl::StrCat("versé en ", y), Eur(e.paid_cents())},
+       {"reste", Eur(e.remaining_cents())}});
 }
 
 std::string BalanceText(const v1::GetCivilYearResponse& year) {
-  std::string out = Block(
-      absl::StrCat("Balance check (R-ACC-10): ", year.balanced() ? "balanced" : "NOT BALANCED"),
-      {{"total debits", Eur(year.total_debits_cents())},
-       {"total credits", Eur(year.total_credits_cents())},
-       {"payments from the lines", Eur(year.payments_from_lines_cents())},
-       {"payments from the events", Eur(year.payments_from_events_cents())}});
-  for (const auto& f : year.failed_checks()) absl::StrAppend(&out, "  FAILED: ", f, "\n");
+  std::string out =
+      Block(absl::StrCat("Contrôle d'équilibre (R-ACC-10) : ",
+                         year.balanced() ? "équilibré" : "NON ÉQUILIBRÉ"),
+            {{"total des débits", Eur(year.total_debits_cents())},
+             {"total des crédits", Eur(year.total_credits_cents())},
+             {"paiements selon les écritures", Eur(year.payments_from_lines_cents())},
+             {"paiements selon les événements", Eur(year.payments_from_events_cents())}});
+  for (const auto& f : year.failed_checks()) absl::StrAppend(&out, "  ÉCHEC : ", f, "\n");
   return out;
 }
 
 }  // namespace
 
 std::string FormatYearReport(const v1::GetCivilYearResponse& year) {
-  std::string out = absl::StrCat("Civil year ", year.civil_year(), " — Caf ", year.caf_id(), " — ",
-                                 year.closed() ? "closed" : "open", " — log position ",
-                                 year.log_position(), "\n");
-  absl::StrAppend(&out, "\nLines (", year.lines_size(), ")\n");
-  out += year.lines_size() == 0 ? "  none\n" : LinesTable(year).Render("  ");
-  out += "\nAccounts\n" + AccountsTable(year).Render("  ");
-  out += "\nStatistical codes (R-ACC-6)\n" + CodesTable(year).Render("  ");
+  std::string out = absl::StrCat("Exercice ", year.civil_year(), " — Caf ", year.caf_id(), " — ",
+                                 year.closed() ? "clos" : "ouvert", " — position ",
+                                 year.log_position(), " du journal\n");
+  absl::StrAppend(&out, "\nÉcritures (", year.lines_size(), ")\n");
+  out += year.lines_size() == 0 ? "  aucune\n" : LinesTable(year).Render("  ");
+  out += "\nComptes\n" + AccountsTable(year).Render("  ");
+  out += "\nCodes statistiques (R-ACC-6)\n" + CodesTable(year).Render("  ");
   out += CommitmentsText(year);
   out += EnvelopeText(year.envelope(), year.civil_year());
   out += BalanceText(year);
