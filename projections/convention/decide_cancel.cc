@@ -22,6 +22,24 @@ bool RappelDecided(const v1::SchoolYearState& y, const std::string& payment_id) 
   return false;
 }
 
+// R-CTL-3, R-CTL-5: a payment from which an offset was withheld bears a recovery; cancelled, it
+// would leave an indu closed by money never withheld.
+void CheckNoOffsetWithheld(Verdict& verdict, const DomainEvent& target,
+                           const v1::ConventionState& state, const DecideContext& ctx) {
+  std::string payment_id;
+  if (target.fact.has_acompte_paid()) payment_id = target.fact.acompte_paid().payment_id();
+  if (target.fact.has_rappel_paid()) payment_id = target.fact.rappel_paid().payment_id();
+  if (payment_id.empty() || !ctx.find_payment) return;
+  const std::optional<OffsetTarget> paid = ctx.find_payment(state.convention_id(), payment_id);
+  if (paid.has_value() && paid->offset_cents > 0) {
+    verdict.forbidden().Add(RuleError(
+        rule::kCtl3, "target_event_id", target.event_id,
+        absl::StrFormat("une compensation de %s a été retenue sur le paiement %s pour recouvrer "
+                        "un indu : annulez d'abord ce recouvrement",
+                        Euros(paid->offset_cents), payment_id)));
+  }
+}
+
 }  // namespace
 
 bool Cancellable(C::FactCase f) {
@@ -114,21 +132,7 @@ void CheckCancel(Verdict& verdict, const DomainEvent& target, const v1::Conventi
   }
   // R-CONV-5: once the year's solde is paid no notification takes effect, nor is one undone.
   if (f == C::kCollectifsNotified) CheckNotificationYearOpen(verdict, target, state, "annulée");
-  // R-CTL-3, R-CTL-5: a payment from which an offset was withheld bears a recovery; cancelled, it
-  // would leave an indu closed by money never withheld.
-  std::string payment_id;
-  if (f == C::kAcomptePaid) payment_id = target.fact.acompte_paid().payment_id();
-  if (f == C::kRappelPaid) payment_id = target.fact.rappel_paid().payment_id();
-  if (!payment_id.empty() && ctx.find_payment) {
-    const std::optional<OffsetTarget> paid = ctx.find_payment(state.convention_id(), payment_id);
-    if (paid.has_value() && paid->offset_cents > 0) {
-      verdict.forbidden().Add(RuleError(
-          rule::kCtl3, "target_event_id", target.event_id,
-          absl::StrFormat("une compensation de %s a été retenue sur le paiement %s pour recouvrer "
-                          "un indu : annulez d'abord ce recouvrement",
-                          Euros(paid->offset_cents), payment_id)));
-    }
-  }
+  CheckNoOffsetWithheld(verdict, target, state, ctx);
 }
 
 }  // namespace clas::decide_internal

@@ -31,6 +31,113 @@ bool Correctable(C::FactCase f) {
          f == C::kControleFindingsRecorded || f == C::kConventionSigned;
 }
 
+// The replacement of a funding request: the same checks as filed, same dossier and gestionnaire
+// (R-HIST-1).
+void CheckRequestReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
+                             const v1::ConventionState& state) {
+  rules::EligibilityOptions options;
+  options.derogation_single_session =
+      r.funding_request_filed().derogation_single_session_requested();  // R-ELIG-3
+  verdict.malformed().AddAll(rules::ValidateFundingRequest(r.funding_request_filed(), options));
+  if (r.funding_request_filed().convention_id() != state.convention_id() ||
+      r.funding_request_filed().gestionnaire_id() != state.gestionnaire_id()) {
+    verdict.malformed().Add(RuleError(rule::kHist1, "replacement.convention_id",
+                                      r.funding_request_filed().convention_id(),
+                                      "la correction ne change ni le dossier ni le gestionnaire"));
+  }
+}
+
+// The replacement of a bilan: its school year kept, figures the rules accept.
+void CheckBilanReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
+                           const v1::ConventionState& state) {
+  const auto& b = r.bilan_received();
+  if (b.school_year() != target.fact.bilan_received().school_year()) {
+    verdict.malformed().Add(RuleError(rule::kHist1, "replacement.school_year", Str(b.school_year()),
+                                      "la correction garde l'année scolaire"));
+  }
+  CheckFigures(verdict.malformed(), b.figures(), "replacement.figures.",
+               FindYear(state, b.school_year()));
+}
+
+// The replacement of a notification: the same one (R-CONV-5), of the same year, within the agrément
+// (R-CONV-3).
+void CheckNotificationReplacement(Verdict& verdict, const DomainEvent& target,
+                                  const v1::ClasEvent& r, const v1::ConventionState& state) {
+  // A correction fixes the figures of a notification, not which one it is (R-CONV-5: each id
+  // once in its convention) nor the year it notifies.
+  const auto& was = target.fact.collectifs_notified();
+  const auto& now = r.collectifs_notified();
+  if (!now.notification_id().empty() && now.notification_id() != was.notification_id()) {
+    verdict.forbidden().Add(
+        RuleError(rule::kConv5, "replacement.notification_id", now.notification_id(),
+                  absl::StrFormat("la correction garde l'identifiant de la notification (%s)",
+                                  was.notification_id())));
+  }
+  if (now.school_year() != was.school_year()) {
+    verdict.malformed().Add(RuleError(rule::kHist1, "replacement.school_year",
+                                      Str(now.school_year()),
+                                      "la correction garde l'année scolaire"));
+  }
+  const v1::SchoolYearState* y = FindYear(state, r.collectifs_notified().school_year());
+  if (y == nullptr || r.collectifs_notified().collectifs() < 1 ||
+      r.collectifs_notified().collectifs() > y->agrement().agreed_collectifs()) {
+    verdict.forbidden().Add(RuleError(rule::kConv3, "replacement.collectifs",
+                                      Str(r.collectifs_notified().collectifs()),
+                                      "le nombre notifié va de 1 au nombre agréé"));
+  }
+}
+
+// The replacement of contrôle findings: those of the same contrôle, before its decision (R-CTL-1,
+// R-CTL-5).
+void CheckFindingsReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
+                              const v1::ConventionState& state) {
+  // The findings corrected stay those of their contrôle (R-CTL-1), until its decision fixes them.
+  const std::string& of = target.fact.controle_findings_recorded().controle_id();
+  // As findings recorded anew (DecideControleFindings): the decision stays as it is (R-CTL-5).
+  const v1::ControleState* controle = FindControle(state, of);
+  if (controle != nullptr && controle->decided_date() != 0) {
+    verdict.forbidden().Add(RuleError(
+        rule::kCtl5, "target_event_id", target.event_id,
+        absl::StrFormat("le contrôle %s est décidé (le %s) : ses constats ne se corrigent plus, "
+                        "sa décision reste telle quelle",
+                        of, FrenchDate(controle->decided_date()))));
+  }
+  const std::string& now = r.controle_findings_recorded().controle_id();
+  if (!now.empty() && now != of) {
+    verdict.forbidden().Add(
+        RuleError(rule::kCtl1, "replacement.controle_id", now,
+                  absl::StrFormat("les constats corrigés restent ceux du contrôle %s", of)));
+  }
+  if (r.controle_findings_recorded().years().empty()) {
+    verdict.malformed().Add(
+        RuleError(rule::kCtl1, "replacement.years", "", "aucun chiffre constaté"));
+  }
+  CheckControlledYears(verdict, state, controle, r.controle_findings_recorded().years(),
+                       "replacement.");
+}
+
+// The replacement of a convention's budget: the same gestionnaire and period (R-CONV-3), a budget
+// the rules accept.
+void CheckSignatureReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
+                               const v1::ConventionState& state) {
+  const auto& o = target.fact.convention_signed();
+  const auto& c = r.convention_signed();
+  if (!c.gestionnaire_id().empty() && c.gestionnaire_id() != o.gestionnaire_id()) {
+    verdict.malformed().Add(RuleError(rule::kHist1, "replacement.gestionnaire_id",
+                                      c.gestionnaire_id(),
+                                      "la correction ne change pas le gestionnaire"));
+  }
+  if (c.first_school_year() != o.first_school_year() ||
+      c.last_school_year() != o.last_school_year()) {
+    verdict.forbidden().Add(RuleError(rule::kConv3, "replacement.last_school_year",
+                                      Str(c.last_school_year()),
+                                      "la durée d'une convention change par avenant"));
+  }
+  CheckAmount(verdict.malformed(), rule::kDroit2, "replacement.charges_cents", c.charges_cents(),
+              true);
+  CheckForecastBudget(verdict.malformed(), "replacement.", c.charges_cents(), c.autres_bf_cents());
+}
+
 void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::ClasEvent& r,
                       const v1::ConventionState& state) {
   if (target.fact.has_collectifs_notified()) {
@@ -52,91 +159,19 @@ void CheckReplacement(Verdict& verdict, const DomainEvent& target, const v1::Cla
                                   FactName(target.fact))));
     return;
   }
-  if (f == C::kFundingRequestFiled) {
-    rules::EligibilityOptions options;
-    options.derogation_single_session =
-        r.funding_request_filed().derogation_single_session_requested();  // R-ELIG-3
-    verdict.malformed().AddAll(rules::ValidateFundingRequest(r.funding_request_filed(), options));
-    if (r.funding_request_filed().convention_id() != state.convention_id() ||
-        r.funding_request_filed().gestionnaire_id() != state.gestionnaire_id()) {
-      verdict.malformed().Add(RuleError(
-          rule::kHist1, "replacement.convention_id", r.funding_request_filed().convention_id(),
-          "la correction ne change ni le dossier ni le gestionnaire"));
-    }
-  } else if (f == C::kBilanReceived) {
-    const auto& b = r.bilan_received();
-    if (b.school_year() != target.fact.bilan_received().school_year()) {
-      verdict.malformed().Add(RuleError(rule::kHist1, "replacement.school_year",
-                                        Str(b.school_year()),
-                                        "la correction garde l'année scolaire"));
-    }
-    CheckFigures(verdict.malformed(), b.figures(), "replacement.figures.",
-                 FindYear(state, b.school_year()));
-  } else if (f == C::kCollectifsNotified) {
-    // A correction fixes the figures of a notification, not which one it is (R-CONV-5: each id
-    // once in its convention) nor the year it notifies.
-    const auto& was = target.fact.collectifs_notified();
-    const auto& now = r.collectifs_notified();
-    if (!now.notification_id().empty() && now.notification_id() != was.notification_id()) {
-      verdict.forbidden().Add(
-          RuleError(rule::kConv5, "replacement.notification_id", now.notification_id(),
-                    absl::StrFormat("la correction garde l'identifiant de la notification (%s)",
-                                    was.notification_id())));
-    }
-    if (now.school_year() != was.school_year()) {
-      verdict.malformed().Add(RuleError(rule::kHist1, "replacement.school_year",
-                                        Str(now.school_year()),
-                                        "la correction garde l'année scolaire"));
-    }
-    const v1::SchoolYearState* y = FindYear(state, r.collectifs_notified().school_year());
-    if (y == nullptr || r.collectifs_notified().collectifs() < 1 ||
-        r.collectifs_notified().collectifs() > y->agrement().agreed_collectifs()) {
-      verdict.forbidden().Add(RuleError(rule::kConv3, "replacement.collectifs",
-                                        Str(r.collectifs_notified().collectifs()),
-                                        "le nombre notifié va de 1 au nombre agréé"));
-    }
-  } else if (f == C::kControleFindingsRecorded) {
-    // The findings corrected stay those of their contrôle (R-CTL-1), until its decision fixes them.
-    const std::string& of = target.fact.controle_findings_recorded().controle_id();
-    // As findings recorded anew (DecideControleFindings): the decision stays as it is (R-CTL-5).
-    const v1::ControleState* controle = FindControle(state, of);
-    if (controle != nullptr && controle->decided_date() != 0) {
-      verdict.forbidden().Add(RuleError(
-          rule::kCtl5, "target_event_id", target.event_id,
-          absl::StrFormat("le contrôle %s est décidé (le %s) : ses constats ne se corrigent plus, "
-                          "sa décision reste telle quelle",
-                          of, FrenchDate(controle->decided_date()))));
-    }
-    const std::string& now = r.controle_findings_recorded().controle_id();
-    if (!now.empty() && now != of) {
-      verdict.forbidden().Add(
-          RuleError(rule::kCtl1, "replacement.controle_id", now,
-                    absl::StrFormat("les constats corrigés restent ceux du contrôle %s", of)));
-    }
-    if (r.controle_findings_recorded().years().empty()) {
-      verdict.malformed().Add(
-          RuleError(rule::kCtl1, "replacement.years", "", "aucun chiffre constaté"));
-    }
-    CheckControlledYears(verdict, state, controle, r.controle_findings_recorded().years(),
-                         "replacement.");
-  } else if (f == C::kConventionSigned) {
-    const auto& o = target.fact.convention_signed();
-    const auto& c = r.convention_signed();
-    if (!c.gestionnaire_id().empty() && c.gestionnaire_id() != o.gestionnaire_id()) {
-      verdict.malformed().Add(RuleError(rule::kHist1, "replacement.gestionnaire_id",
-                                        c.gestionnaire_id(),
-                                        "la correction ne change pas le gestionnaire"));
-    }
-    if (c.first_school_year() != o.first_school_year() ||
-        c.last_school_year() != o.last_school_year()) {
-      verdict.forbidden().Add(RuleError(rule::kConv3, "replacement.last_school_year",
-                                        Str(c.last_school_year()),
-                                        "la durée d'une convention change par avenant"));
-    }
-    CheckAmount(verdict.malformed(), rule::kDroit2, "replacement.charges_cents", c.charges_cents(),
-                true);
-    CheckForecastBudget(verdict.malformed(), "replacement.", c.charges_cents(),
-                        c.autres_bf_cents());
+  switch (f) {
+    case C::kFundingRequestFiled:
+      return CheckRequestReplacement(verdict, target, r, state);
+    case C::kBilanReceived:
+      return CheckBilanReplacement(verdict, target, r, state);
+    case C::kCollectifsNotified:
+      return CheckNotificationReplacement(verdict, target, r, state);
+    case C::kControleFindingsRecorded:
+      return CheckFindingsReplacement(verdict, target, r, state);
+    case C::kConventionSigned:
+      return CheckSignatureReplacement(verdict, target, r, state);
+    default:
+      return;
   }
 }
 
@@ -228,6 +263,33 @@ std::string BilanInduId(const v1::ConventionState& state, int32_t school_year) {
   }
 }
 
+// The fact as it should have been; what the ledger writes in every fact is its own
+// (command_input.h: replaced), never the client's.
+v1::ClasEvent Replacement(const v1::CorrectEvent& cmd, const v1::ConventionState& state,
+                          const v1::ClasEvent& target) {
+  v1::ClasEvent r = cmd.replacement();
+  r.clear_warnings();
+  r.clear_request_id();
+  r.clear_request_digest();
+  r.set_convention_id(state.convention_id());
+  r.set_caf_id(cmd.caf_id());
+  KeepTargetIds(target, &r);
+  return r;
+}
+
+// R-PAY-9: the indu a bilan lowered after its solde notifies, named in `revision`.
+NewFact BilanIndu(const v1::CorrectEvent& cmd, const v1::ConventionState& state,
+                  v1::SoldeRevision& revision) {
+  NewFact indu = ConventionFact(state, cmd.caf_id(), cmd.date());
+  auto* i = indu.fact.mutable_indu_notified();
+  i->set_indu_id(BilanInduId(state, revision.school_year()));
+  i->set_school_year(revision.school_year());
+  i->set_amount_cents(-revision.delta_cents());
+  i->set_origin(v1::INDU_FROM_BILAN_CORRECTION);
+  revision.set_indu_id(i->indu_id());
+  return indu;
+}
+
 }  // namespace
 
 absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
@@ -280,30 +342,11 @@ absl::StatusOr<Facts> DecideCorrectEvent(const v1::CorrectEvent& cmd,
   c->set_target_event_id(cmd.target_event_id());
   c->set_reason(cmd.reason());
   c->set_cancel(cmd.cancel());
-  if (!cmd.cancel()) {
-    // The fact as it should have been; what the ledger writes in every fact is its own
-    // (command_input.h: replaced), never the client's.
-    v1::ClasEvent* r = c->mutable_replacement();
-    *r = cmd.replacement();
-    r->clear_warnings();
-    r->clear_request_id();
-    r->clear_request_digest();
-    r->set_convention_id(state.convention_id());
-    r->set_caf_id(cmd.caf_id());
-    KeepTargetIds(target->fact, r);
-  }
+  if (!cmd.cancel()) *c->mutable_replacement() = Replacement(cmd, state, target->fact);
   Facts facts{f};
   if (revision.has_value()) {
-    if (revision->delta_cents() < 0) {
-      NewFact indu = ConventionFact(state, cmd.caf_id(), cmd.date());
-      auto* i = indu.fact.mutable_indu_notified();
-      i->set_indu_id(BilanInduId(state, revision->school_year()));
-      i->set_school_year(revision->school_year());
-      i->set_amount_cents(-revision->delta_cents());
-      i->set_origin(v1::INDU_FROM_BILAN_CORRECTION);
-      revision->set_indu_id(i->indu_id());
-      facts.push_back(indu);
-    }
+    // R-PAY-9: a negative delta is an indu notified in the same append.
+    if (revision->delta_cents() < 0) facts.push_back(BilanIndu(cmd, state, *revision));
     *facts.front().fact.mutable_event_corrected()->mutable_solde_revision() = *std::move(revision);
   }
   return facts;

@@ -73,6 +73,19 @@ void CheckLaterAcomptes(Violations& v, const v1::SchoolYearState& y, const v1::P
   }
 }
 
+// [choice] R-PAY-8: a contrôle decided on the school year settled it (its rappel or indu is the
+// settlement, DC replaces DR): no solde follows, bilan or not.
+absl::Status RefuseIfSettledByControle(const v1::SchoolYearState* y, int32_t school_year) {
+  if (y == nullptr || !y->has_dc()) return absl::OkStatus();
+  return RuleStatus(
+      absl::StatusCode::kFailedPrecondition,
+      RuleError(rule::kPay8, "school_year", SchoolYear(school_year).ToString(),
+                absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle %s : "
+                                "le rappel ou l'indu de cette décision est le règlement, aucun "
+                                "solde n'est versé",
+                                SchoolYear(school_year).ToString(), y->controle_id())));
+}
+
 }  // namespace
 
 absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
@@ -185,17 +198,7 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
                                      const DecideContext& ctx) {
   RETURN_IF_ERROR(RequireConvention(state, cmd.convention_id()));
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
-  // [choice] R-PAY-8: a contrôle decided on the school year settled it (its rappel or indu is
-  // the settlement, DC replaces DR): no solde follows, bilan or not.
-  if (y != nullptr && y->has_dc()) {
-    return RuleStatus(
-        absl::StatusCode::kFailedPrecondition,
-        RuleError(rule::kPay8, "school_year", SchoolYear(cmd.school_year()).ToString(),
-                  absl::StrFormat("l'année scolaire %s est réglée par la décision du contrôle "
-                                  "%s : le rappel ou l'indu de cette décision est le règlement, "
-                                  "aucun solde n'est versé",
-                                  SchoolYear(cmd.school_year()).ToString(), y->controle_id())));
-  }
+  RETURN_IF_ERROR(RefuseIfSettledByControle(y, cmd.school_year()));
   Verdict verdict;
   CheckPaymentId(verdict, state, ctx, cmd.payment_id());
   CheckAgrementAndCoverage(verdict.forbidden(), state, cmd.school_year(), cmd.date());
