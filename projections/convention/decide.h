@@ -51,9 +51,10 @@ struct DecideContext {
   std::function<std::optional<OffsetTarget>(const std::string& convention_id,
                                             const std::string& payment_id)>
       find_payment;
-  // Whether a payment (acompte, solde, rappel) of the convention has this id. The engine keeps
-  // them with the convention (a command's cost does not grow with the payments already made);
-  // unset, the state's payments are looked through.
+  // Whether a payment (acompte, solde, rappel) of the convention has this id, a cancelled one's
+  // included (R-HIST-1). The engine keeps them with the convention (a command's cost does not
+  // grow with the payments already made); unset, the state's payments are looked through, which
+  // hold the payments in force only: a cancelled payment's id is then not seen.
   std::function<bool(std::string_view payment_id)> payment_id_used;
   // The id of the correction that cancelled the convention's event `event_id`, "" when none did
   // (kept with the convention, as payment_id_used); unset, the state's timeline is looked
