@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "projections/convention/fold.h"
+#include "projections/convention/fold_internal.h"
 #include "projections/convention/year_figures.h"
 #include "projections/core/calendar.h"
 #include "projections/core/money.h"
 
 namespace clas {
-namespace {
+namespace fold_internal {
 
 // Adds event `id` to the sources of `figure`, once. An event is applied once per fold, and adds
 // a figure's source in one go: when it is there already, it is the last one added (looking at
@@ -20,6 +21,33 @@ void AddSource(v1::SchoolYearState* year, const std::string& figure, const std::
   auto* ids = (*year->mutable_sources())[figure].mutable_event_ids();
   if (ids->empty() || *ids->rbegin() != id) *ids->Add() = id;
 }
+
+v1::SchoolYearState* EnsureYear(v1::ConventionState* state, int32_t school_year) {
+  if (auto* y = MutableYear(state, school_year)) return y;
+  v1::SchoolYearState* y = state->add_years();
+  y->set_school_year(school_year);
+  std::sort(state->mutable_years()->begin(), state->mutable_years()->end(),
+            [](const auto& a, const auto& b) { return a.school_year() < b.school_year(); });
+  return MutableYear(state, school_year);
+}
+
+v1::PaymentRecord MakePayment(const DomainEvent& e, const std::string& id, int64_t amount,
+                              const char* kind) {
+  v1::PaymentRecord p;
+  p.set_payment_id(id);
+  p.set_event_id(e.event_id);
+  p.set_date(e.effective_date);
+  p.set_amount_cents(amount);
+  p.set_civil_year(CivilYearOfYmd(e.effective_date));
+  p.set_kind(kind);
+  return p;
+}
+
+}  // namespace fold_internal
+
+namespace {
+
+using namespace fold_internal;  // NOLINT: the helpers of the fold's files
 
 void AppendRef(v1::ConventionState* state, const DomainEvent& e) {
   v1::EventRef* ref = state->add_events();
@@ -32,15 +60,6 @@ void AppendRef(v1::ConventionState* state, const DomainEvent& e) {
   ref->set_actor_role(e.actor.role());
   for (const auto& w : e.fact.warnings()) *ref->add_rule_ids() = w.rule_id();
   state->set_last_position(std::max(state->last_position(), e.position));
-}
-
-v1::SchoolYearState* EnsureYear(v1::ConventionState* state, int32_t school_year) {
-  if (auto* y = MutableYear(state, school_year)) return y;
-  v1::SchoolYearState* y = state->add_years();
-  y->set_school_year(school_year);
-  std::sort(state->mutable_years()->begin(), state->mutable_years()->end(),
-            [](const auto& a, const auto& b) { return a.school_year() < b.school_year(); });
-  return MutableYear(state, school_year);
 }
 
 void ApplyRequest(v1::ConventionState* s, const DomainEvent& e, const FoldContext& ctx) {
@@ -132,18 +151,6 @@ void ApplyAvenant(v1::ConventionState* s, const DomainEvent& e) {
   AddSource(y, "dp", e.event_id);
 }
 
-v1::PaymentRecord MakePayment(const DomainEvent& e, const std::string& id, int64_t amount,
-                              const char* kind) {
-  v1::PaymentRecord p;
-  p.set_payment_id(id);
-  p.set_event_id(e.event_id);
-  p.set_date(e.effective_date);
-  p.set_amount_cents(amount);
-  p.set_civil_year(CivilYearOfYmd(e.effective_date));
-  p.set_kind(kind);
-  return p;
-}
-
 void ApplyAcompte(v1::ConventionState* s, const DomainEvent& e) {
   const auto& a = e.fact.acompte_paid();
   v1::SchoolYearState* y = EnsureYear(s, a.school_year());
@@ -204,207 +211,53 @@ void ApplySoldeRevision(v1::ConventionState* s, const DomainEvent& e) {
   AddSource(y, "solde", e.event_id);
 }
 
-v1::ControleState* FindControle(v1::ConventionState* s, const std::string& id) {
-  for (auto& c : *s->mutable_controles()) {
-    if (c.controle_id() == id) return &c;
-  }
-  v1::ControleState* c = s->add_controles();
-  c->set_controle_id(id);
-  return c;
-}
-
-void ApplyControleOpened(v1::ConventionState* s, const DomainEvent& e) {
-  const auto& o = e.fact.controle_opened();
-  v1::ControleState* c = FindControle(s, o.controle_id());
-  *c->mutable_school_years() = o.school_years();
-  c->set_status("ouvert");
-  c->set_opened_event_id(e.event_id);
-  c->set_opened_date(e.effective_date);
-}
-
-void ApplyControleFindings(v1::ConventionState* s, const DomainEvent& e) {
-  const auto& f = e.fact.controle_findings_recorded();
-  v1::ControleState* c = FindControle(s, f.controle_id());
-  *c->mutable_findings() = f.years();
-  c->set_status("constats");
-  c->set_findings_event_id(e.event_id);
-}
-
-void ApplyControleDecided(v1::ConventionState* s, const DomainEvent& e) {
-  const auto& d = e.fact.controle_decided();
-  v1::ControleState* c = FindControle(s, d.controle_id());
-  *c->mutable_outcomes() = d.outcomes();
-  c->set_status("décidé");
-  c->set_decision_event_id(e.event_id);
-  c->set_decided_date(e.effective_date);
-  for (const auto& o : d.outcomes()) {
-    v1::SchoolYearState* y = EnsureYear(s, o.school_year());
-    *y->mutable_dc() = o.dc();
-    y->set_controle_id(d.controle_id());
-    y->set_rappels_decided(y->rappels_size());
-    // R-PAY-8: the decision settles the year; a complément de solde not yet paid (R-PAY-9) is
-    // not part of what was paid, so the decision's rappel already holds it.
-    y->set_rappel_due_cents((Money::Cents(y->rappel_due_cents()) -
-                             Money::Cents(y->complement_due_cents()) +
-                             Money::Cents(o.rappel_cents()))
-                                .cents());
-    y->set_complement_due_cents(0);
-    AddSource(y, "dc", e.event_id);
-  }
-}
-
-v1::InduState* FindIndu(v1::ConventionState* s, const std::string& id) {
-  for (auto& i : *s->mutable_indus()) {
-    if (i.indu_id() == id) return &i;
-  }
-  return nullptr;
-}
-
-void ApplyIndu(v1::ConventionState* s, const DomainEvent& e) {
-  const auto& n = e.fact.indu_notified();
-  v1::InduState* i = s->add_indus();
-  i->set_indu_id(n.indu_id());
-  i->set_event_id(e.event_id);
-  i->set_date(e.effective_date);
-  i->set_school_year(n.school_year());
-  i->set_amount_cents(n.amount_cents());
-  i->set_open_cents(n.amount_cents());
-  i->set_origin(n.origin());
-  i->set_controle_id(n.controle_id());
-  v1::SchoolYearState* y = EnsureYear(s, n.school_year());
-  if (n.origin() == v1::INDU_FROM_NEGATIVE_SOLDE) {  // R-PAY-5: the solde's signed settlement
-    y->set_solde_settled_cents(
-        (Money::Cents(y->solde_settled_cents()) - Money::Cents(n.amount_cents())).cents());
-  }
-  AddSource(y, "indus", e.event_id);
-}
-
-// R-ACC-9: an offset shows on the payment of this convention it was withheld from (the payment is
-// folded before: an offset is never dated before its payment, R-CTL-3). One withheld from a
-// payment of another convention is shown by the reads of that convention (the engine's
-// OffsetIndex).
-void ShowOffset(v1::ConventionState* s, const v1::RecoveryRecorded& r) {
-  if (r.method() != v1::OFFSET) return;
-  if (!r.offset_convention_id().empty() && r.offset_convention_id() != s->convention_id()) return;
-  for (auto& y : *s->mutable_years()) {
-    if (v1::PaymentRecord* p = MutablePayment(&y, r.offset_payment_id())) {
-      p->set_offset_cents(
-          (Money::Cents(p->offset_cents()) + Money::Cents(r.amount_cents())).cents());
-      return;
-    }
-  }
-}
-
-void ApplyRecovery(v1::ConventionState* s, const DomainEvent& e) {
-  const auto& r = e.fact.recovery_recorded();
-  v1::InduState* i = FindIndu(s, r.indu_id());
-  if (i == nullptr) return;  // refused by Decide; a corrupt history only shows in the timeline
-  v1::RecoveryState* kept = i->add_recoveries();
-  kept->set_recovery_id(r.recovery_id());
-  kept->set_event_id(e.event_id);
-  kept->set_date(e.effective_date);
-  kept->set_amount_cents(r.amount_cents());
-  kept->set_method(r.method());
-  kept->set_offset_payment_id(r.offset_payment_id());
-  kept->set_offset_convention_id(r.offset_convention_id());
-  i->set_recovered_cents(
-      (Money::Cents(i->recovered_cents()) + Money::Cents(r.amount_cents())).cents());
-  i->set_open_cents((Money::Cents(i->amount_cents()) - Money::Cents(i->recovered_cents())).cents());
-  ShowOffset(s, r);
-  AddSource(EnsureYear(s, i->school_year()), "indus", e.event_id);
-}
-
-void ApplyRappel(v1::ConventionState* s, const DomainEvent& e) {
-  const auto& r = e.fact.rappel_paid();
-  v1::SchoolYearState* y = EnsureYear(s, r.school_year());
-  *y->add_rappels() = MakePayment(e, r.payment_id(), r.amount_cents(), "rappel");
-  const Money paid = Money::Cents(r.amount_cents());
-  y->set_rappel_due_cents(Max(Money::Zero(), Money::Cents(y->rappel_due_cents()) - paid).cents());
-  y->set_complement_due_cents(
-      Max(Money::Zero(), Money::Cents(y->complement_due_cents()) - paid).cents());
-  AddSource(y, "rappels", e.event_id);
-}
-
 // The school years an event touches, whose derived figures must be recomputed.
 std::vector<int32_t> TouchedYears(const v1::ConventionState& s, const v1::ClasEvent& f) {
   using C = v1::ClasEvent;
   switch (f.fact_case()) {
-    case C::kAcomptePaid:
-      return {f.acompte_paid().school_year()};
-    case C::kBilanReceived:
-      return {f.bilan_received().school_year()};
-    case C::kSoldePaid:
-      return {f.solde_paid().school_year()};
-    case C::kCollectifsNotified:
-      return {f.collectifs_notified().school_year()};
-    case C::kRappelPaid:
-      return {f.rappel_paid().school_year()};
-    case C::kAvenantSigned:
-      return {f.avenant_signed().school_year()};
-    default:
-      break;
+    case C::kAcomptePaid: return {f.acompte_paid().school_year()};
+    case C::kBilanReceived: return {f.bilan_received().school_year()};
+    case C::kSoldePaid: return {f.solde_paid().school_year()};
+    case C::kCollectifsNotified: return {f.collectifs_notified().school_year()};
+    case C::kRappelPaid: return {f.rappel_paid().school_year()};
+    case C::kAvenantSigned: return {f.avenant_signed().school_year()};
+    default: break;
   }
   std::vector<int32_t> all;
   for (const auto& y : s.years()) all.push_back(y.school_year());
   return all;
 }
 
+void ApplyNotification(v1::ConventionState* s, const DomainEvent& e) {
+  const auto& n = e.fact.collectifs_notified();
+  v1::SchoolYearState* y = EnsureYear(s, n.school_year());
+  y->set_notified_collectifs(n.collectifs());
+  y->set_notification_event_id(e.event_id);
+  AddSource(y, "dp", e.event_id);
+  *s->add_notification_ids() = n.notification_id();
+}
+
 void Dispatch(v1::ConventionState* s, const DomainEvent& e, const FoldContext& ctx) {
   using C = v1::ClasEvent;
   switch (e.fact.fact_case()) {
-    case C::kFundingRequestFiled:
-      ApplyRequest(s, e, ctx);
-      break;
-    case C::kCommitteeDecisionRecorded:
-      ApplyDecision(s, e);
-      break;
-    case C::kConventionSigned:
-      ApplyConvention(s, e);
-      break;
-    case C::kAvenantSigned:
-      ApplyAvenant(s, e);
-      break;
-    case C::kCollectifsNotified: {
-      const auto& n = e.fact.collectifs_notified();
-      v1::SchoolYearState* y = EnsureYear(s, n.school_year());
-      y->set_notified_collectifs(n.collectifs());
-      y->set_notification_event_id(e.event_id);
-      AddSource(y, "dp", e.event_id);
-      *s->add_notification_ids() = n.notification_id();
-      break;
-    }
-    case C::kAcomptePaid:
-      ApplyAcompte(s, e);
-      break;
-    case C::kBilanReceived:
-      ApplyBilan(s, e);
-      break;
-    case C::kSoldePaid:
-      ApplySolde(s, e);
-      break;
-    case C::kControleOpened:
-      ApplyControleOpened(s, e);
-      break;
-    case C::kControleFindingsRecorded:
-      ApplyControleFindings(s, e);
-      break;
-    case C::kControleDecided:
-      ApplyControleDecided(s, e);
-      break;
-    case C::kInduNotified:
-      ApplyIndu(s, e);
-      break;
-    case C::kRecoveryRecorded:
-      ApplyRecovery(s, e);
-      break;
-    case C::kRappelPaid:
-      ApplyRappel(s, e);
-      break;
+    case C::kFundingRequestFiled: ApplyRequest(s, e, ctx); break;
+    case C::kCommitteeDecisionRecorded: ApplyDecision(s, e); break;
+    case C::kConventionSigned: ApplyConvention(s, e); break;
+    case C::kAvenantSigned: ApplyAvenant(s, e); break;
+    case C::kCollectifsNotified: ApplyNotification(s, e); break;
+    case C::kAcomptePaid: ApplyAcompte(s, e); break;
+    case C::kBilanReceived: ApplyBilan(s, e); break;
+    case C::kSoldePaid: ApplySolde(s, e); break;
+    case C::kControleOpened: ApplyControleOpened(s, e); break;
+    case C::kControleFindingsRecorded: ApplyControleFindings(s, e); break;
+    case C::kControleDecided: ApplyControleDecided(s, e); break;
+    case C::kInduNotified: ApplyIndu(s, e); break;
+    case C::kRecoveryRecorded: ApplyRecovery(s, e); break;
+    case C::kRappelPaid: ApplyRappel(s, e); break;
     case C::kEventCorrected:
       if (e.fact.event_corrected().has_solde_revision()) ApplySoldeRevision(s, e);
       break;
-    default:
-      break;  // corrections and facts of other streams only join the timeline
+    default: break;  // corrections and facts of other streams only join the timeline
   }
 }
 

@@ -10,12 +10,9 @@ bool IdChar(char c, IdKind kind) {
     case IdKind::kCafId:
       return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
              c == '.' || c == '_' || c == '-';
-    case IdKind::kRequestId:
-      return c >= 0x20 && c <= 0x7E;
-    case IdKind::kIdentifier:
-      return c > 0x20 && c <= 0x7E && c != '/';
-    case IdKind::kEventId:
-      return c > 0x20 && c <= 0x7E;
+    case IdKind::kRequestId: return c >= 0x20 && c <= 0x7E;
+    case IdKind::kIdentifier: return c > 0x20 && c <= 0x7E && c != '/';
+    case IdKind::kEventId: return c > 0x20 && c <= 0x7E;
   }
   return false;
 }
@@ -41,8 +38,7 @@ std::string IdProblem(std::string_view value, IdKind kind) {
           "identifiant d'événement de 1 à %d caractères ASCII imprimables, "
           "sans espace",
           max);
-    case IdKind::kIdentifier:
-      break;
+    case IdKind::kIdentifier: break;
   }
   return absl::StrFormat(
       "identifiant de 1 à %d caractères ASCII imprimables, sans espace ni "

@@ -157,7 +157,10 @@ std::string Shown(std::string_view value) {
 uint32_t NextCodePoint(std::string_view text, size_t& i) {
   const unsigned char c = static_cast<unsigned char>(text[i]);
   size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-  uint32_t code = length == 1 ? c : length == 2 ? (c & 0x1F) : length == 3 ? (c & 0x0F) : (c & 0x07);
+  uint32_t code = length == 1   ? c
+                  : length == 2 ? (c & 0x1F)
+                  : length == 3 ? (c & 0x0F)
+                                : (c & 0x07);
   for (size_t k = 1; k < length; ++k) code = (code << 6) | (text[i + k] & 0x3F);
   i += length;
   return code;
@@ -189,14 +192,10 @@ std::string TextProblem(std::string_view value, size_t max) {
 
 IdKind IdKindOf(InputClass kind) {
   switch (kind) {
-    case K::kCafId:
-      return IdKind::kCafId;
-    case K::kRequestId:
-      return IdKind::kRequestId;
-    case K::kEventId:
-      return IdKind::kEventId;
-    default:
-      return IdKind::kIdentifier;
+    case K::kCafId: return IdKind::kCafId;
+    case K::kRequestId: return IdKind::kRequestId;
+    case K::kEventId: return IdKind::kEventId;
+    default: return IdKind::kIdentifier;
   }
 }
 
@@ -244,7 +243,8 @@ void CheckField(const pb::Message& message, const pb::FieldDescriptor* field,
   const pb::Reflection* reflection = message.GetReflection();
   const FieldBound* row = RowOf(field);
   const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
-  if (row != nullptr && row->kind == K::kLedgers && field->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) {
+  if (row != nullptr && row->kind == K::kLedgers &&
+      field->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING) {
     out.Add(RuleError(row->rule, path, absl::StrCat(count, " élément(s)"),
                       "champ rempli par le registre : il ne se donne pas"));
     return;
@@ -263,12 +263,14 @@ void CheckField(const pb::Message& message, const pb::FieldDescriptor* field,
                                : reflection->GetStringReference(message, field, &scratch);
       if (row != nullptr) CheckString(*row, at, value, depth, out);
     } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-      const pb::Message& sub = field->is_repeated() ? reflection->GetRepeatedMessage(message, field, i)
-                                                    : reflection->GetMessage(message, field);
+      const pb::Message& sub = field->is_repeated()
+                                   ? reflection->GetRepeatedMessage(message, field, i)
+                                   : reflection->GetMessage(message, field);
       CheckMessage(sub, at + ".", depth + 1, out);
     } else if (IsSchoolYearField(field)) {
-      CheckSchoolYear(at, field->is_repeated() ? reflection->GetRepeatedInt32(message, field, i)
-                                               : reflection->GetInt32(message, field),
+      CheckSchoolYear(at,
+                      field->is_repeated() ? reflection->GetRepeatedInt32(message, field, i)
+                                           : reflection->GetInt32(message, field),
                       out);
     }
   }

@@ -95,14 +95,10 @@ std::optional<Codes> CodesOf(v1::GestionnaireKind kind) {
     case v1::ASSOCIATION:
     case v1::CENTRE_SOCIAL:
     case v1::EVS:
-    case v1::COMMUNE:
-      return Codes{kCodePsGestionnaires, kCodeBonusGestionnaires};
-    case v1::CAF_INTERNE:
-      return Codes{kCodePsInterne, kCodeBonusInterne};
-    case v1::ENTREPRISE:
-      return Codes{kCodePsEntreprises, kCodeBonusEntreprises};
-    default:
-      return std::nullopt;
+    case v1::COMMUNE: return Codes{kCodePsGestionnaires, kCodeBonusGestionnaires};
+    case v1::CAF_INTERNE: return Codes{kCodePsInterne, kCodeBonusInterne};
+    case v1::ENTREPRISE: return Codes{kCodePsEntreprises, kCodeBonusEntreprises};
+    default: return std::nullopt;
   }
 }
 

@@ -77,8 +77,7 @@ std::string Payment(const v1::ClasEvent& e) {
               ? absl::StrCat(" retenus sur ", r.offset_convention_id(), "/", r.offset_payment_id())
               : std::string(" remboursés"));
     }
-    default:
-      return "";
+    default: return "";
   }
 }
 
@@ -139,8 +138,7 @@ std::string DescribeFact(const v1::ClasEvent& e) {
       return absl::StrCat(e.controle_findings_recorded().controle_id(), " : ",
                           absl::StrJoin(years, " ; "));
     }
-    case v1::ClasEvent::kControleDecided:
-      return ControleDecided(e.controle_decided());
+    case v1::ClasEvent::kControleDecided: return ControleDecided(e.controle_decided());
     case v1::ClasEvent::kCivilYearClosed: {
       int64_t total = 0;
       for (const auto& l : e.civil_year_closed().lines()) total += l.amount_cents();
@@ -154,8 +152,7 @@ std::string DescribeFact(const v1::ClasEvent& e) {
           c.has_replacement() ? absl::StrCat(" : ", DescribeFact(c.replacement())) : "",
           SoldeRevisionText(c));
     }
-    default:
-      return Payment(e);
+    default: return Payment(e);
   }
 }
 
