@@ -43,13 +43,6 @@ class FailedChecks {
   size_t count_ = 0;
 };
 
-// "D 1 200,00 €", "C 400,00 €" or "0,00 €": a debit-positive balance as a Caf agent reads it.
-std::string Balance(Money m) {
-  if (m > Money::Zero()) return "D " + m.ToFrench();
-  if (m < Money::Zero()) return "C " + (Money::Zero() - m).ToFrench();
-  return m.ToFrench();
-}
-
 void CheckEnvelopeDps(Faults& f, CivilYear year, const std::vector<EnvelopeDp>& dps) {
   std::set<std::pair<std::string, int32_t>> seen;
   for (size_t i = 0; i < dps.size(); ++i) {
@@ -200,8 +193,8 @@ void CheckBalances(const CivilYearReport& r, FailedChecks& checks) {
   const Money debit = ClosingOf(r, kEngagementDebit), credit = ClosingOf(r, kEngagementCredit);
   if (debit + credit != Money::Zero()) {
     checks.Fail(absl::StrFormat("R-ACC-4 (§4) : %s (%s) et %s (%s) ne se compensent pas",
-                                kEngagementDebit, Balance(debit), kEngagementCredit,
-                                Balance(credit)));
+                                kEngagementDebit, BalanceText(debit), kEngagementCredit,
+                                BalanceText(credit)));
   }
 }
 
@@ -254,6 +247,12 @@ std::vector<AccountBalance> ClosingBalances(const CivilYearReport& report) {
     }
   }
   return out;
+}
+
+std::string BalanceText(Money m) {
+  if (m > Money::Zero()) return "D " + m.ToFrench();
+  if (m < Money::Zero()) return "C " + (Money::Zero() - m).ToFrench();
+  return m.ToFrench();
 }
 
 }  // namespace clas::rules

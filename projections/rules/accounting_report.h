@@ -125,6 +125,9 @@ absl::StatusOr<CivilYearReport> BuildCivilYearReport(std::string_view caf_id, Ci
 // The most failed checks a report lists.
 inline constexpr size_t kFailedChecksMax = 50;
 
+// "D 1 200,00 €", "C 400,00 €" or "0,00 €": a debit-positive balance as a Caf agent reads it.
+std::string BalanceText(Money balance);
+
 // The closing balances of the accounts that carry forward, non-zero ones only: the `opening` of
 // the next year's report.
 std::vector<AccountBalance> ClosingBalances(const CivilYearReport& report);

@@ -4,28 +4,19 @@
 #include "absl/strings/str_format.h"
 
 namespace clas::testing {
-namespace {
 
 using rules::AccountTotals;
 using rules::CivilYearReport;
 using rules::CodeTotals;
 using rules::EnvelopeFigures;
 
-// "D 1 200,00 €", "C 400,00 €" or "0,00 €": a debit-positive balance as a Caf agent reads it.
-std::string Balance(Money m) {
-  if (m > Money::Zero()) return "D " + m.ToFrench();
-  if (m < Money::Zero()) return "C " + (Money::Zero() - m).ToFrench();
-  return m.ToFrench();
-}
-
-}  // namespace
-
 std::string FormatReport(const CivilYearReport& r) {
   std::string out = absl::StrFormat("Exercice %d, Caf %s\n", r.year.y(), r.caf_id);
   for (const AccountTotals& a : r.accounts) {
-    absl::StrAppend(&out, absl::StrFormat("%s : ouverture %s, débits %s, crédits %s, clôture %s\n",
-                                          a.account, Balance(a.opening), a.debits.ToFrench(),
-                                          a.credits.ToFrench(), Balance(a.closing)));
+    absl::StrAppend(
+        &out, absl::StrFormat("%s : ouverture %s, débits %s, crédits %s, clôture %s\n", a.account,
+                              rules::BalanceText(a.opening), a.debits.ToFrench(),
+                              a.credits.ToFrench(), rules::BalanceText(a.closing)));
   }
   for (const CodeTotals& c : r.codes) {
     absl::StrAppend(&out,
