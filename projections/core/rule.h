@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <iterator>
-#include <optional>
 #include <string_view>
 
 namespace clas {
@@ -98,14 +97,6 @@ inline constexpr Rule kAll[] = {
     kAcc10,  kCtl1,   kCtl2,   kCtl3,   kCtl4,  kCtl5,  kHist1, kHist2, kHist3,  kHist4};
 
 }  // namespace rule
-
-// The rule of id `id` ("R-PAY-2"), or nullopt when RULES.md has none.
-constexpr std::optional<Rule> RuleById(std::string_view id) {
-  for (const Rule& r : rule::kAll) {
-    if (r.id == id) return r;
-  }
-  return std::nullopt;
-}
 
 namespace rule_internal {
 constexpr bool IdsAreUniqueAndWellFormed() {
