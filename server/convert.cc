@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
+#include "projections/codec/line_codec.h"
 #include "projections/core/calendar.h"
 #include "projections/core/stream_layout.h"
 #include "projections/core/violation.h"
@@ -170,12 +171,12 @@ void FillCivilYear(const rules::CivilYearReport& report, const rules::Lines& lin
   response->set_caf_id(report.caf_id);
   response->set_civil_year(report.year.y());
   response->set_closed(closed);
-  for (const auto& l : lines) {
-    if (l.civil_year() == report.year.y()) *response->add_lines() = l;
+  for (const Line& l : lines) {
+    if (l.civil_year() == report.year) codec::Encode(l, response->add_lines());
   }
   for (const auto& a : report.accounts) {
     auto* t = response->add_accounts();
-    t->set_account(a.account);
+    t->set_account(std::string(AccountName(a.account)));
     t->set_opening_cents(a.opening.cents());
     t->set_debits_cents(a.debits.cents());
     t->set_credits_cents(a.credits.cents());
@@ -183,7 +184,7 @@ void FillCivilYear(const rules::CivilYearReport& report, const rules::Lines& lin
   }
   for (const auto& c : report.codes) {
     auto* t = response->add_codes();
-    t->set_statistical_code(c.statistical_code);
+    t->set_statistical_code(std::string(CodeName(c.code)));
     t->set_lines_cents(c.lines_amount.cents());
     t->set_charge_debits_cents(c.charge_debits.cents());
     t->set_charge_credits_cents(c.charge_credits.cents());

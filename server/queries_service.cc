@@ -236,7 +236,7 @@ grpc::Status QueriesService::GetCivilYear(grpc::ServerContext* context,
                    ASSIGN_OR_RETURN(auto lines, AllLines(books));
                    bool closed = false;
                    for (const auto& c : books.closings) {
-                     closed = closed || c.closing.civil_year() == request->civil_year();
+                     closed = closed || c.year.y() == request->civil_year();
                    }
                    FillCivilYear(report, lines, closed, response);
                    RETURN_IF_ERROR(PageLines(*request, d_.limits, response));

@@ -1,12 +1,15 @@
 #include "projections/accounts/books.h"
 
 #include <algorithm>
+#include <deque>
 #include <iterator>
 #include <optional>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
+#include "ledger/base/status_macros.h"
+#include "projections/codec/line_codec.h"
 #include "projections/convention/fold.h"
 #include "projections/core/violation.h"
 
@@ -126,11 +129,10 @@ Correction LatestCorrection(const v1::ConventionState& c) {
   return out;
 }
 
-rules::Lines LinesOf(const google::protobuf::RepeatedPtrField<v1::AccountingLine>& lines,
-                     const std::string& convention_id) {
+rules::Lines LinesOf(const rules::Lines& lines, const std::string& convention_id) {
   rules::Lines out;
-  for (const auto& l : lines) {
-    if (l.convention_id() == convention_id) out.push_back(l);
+  for (const Line& l : lines) {
+    if (l.convention_id == convention_id) out.push_back(l);
   }
   return out;
 }
@@ -141,7 +143,7 @@ rules::Lines LinesOf(const google::protobuf::RepeatedPtrField<v1::AccountingLine
 int32_t FirstOpenYear(const CafBooks& books, int32_t year, const Correction& correction) {
   std::set<int32_t> closed_before;
   for (const auto& c : books.closings) {
-    if (c.position < correction.position) closed_before.insert(c.closing.civil_year());
+    if (c.position < correction.position) closed_before.insert(c.year.y());
   }
   int32_t first_open = year + 1;
   while (closed_before.count(first_open) > 0) ++first_open;
@@ -169,16 +171,14 @@ uint64_t SoldePosition(const v1::ConventionState& c, int32_t n) {
 // R-ACC-4, R-ACC-5: a régularisation only touches what the closing left open: the engagement of
 // school year N until its reversal in December N+1, the charge à payer until the solde of N
 // settles or cancels it. A correction recorded later has nothing left to regularise there.
-bool StillOpen(const v1::ConventionState& c, const v1::AccountingLine& l, int32_t booked_year,
+bool StillOpen(const v1::ConventionState& c, const Line& l, int32_t booked_year,
                uint64_t correction_position) {
-  auto touches = [&](const char* account) {
-    return l.debit_account() == account || l.credit_account() == account;
-  };
-  if (touches(rules::kEngagementDebit) || touches(rules::kEngagementCredit)) {
-    return booked_year <= l.school_year() + 1;
+  auto touches = [&](Account account) { return l.debit == account || l.credit == account; };
+  if (touches(Account::kEngagementDebit) || touches(Account::kEngagementCredit)) {
+    return booked_year <= l.school_year.n() + 1;
   }
-  if (touches(rules::kChargesAPayer)) {
-    const uint64_t solde = SoldePosition(c, l.school_year());
+  if (touches(Account::kChargesAPayer)) {
+    const uint64_t solde = SoldePosition(c, l.school_year.n());
     return solde == 0 || solde > correction_position;
   }
   return true;
@@ -203,7 +203,7 @@ bool CoveredBefore(const v1::ConventionState& c, int32_t year, uint64_t position
 // since was not in it, and none of its facts changes a figure the closing used.
 rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
                              const v1::ConventionState& c) {
-  const int32_t y = rc.closing.civil_year();
+  const int32_t y = rc.year.y();
   if (!CoveredBefore(c, y, rc.position)) return {};
   // The steps are looked at where they are (a state is a whole convention: never copied).
   struct Step {
@@ -224,7 +224,7 @@ rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
     steps.push_back(Step{.state = &c, .correction = std::move(latest)});
   }
   if (steps.empty()) return {};  // most conventions: no correction after the closing
-  rules::Lines out, before = LinesOf(rc.closing.lines(), c.convention_id());
+  rules::Lines out, before = LinesOf(rc.lines, c.convention_id());
   for (const Step& step : steps) {
     rules::Lines after = ClosingLinesFor(*step.state, y);
     const Correction& correction = step.correction;
@@ -243,9 +243,9 @@ rules::Lines Regularisations(const CafBooks& books, const RecordedClosing& rc,
 void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::Lines& out,
                     absl::Status& status) {
   for (const auto& rc : books.closings) {
-    const int32_t y = rc.closing.civil_year();
+    const int32_t y = rc.year.y();
     // Copied from the closing once for each list (not once more through a list of its own).
-    const auto& recorded = rc.closing.lines();
+    const rules::Lines& recorded = rc.lines;
     closing_lines.insert(closing_lines.end(), recorded.begin(), recorded.end());
     out.insert(out.end(), recorded.begin(), recorded.end());
     for (const auto& c : books.conventions) {
@@ -263,7 +263,7 @@ void ClosingLinesOf(const CafBooks& books, rules::Lines& closing_lines, rules::L
 
 std::set<int32_t> ClosedYears(const CafBooks& books) {
   std::set<int32_t> out;
-  for (const auto& c : books.closings) out.insert(c.closing.civil_year());
+  for (const auto& c : books.closings) out.insert(c.year.y());
   return out;
 }
 
@@ -275,23 +275,44 @@ std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t ye
   return out;
 }
 
-void AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of, CafBooks* books) {
-  for (auto& e : Timeline(events, as_of)) {  // a copy of the events: each closing is moved from
-    if (!e.fact.has_civil_year_closed()) continue;
-    books->closings.push_back(
-        RecordedClosing{.closing = std::move(*e.fact.mutable_civil_year_closed()),
-                        .event_id = std::move(e.event_id),
-                        .date = e.effective_date,
-                        .position = e.position});
+absl::StatusOr<RecordedClosing> RecordedClosingOf(const DomainEvent& e) {
+  CLAS_CHECK(e.fact.has_civil_year_closed()) << e.event_id;
+  const v1::CivilYearClosed& closing = e.fact.civil_year_closed();
+  absl::StatusOr<rules::Lines> lines = codec::Decode(closing.lines());
+  if (!lines.ok()) {
+    return absl::DataLossError(absl::StrFormat("la clôture %s de l'exercice %d : %s", e.event_id,
+                                               closing.civil_year(), lines.status().message()));
   }
+  return RecordedClosing{.year = CivilYear(closing.civil_year()),
+                         .lines = *std::move(lines),
+                         .event_id = e.event_id,
+                         .date = e.effective_date,
+                         .position = e.position};
+}
+
+absl::Status AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of,
+                         CafBooks* books) {
+  std::vector<const DomainEvent*> closings;
+  std::deque<DomainEvent> replaced;
+  for (const DomainEvent* e : TimelineRefs(events, as_of, &replaced)) {
+    if (e->fact.has_civil_year_closed()) closings.push_back(e);
+  }
+  std::vector<RecordedClosing> decoded;
+  decoded.reserve(closings.size());
+  for (const DomainEvent* e : closings) {
+    ASSIGN_OR_RETURN(RecordedClosing closing, RecordedClosingOf(*e));
+    decoded.push_back(std::move(closing));
+  }
+  books->closings.insert(books->closings.end(), std::make_move_iterator(decoded.begin()),
+                         std::make_move_iterator(decoded.end()));
+  return absl::OkStatus();
 }
 
 bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClosing>& closings) {
   if (e.fact.has_event_corrected()) return true;
   if (!e.fact.has_collectifs_notified() && !e.fact.has_avenant_signed()) return false;
   for (const RecordedClosing& c : closings) {
-    if (c.position < e.position && CivilYearOfYmd(e.effective_date) <= c.closing.civil_year())
-      return true;
+    if (c.position < e.position && CivilYearOfYmd(e.effective_date) <= c.year.y()) return true;
   }
   return false;
 }
@@ -303,7 +324,7 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
   // The closing lines of each convention, so that each solde's open charge à payer is looked up
   // among the few lines of its own convention instead of every line of the Caf.
   absl::flat_hash_map<std::string, rules::Lines> closing_lines_of;
-  for (auto& l : closing_lines) closing_lines_of[l.convention_id()].push_back(std::move(l));
+  for (Line& l : closing_lines) closing_lines_of[l.convention_id].push_back(std::move(l));
   closing_lines.clear();
   const rules::Lines none;
   for (const auto& c : books.conventions) {
@@ -311,18 +332,19 @@ absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {
     PaymentLines(books, c, it == closing_lines_of.end() ? none : it->second, out, status);
   }
   RETURN_IF_ERROR(status);
-  std::erase_if(out, [&](const v1::AccountingLine& l) { return l.date() > books.as_of_date; });
+  std::erase_if(out, [&](const Line& l) { return YmdFromDay(l.date) > books.as_of_date; });
   // Sorted by date then month, lines of equal date and month in the order they were made: the
   // keys are sorted (their index breaks ties), then each line is moved once into its place,
   // rather than the lines themselves moved around by a stable sort.
   struct Key {
-    int32_t date, month;
+    absl::CivilDay date;
+    int month;
     uint32_t index;
   };
   std::vector<Key> keys;
   keys.reserve(out.size());
   for (size_t i = 0; i < out.size(); ++i) {
-    keys.push_back(Key{out[i].date(), out[i].month(), static_cast<uint32_t>(i)});
+    keys.push_back(Key{out[i].date, out[i].month, static_cast<uint32_t>(i)});
   }
   std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
     if (a.date != b.date) return a.date < b.date;
@@ -360,10 +382,11 @@ absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const Caf
                                                                         int32_t year) {
   ASSIGN_OR_RETURN(rules::Lines lines, AllLines(books));
   int32_t first = year;
-  for (const auto& l : lines) first = std::min(first, l.civil_year());
+  for (const Line& l : lines) first = std::min(first, l.civil_year().y());
   std::map<int32_t, rules::Lines> by_year;
-  for (auto& l : lines) {
-    if (l.civil_year() >= first && l.civil_year() <= year) by_year[l.civil_year()].push_back(std::move(l));
+  for (Line& l : lines) {
+    const int32_t y = l.civil_year().y();
+    if (y >= first && y <= year) by_year[y].push_back(std::move(l));
   }
   std::vector<rules::AccountBalance> opening;
   std::vector<rules::CivilYearReport> reports;

@@ -25,9 +25,10 @@
 
 namespace clas {
 
-// A closing the Caf recorded (the fact and its event).
+// A closing the Caf recorded: the year it closed, the lines it booked, and its event.
 struct RecordedClosing {
-  v1::CivilYearClosed closing;
+  CivilYear year{0};
+  rules::Lines lines;
   std::string event_id;
   int32_t date = 0;
   // Its log position: a correction recorded after it finds its year closed (R-ACC-8). 0 when
@@ -67,8 +68,13 @@ struct CafBooks {
 };
 
 // Adds to books->closings the closings of `events` (a civil-year stream, in version order) as of
-// `as_of`.
-void AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of, CafBooks* books);
+// `as_of`. kDataLoss when a closing's lines are not lines the rules can have booked
+// (codec/line_codec.h); books->closings is then unchanged.
+absl::Status AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of,
+                         CafBooks* books);
+
+// The closing `e` records (an event whose fact is civil_year_closed), its lines decoded.
+absl::StatusOr<RecordedClosing> RecordedClosingOf(const DomainEvent& e);
 
 // Every line of the Caf's books dated on or before books.as_of_date, sorted by date.
 absl::StatusOr<rules::Lines> AllLines(const CafBooks& books);

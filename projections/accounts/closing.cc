@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
 #include "projections/accounts/books.h"
+#include "projections/codec/line_codec.h"
 #include "projections/core/calendar.h"
 #include "projections/core/violation.h"
 #include "projections/rules/accounting.h"
@@ -92,7 +93,7 @@ absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const 
   f.effective_date = cmd.date();
   f.fact.set_caf_id(cmd.caf_id());
   f.fact.mutable_civil_year_closed()->set_civil_year(y);
-  for (auto& l : lines) *f.fact.mutable_civil_year_closed()->add_lines() = l;
+  codec::Encode(lines, f.fact.mutable_civil_year_closed()->mutable_lines());
   return Facts{f};
 }
 

@@ -20,6 +20,7 @@ namespace clas {
 struct Rule {
   std::string_view id;
   std::string_view section;
+  friend constexpr bool operator==(const Rule&, const Rule&) = default;
 };
 
 namespace rule {

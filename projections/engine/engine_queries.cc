@@ -70,7 +70,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
     // Read from the log, not kept: a closing holds every line of its year (up to the size of
     // an event), and the report kept (report_cache.h) spares reading it again.
     ASSIGN_OR_RETURN(auto events, log_->ReadStream(s));
-    AddClosings(events, as_of, &books);
+    RETURN_IF_ERROR(AddClosings(events, as_of, &books));
   }
   ASSIGN_OR_RETURN(auto ids, ListConventionIds(caf_id));
   for (const auto& [caf, id] : ids) {

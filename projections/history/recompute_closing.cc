@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "ledger/base/status_macros.h"
 #include "projections/accounts/books.h"
 #include "projections/convention/fold.h"
 #include "projections/convention/gestionnaire.h"
@@ -22,7 +23,8 @@ struct Before {
   std::vector<RecordedClosing> closings;
 };
 
-Before EventsBefore(const DomainEvent& closing, const std::vector<DomainEvent>& events) {
+absl::StatusOr<Before> EventsBefore(const DomainEvent& closing,
+                                    const std::vector<DomainEvent>& events) {
   Before out;
   const std::string conventions = ConventionStreamPrefix(closing.caf_id);
   const std::string gestionnaires = GestionnaireStream(closing.caf_id, "");
@@ -35,10 +37,8 @@ Before EventsBefore(const DomainEvent& closing, const std::vector<DomainEvent>& 
     } else if (e.stream_id.rfind(gestionnaires, 0) == 0) {
       out.gestionnaires[e.stream_id].push_back(e);
     } else if (e.caf_id == closing.caf_id && e.fact.has_civil_year_closed()) {
-      out.closings.push_back(RecordedClosing{.closing = e.fact.civil_year_closed(),
-                                             .event_id = e.event_id,
-                                             .date = e.effective_date,
-                                             .position = e.position});
+      ASSIGN_OR_RETURN(RecordedClosing recorded, RecordedClosingOf(e));
+      out.closings.push_back(std::move(recorded));
     }
   }
   for (auto* streams : {&out.conventions, &out.gestionnaires}) {
@@ -90,26 +90,35 @@ std::map<std::string, int64_t> Sums(
   return out;
 }
 
+// The sum of the amounts of `sums`, for a refusal's message.
+int64_t Total(const std::map<std::string, int64_t>& sums) {
+  int64_t total = 0;
+  for (const auto& [key, cents] : sums) total += cents;
+  return total;
+}
+
 }  // namespace
 
 bool CheckClosing(const DomainEvent& closing, const std::vector<DomainEvent>& events,
                   Reporter& reporter) {
-  const Before before = EventsBefore(closing, events);
-  if (before.conventions.empty()) return false;  // inputs not given: nothing to recompute from
-  const BaremeBook book = BaremeBook::FromEvents(before.baremes, AsOf{});
-  const CafBooks books = BooksBefore(closing.caf_id, before, book);
   const v1::CivilYearClosed& recorded = closing.fact.civil_year_closed();
+  const std::map<std::string, int64_t> was = Sums(recorded.lines());
+  const absl::StatusOr<Before> before = EventsBefore(closing, events);
+  if (!before.ok()) {  // an earlier closing's lines are not lines the rules book
+    reporter.Refused("lines", Total(was), before.status());
+    return true;
+  }
+  if (before->conventions.empty()) return false;  // inputs not given: nothing to recompute from
+  const BaremeBook book = BaremeBook::FromEvents(before->baremes, AsOf{});
+  const CafBooks books = BooksBefore(closing.caf_id, *before, book);
   v1::CloseCivilYear cmd;
   cmd.set_caf_id(closing.caf_id);
   cmd.set_civil_year(recorded.civil_year());
   cmd.set_date(closing.effective_date);
   auto decided = DecideCloseCivilYear(cmd, books);
-  const std::map<std::string, int64_t> was = Sums(recorded.lines());
   if (!decided.ok() || decided->empty() || !decided->front().fact.has_civil_year_closed()) {
-    int64_t total = 0;
-    for (const auto& [key, cents] : was) total += cents;
     reporter.Refused(
-        "lines", total,
+        "lines", Total(was),
         decided.ok() ? absl::InternalError("aucune clôture décidée") : decided.status());
     return true;
   }

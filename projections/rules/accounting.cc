@@ -14,21 +14,23 @@ namespace clas::rules {
 
 using namespace accounting_internal;  // NOLINT: the helpers of the accounting files
 
-std::string SubsidyAccountForAge(int age) {
+Account SubsidyAccountForAge(int age) {
   CLAS_CHECK(age >= 0) << "R-ACC-1: age " << age;  // R-ACC-1
-  if (age == 0) return kSubsidyN;
-  if (age == 1) return kSubsidyN1;
-  return kSubsidyOlder;
+  if (age == 0) return Account::kSubsidyN;
+  if (age == 1) return Account::kSubsidyN1;
+  return Account::kSubsidyOlder;
 }
 
-std::optional<int> AgeOfSubsidyAccount(std::string_view account) {
-  if (account == kSubsidyN) return 0;
-  if (account == kSubsidyN1) return 1;
-  if (account == kSubsidyOlder) return 2;
-  return std::nullopt;
+std::optional<int> AgeOfSubsidyAccount(Account account) {
+  switch (account) {
+    case Account::kSubsidyN: return 0;
+    case Account::kSubsidyN1: return 1;
+    case Account::kSubsidyOlder: return 2;
+    default: return std::nullopt;
+  }
 }
 
-std::string StatisticalCode(v1::GestionnaireKind kind, bool bonus) {
+StatisticalCode StatisticalCodeOf(v1::GestionnaireKind kind, bool bonus) {
   const std::optional<Codes> codes = CodesOf(kind);  // R-ACC-6
   CLAS_CHECK(codes.has_value()) << "R-ACC-6: kind " << kind;
   return bonus ? codes->bonus : codes->ps;
@@ -49,8 +51,8 @@ absl::StatusOr<Lines> AcompteLines(const LineOrigin& origin, absl::CivilDay paid
   RETURN_IF_ERROR(f.ToStatus());
   Lines out;
   BookFor(origin, Booking::On(paid_on),
-          {kSubsidyN, kSettlement, amount, StatisticalCode(origin.kind, false), rule::kAcc2,
-           "Acompte " + origin.school_year.ToString()},
+          {Account::kSubsidyN, Account::kSettlement, amount, StatisticalCodeOf(origin.kind, false),
+           rule::kAcc2, "Acompte " + origin.school_year.ToString()},
           &out);
   return out;
 }
@@ -79,9 +81,9 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
   const LineOrigin& o = in.origin;
   const int32_t n = o.school_year.n();
   const int age_n = static_cast<int>(in.paid_on.year() - n);  // >= 1, checked above
-  const std::string n_account = SubsidyAccountForAge(age_n);
-  const std::string n1_account = SubsidyAccountForAge(age_n - 1);
-  const std::string ps_code = StatisticalCode(o.kind, false);
+  const Account n_account = SubsidyAccountForAge(age_n);
+  const Account n1_account = SubsidyAccountForAge(age_n - 1);
+  const StatisticalCode ps_code = StatisticalCodeOf(o.kind, false);
   const std::string title = "Solde " + o.school_year.ToString();
   const Shares dr = SharesOf(in.dr);
 
@@ -99,24 +101,24 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
   Lines out;
   const Booking when = Booking::On(in.paid_on);
   BookFor(o, when,
-          {kChargesAPayer, kSettlement, settled, ps_code, rule::kAcc5,
+          {Account::kChargesAPayer, Account::kSettlement, settled, ps_code, rule::kAcc5,
            absl::StrFormat("%s : charge à payer %d", title, n)},
           &out);
   BookFor(o, when,
-          {n_account, kSettlement, s_n - settled, ps_code, rule::kAcc5,
+          {n_account, Account::kSettlement, s_n - settled, ps_code, rule::kAcc5,
            absl::StrFormat("%s : part %d", title, n)},
           &out);
   BookFor(o, when,
-          {n1_account, kSettlement, bonus, StatisticalCode(o.kind, true), rule::kAcc5,
+          {n1_account, Account::kSettlement, bonus, StatisticalCodeOf(o.kind, true), rule::kAcc5,
            absl::StrFormat("%s : bonus", title)},
           &out);
   BookFor(o, when,
-          {n1_account, kSettlement, rest - bonus, ps_code, rule::kAcc5,
+          {n1_account, Account::kSettlement, rest - bonus, ps_code, rule::kAcc5,
            absl::StrFormat("%s : part %d", title, n + 1)},
           &out);
   BookFor(
       o, when,
-      {kChargesAPayer, n_account, cancelled, ps_code, rule::kAcc5,
+      {Account::kChargesAPayer, n_account, cancelled, ps_code, rule::kAcc5,
        absl::StrFormat("Annulation reliquat charge à payer %d (%s)", n, o.school_year.ToString())},
       &out);
   return out;
@@ -133,8 +135,9 @@ absl::StatusOr<Lines> RappelLines(const LineOrigin& origin, absl::CivilDay paid_
   const int age_n1 = static_cast<int>(paid_on.year() - (origin.school_year.n() + 1));
   Lines out;
   BookFor(origin, Booking::On(paid_on),
-          {SubsidyAccountForAge(age_n1), kSettlement, amount, StatisticalCode(origin.kind, false),
-           rule::kAcc9, "Rappel " + origin.school_year.ToString()},
+          {SubsidyAccountForAge(age_n1), Account::kSettlement, amount,
+           StatisticalCodeOf(origin.kind, false), rule::kAcc9,
+           "Rappel " + origin.school_year.ToString()},
           &out);
   return out;
 }
@@ -164,25 +167,24 @@ absl::StatusOr<Lines> RecoveryLines(const RecoveryInput& in) {
   const int age_n1 = static_cast<int>(in.recovered_on.year() - (in.origin.school_year.n() + 1));
   Lines out;
   BookFor(in.origin, Booking::On(in.recovered_on),
-          {kSettlement, SubsidyAccountForAge(age_n1), in.amount,
-           StatisticalCode(in.origin.kind, false), rule::kAcc9, label},
+          {Account::kSettlement, SubsidyAccountForAge(age_n1), in.amount,
+           StatisticalCodeOf(in.origin.kind, false), rule::kAcc9, label},
           &out);
   return out;
 }
 
-bool IsPaymentLine(const v1::AccountingLine& line) {
-  const bool payment_rule = line.rule_id() == rule::kAcc2.id || line.rule_id() == rule::kAcc5.id ||
-                            line.rule_id() == rule::kAcc9.id;
-  const bool charge_side = AgeOfSubsidyAccount(line.debit_account()).has_value() ||
-                           line.debit_account() == kChargesAPayer;
-  return payment_rule && charge_side && line.credit_account() == kSettlement;
+bool IsPaymentLine(const Line& line) {
+  const bool payment_rule =
+      line.rule == rule::kAcc2 || line.rule == rule::kAcc5 || line.rule == rule::kAcc9;
+  const bool charge_side =
+      AgeOfSubsidyAccount(line.debit).has_value() || line.debit == Account::kChargesAPayer;
+  return payment_rule && charge_side && line.credit == Account::kSettlement;
 }
 
-std::string DescribeLine(const v1::AccountingLine& line) {
-  return absl::StrFormat("%d/%02d D %s C %s %s %s %s", line.civil_year(), line.month(),
-                         line.debit_account(), line.credit_account(),
-                         Money::Cents(line.amount_cents()).ToFrench(), line.statistical_code(),
-                         line.rule_id());
+std::string DescribeLine(const Line& line) {
+  return absl::StrFormat("%d/%02d D %s C %s %s %s %s", line.civil_year().y(), line.month,
+                         AccountName(line.debit), AccountName(line.credit), line.amount.ToFrench(),
+                         CodeName(line.code), line.rule.id);
 }
 
 }  // namespace clas::rules

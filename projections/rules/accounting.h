@@ -4,7 +4,7 @@
 // accounting_report.h.
 //
 // Every function is pure: it turns explicit figures (droit breakdowns, amounts, days, ids) into
-// v1::AccountingLine values and reads no store. The caller (the civil-year fold, the closing
+// Lines (core/accounting_line.h) and reads no store. The caller (the civil-year fold, the closing
 // command) finds those figures in the events.
 //
 // Every line produced:
@@ -35,61 +35,38 @@
 #include "absl/time/civil_time.h"
 #include "clas/v1/events.pb.h"
 #include "clas/v1/types.pb.h"
+#include "projections/core/accounting_line.h"
 #include "projections/core/calendar.h"
 #include "projections/core/money.h"
 
 namespace clas::rules {
 
-using Lines = std::vector<v1::AccountingLine>;
+using Lines = clas::Lines;
 
-// ---- The schéma d'écriture: every account and code, in this one place. ----
+// The accounts and statistical codes of the schéma d'écriture, and kClosingMonth, are in
+// core/accounting_line.h.
 
-// Subsidy (charge) accounts by age of the share a line concerns (R-ACC-1).
-inline constexpr char kSubsidyN[] = "SF 6562322410";       // subvention N
-inline constexpr char kSubsidyN1[] = "SF 65623224191";     // subvention N-1
-inline constexpr char kSubsidyOlder[] = "SF 65623224192";  // subvention antérieure à N-1
-// Charges à payer sur exercice N (R-ACC-3, R-ACC-5).
-inline constexpr char kChargesAPayer[] = "T 408143111";
-// Engagement of the 6/10 (classe 8, R-ACC-4): debit at closing, credit likewise.
-inline constexpr char kEngagementDebit[] = "T 8091";    // contrepartie des engagements donnés
-inline constexpr char kEngagementCredit[] = "T 80182";  // prestation de service Clas 6/10e
-// [choice] The circular names only the charge side of a payment. The ledger books every payment
-// (acompte, solde, rappel) against this one counterpart, and every recovery of an indu from it,
-// so that each line names both accounts. It stands for the Caf's settlement of the gestionnaire
-// (the payment order in MAIA, then the treasury); its yearly movement is the net cash of the year.
-inline constexpr char kSettlement[] = "Règlement gestionnaire";
-
-// Statistical codes (R-ACC-6): PS Clas and bonus Clas, by kind of gestionnaire.
-inline constexpr char kCodePsGestionnaires[] = "81512214";  // aides aux gestionnaires
-inline constexpr char kCodePsInterne[] = "81513214";        // dépenses internes (the Caf)
-inline constexpr char kCodePsEntreprises[] = "81514214";    // entreprises
-inline constexpr char kCodeBonusGestionnaires[] = "81512215";
-inline constexpr char kCodeBonusInterne[] = "81513215";
-inline constexpr char kCodeBonusEntreprises[] = "81514215";
-
-// The closing period of a civil year (R-ACC-3/4).
-inline constexpr int kClosingMonth = 13;
 // The most conventions one closing may cover: far above any Caf (a few hundred Clas actions).
 inline constexpr size_t kClosingConventionsMax = 10'000;
 // The most lines one call may read (reversal, adjustment, open charge à payer).
 inline constexpr size_t kLinesMax = 1'000'000;
 
 // R-ACC-1: the subsidy account of a share of age `age` (Y minus the civil year of the share):
-// 0 -> kSubsidyN, 1 -> kSubsidyN1, 2 or more -> kSubsidyOlder.
+// 0 -> Account::kSubsidyN, 1 -> kSubsidyN1, 2 or more -> kSubsidyOlder.
 // REQUIRES: age >= 0 (a share of a later civil year is never booked, R-PAY-4). Callers here
 // check it first and return an error.
-std::string SubsidyAccountForAge(int age);
+Account SubsidyAccountForAge(int age);
 
 // The inverse of R-ACC-1: 0, 1 or 2 (meaning "2 or more") for a subsidy account; nullopt for any
 // other account.
-std::optional<int> AgeOfSubsidyAccount(std::string_view account);
+std::optional<int> AgeOfSubsidyAccount(Account account);
 
 // R-ACC-6: the statistical code of a PS line (bonus = false) or a bonus line (bonus = true).
 // ASSOCIATION, CENTRE_SOCIAL, EVS, COMMUNE -> aides aux gestionnaires; CAF_INTERNE -> dépenses
 // internes; ENTREPRISE -> entreprises.
 // REQUIRES: kind is one of those six (the line builders check it first and return an error; a
 // kind added to the schema must be given its codes here).
-std::string StatisticalCode(v1::GestionnaireKind kind, bool bonus);
+StatisticalCode StatisticalCodeOf(v1::GestionnaireKind kind, bool bonus);
 
 // What a line is tied to: the convention, the school year N whose droit it concerns, the kind of
 // gestionnaire (for the statistical code) and the event that caused it.
@@ -229,11 +206,11 @@ absl::StatusOr<Lines> AdjustmentLines(const Lines& recorded, const Lines& recomp
 // True for a payment line: a debit of a subsidy account or of kChargesAPayer credited to
 // kSettlement, produced by a payment rule (R-ACC-2, R-ACC-5, R-ACC-9), not by a régularisation.
 // These are the lines R-ACC-10 compares with the payment events of the year.
-bool IsPaymentLine(const v1::AccountingLine& line);
+bool IsPaymentLine(const Line& line);
 
 // One line as a sentence, for reports, logs and tests:
 // "2027/11 D T 408143111 C Règlement gestionnaire 800,00 € 81512214 R-ACC-5".
-std::string DescribeLine(const v1::AccountingLine& line);
+std::string DescribeLine(const Line& line);
 
 }  // namespace clas::rules
 

@@ -18,24 +18,24 @@ using accounting_internal::Faults;
 // replaced by the civil year of the share it concerns (R-ACC-1 read backwards), so that the
 // same share booked in 2026 on kSubsidyN and in 2027 on kSubsidyN1 is one place.
 struct Side {
-  std::string account;  // kSubsidyN stands for "a subsidy account" when share_year != 0
+  Account account;  // kSubsidyN stands for "a subsidy account" when share_year != 0
   int32_t share_year = 0;
   auto operator<=>(const Side&) const = default;
 };
 
-Side SideOf(const std::string& account, int32_t civil_year) {
+Side SideOf(Account account, int32_t civil_year) {
   const std::optional<int> age = AgeOfSubsidyAccount(account);
   if (!age.has_value()) return {account, 0};
-  return {kSubsidyN, civil_year - *age};
+  return {Account::kSubsidyN, civil_year - *age};
 }
 
-std::string AccountIn(const Side& side, int32_t civil_year) {
+Account AccountIn(const Side& side, int32_t civil_year) {
   if (side.share_year == 0) return side.account;
   return SubsidyAccountForAge(civil_year - side.share_year);
 }
 
 // Where a line's amount nets: convention, school year, code, and its two sides in a fixed order.
-using Place = std::tuple<std::string, int32_t, std::string, Side, Side>;
+using Place = std::tuple<std::string, SchoolYear, StatisticalCode, Side, Side>;
 
 void CheckLines(Faults& f, std::string_view field, const Lines& lines, int32_t open_year) {
   if (lines.size() > kLinesMax) {
@@ -43,34 +43,33 @@ void CheckLines(Faults& f, std::string_view field, const Lines& lines, int32_t o
     return;
   }
   for (size_t i = 0; i < lines.size(); ++i) {
-    const v1::AccountingLine& l = lines[i];
+    const Line& l = lines[i];
     const std::string at = absl::StrFormat("%s[%d]", field, i);
-    if (l.civil_year() >= open_year) {
-      f.Add(at + ".civil_year", absl::StrFormat("%d", l.civil_year()),
+    if (l.civil_year().y() >= open_year) {
+      f.Add(at + ".civil_year", absl::StrFormat("%d", l.civil_year().y()),
             absl::StrFormat("seules les lignes d'exercices clos avant %d se régularisent",
                             open_year));
     }
     if (!accounting_internal::AmountInRange(l)) {
-      f.Add(at + ".amount_cents", absl::StrFormat("%d", l.amount_cents()), "montant hors plage");
+      f.Add(at + ".amount_cents", l.amount.ToFrench(), "montant hors plage");
     }
-    const bool both_subsidy = AgeOfSubsidyAccount(l.debit_account()).has_value() &&
-                              AgeOfSubsidyAccount(l.credit_account()).has_value();
-    if (l.debit_account().empty() || l.credit_account().empty() ||
-        l.debit_account() == l.credit_account() || both_subsidy || l.statistical_code().empty()) {
-      f.Add(at, DescribeLine(l), "ligne sans comptes distincts ou sans code statistique");
+    const bool both_subsidy =
+        AgeOfSubsidyAccount(l.debit).has_value() && AgeOfSubsidyAccount(l.credit).has_value();
+    if (l.debit == l.credit || both_subsidy) {
+      f.Add(at, DescribeLine(l), "ligne sans comptes distincts");
     }
   }
 }
 
 // Adds `sign` × each line's amount to its place: positive when the line debits the first side.
 void Net(const Lines& lines, int sign, std::map<Place, Money>* net) {
-  for (const v1::AccountingLine& l : lines) {
-    Side debit = SideOf(l.debit_account(), l.civil_year());
-    Side credit = SideOf(l.credit_account(), l.civil_year());
+  for (const Line& l : lines) {
+    Side debit = SideOf(l.debit, l.civil_year().y());
+    Side credit = SideOf(l.credit, l.civil_year().y());
     const bool debit_first = debit < credit;
-    Place place{l.convention_id(), l.school_year(), l.statistical_code(),
-                debit_first ? debit : credit, debit_first ? credit : debit};
-    const Money amount = Money::Cents(l.amount_cents()) * (debit_first ? sign : -sign);
+    Place place{l.convention_id, l.school_year, l.code, debit_first ? debit : credit,
+                debit_first ? credit : debit};
+    const Money amount = l.amount * (debit_first ? sign : -sign);
     (*net)[std::move(place)] += amount;
   }
 }

@@ -57,18 +57,19 @@ absl::StatusOr<Lines> ClosingLines(CivilYear year, absl::CivilDay booked_on,
   Lines out;
   for (const ClosingInput& c : conventions) {
     const Shares dp = SharesOf(c.dp);
-    const std::string code = StatisticalCode(c.kind, false);
+    const StatisticalCode code = StatisticalCodeOf(c.kind, false);
     // R-ACC-3: the 4/10 of the service rendered in Y, less what its acomptes already paid.
     const Money charge = Max(Money::Zero(), dp.n_share - c.acomptes_dated_in_y);
-    accounting_internal::Book(c.convention_id, year.y(), c.cause_event_id, when,
-                              {kSubsidyN, kChargesAPayer, charge, code, rule::kAcc3,
-                               "Charge à payer 4/10 " + school_year},
+    accounting_internal::Book(c.convention_id, SchoolYear(year.y()), c.cause_event_id, when,
+                              {Account::kSubsidyN, Account::kChargesAPayer, charge, code,
+                               rule::kAcc3, "Charge à payer 4/10 " + school_year},
                               &out);
     // R-ACC-4: the 6/10 of the service to be rendered in Y+1, as an engagement.
-    accounting_internal::Book(c.convention_id, year.y(), c.cause_event_id, when,
-                              {kEngagementDebit, kEngagementCredit, dp.ps - dp.n_share, code,
-                               rule::kAcc4, "Engagement 6/10 " + school_year},
-                              &out);
+    accounting_internal::Book(
+        c.convention_id, SchoolYear(year.y()), c.cause_event_id, when,
+        {Account::kEngagementDebit, Account::kEngagementCredit, dp.ps - dp.n_share, code,
+         rule::kAcc4, "Engagement 6/10 " + school_year},
+        &out);
   }
   return out;
 }
@@ -88,19 +89,18 @@ absl::StatusOr<Lines> EngagementReversalLines(SchoolYear school_year, absl::Civi
   if (booked.size() > kLinesMax) f.Add("booked", "", "trop de lignes");
   RETURN_IF_ERROR(f.ToStatus());
   // Net engagement per (convention, code): debits minus credits of kEngagementDebit.
-  std::map<std::pair<std::string, std::string>, Money> net;
-  for (const v1::AccountingLine& line : booked) {
-    if (line.school_year() != school_year.n()) continue;
+  std::map<std::pair<std::string, StatisticalCode>, Money> net;
+  for (const Line& line : booked) {
+    if (line.school_year != school_year) continue;
     const bool earlier_reversal =
-        line.rule_id() == rule::kAcc4.id && line.civil_year() > school_year.n();
+        line.rule == rule::kAcc4 && line.civil_year().y() > school_year.n();
     if (earlier_reversal || !accounting_internal::AmountInRange(line)) continue;
-    const auto key = std::make_pair(line.convention_id(), line.statistical_code());
-    const Money amount = Money::Cents(line.amount_cents());
-    if (line.debit_account() == kEngagementDebit && line.credit_account() == kEngagementCredit) {
-      net[key] += amount;
-    } else if (line.debit_account() == kEngagementCredit &&
-               line.credit_account() == kEngagementDebit) {
-      net[key] -= amount;
+    const auto key = std::make_pair(line.convention_id, line.code);
+    if (line.debit == Account::kEngagementDebit && line.credit == Account::kEngagementCredit) {
+      net[key] += line.amount;
+    } else if (line.debit == Account::kEngagementCredit &&
+               line.credit == Account::kEngagementDebit) {
+      net[key] -= line.amount;
     }
   }
   Lines out;
@@ -109,10 +109,11 @@ absl::StatusOr<Lines> EngagementReversalLines(SchoolYear school_year, absl::Civi
       f.Add("booked", key.first, "engagement net créditeur sur T 8091 : rien à contrepasser");
       continue;
     }
-    accounting_internal::Book(key.first, school_year.n(), cause_event_id, {booked_on, 12},
-                              {kEngagementCredit, kEngagementDebit, amount, key.second, rule::kAcc4,
-                               "Contrepassation engagement 6/10 " + school_year.ToString()},
-                              &out);
+    accounting_internal::Book(
+        key.first, school_year, cause_event_id, {booked_on, 12},
+        {Account::kEngagementCredit, Account::kEngagementDebit, amount, key.second, rule::kAcc4,
+         "Contrepassation engagement 6/10 " + school_year.ToString()},
+        &out);
   }
   RETURN_IF_ERROR(f.ToStatus());
   return out;
@@ -122,13 +123,13 @@ Money OpenChargeAPayer(const Lines& booked, std::string_view convention_id,
                        SchoolYear school_year) {
   CLAS_CHECK(booked.size() <= kLinesMax);
   Money open;
-  for (const v1::AccountingLine& line : booked) {
-    if (line.convention_id() != convention_id || line.school_year() != school_year.n() ||
+  for (const Line& line : booked) {
+    if (line.convention_id != convention_id || line.school_year != school_year ||
         !accounting_internal::AmountInRange(line)) {
       continue;
     }
-    if (line.credit_account() == kChargesAPayer) open += Money::Cents(line.amount_cents());
-    if (line.debit_account() == kChargesAPayer) open -= Money::Cents(line.amount_cents());
+    if (line.credit == Account::kChargesAPayer) open += line.amount;
+    if (line.debit == Account::kChargesAPayer) open -= line.amount;
   }
   return open;
 }

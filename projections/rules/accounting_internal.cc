@@ -1,5 +1,7 @@
 #include "projections/rules/accounting_internal.h"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_format.h"
@@ -38,30 +40,32 @@ void CheckDay(Faults& f, std::string_view field, absl::CivilDay day) {
   }
 }
 
-bool AmountInRange(const v1::AccountingLine& line) {
-  return line.amount_cents() > 0 && line.amount_cents() <= kAmountMaxCents;
+bool AmountInRange(const Line& line) {
+  return line.amount > Money::Zero() && line.amount.cents() <= kAmountMaxCents;
 }
 
-void Book(std::string_view convention_id, int32_t school_year, std::string_view cause_event_id,
+void Book(std::string_view convention_id, SchoolYear school_year, std::string_view cause_event_id,
           Booking when, Entry e, Lines* out) {
   CLAS_CHECK(e.amount >= Money::Zero()) << e.rule.id << " " << e.amount.cents();
-  CLAS_CHECK(!e.debit.empty() && !e.credit.empty() && e.debit != e.credit) << e.rule.id;
-  CLAS_CHECK(!e.statistical_code.empty()) << e.rule.id;
+  CLAS_CHECK(e.debit != e.credit) << e.rule.id;
+  CLAS_CHECK(std::find(std::begin(kLineRules), std::end(kLineRules), e.rule) !=
+             std::end(kLineRules))
+      << e.rule.id;
+  CLAS_CHECK(when.month == when.day.month() ||
+             (when.month == kClosingMonth && when.day.month() == 12))
+      << e.rule.id << " month " << when.month;
   if (e.amount == Money::Zero()) return;
-  v1::AccountingLine line;
-  line.set_civil_year(static_cast<int32_t>(when.day.year()));
-  line.set_month(when.month);
-  line.set_debit_account(std::move(e.debit));
-  line.set_credit_account(std::move(e.credit));
-  line.set_amount_cents(e.amount.cents());
-  line.set_statistical_code(std::move(e.statistical_code));
-  line.set_rule_id(std::string(e.rule.id));
-  line.set_convention_id(std::string(convention_id));
-  line.set_school_year(school_year);
-  line.set_cause_event_id(std::string(cause_event_id));
-  line.set_label(std::move(e.label));
-  line.set_date(YmdFromDay(when.day));
-  out->push_back(std::move(line));
+  out->push_back(Line{.date = when.day,
+                      .month = when.month,
+                      .debit = e.debit,
+                      .credit = e.credit,
+                      .amount = e.amount,
+                      .code = e.code,
+                      .rule = e.rule,
+                      .convention_id = std::string(convention_id),
+                      .school_year = school_year,
+                      .cause_event_id = std::string(cause_event_id),
+                      .label = std::move(e.label)});
 }
 
 Shares SharesOf(const v1::DroitBreakdown& d) {
@@ -95,9 +99,11 @@ std::optional<Codes> CodesOf(v1::GestionnaireKind kind) {
     case v1::ASSOCIATION:
     case v1::CENTRE_SOCIAL:
     case v1::EVS:
-    case v1::COMMUNE: return Codes{kCodePsGestionnaires, kCodeBonusGestionnaires};
-    case v1::CAF_INTERNE: return Codes{kCodePsInterne, kCodeBonusInterne};
-    case v1::ENTREPRISE: return Codes{kCodePsEntreprises, kCodeBonusEntreprises};
+    case v1::COMMUNE:
+      return Codes{StatisticalCode::kPsGestionnaires, StatisticalCode::kBonusGestionnaires};
+    case v1::CAF_INTERNE: return Codes{StatisticalCode::kPsInterne, StatisticalCode::kBonusInterne};
+    case v1::ENTREPRISE:
+      return Codes{StatisticalCode::kPsEntreprises, StatisticalCode::kBonusEntreprises};
     default: return std::nullopt;
   }
 }
@@ -131,7 +137,7 @@ void CheckAfterSchoolYear(Faults& f, const LineOrigin& o, absl::CivilDay day) {
 }
 
 void BookFor(const LineOrigin& o, Booking when, Entry e, Lines* out) {
-  Book(o.convention_id, o.school_year.n(), o.cause_event_id, when, std::move(e), out);
+  Book(o.convention_id, o.school_year, o.cause_event_id, when, std::move(e), out);
 }
 
 }  // namespace clas::rules::accounting_internal

@@ -42,7 +42,7 @@ void CheckAmount(Faults& f, std::string_view field, Money amount, bool positive)
 // `day` within [kDateMin, kDateMax].
 void CheckDay(Faults& f, std::string_view field, absl::CivilDay day);
 // A recorded line whose amount is within (0, kAmountMaxCents]: safe to add up.
-bool AmountInRange(const v1::AccountingLine& line);
+bool AmountInRange(const Line& line);
 
 // When a line is booked: its day, and its month (the day's, or kClosingMonth).
 struct Booking {
@@ -53,17 +53,17 @@ struct Booking {
 
 // What a line books.
 struct Entry {
-  std::string debit;
-  std::string credit;
+  Account debit;
+  Account credit;
   Money amount;
-  std::string statistical_code;
+  StatisticalCode code;
   Rule rule;
   std::string label;
 };
 
 // Appends the line `e` to `out`, tied to the convention, school year and cause; nothing when the
-// amount is zero. REQUIRES: e.amount >= 0; e.debit != e.credit; both accounts and the code set.
-void Book(std::string_view convention_id, int32_t school_year, std::string_view cause_event_id,
+// amount is zero. REQUIRES: e.amount >= 0; e.debit != e.credit; e.rule one of kLineRules.
+void Book(std::string_view convention_id, SchoolYear school_year, std::string_view cause_event_id,
           Booking when, Entry e, Lines* out);
 
 // The PS part of a droit and its shares, as the accounting uses them (R-PAY-1).
@@ -82,8 +82,8 @@ void CheckBreakdown(Faults& f, const std::string& field, const v1::DroitBreakdow
 // R-ACC-6: the PS and bonus codes of a kind of gestionnaire; nullopt for a kind with no code
 // (UNSPECIFIED, or a kind added to the schema and not yet given one here).
 struct Codes {
-  const char* ps;
-  const char* bonus;
+  StatisticalCode ps;
+  StatisticalCode bonus;
 };
 std::optional<Codes> CodesOf(v1::GestionnaireKind kind);
 bool KindIsKnown(v1::GestionnaireKind kind);

@@ -16,14 +16,6 @@ namespace {
 using accounting_internal::CheckAmount;
 using accounting_internal::Faults;
 
-bool KnownCode(std::string_view code) {
-  for (const char* known : {kCodePsGestionnaires, kCodePsInterne, kCodePsEntreprises,
-                            kCodeBonusGestionnaires, kCodeBonusInterne, kCodeBonusEntreprises}) {
-    if (code == known) return true;
-  }
-  return false;
-}
-
 // The failed checks of a report, listed up to kFailedChecksMax, then counted.
 class FailedChecks {
  public:
@@ -86,28 +78,30 @@ absl::StatusOr<EnvelopeFigures> EnvelopeFollowUp(CivilYear year, const std::vect
 Money PaymentsOfYear(CivilYear year, const Lines& lines) {
   CLAS_CHECK(lines.size() <= kLinesMax);
   Money paid;
-  for (const v1::AccountingLine& line : lines) {
-    if (line.civil_year() != year.y() || !accounting_internal::AmountInRange(line)) continue;
-    if (IsPaymentLine(line)) paid += Money::Cents(line.amount_cents());
+  for (const Line& line : lines) {
+    if (line.civil_year() != year || !accounting_internal::AmountInRange(line)) continue;
+    if (IsPaymentLine(line)) paid += line.amount;
   }
   return paid;
 }
 
-bool CarriesForward(std::string_view account) {
-  return account == kChargesAPayer || account == kEngagementDebit || account == kEngagementCredit;
+bool CarriesForward(Account account) {
+  return account == Account::kChargesAPayer || account == Account::kEngagementDebit ||
+         account == Account::kEngagementCredit;
 }
 
 namespace {
 
 void CheckOpening(Faults& f, const std::vector<AccountBalance>& opening,
-                  std::map<std::string, AccountTotals>* accounts) {
+                  std::map<Account, AccountTotals>* accounts) {
   for (size_t i = 0; i < opening.size(); ++i) {
     const AccountBalance& b = opening[i];
     const std::string at = absl::StrFormat("opening[%d]", i);
     if (!CarriesForward(b.account)) {
-      f.Add(at, b.account, "seuls T 408143111, T 8091 et T 80182 reportent leur solde");
+      f.Add(at, AccountName(b.account),
+            "seuls T 408143111, T 8091 et T 80182 reportent leur solde");
     } else if (accounts->count(b.account) > 0) {
-      f.Add(at, b.account, "solde d'ouverture donné deux fois");
+      f.Add(at, AccountName(b.account), "solde d'ouverture donné deux fois");
     }
     if (b.balance.cents() < -kAmountMaxCents || b.balance.cents() > kAmountMaxCents) {
       f.Add(at + ".balance", b.balance.ToFrench(), "solde hors plage");
@@ -119,23 +113,13 @@ void CheckOpening(Faults& f, const std::vector<AccountBalance>& opening,
 }
 
 // Adds every fault of `line` to `checks`; true when its amount can be added up.
-bool CheckLine(CivilYear year, size_t i, const v1::AccountingLine& l, FailedChecks& checks) {
+bool CheckLine(CivilYear year, size_t i, const Line& l, FailedChecks& checks) {
   std::vector<std::string> faults;
-  if (l.civil_year() != year.y()) faults.push_back("hors de l'exercice");
-  const bool month_ok = l.month() >= 1 && l.month() <= kClosingMonth;
-  const auto day = DayFromYmd(l.date());
-  if (!month_ok || !day.ok() || day->year() != year.y() ||
-      (l.month() != kClosingMonth && day->month() != l.month())) {
-    faults.push_back("mois ou date incohérents");
-  }
+  if (l.civil_year() != year) faults.push_back("hors de l'exercice");
+  const bool closing_period = l.month == kClosingMonth && l.date.month() == 12;
+  if (l.month != l.date.month() && !closing_period) faults.push_back("mois ou date incohérents");
   if (!accounting_internal::AmountInRange(l)) faults.push_back("montant hors plage");
-  if (l.debit_account().empty() || l.credit_account().empty()) {
-    faults.push_back("compte débité ou crédité manquant");
-  } else if (l.debit_account() == l.credit_account()) {
-    faults.push_back("compte débité et crédité identiques");
-  }
-  if (!KnownCode(l.statistical_code())) faults.push_back("code statistique inconnu (R-ACC-6)");
-  if (l.rule_id().empty()) faults.push_back("règle non nommée");
+  if (l.debit == l.credit) faults.push_back("compte débité et crédité identiques");
   if (!faults.empty()) {
     checks.Fail(absl::StrFormat("R-ACC-10 (§4) : ligne %d (%s) : %s", i, DescribeLine(l),
                                 absl::StrJoin(faults, ", ")));
@@ -143,29 +127,30 @@ bool CheckLine(CivilYear year, size_t i, const v1::AccountingLine& l, FailedChec
   return accounting_internal::AmountInRange(l);
 }
 
-void Accumulate(const v1::AccountingLine& l, std::map<std::string, AccountTotals>* accounts,
-                std::map<std::string, CodeTotals>* codes, CivilYearReport* r) {
-  const Money amount = Money::Cents(l.amount_cents());
-  if (!l.debit_account().empty()) {
-    AccountTotals& a = (*accounts)[l.debit_account()];
-    a.account = l.debit_account();
-    a.debits += amount;
-    r->total_debits += amount;
-  }
-  if (!l.credit_account().empty()) {
-    AccountTotals& a = (*accounts)[l.credit_account()];
-    a.account = l.credit_account();
-    a.credits += amount;
-    r->total_credits += amount;
-  }
-  CodeTotals& c = (*codes)[l.statistical_code()];
-  c.statistical_code = l.statistical_code();
-  c.lines_amount += amount;
-  if (AgeOfSubsidyAccount(l.debit_account()).has_value()) c.charge_debits += amount;
-  if (AgeOfSubsidyAccount(l.credit_account()).has_value()) c.charge_credits += amount;
+// The totals of one year, by account and by code, in the order of their names (the enumerators'
+// order, core/accounting_line.h).
+struct Totals {
+  std::map<Account, AccountTotals> accounts;
+  std::map<StatisticalCode, CodeTotals> codes;
+};
+
+void Accumulate(const Line& l, Totals* totals, CivilYearReport* r) {
+  AccountTotals& debit = totals->accounts[l.debit];
+  debit.account = l.debit;
+  debit.debits += l.amount;
+  r->total_debits += l.amount;
+  AccountTotals& credit = totals->accounts[l.credit];
+  credit.account = l.credit;
+  credit.credits += l.amount;
+  r->total_credits += l.amount;
+  CodeTotals& c = totals->codes[l.code];
+  c.code = l.code;
+  c.lines_amount += l.amount;
+  if (AgeOfSubsidyAccount(l.debit).has_value()) c.charge_debits += l.amount;
+  if (AgeOfSubsidyAccount(l.credit).has_value()) c.charge_credits += l.amount;
 }
 
-Money ClosingOf(const CivilYearReport& r, std::string_view account) {
+Money ClosingOf(const CivilYearReport& r, Account account) {
   for (const AccountTotals& a : r.accounts) {
     if (a.account == account) return a.closing;
   }
@@ -183,18 +168,19 @@ void CheckBalances(const CivilYearReport& r, FailedChecks& checks) {
         "événements de paiement %s",
         r.payments_from_lines.ToFrench(), r.payments_from_events.ToFrench()));
   }
-  const Money charges_a_payer = ClosingOf(r, kChargesAPayer);
+  const Money charges_a_payer = ClosingOf(r, Account::kChargesAPayer);
   if (charges_a_payer > Money::Zero()) {
     checks.Fail(absl::StrFormat(
         "R-ACC-5 (§4) : %s clôture avec un solde débiteur de %s : plus de charges à payer "
         "soldées que constituées",
-        kChargesAPayer, charges_a_payer.ToFrench()));
+        AccountName(Account::kChargesAPayer), charges_a_payer.ToFrench()));
   }
-  const Money debit = ClosingOf(r, kEngagementDebit), credit = ClosingOf(r, kEngagementCredit);
+  const Money debit = ClosingOf(r, Account::kEngagementDebit);
+  const Money credit = ClosingOf(r, Account::kEngagementCredit);
   if (debit + credit != Money::Zero()) {
     checks.Fail(absl::StrFormat("R-ACC-4 (§4) : %s (%s) et %s (%s) ne se compensent pas",
-                                kEngagementDebit, BalanceText(debit), kEngagementCredit,
-                                BalanceText(credit)));
+                                AccountName(Account::kEngagementDebit), BalanceText(debit),
+                                AccountName(Account::kEngagementCredit), BalanceText(credit)));
   }
 }
 
@@ -211,23 +197,22 @@ absl::StatusOr<CivilYearReport> BuildCivilYearReport(std::string_view caf_id, Ci
     f.Add("lines", absl::StrFormat("%d", lines.size()), "trop de lignes");
   }
   CheckAmount(f, "payments_from_events", payments_from_events, /*positive=*/false);
-  std::map<std::string, AccountTotals> accounts;
-  CheckOpening(f, opening, &accounts);
+  Totals totals;
+  CheckOpening(f, opening, &totals.accounts);
   RETURN_IF_ERROR(f.ToStatus());
 
   CivilYearReport r;
   r.caf_id = std::string(caf_id);
   r.year = year;
   FailedChecks checks;
-  std::map<std::string, CodeTotals> codes;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (CheckLine(year, i, lines[i], checks)) Accumulate(lines[i], &accounts, &codes, &r);
+    if (CheckLine(year, i, lines[i], checks)) Accumulate(lines[i], &totals, &r);
   }
-  for (auto& [name, a] : accounts) {
+  for (auto& [account, a] : totals.accounts) {
     a.closing = a.opening + a.debits - a.credits;
     r.accounts.push_back(a);
   }
-  for (auto& [code, c] : codes) {
+  for (auto& [code, c] : totals.codes) {
     c.net_charge = c.charge_debits - c.charge_credits;
     r.codes.push_back(c);
   }

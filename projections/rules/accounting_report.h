@@ -57,17 +57,17 @@ absl::StatusOr<EnvelopeFigures> EnvelopeFollowUp(CivilYear year, const std::vect
 Money PaymentsOfYear(CivilYear year, const Lines& lines);
 
 // True for the accounts whose balance carries forward from one civil year to the next.
-bool CarriesForward(std::string_view account);
+bool CarriesForward(Account account);
 
 // A closing (or opening) balance of one account, debit-positive.
 struct AccountBalance {
-  std::string account;
+  Account account = Account::kSettlement;
   Money balance;
 };
 
 // R-ACC-10: one account over the year.
 struct AccountTotals {
-  std::string account;
+  Account account = Account::kSettlement;
   Money opening;  // previous closing for CarriesForward accounts, else zero
   Money debits;
   Money credits;
@@ -76,7 +76,7 @@ struct AccountTotals {
 
 // R-ACC-10: one statistical code over the year.
 struct CodeTotals {
-  std::string statistical_code;
+  StatisticalCode code = StatisticalCode::kPsGestionnaires;
   Money lines_amount;    // sum of the lines carrying the code
   Money charge_debits;   // of those, the debits of subsidy accounts
   Money charge_credits;  // and the credits of subsidy accounts
@@ -107,9 +107,10 @@ struct CivilYearReport {
 //
 // Checks, each failure added to failed_checks (the report is still built):
 //   - every line is well formed: civil year `year`, month 1..13 matching its date, amount in
-//     (0, kAmountMaxCents], two distinct accounts, a known statistical code (R-ACC-6), a rule;
+//     (0, kAmountMaxCents], two distinct accounts (a Line always names a known account on each
+//     side, a known statistical code and a rule: see core/accounting_line.h);
 //     a line with an amount out of range is left out of every total;
-//   - total debits == total credits (a line with no debit or credit account unbalances them);
+//   - total debits == total credits;
 //   - payments_from_lines == payments_from_events, to the cent;
 //   - kChargesAPayer does not close with a debit balance (more settled than booked, R-ACC-5);
 //   - kEngagementDebit and kEngagementCredit close with opposite balances (R-ACC-4).

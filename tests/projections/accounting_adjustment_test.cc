@@ -60,10 +60,10 @@ TEST(AccountingAdjustment, R_ACC_8_CorrectionOfAClosedYearIsBookedInTheFirstOpen
               ElementsAre("2027/03 D SF 65623224191 C T 408143111 400,00 € 81512214 R-ACC-8",
                           "2027/03 D T 8091 C T 80182 600,00 € 81512214 R-ACC-8"));
   for (const auto& l : *lines) {
-    EXPECT_EQ(l.cause_event_id(), "EV-COR");
-    EXPECT_EQ(l.label(), "Régularisation : correction de EV-DP");
-    EXPECT_EQ(l.convention_id(), "COF-1");
-    EXPECT_EQ(l.school_year(), 2026);
+    EXPECT_EQ(l.cause_event_id, "EV-COR");
+    EXPECT_EQ(l.label, "Régularisation : correction de EV-DP");
+    EXPECT_EQ(l.convention_id, "COF-1");
+    EXPECT_EQ(l.school_year.n(), 2026);
   }
   // The reversal of December 2027 reverses the corrected engagement: 6 000,00 + 600,00.
   Lines booked = recorded;

@@ -42,7 +42,7 @@ void Append(Lines* all, const absl::StatusOr<Lines>& more) {
 Lines OfYear(const Lines& all, int32_t year) {
   Lines out;
   for (const auto& l : all) {
-    if (l.civil_year() == year) out.push_back(l);
+    if (l.civil_year().y() == year) out.push_back(l);
   }
   return out;
 }
@@ -145,29 +145,28 @@ TEST(AccountingReport, R_ACC_10_PaymentsMustEqualPaymentEventsToTheCent) {
                           "2 800,00 € ≠ selon les événements de paiement 2 800,01 €"));
 }
 
-TEST(AccountingReport, R_ACC_10_MalformedLinesAndOneSidedLinesAreReported) {
+TEST(AccountingReport, R_ACC_10_MalformedLinesAreReported) {
+  // A Line always names a known account on each side and a known code (core/accounting_line.h);
+  // a recorded line that does not is refused when it is decoded (LineCodec tests). What a Line
+  // can still get wrong is checked by the report.
   Lines lines = OfYear(WorkedExampleLines(), 2026);
-  v1::AccountingLine one_sided = lines[0];  // the acompte, without its counterpart
-  one_sided.clear_credit_account();
-  v1::AccountingLine wrong = lines[0];
-  wrong.set_civil_year(2025);
-  wrong.set_statistical_code("99999999");
-  lines.push_back(one_sided);
+  Line same_sides = lines[0];  // the acompte, debited and credited to the same account
+  same_sides.credit = same_sides.debit;
+  Line wrong = lines[0];
+  wrong.date = absl::CivilDay(2025, 10, 15);
+  lines.push_back(same_sides);
   lines.push_back(wrong);
   auto report =
       BuildCivilYearReport("caf-75", CivilYear(2026), lines, Money::Cents(5'600 * kEuro), {}, {});
   ASSERT_TRUE(report.ok()) << report.status();
-  // The one-sided copy debits 2 800,00 with no credit; neither copy is a payment of 2026 (no
-  // kSettlement credit, or booked in 2025), so the lines pay 2 800,00 against 5 600,00 given.
-  ASSERT_EQ(report->failed_checks.size(), 4u);
+  // Neither copy is a payment of 2026 (no Account::kSettlement credit, or booked in 2025), so the
+  // lines pay 2 800,00 against 5 600,00 given.
+  ASSERT_EQ(report->failed_checks.size(), 3u);
   EXPECT_THAT(report->failed_checks[0], HasSubstr("ligne 3"));
-  EXPECT_THAT(report->failed_checks[0], HasSubstr("compte débité ou crédité manquant"));
+  EXPECT_THAT(report->failed_checks[0], HasSubstr("compte débité et crédité identiques"));
   EXPECT_THAT(report->failed_checks[1], HasSubstr("ligne 4"));
   EXPECT_THAT(report->failed_checks[1], HasSubstr("hors de l'exercice"));
-  EXPECT_THAT(report->failed_checks[1], HasSubstr("code statistique inconnu (R-ACC-6)"));
-  EXPECT_EQ(report->failed_checks[2],
-            "R-ACC-10 (§4) : total des débits 15 600,00 € ≠ total des crédits 12 800,00 €");
-  EXPECT_THAT(report->failed_checks[3], HasSubstr("écritures 2 800,00 €"));
+  EXPECT_THAT(report->failed_checks[2], HasSubstr("écritures 2 800,00 €"));
 }
 
 TEST(AccountingReport, R_ACC_5_DebitBalanceOfChargesAPayerIsReported) {
@@ -188,15 +187,15 @@ TEST(AccountingReport, R_ACC_5_DebitBalanceOfChargesAPayerIsReported) {
 }
 
 TEST(AccountingReport, R_ACC_10_OnlyBalanceSheetAccountsCarryForward) {
-  EXPECT_TRUE(CarriesForward(kChargesAPayer));
-  EXPECT_TRUE(CarriesForward(kEngagementDebit));
-  EXPECT_TRUE(CarriesForward(kEngagementCredit));
-  EXPECT_FALSE(CarriesForward(kSubsidyN));
-  EXPECT_FALSE(CarriesForward(kSettlement));
+  EXPECT_TRUE(CarriesForward(Account::kChargesAPayer));
+  EXPECT_TRUE(CarriesForward(Account::kEngagementDebit));
+  EXPECT_TRUE(CarriesForward(Account::kEngagementCredit));
+  EXPECT_FALSE(CarriesForward(Account::kSubsidyN));
+  EXPECT_FALSE(CarriesForward(Account::kSettlement));
   auto report = BuildCivilYearReport("caf-75", CivilYear(2027), {}, Money::Zero(),
-                                     {{kSubsidyN, Money::Cents(1)},
-                                      {kChargesAPayer, Money::Cents(-1)},
-                                      {kChargesAPayer, Money::Cents(-2)}},
+                                     {{Account::kSubsidyN, Money::Cents(1)},
+                                      {Account::kChargesAPayer, Money::Cents(-1)},
+                                      {Account::kChargesAPayer, Money::Cents(-2)}},
                                      {});
   ASSERT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(report.status().message(), HasSubstr("opening[0]"));
@@ -352,10 +351,10 @@ TEST(AccountingReport, R_ACC_10_R_ACC_5_RandomFlowsBalanceEveryYear) {
     // Over the years, what the Caf expensed for a convention and school year is its DR.
     std::map<std::pair<std::string, int32_t>, Money> expensed;
     for (const auto& l : all) {
-      const Money amount = Money::Cents(l.amount_cents());
-      Money& net = expensed[{l.convention_id(), l.school_year()}];
-      if (AgeOfSubsidyAccount(l.debit_account())) net += amount;
-      if (AgeOfSubsidyAccount(l.credit_account())) net -= amount;
+      const Money amount = Money::Cents(l.amount.cents());
+      Money& net = expensed[{l.convention_id, l.school_year.n()}];
+      if (AgeOfSubsidyAccount(l.debit)) net += amount;
+      if (AgeOfSubsidyAccount(l.credit)) net -= amount;
     }
     for (const Flow& f : flows) {
       const Money net = expensed[std::make_pair(f.convention_id, f.school_year.n())];

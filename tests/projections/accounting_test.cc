@@ -75,10 +75,10 @@ TEST(Accounting, R_ACC_1_SubsidyAccountByAge) {
   };
   for (const Case& c : {Case{0, "SF 6562322410"}, Case{1, "SF 65623224191"},
                         Case{2, "SF 65623224192"}, Case{7, "SF 65623224192"}}) {
-    EXPECT_EQ(SubsidyAccountForAge(c.age), c.account) << "age " << c.age;
-    EXPECT_EQ(AgeOfSubsidyAccount(c.account), std::min(c.age, 2));
+    EXPECT_EQ(AccountName(SubsidyAccountForAge(c.age)), c.account) << "age " << c.age;
+    EXPECT_EQ(AgeOfSubsidyAccount(*AccountNamed(c.account)), std::min(c.age, 2));
   }
-  EXPECT_EQ(AgeOfSubsidyAccount("T 408143111"), std::nullopt);
+  EXPECT_EQ(AgeOfSubsidyAccount(*AccountNamed("T 408143111")), std::nullopt);
 }
 
 TEST(AccountingDeathTest, R_ACC_1_NegativeAgeIsABrokenInvariant) {
@@ -96,8 +96,8 @@ TEST(Accounting, R_ACC_6_StatisticalCodeByKind) {
         Case{v1::CENTRE_SOCIAL, "81512214", "81512215"}, Case{v1::EVS, "81512214", "81512215"},
         Case{v1::COMMUNE, "81512214", "81512215"}, Case{v1::CAF_INTERNE, "81513214", "81513215"},
         Case{v1::ENTREPRISE, "81514214", "81514215"}}) {
-    EXPECT_EQ(StatisticalCode(c.kind, false), c.ps) << c.kind;
-    EXPECT_EQ(StatisticalCode(c.kind, true), c.bonus) << c.kind;
+    EXPECT_EQ(CodeName(StatisticalCodeOf(c.kind, false)), c.ps) << c.kind;
+    EXPECT_EQ(CodeName(StatisticalCodeOf(c.kind, true)), c.bonus) << c.kind;
   }
 }
 
@@ -107,12 +107,12 @@ TEST(Accounting, R_ACC_2_WorkedExampleAcompte2026) {
   ASSERT_TRUE(lines.ok()) << lines.status();
   EXPECT_THAT(Texts(*lines), ElementsAre("2026/10 D SF 6562322410 C Règlement gestionnaire "
                                          "2 800,00 € 81512214 R-ACC-2"));
-  const v1::AccountingLine& l = lines->front();
-  EXPECT_EQ(l.date(), 20261015);
-  EXPECT_EQ(l.convention_id(), "COF-1");
-  EXPECT_EQ(l.school_year(), 2026);
-  EXPECT_EQ(l.cause_event_id(), "EV-AC1");
-  EXPECT_EQ(l.label(), "Acompte 2026-2027");
+  const Line& l = lines->front();
+  EXPECT_EQ(l.date, absl::CivilDay(2026, 10, 15));
+  EXPECT_EQ(l.convention_id, "COF-1");
+  EXPECT_EQ(l.school_year.n(), 2026);
+  EXPECT_EQ(l.cause_event_id, "EV-AC1");
+  EXPECT_EQ(l.label, "Acompte 2026-2027");
   EXPECT_TRUE(IsPaymentLine(l));
 }
 
@@ -146,8 +146,8 @@ TEST(Accounting, R_ACC_3_R_ACC_4_WorkedExampleClosing2026) {
   EXPECT_THAT(Texts(*lines),
               ElementsAre("2026/13 D SF 6562322410 C T 408143111 1 200,00 € 81512214 R-ACC-3",
                           "2026/13 D T 8091 C T 80182 6 000,00 € 81512214 R-ACC-4"));
-  EXPECT_EQ((*lines)[0].school_year(), 2026);
-  EXPECT_EQ((*lines)[0].date(), 20261231);
+  EXPECT_EQ((*lines)[0].school_year.n(), 2026);
+  EXPECT_EQ((*lines)[0].date, absl::CivilDay(2026, 12, 31));
   EXPECT_FALSE(IsPaymentLine((*lines)[0]));
 }
 
@@ -185,7 +185,7 @@ TEST(Accounting, R_ACC_4_WorkedExampleReversalInDecember2027) {
   ASSERT_TRUE(reversal.ok()) << reversal.status();
   EXPECT_THAT(Texts(*reversal),
               ElementsAre("2027/12 D T 80182 C T 8091 6 000,00 € 81512214 R-ACC-4"));
-  EXPECT_EQ((*reversal)[0].cause_event_id(), "EV-CLOSE-2027");
+  EXPECT_EQ((*reversal)[0].cause_event_id, "EV-CLOSE-2027");
   // Asked again with the reversal among the lines, the answer is the same (it is ignored).
   booked.insert(booked.end(), reversal->begin(), reversal->end());
   auto again =
@@ -213,7 +213,7 @@ TEST(Accounting, R_ACC_5_WorkedExampleSoldeIn2027) {
   EXPECT_TRUE(IsPaymentLine((*lines)[0]));
   EXPECT_TRUE(IsPaymentLine((*lines)[1]));
   EXPECT_FALSE(IsPaymentLine((*lines)[2]));  // a cancellation pays nothing
-  EXPECT_EQ((*lines)[2].label(), "Annulation reliquat charge à payer 2026 (2026-2027)");
+  EXPECT_EQ((*lines)[2].label, "Annulation reliquat charge à payer 2026 (2026-2027)");
 }
 
 TEST(Accounting, R_ACC_5_WorkedExampleVariantSoldeIn2028) {
@@ -351,7 +351,7 @@ TEST(Accounting, R_ACC_9_RecoveryCreditsTheSubsidyAccount) {
   ASSERT_TRUE(lines.ok()) << lines.status();
   EXPECT_THAT(Texts(*lines), ElementsAre("2028/02 D Règlement gestionnaire C SF 65623224191 "
                                          "600,00 € 81512214 R-ACC-9"));
-  EXPECT_EQ(lines->front().label(), "Remboursement indu 2026-2027");
+  EXPECT_EQ(lines->front().label, "Remboursement indu 2026-2027");
   EXPECT_FALSE(IsPaymentLine(lines->front()));
 }
 
@@ -366,7 +366,7 @@ TEST(Accounting, R_ACC_9_OffsetNamesTheReducedPayment) {
   ASSERT_TRUE(lines.ok()) << lines.status();
   EXPECT_THAT(Texts(*lines), ElementsAre("2027/11 D Règlement gestionnaire C SF 6562322410 "
                                          "250,00 € 81512214 R-ACC-9"));
-  EXPECT_EQ(lines->front().label(),
+  EXPECT_EQ(lines->front().label,
             "Indu 2026-2027 compensé sur le paiement PAY-77 (convention COF-4)");
   offset.offset_payment_id.clear();
   offset.method = v1::RECOVERY_METHOD_UNSPECIFIED;

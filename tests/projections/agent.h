@@ -370,8 +370,8 @@ class Agent {
   }
 
   // Every line of the Caf's books booked in civil year `year`, as of `as_of`.
-  std::vector<v1::AccountingLine> Lines(int32_t year, AsOf as_of = {}) {
-    std::vector<v1::AccountingLine> out;
+  clas::Lines Lines(int32_t year, AsOf as_of = {}) {
+    clas::Lines out;
     auto books = engine_.Books(caf_, as_of);
     EXPECT_TRUE(books.ok()) << books.status();
     if (!books.ok()) return out;
@@ -379,7 +379,7 @@ class Agent {
     EXPECT_TRUE(lines.ok()) << lines.status();
     if (!lines.ok()) return out;
     for (const auto& l : *lines) {
-      if (l.civil_year() == year) out.push_back(l);
+      if (l.civil_year().y() == year) out.push_back(l);
     }
     return out;
   }
@@ -408,12 +408,12 @@ class Agent {
 
 // Sums the lines of `lines` matching the predicate.
 template <typename Pred>
-int64_t SumLines(const std::vector<v1::AccountingLine>& lines, Pred pred) {
-  int64_t sum = 0;
-  for (const auto& l : lines) {
-    if (pred(l)) sum += l.amount_cents();
+int64_t SumLines(const clas::Lines& lines, Pred pred) {
+  Money sum;
+  for (const Line& l : lines) {
+    if (pred(l)) sum += l.amount;
   }
-  return sum;
+  return sum.cents();
 }
 
 }  // namespace clas::testing

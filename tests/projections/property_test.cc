@@ -254,9 +254,9 @@ class InvariantChecker : public HistoryObserver {
     std::map<std::pair<std::string, int32_t>, int64_t> charge_a_payer;  // credits − debits
     for (int32_t year = kFirstClosedYear; year <= kLastClosedYear + 4; ++year) {
       for (const auto& l : agent.Lines(year)) {
-        const auto key = std::make_pair(l.convention_id(), l.school_year());
-        if (l.credit_account() == rules::kChargesAPayer) charge_a_payer[key] += l.amount_cents();
-        if (l.debit_account() == rules::kChargesAPayer) charge_a_payer[key] -= l.amount_cents();
+        const auto key = std::make_pair(l.convention_id, l.school_year.n());
+        if (l.credit == Account::kChargesAPayer) charge_a_payer[key] += l.amount.cents();
+        if (l.debit == Account::kChargesAPayer) charge_a_payer[key] -= l.amount.cents();
       }
     }
     for (const auto& [id, t] : tracked_) {
@@ -373,7 +373,7 @@ class InvariantChecker : public HistoryObserver {
   std::vector<std::string> BookedLines(int32_t year) {
     std::vector<std::string> out;
     for (const auto& l : history_->agent().Lines(year)) {
-      out.push_back(absl::StrCat(rules::DescribeLine(l), " ", l.cause_event_id(), " ", l.label()));
+      out.push_back(absl::StrCat(rules::DescribeLine(l), " ", l.cause_event_id, " ", l.label));
     }
     std::sort(out.begin(), out.end());
     return out;

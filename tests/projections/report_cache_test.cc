@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ledger/base/absl_view.h"
 #include "projections/accounts/books.h"
 #include "tests/projections/agent.h"
 
@@ -23,11 +24,11 @@ namespace {
 std::string Text(const rules::CivilYearReport& r) {
   std::string out = absl::StrCat(r.caf_id, " ", r.year.y(), "\n");
   for (const auto& a : r.accounts) {
-    absl::StrAppend(&out, a.account, " ", a.opening.cents(), " ", a.debits.cents(), " ",
-                    a.credits.cents(), " ", a.closing.cents(), "\n");
+    absl::StrAppend(&out, base::ToAbsl(AccountName(a.account)), " ", a.opening.cents(), " ",
+                    a.debits.cents(), " ", a.credits.cents(), " ", a.closing.cents(), "\n");
   }
   for (const auto& c : r.codes) {
-    absl::StrAppend(&out, "code ", c.statistical_code, " ", c.lines_amount.cents(), " ",
+    absl::StrAppend(&out, "code ", base::ToAbsl(CodeName(c.code)), " ", c.lines_amount.cents(), " ",
                     c.charge_debits.cents(), " ", c.charge_credits.cents(), " ",
                     c.net_charge.cents(), "\n");
   }

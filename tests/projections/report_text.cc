@@ -13,14 +13,14 @@ using rules::EnvelopeFigures;
 std::string FormatReport(const CivilYearReport& r) {
   std::string out = absl::StrFormat("Exercice %d, Caf %s\n", r.year.y(), r.caf_id);
   for (const AccountTotals& a : r.accounts) {
-    absl::StrAppend(
-        &out, absl::StrFormat("%s : ouverture %s, débits %s, crédits %s, clôture %s\n", a.account,
-                              rules::BalanceText(a.opening), a.debits.ToFrench(),
-                              a.credits.ToFrench(), rules::BalanceText(a.closing)));
+    absl::StrAppend(&out, absl::StrFormat("%s : ouverture %s, débits %s, crédits %s, clôture %s\n",
+                                          AccountName(a.account), rules::BalanceText(a.opening),
+                                          a.debits.ToFrench(), a.credits.ToFrench(),
+                                          rules::BalanceText(a.closing)));
   }
   for (const CodeTotals& c : r.codes) {
     absl::StrAppend(&out,
-                    absl::StrFormat("code %s : lignes %s, charge nette %s\n", c.statistical_code,
+                    absl::StrFormat("code %s : lignes %s, charge nette %s\n", CodeName(c.code),
                                     c.lines_amount.ToFrench(), c.net_charge.ToFrench()));
   }
   absl::StrAppend(

@@ -11,13 +11,6 @@
 namespace clas::testing {
 namespace {
 
-using rules::kChargesAPayer;
-using rules::kEngagementCredit;
-using rules::kEngagementDebit;
-using rules::kSubsidyN;
-using rules::kSubsidyN1;
-using rules::kSubsidyOlder;
-
 // PS = (base × 13 + 20) div 40: a base of 30 769,22 € gives a PS of exactly 10 000,00 €, and a
 // base of 27 692,30 € a PS of exactly 9 000,00 € (hand-computed from R-DROIT-3).
 constexpr int64_t kChargesDp = Cents(30769, 22);
@@ -38,14 +31,14 @@ class WorkedExample : public ::testing::Test {
     ASSERT_EQ(y.dp().ps_cents(), Eur(10000));
   }
 
-  std::vector<v1::AccountingLine> LinesOf(int32_t year) {
+  Lines LinesOf(int32_t year) {
     auto books = agent_.engine().Books(agent_.caf(), AsOf{});
     EXPECT_TRUE(books.ok()) << books.status();
     auto lines = AllLines(*books);
     EXPECT_TRUE(lines.ok()) << lines.status();
-    std::vector<v1::AccountingLine> out;
+    Lines out;
     for (const auto& l : *lines) {
-      if (l.civil_year() == year) out.push_back(l);
+      if (l.civil_year().y() == year) out.push_back(l);
     }
     return out;
   }
@@ -81,19 +74,23 @@ TEST_F(WorkedExample, R_ACC_3_R_ACC_4_ClosingOf2026BooksChargeAPayerAndEngagemen
   ASSERT_TRUE(agent_.Close(2026, 20261231).ok());
   auto lines = LinesOf(2026);
   // R-ACC-2: the acompte is a payment on the subsidy account of age 0.
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.debit_account() == kSubsidyN && l.month() != 13;
-            }), Eur(2800));
+  EXPECT_EQ(
+      SumLines(lines, [](const auto& l) { return l.debit == Account::kSubsidyN && l.month != 13; }),
+      Eur(2800));
   // R-ACC-3: charge à payer 4 000,00 − 2 800,00 = 1 200,00, debit SF N, credit T 408143111.
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.month() == 13 && l.debit_account() == kSubsidyN &&
-                     l.credit_account() == kChargesAPayer;
-            }), Eur(1200));
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.month == 13 && l.debit == Account::kSubsidyN &&
+                              l.credit == Account::kChargesAPayer;
+                     }),
+            Eur(1200));
   // R-ACC-4: engagement of 6/10 of the PS: 6 000,00, debit T 8091, credit T 80182.
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.month() == 13 && l.debit_account() == kEngagementDebit &&
-                     l.credit_account() == kEngagementCredit;
-            }), Eur(6000));
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.month == 13 && l.debit == Account::kEngagementDebit &&
+                              l.credit == Account::kEngagementCredit;
+                     }),
+            Eur(6000));
 }
 
 TEST_F(WorkedExample, R_PAY_3_SecondAcompteCapIs42Percent) {
@@ -111,22 +108,27 @@ TEST_F(WorkedExample, R_ACC_5_SoldePaidIn2027) {
   EXPECT_EQ(solde->convention.years(0).solde().amount_cents(), Eur(2000));  // R-PAY-5
   auto lines = LinesOf(2027);
   auto of_solde = [&](auto pred) {
-    return SumLines(lines, [&](const auto& l) { return l.rule_id() == "R-ACC-5" && pred(l); });
+    return SumLines(lines, [&](const auto& l) { return l.rule.id == "R-ACC-5" && pred(l); });
   };
   // (b) 800,00 to the charge à payer still open, the rest of s_N (0) to SF of age 1.
-  EXPECT_EQ(of_solde([](const auto& l) { return l.debit_account() == kChargesAPayer &&
-                                                l.credit_account() != kSubsidyN1; }),
+  EXPECT_EQ(of_solde([](const auto& l) {
+              return l.debit == Account::kChargesAPayer && l.credit != Account::kSubsidyN1;
+            }),
             Eur(800));
   // (c) 1 200,00 on SF 6562322410 (the 2027 share, age 0).
-  EXPECT_EQ(of_solde([](const auto& l) { return l.debit_account() == kSubsidyN; }), Eur(1200));
+  EXPECT_EQ(of_solde([](const auto& l) { return l.debit == Account::kSubsidyN; }), Eur(1200));
   // (d) the 400,00 left of the charge à payer cancelled, credit SF 65623224191 (age 1).
-  EXPECT_EQ(of_solde([](const auto& l) { return l.debit_account() == kChargesAPayer &&
-                                                l.credit_account() == kSubsidyN1; }),
+  EXPECT_EQ(of_solde([](const auto& l) {
+              return l.debit == Account::kChargesAPayer && l.credit == Account::kSubsidyN1;
+            }),
             Eur(400));
   // R-ACC-4: month 12 of 2027 reverses the engagement, 6 000,00.
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.debit_account() == kEngagementCredit && l.credit_account() == kEngagementDebit;
-            }), Eur(6000));
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.debit == Account::kEngagementCredit &&
+                              l.credit == Account::kEngagementDebit;
+                     }),
+            Eur(6000));
 }
 
 TEST_F(WorkedExample, R_ACC_1_SoldePaidIn2028UsesTheAgedAccounts) {
@@ -135,17 +137,23 @@ TEST_F(WorkedExample, R_ACC_1_SoldePaidIn2028UsesTheAgedAccounts) {
   auto solde = agent_.Solde("conv-1", "s1", 2026, 20280310);
   ASSERT_TRUE(solde.ok()) << solde.status();
   auto lines = LinesOf(2028);
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.rule_id() == "R-ACC-5" && l.debit_account() == kChargesAPayer &&
-                     l.credit_account() != kSubsidyOlder;
-            }), Eur(800));
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.rule_id() == "R-ACC-5" && l.debit_account() == kSubsidyN1;
-            }), Eur(1200));
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.rule_id() == "R-ACC-5" && l.debit_account() == kChargesAPayer &&
-                     l.credit_account() == kSubsidyOlder;
-            }), Eur(400));
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.rule.id == "R-ACC-5" && l.debit == Account::kChargesAPayer &&
+                              l.credit != Account::kSubsidyOlder;
+                     }),
+            Eur(800));
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.rule.id == "R-ACC-5" && l.debit == Account::kSubsidyN1;
+                     }),
+            Eur(1200));
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.rule.id == "R-ACC-5" && l.debit == Account::kChargesAPayer &&
+                              l.credit == Account::kSubsidyOlder;
+                     }),
+            Eur(400));
 }
 
 TEST_F(WorkedExample, R_ACC_10_EveryYearBalancesAndPaymentsMatchTheEvents) {
@@ -220,15 +228,15 @@ TEST(LateNotification, R_ACC_8_ANotificationEffectiveInAClosedYearIsRegularisedI
   ASSERT_TRUE(agent.Sign("conv-8", 2030, 2030, 20300701).ok());
   ASSERT_TRUE(agent.Acompte("conv-8", "a1", 2030, Eur(2000), 20301001).ok());
   ASSERT_TRUE(agent.Close(2030, 20301231).ok());
-  const std::vector<v1::AccountingLine> closed_before = agent.Lines(2030);
-  auto closing = [&](const std::vector<v1::AccountingLine>& lines, const char* debit) {
+  const Lines closed_before = agent.Lines(2030);
+  auto closing = [&](const Lines& lines, Account debit) {
     for (const auto& l : lines) {
-      if (l.debit_account() == debit && l.month() == 13) return l.amount_cents();
+      if (l.debit == debit && l.month == 13) return l.amount.cents();
     }
     return int64_t{-1};
   };
-  ASSERT_EQ(closing(closed_before, rules::kSubsidyN), Eur(1640));     // charge à payer
-  ASSERT_EQ(closing(closed_before, rules::kEngagementDebit), Eur(5460));  // engagement
+  ASSERT_EQ(closing(closed_before, Account::kSubsidyN), Eur(1640));         // charge à payer
+  ASSERT_EQ(closing(closed_before, Account::kEngagementDebit), Eur(5460));  // engagement
 
   auto late = agent.Notify("conv-8", "n-late", 2030, 2, 20301115);
   ASSERT_TRUE(late.ok()) << late.status();
@@ -237,20 +245,20 @@ TEST(LateNotification, R_ACC_8_ANotificationEffectiveInAClosedYearIsRegularisedI
   const std::string notification = late->events[0].event_id;
 
   // The closed year is never rewritten.
-  const std::vector<v1::AccountingLine> closed_after = agent.Lines(2030);
+  const Lines closed_after = agent.Lines(2030);
   ASSERT_EQ(closed_after.size(), closed_before.size());
   for (size_t i = 0; i < closed_after.size(); ++i) {
-    EXPECT_EQ(closed_after[i].SerializeAsString(), closed_before[i].SerializeAsString()) << i;
+    EXPECT_TRUE(closed_after[i] == closed_before[i])
+        << i << ": " << rules::DescribeLine(closed_after[i]);
   }
   // 2031: each adjustment names the notification, on the pairs of the lines it adjusts.
   int64_t charge_a_payer = 0, engagement = 0;
   for (const auto& l : agent.Lines(2031)) {
-    if (l.rule_id() != "R-ACC-8") continue;
-    EXPECT_EQ(l.cause_event_id(), notification);
-    if (l.debit_account() == rules::kChargesAPayer) charge_a_payer += l.amount_cents();
-    if (l.debit_account() == rules::kEngagementCredit &&
-        l.credit_account() == rules::kEngagementDebit) {
-      engagement += l.amount_cents();
+    if (l.rule.id != "R-ACC-8") continue;
+    EXPECT_EQ(l.cause_event_id, notification);
+    if (l.debit == Account::kChargesAPayer) charge_a_payer += l.amount.cents();
+    if (l.debit == Account::kEngagementCredit && l.credit == Account::kEngagementDebit) {
+      engagement += l.amount.cents();
     }
   }
   EXPECT_EQ(charge_a_payer, Eur(1640)) << "the charge à payer brought to 0";

@@ -172,14 +172,13 @@ TEST_F(Collectifs, R_ACC_3_R_CONV_5_ClosingAfterANotificationUsesTheDpInForceOn3
   auto closed = agent_.Close(2027, 20280215);
   ASSERT_TRUE(closed.ok()) << closed.status();
   auto lines = agent_.Lines(2027);
-  auto of_2027 = [](const char* debit, const char* credit) {
-    return [=](const v1::AccountingLine& l) {
-      return l.month() == 13 && l.school_year() == 2027 && l.debit_account() == debit &&
-             l.credit_account() == credit;
+  auto of_2027 = [](Account debit, Account credit) {
+    return [=](const Line& l) {
+      return l.month == 13 && l.school_year.n() == 2027 && l.debit == debit && l.credit == credit;
     };
   };
-  EXPECT_EQ(SumLines(lines, of_2027(rules::kSubsidyN, rules::kChargesAPayer)), Eur(819));
-  EXPECT_EQ(SumLines(lines, of_2027(rules::kEngagementDebit, rules::kEngagementCredit)),
+  EXPECT_EQ(SumLines(lines, of_2027(Account::kSubsidyN, Account::kChargesAPayer)), Eur(819));
+  EXPECT_EQ(SumLines(lines, of_2027(Account::kEngagementDebit, Account::kEngagementCredit)),
             Eur(4095));
 }
 

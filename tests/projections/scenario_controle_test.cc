@@ -23,9 +23,6 @@ namespace {
 
 using absl::StatusCode::kFailedPrecondition;
 using google::protobuf::util::MessageDifferencer;
-using rules::kSettlement;
-using rules::kSubsidyN;
-using rules::kSubsidyN1;
 
 class Controle : public ::testing::Test {
  protected:
@@ -174,21 +171,22 @@ TEST_F(Controle, R_CTL_3_InduRecoveredByRepaymentAndOffset) {
   // naming the payment it reduced. Payments of 2028: 1 274,00 (gross).
   auto lines = agent_.Lines(2028);
   auto recovered = [&](auto pred) {
-    return SumLines(lines, [&](const v1::AccountingLine& l) {
-      return l.rule_id() == "R-ACC-9" && l.debit_account() == kSettlement &&
-             l.credit_account() == kSubsidyN1 && l.convention_id() == "conv-a" && pred(l);
+    return SumLines(lines, [&](const Line& l) {
+      return l.rule.id == "R-ACC-9" && l.debit == Account::kSettlement &&
+             l.credit == Account::kSubsidyN1 && l.convention_id == "conv-a" && pred(l);
     });
   };
   EXPECT_EQ(recovered([](const auto&) { return true; }), Eur(1300));
   EXPECT_EQ(recovered([](const auto& l) {
-              return l.label().find("b-a1") != std::string::npos &&
-                     l.label().find("conv-b") != std::string::npos;
+              return l.label.find("b-a1") != std::string::npos &&
+                     l.label.find("conv-b") != std::string::npos;
             }),
             Eur(800));
-  EXPECT_EQ(SumLines(lines, [](const auto& l) {
-              return l.rule_id() == "R-ACC-2" && l.convention_id() == "conv-b" &&
-                     l.debit_account() == kSubsidyN;
-            }),
+  EXPECT_EQ(SumLines(lines,
+                     [](const auto& l) {
+                       return l.rule.id == "R-ACC-2" && l.convention_id == "conv-b" &&
+                              l.debit == Account::kSubsidyN;
+                     }),
             Eur(1274));
   ExpectBalanced(2028);
   auto y2028 = agent_.engine().GetCivilYear(agent_.caf(), 2028, AsOf{});
@@ -322,11 +320,12 @@ TEST_F(Controle, R_CTL_3_RappelDecidedThenPaid) {
   EXPECT_EQ(agent_.log().HeadPosition(), head);
 
   auto lines = agent_.Lines(2028);
-  EXPECT_EQ(SumLines(lines, [](const v1::AccountingLine& l) {
-              return l.rule_id() == "R-ACC-9" && l.debit_account() == kSubsidyN1 &&
-                     l.credit_account() == kSettlement &&
-                     l.statistical_code() == rules::kCodePsGestionnaires;
-            }),
+  EXPECT_EQ(SumLines(lines,
+                     [](const Line& l) {
+                       return l.rule.id == "R-ACC-9" && l.debit == Account::kSubsidyN1 &&
+                              l.credit == Account::kSettlement &&
+                              l.code == StatisticalCode::kPsGestionnaires;
+                     }),
             Eur(650));
   ExpectBalanced(2028);
 }

@@ -37,10 +37,10 @@ int64_t MicrosAt(int y, int m, int d) {
                                             absl::UTCTimeZone()));
 }
 
-std::vector<std::string> Described(const std::vector<v1::AccountingLine>& lines) {
+std::vector<std::string> Described(const Lines& lines) {
   std::vector<std::string> out;
   for (const auto& l : lines) {
-    out.push_back(absl::StrCat(rules::DescribeLine(l), " ", l.cause_event_id(), " ", l.label()));
+    out.push_back(absl::StrCat(rules::DescribeLine(l), " ", l.cause_event_id, " ", l.label));
   }
   return out;
 }
@@ -93,7 +93,7 @@ TEST_F(Correction, R_HIST_1_R_HIST_2_R_ACC_8_BilanCorrectedAfterItsYearWasClosed
   PaidAndClosed();
   const std::vector<std::string> lines_2026 = Described(agent_.Lines(2026));
   const std::vector<std::string> lines_2027 = Described(agent_.Lines(2027));
-  EXPECT_EQ(SumLines(agent_.Lines(2027), [](const auto& l) { return l.rule_id() == "R-ACC-5"; }),
+  EXPECT_EQ(SumLines(agent_.Lines(2027), [](const auto& l) { return l.rule.id == "R-ACC-5"; }),
             Eur(715) + Eur(260));  // the payment lines and the cancelled charge à payer
 
   // A correction says why (R-HIST-1).

@@ -21,11 +21,6 @@ namespace clas::testing {
 namespace {
 
 using absl::StatusCode::kFailedPrecondition;
-using rules::kChargesAPayer;
-using rules::kSettlement;
-using rules::kSubsidyN;
-using rules::kSubsidyN1;
-using rules::kSubsidyOlder;
 
 class LateBilan : public ::testing::Test {
  protected:
@@ -43,12 +38,12 @@ class LateBilan : public ::testing::Test {
     ASSERT_TRUE(agent_.Acompte("conv-4", "a2", 2026, Eur(1365), 20270201).ok());
   }
 
-  void Expect(const std::vector<v1::AccountingLine>& lines, const char* debit, const char* credit,
-              int64_t cents) {
-    EXPECT_EQ(SumLines(lines, [&](const v1::AccountingLine& l) {
-                return l.rule_id() == "R-ACC-5" && l.debit_account() == debit &&
-                       l.credit_account() == credit;
-              }), cents)
+  void Expect(const Lines& lines, Account debit, Account credit, int64_t cents) {
+    EXPECT_EQ(SumLines(lines,
+                       [&](const Line& l) {
+                         return l.rule.id == "R-ACC-5" && l.debit == debit && l.credit == credit;
+                       }),
+              cents)
         << debit << " / " << credit;
   }
 
@@ -93,12 +88,12 @@ TEST_F(LateBilan, R_ACC_1_R_ACC_5_SoldePaidTwoCivilYearsLater) {
   EXPECT_EQ(solde->convention.status(), v1::SOLDEE);
 
   auto lines = agent_.Lines(2028);
-  Expect(lines, kChargesAPayer, kSettlement, Eur(390));
-  Expect(lines, kSubsidyOlder, kSettlement, Eur(260));
-  Expect(lines, kSubsidyN1, kSettlement, Eur(975));
-  Expect(lines, kSubsidyN, kSettlement, 0);
-  Expect(lines, kChargesAPayer, kSubsidyOlder, 0);
-  EXPECT_EQ(SumLines(lines, [](const auto& l) { return l.rule_id() == "R-ACC-5"; }), Eur(1625));
+  Expect(lines, Account::kChargesAPayer, Account::kSettlement, Eur(390));
+  Expect(lines, Account::kSubsidyOlder, Account::kSettlement, Eur(260));
+  Expect(lines, Account::kSubsidyN1, Account::kSettlement, Eur(975));
+  Expect(lines, Account::kSubsidyN, Account::kSettlement, 0);
+  Expect(lines, Account::kChargesAPayer, Account::kSubsidyOlder, 0);
+  EXPECT_EQ(SumLines(lines, [](const auto& l) { return l.rule.id == "R-ACC-5"; }), Eur(1625));
 
   // R-ACC-10: every civil year balances; 2028 paid exactly the solde; the charge à payer of
   // the 2026 closing is settled (its balance carried to 2028 closes at zero).
@@ -107,14 +102,13 @@ TEST_F(LateBilan, R_ACC_1_R_ACC_5_SoldePaidTwoCivilYearsLater) {
   ASSERT_TRUE(y2028.ok());
   EXPECT_EQ(y2028->payments_from_events.cents(), Eur(1625));
   for (const auto& a : y2028->accounts) {
-    if (a.account == kChargesAPayer) {
+    if (a.account == Account::kChargesAPayer) {
       EXPECT_EQ(a.opening.cents(), -Eur(390));
       EXPECT_EQ(a.closing.cents(), 0);
     }
   }
   // The lines of 2026 and 2027 are those of the acomptes, the closing and the reversal only.
-  EXPECT_EQ(SumLines(agent_.Lines(2027), [](const auto& l) { return l.rule_id() == "R-ACC-5"; }),
-            0);
+  EXPECT_EQ(SumLines(agent_.Lines(2027), [](const auto& l) { return l.rule.id == "R-ACC-5"; }), 0);
 
   // R-PAY-5: the solde is paid at most once.
   const uint64_t head = agent_.log().HeadPosition();
@@ -165,17 +159,19 @@ TEST_F(LateBilan, R_PAY_5_NegativeSoldePaysNothingAndNotifiesAnIndu) {
 
   auto lines = agent_.Lines(2028);
   EXPECT_EQ(SumLines(lines, [](const auto& l) { return rules::IsPaymentLine(l); }), 0);
-  Expect(lines, kChargesAPayer, kSubsidyOlder, Eur(390));
+  Expect(lines, Account::kChargesAPayer, Account::kSubsidyOlder, Eur(390));
   ExpectBalanced({2026, 2027, 2028});
 
   // R-CTL-3 recovery rules apply: the gestionnaire repays; the indu is closed.
   auto repaid = agent_.Recover("conv-4", "r1", indu.indu_id(), Eur(650), v1::REPAYMENT, 20280515);
   ASSERT_TRUE(repaid.ok()) << repaid.status();
   EXPECT_EQ(repaid->convention.indus(0).open_cents(), 0);
-  EXPECT_EQ(SumLines(agent_.Lines(2028), [](const auto& l) {
-              return l.rule_id() == "R-ACC-9" && l.debit_account() == kSettlement &&
-                     l.credit_account() == kSubsidyN1;
-            }), Eur(650));
+  EXPECT_EQ(SumLines(agent_.Lines(2028),
+                     [](const auto& l) {
+                       return l.rule.id == "R-ACC-9" && l.debit == Account::kSettlement &&
+                              l.credit == Account::kSubsidyN1;
+                     }),
+            Eur(650));
   ExpectBalanced({2028});
 }
 

@@ -127,22 +127,23 @@ TEST_F(RuralBonus, R_DROIT_5_R_BON_4_BonusesCappedAt80PercentAndPaidWithTheSolde
   // the 2027 share (age 0): bonus 3 800,00 with the bonus code, 468,00 with the PS code
   // (1 560,00 − 1 092,00). Nothing left to cancel.
   auto lines = agent_.Lines(2027);
-  auto solde_line = [&](const char* debit, const char* code) {
-    return SumLines(lines, [&](const v1::AccountingLine& l) {
-      return l.rule_id() == "R-ACC-5" && l.debit_account() == debit &&
-             l.statistical_code() == code;
+  auto solde_line = [&](Account debit, StatisticalCode code) {
+    return SumLines(lines, [&](const Line& l) {
+      return l.rule.id == "R-ACC-5" && l.debit == debit && l.code == code;
     });
   };
-  EXPECT_EQ(solde_line(rules::kChargesAPayer, rules::kCodePsGestionnaires), Eur(312));
-  EXPECT_EQ(solde_line(rules::kSubsidyN, rules::kCodeBonusGestionnaires), Eur(3800));
-  EXPECT_EQ(solde_line(rules::kSubsidyN, rules::kCodePsGestionnaires), Eur(468));
-  EXPECT_EQ(solde_line(rules::kSubsidyN1, rules::kCodePsGestionnaires), 0);
+  EXPECT_EQ(solde_line(Account::kChargesAPayer, StatisticalCode::kPsGestionnaires), Eur(312));
+  EXPECT_EQ(solde_line(Account::kSubsidyN, StatisticalCode::kBonusGestionnaires), Eur(3800));
+  EXPECT_EQ(solde_line(Account::kSubsidyN, StatisticalCode::kPsGestionnaires), Eur(468));
+  EXPECT_EQ(solde_line(Account::kSubsidyN1, StatisticalCode::kPsGestionnaires), 0);
   // No acompte line carries the bonus code.
   for (int32_t year : {2026, 2027}) {
-    EXPECT_EQ(SumLines(agent_.Lines(year), [](const v1::AccountingLine& l) {
-                return l.rule_id() == "R-ACC-2" &&
-                       l.statistical_code() == rules::kCodeBonusGestionnaires;
-              }), 0);
+    EXPECT_EQ(SumLines(agent_.Lines(year),
+                       [](const Line& l) {
+                         return l.rule.id == "R-ACC-2" &&
+                                l.code == StatisticalCode::kBonusGestionnaires;
+                       }),
+              0);
   }
   // R-ACC-10: both years balance; 2027 paid 1 092,00 + 4 580,00 = 5 672,00.
   for (int32_t year : {2026, 2027}) {
@@ -153,7 +154,7 @@ TEST_F(RuralBonus, R_DROIT_5_R_BON_4_BonusesCappedAt80PercentAndPaidWithTheSolde
     if (year == 2027) {
       EXPECT_EQ(report->payments_from_events.cents(), Eur(5672));
       for (const auto& c : report->codes) {
-        if (c.statistical_code == rules::kCodeBonusGestionnaires) {
+        if (c.code == StatisticalCode::kBonusGestionnaires) {
           EXPECT_EQ(c.net_charge.cents(), Eur(3800));
         }
       }

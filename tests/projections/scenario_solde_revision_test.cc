@@ -144,9 +144,9 @@ TEST_F(SoldeRevision, R_PAY_9_R_ACC_9_ABilanRaisedAfterItsSoldeMakesAComplementD
   // R-ACC-9: a payment line of 325,00 in 2028, caused by the complément's payment.
   int64_t booked = 0;
   for (const auto& l : agent_.Lines(2028)) {
-    if (l.cause_event_id() == paid->events[0].event_id) {
-      EXPECT_EQ(l.rule_id(), "R-ACC-9");
-      booked += l.amount_cents();
+    if (l.cause_event_id == paid->events[0].event_id) {
+      EXPECT_EQ(l.rule.id, "R-ACC-9");
+      booked += l.amount.cents();
     }
   }
   EXPECT_EQ(booked, Eur(325));

@@ -99,20 +99,20 @@ TEST(SimulationRegressions, R_ACC_8_AConventionSignedAfterAClosingIsNotInItsRegu
 
   for (int32_t year = 2026; year <= 2028; ++year) {
     for (const auto& l : agent.Lines(year)) {
-      EXPECT_NE(l.rule_id(), "R-ACC-8") << rules::DescribeLine(l);
-      EXPECT_NE(l.rule_id(), "R-ACC-4") << rules::DescribeLine(l);
-      EXPECT_NE(l.debit_account(), rules::kChargesAPayer) << rules::DescribeLine(l);
-      EXPECT_NE(l.credit_account(), rules::kChargesAPayer) << rules::DescribeLine(l);
+      EXPECT_NE(l.rule.id, "R-ACC-8") << rules::DescribeLine(l);
+      EXPECT_NE(l.rule.id, "R-ACC-4") << rules::DescribeLine(l);
+      EXPECT_NE(l.debit, Account::kChargesAPayer) << rules::DescribeLine(l);
+      EXPECT_NE(l.credit, Account::kChargesAPayer) << rules::DescribeLine(l);
     }
   }
-  std::map<std::string, int64_t> solde_lines;  // by account debited
+  std::map<Account, int64_t> solde_lines;  // by account debited
   for (const auto& l : agent.Lines(2028)) {
-    if (l.cause_event_id() == solde->events[0].event_id) {
-      solde_lines[l.debit_account()] += l.amount_cents();
+    if (l.cause_event_id == solde->events[0].event_id) {
+      solde_lines[l.debit] += l.amount.cents();
     }
   }
-  EXPECT_EQ(solde_lines, (std::map<std::string, int64_t>{{rules::kSubsidyOlder, Eur(1560)},
-                                                         {rules::kSubsidyN1, Eur(429)}}));
+  EXPECT_EQ(solde_lines, (std::map<Account, int64_t>{{Account::kSubsidyOlder, Eur(1560)},
+                                                     {Account::kSubsidyN1, Eur(429)}}));
   for (int32_t year = 2026; year <= 2028; ++year) {
     auto report = agent.engine().GetCivilYear(agent.caf(), year, AsOf{});
     ASSERT_TRUE(report.ok()) << report.status();
@@ -224,9 +224,9 @@ TEST_F(ControleDecidedBeforeTheSolde, R_ACC_9_ARappelOfSchoolYearNIsNotPaidBefor
   EXPECT_EQ(paid->events[0].fact.rappel_paid().amount_cents(), Eur(3276));
   int64_t booked = 0;
   for (const auto& l : agent_.Lines(2027)) {
-    if (l.cause_event_id() == paid->events[0].event_id) {
-      EXPECT_EQ(l.debit_account(), rules::kSubsidyN) << "the 2027 share, of age 0 in 2027";
-      booked += l.amount_cents();
+    if (l.cause_event_id == paid->events[0].event_id) {
+      EXPECT_EQ(l.debit, Account::kSubsidyN) << "the 2027 share, of age 0 in 2027";
+      booked += l.amount.cents();
     }
   }
   EXPECT_EQ(booked, Eur(3276));

@@ -29,10 +29,12 @@ void Simulation::CheckBooks(const std::string& caf) {
   }
   static const std::set<std::string> kRules = {"R-ACC-3", "R-ACC-4", "R-ACC-5", "R-ACC-8"};
   ModelLines got;
-  for (const v1::AccountingLine& l : *lines) {
-    if (kRules.count(l.rule_id()) == 0) continue;
-    got[ModelLine{l.civil_year(), l.month(), l.rule_id(), l.convention_id(), l.school_year(),
-                  l.debit_account(), l.credit_account(), l.statistical_code()}] += l.amount_cents();
+  for (const Line& l : *lines) {
+    const std::string rule(l.rule.id);
+    if (kRules.count(rule) == 0) continue;
+    got[ModelLine{l.civil_year().y(), l.month, rule, l.convention_id, l.school_year.n(),
+                  std::string(AccountName(l.debit)), std::string(AccountName(l.credit)),
+                  std::string(CodeName(l.code))}] += l.amount.cents();
   }
   const ModelLines want = model_.ExpectedLines(caf);
   std::string differences;

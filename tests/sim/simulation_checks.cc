@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "ledger/base/absl_view.h"
 #include "projections/history/recompute.h"
 #include "tests/projections/own_offsets.h"
 #include "tests/sim/simulation.h"
@@ -15,11 +16,11 @@ namespace {
 std::string Signature(const rules::CivilYearReport& r) {
   std::string out;
   for (const auto& a : r.accounts) {
-    absl::StrAppend(&out, a.account, " ", a.opening.cents(), " ", a.debits.cents(), " ",
-                    a.credits.cents(), " ", a.closing.cents(), "\n");
+    absl::StrAppend(&out, base::ToAbsl(AccountName(a.account)), " ", a.opening.cents(), " ",
+                    a.debits.cents(), " ", a.credits.cents(), " ", a.closing.cents(), "\n");
   }
   for (const auto& c : r.codes) {
-    absl::StrAppend(&out, c.statistical_code, " ", c.lines_amount.cents(), " ",
+    absl::StrAppend(&out, base::ToAbsl(CodeName(c.code)), " ", c.lines_amount.cents(), " ",
                     c.charge_debits.cents(), " ", c.charge_credits.cents(), "\n");
   }
   absl::StrAppend(&out, "debits ", r.total_debits.cents(), " credits ", r.total_credits.cents(),

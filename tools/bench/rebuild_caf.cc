@@ -149,7 +149,7 @@ absl::StatusOr<CafFigures> RebuildCaf(const CafStreams& streams, const BaremeBoo
   for (const std::string& id : ids_of("civil-year")) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("civil-year", id));
     last_year = LastYear(events, last_year);
-    AddClosings(events, now, &books);
+    RETURN_IF_ERROR(AddClosings(events, now, &books));
   }
   for (const std::string& id : ids_of("convention")) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("convention", id));

@@ -1,17 +1,19 @@
 #include "tools/clasctl/format_year.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "projections/rules/accounting.h"
+#include "ledger/base/absl_view.h"
+#include "projections/core/accounting_line.h"
 #include "tools/clasctl/text.h"
 
 namespace clas::ctl {
 namespace {
 
 std::string MonthText(int32_t month) {
-  return month == rules::kClosingMonth ? "13 (clôture)" : absl::StrCat(month);
+  return month == kClosingMonth ? "13 (clôture)" : absl::StrCat(month);
 }
 
 Table LinesTable(const v1::GetCivilYearResponse& year) {
@@ -59,13 +61,13 @@ Table CodesTable(const v1::GetCivilYearResponse& year) {
   return t;
 }
 
-// Sums of the lines that debit `debit` (any credit when empty) and credit `credit`.
-int64_t Sum(const v1::GetCivilYearResponse& year, const std::string& debit,
-            const std::string& credit) {
+// Sums of the lines that debit `debit` (any account when nullopt) and credit `credit`.
+int64_t Sum(const v1::GetCivilYearResponse& year, std::optional<Account> debit,
+            std::optional<Account> credit) {
   int64_t total = 0;
   for (const auto& l : year.lines()) {
-    if ((debit.empty() || l.debit_account() == debit) &&
-        (credit.empty() || l.credit_account() == credit)) {
+    if ((!debit || l.debit_account() == AccountName(*debit)) &&
+        (!credit || l.credit_account() == AccountName(*credit))) {
       total += l.amount_cents();
     }
   }
@@ -81,14 +83,16 @@ std::string Block(const std::string& title,
 }
 
 std::string CommitmentsText(const v1::GetCivilYearResponse& year) {
-  return Block(absl::StrCat("Charges à payer (", rules::kChargesAPayer, ", R-ACC-3/5)"),
-               {{"constatées (crédit)", Eur(Sum(year, "", rules::kChargesAPayer))},
-                {"liquidées ou annulées (débit)", Eur(Sum(year, rules::kChargesAPayer, ""))}}) +
-         Block(
-             absl::StrCat("Engagements (classe 8, R-ACC-4 : ", rules::kEngagementDebit, " / ",
-                          rules::kEngagementCredit, ")"),
-             {{"constatés", Eur(Sum(year, rules::kEngagementDebit, rules::kEngagementCredit))},
-              {"contrepassés", Eur(Sum(year, rules::kEngagementCredit, rules::kEngagementDebit))}});
+  constexpr Account kCharges = Account::kChargesAPayer;
+  constexpr Account kDebit = Account::kEngagementDebit, kCredit = Account::kEngagementCredit;
+  return Block(
+             absl::StrCat("Charges à payer (", base::ToAbsl(AccountName(kCharges)), ", R-ACC-3/5)"),
+             {{"constatées (crédit)", Eur(Sum(year, std::nullopt, kCharges))},
+              {"liquidées ou annulées (débit)", Eur(Sum(year, kCharges, std::nullopt))}}) +
+         Block(absl::StrCat("Engagements (classe 8, R-ACC-4 : ", base::ToAbsl(AccountName(kDebit)),
+                            " / ", base::ToAbsl(AccountName(kCredit)), ")"),
+               {{"constatés", Eur(Sum(year, kDebit, kCredit))},
+                {"contrepassés", Eur(Sum(year, kCredit, kDebit))}});
 }
 
 std::string EnvelopeText(const v1::EnvelopeFollowUp& e, int32_t y) {
