@@ -77,9 +77,14 @@ Shares SharesOf(const v1::DroitBreakdown& d) {
 // (4 × PS + 5) div 10, and the school year, when recorded, the expected one.
 void CheckBreakdown(Faults& f, const std::string& field, const v1::DroitBreakdown& d,
                     int32_t school_year) {
-  CheckAmount(f, field + ".ps_cents", Money::Cents(d.ps_cents()), /*positive=*/false);
-  CheckAmount(f, field + ".bonus_enfants_cents", Money::Cents(d.bonus_enfants_cents()), false);
-  CheckAmount(f, field + ".bonus_parents_cents", Money::Cents(d.bonus_parents_cents()), false);
+  // The field's name is built only for a fault: a breakdown is checked for every line booked.
+  auto amount = [&](const char* name, int64_t cents) {
+    const Money m = Money::Cents(cents);
+    if (m < Money::Zero() || cents > kAmountMaxCents) CheckAmount(f, field + name, m, false);
+  };
+  amount(".ps_cents", d.ps_cents());
+  amount(".bonus_enfants_cents", d.bonus_enfants_cents());
+  amount(".bonus_parents_cents", d.bonus_parents_cents());
   const Money ps = Money::Cents(d.ps_cents());
   if (ps >= Money::Zero() && ps.cents() <= kAmountMaxCents &&
       Money::Cents(d.n_share_cents()) != ps.MulDivRoundHalfAway(4, 10)) {

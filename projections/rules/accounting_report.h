@@ -110,7 +110,8 @@ struct CivilYearReport {
 //     (0, kAmountMaxCents], two distinct accounts (a Line always names a known account on each
 //     side, a known statistical code and a rule: see core/accounting_line.h);
 //     a line with an amount out of range is left out of every total;
-//   - total debits == total credits;
+//   - total debits == total credits, and the accounts' balances move by as much as their lines:
+//     asserted, not checked, as a Line always names both of its accounts;
 //   - payments_from_lines == payments_from_events, to the cent;
 //   - kChargesAPayer does not close with a debit balance (more settled than booked, R-ACC-5);
 //   - kEngagementDebit and kEngagementCredit close with opposite balances (R-ACC-4).
