@@ -1,11 +1,12 @@
 // Queries: states as of D, known at T. Every answer carries the log position it reflects.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "projections/codec/state_codec.h"
 #include "projections/core/calendar.h"
 #include "projections/core/violation.h"
-#include "projections/rules/droit.h"
 #include "projections/engine/command_input.h"
 #include "projections/engine/request_key.h"
+#include "projections/rules/droit.h"
 #include "projections/rules/request_limits.h"
 #include "server/call_log.h"
 #include "server/convert.h"
@@ -199,9 +200,10 @@ grpc::Status QueriesService::GetGestionnaire(grpc::ServerContext* context,
                                              v1::GetGestionnaireResponse* response) {
   return RunRead(d_, "GetGestionnaire", context, request->caf_id(), request->as_of(),
                  [&](const Caller&, const AsOf& as_of) -> absl::Status {
-                   ASSIGN_OR_RETURN(*response->mutable_gestionnaire(),
+                   ASSIGN_OR_RETURN(const Gestionnaire gestionnaire,
                                     d_.engine->GetGestionnaire(request->caf_id(),
                                                                request->gestionnaire_id(), as_of));
+                   codec::Encode(gestionnaire, response->mutable_gestionnaire());
                    response->set_log_position(PositionOf(as_of, *d_.store));
                    v1::GestionnaireState* g = response->mutable_gestionnaire();
                    google::protobuf::RepeatedPtrField<std::string> kept;

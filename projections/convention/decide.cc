@@ -46,7 +46,7 @@ std::vector<v1::RuleViolation> Verdict::warnings() const {
 }
 
 absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire& cmd,
-                                                 const v1::GestionnaireState* existing) {
+                                                 const Gestionnaire* existing) {
   if (existing != nullptr) {
     return RuleStatus(absl::StatusCode::kAlreadyExists,
                       RuleError(rule::kConv4, "gestionnaire_id", cmd.gestionnaire_id(),
@@ -249,10 +249,9 @@ void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const Decid
   }
   if (years == 1 || ctx.gestionnaire == nullptr) return;
   const auto& g = *ctx.gestionnaire;
-  const bool centre_social = g.kind() == v1::CENTRE_SOCIAL;
-  const bool supported = g.supported_since_school_year() > 0 &&
-                         cmd.first_school_year() - g.supported_since_school_year() >=
-                             kSupportedYearsForMultiYear;
+  const bool centre_social = g.kind == v1::CENTRE_SOCIAL;
+  const bool supported =
+      g.SupportedFor(kSupportedYearsForMultiYear, SchoolYear(cmd.first_school_year()));
   if (supported) return;
   if (!centre_social) {
     verdict.forbidden().Add(RuleError(
@@ -261,19 +260,20 @@ void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const Decid
         "soutenus par la Caf depuis au moins deux ans ; sinon la convention est annuelle"));
     return;
   }
-  const int32_t ends_ymd = YmdFromDay(SchoolYear(cmd.last_school_year()).last_day());
-  if (g.centre_social_agrement_end() == 0) {
+  const absl::CivilDay ends = SchoolYear(cmd.last_school_year()).last_day();
+  if (!g.centre_social_agrement_end) {
     verdict.forbidden().Add(RuleError(
         rule::kConv2, "last_school_year", Str(cmd.last_school_year()),
         absl::StrFormat("la convention pluriannuelle d'un centre social couvre la période de son "
                         "agrément délivré par la Caf : aucun agrément n'est enregistré pour %s",
-                        g.gestionnaire_id())));
-  } else if (ends_ymd > g.centre_social_agrement_end()) {
+                        g.gestionnaire_id)));
+  } else if (ends > *g.centre_social_agrement_end) {
     verdict.forbidden().Add(RuleError(
         rule::kConv2, "last_school_year", Str(cmd.last_school_year()),
         absl::StrFormat("la convention finirait le %s, après l'agrément du centre social délivré "
                         "par la Caf (jusqu'au %s)",
-                        FrenchDate(ends_ymd), FrenchDate(g.centre_social_agrement_end()))));
+                        FrenchDate(YmdFromDay(ends)),
+                        FrenchDate(YmdFromDay(*g.centre_social_agrement_end)))));
   }
 }
 

@@ -45,7 +45,7 @@ struct OffsetTarget {
 // What a decision needs beyond the aggregate's own state.
 struct DecideContext {
   const BaremeBook* baremes = nullptr;                    // REQUIRES: not null
-  const v1::GestionnaireState* gestionnaire = nullptr;    // the convention's gestionnaire
+  const Gestionnaire* gestionnaire = nullptr;             // the convention's gestionnaire
   std::set<int32_t> closed_civil_years;                   // of the convention's Caf (R-PAY-7)
   // Looks up a payment (by convention id and payment id) for an offset; nullopt if unknown.
   std::function<std::optional<OffsetTarget>(const std::string& convention_id,
@@ -79,15 +79,15 @@ class Verdict {
 using Facts = std::vector<NewFact>;
 
 absl::StatusOr<Facts> DecideRegisterGestionnaire(const v1::RegisterGestionnaire& cmd,
-                                                 const v1::GestionnaireState* existing);
+                                                 const Gestionnaire* existing);
 // R-CONV-2: the renewal of a centre social's agrément délivré par la Caf. `existing` is the
 // gestionnaire as known now (nullptr: not registered, kNotFound); `on_date` the same as of the
 // renewal's date (nullptr: not registered yet that day). The renewal takes effect from its date
 // on: it is refused (kFailedPrecondition) when it would change nothing there, before the
 // gestionnaire is registered or with the day the agrément already ends then.
 absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocialAgrement& cmd,
-                                                      const v1::GestionnaireState* existing,
-                                                      const v1::GestionnaireState* on_date);
+                                                      const Gestionnaire* existing,
+                                                      const Gestionnaire* on_date);
 absl::StatusOr<Facts> DecidePublishBareme(const v1::PublishBareme& cmd, const BaremeBook& book);
 
 // The convention's commands. `state` is the convention as known now (an empty state when the

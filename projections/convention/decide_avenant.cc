@@ -81,18 +81,18 @@ void CheckAvenantShape(Verdict& verdict, const v1::SignAvenant& cmd,
 void CheckWithinAgrement(Violations& forbidden, const v1::SignAvenant& cmd,
                          const v1::ConventionState& state, const DecideContext& ctx) {
   if (ctx.gestionnaire == nullptr) return;
-  const v1::GestionnaireState& g = *ctx.gestionnaire;
-  const bool supported = g.supported_since_school_year() > 0 &&
-                         state.first_school_year() - g.supported_since_school_year() >=
-                             kSupportedYearsForMultiYear;
-  if (g.kind() != v1::CENTRE_SOCIAL || supported || g.centre_social_agrement_end() == 0) return;
-  const int32_t ends_ymd = YmdFromDay(SchoolYear(cmd.school_year()).last_day());
-  if (ends_ymd <= g.centre_social_agrement_end()) return;
+  const Gestionnaire& g = *ctx.gestionnaire;
+  const bool supported =
+      g.SupportedFor(kSupportedYearsForMultiYear, SchoolYear(state.first_school_year()));
+  if (g.kind != v1::CENTRE_SOCIAL || supported || !g.centre_social_agrement_end) return;
+  const absl::CivilDay ends = SchoolYear(cmd.school_year()).last_day();
+  if (ends <= *g.centre_social_agrement_end) return;
   forbidden.Add(RuleError(
       rule::kConv2, "school_year", SchoolYear(cmd.school_year()).ToString(),
       absl::StrFormat("la prolongation finirait le %s, après l'agrément du centre social délivré "
                       "par la Caf (jusqu'au %s) : enregistrer d'abord son renouvellement",
-                      FrenchDate(ends_ymd), FrenchDate(g.centre_social_agrement_end()))));
+                      FrenchDate(YmdFromDay(ends)),
+                      FrenchDate(YmdFromDay(*g.centre_social_agrement_end)))));
 }
 
 }  // namespace

@@ -9,8 +9,8 @@ namespace clas {
 using namespace decide_internal;  // NOLINT: the helpers of this family of files
 
 absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocialAgrement& cmd,
-                                                      const v1::GestionnaireState* existing,
-                                                      const v1::GestionnaireState* on_date) {
+                                                      const Gestionnaire* existing,
+                                                      const Gestionnaire* on_date) {
   Verdict verdict;
   Violations& bad = verdict.malformed();
   if (cmd.gestionnaire_id().empty()) {
@@ -40,14 +40,14 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   // (and until a renewal dated later): dated before the registration, or ending when that
   // agrément already does, it would be recorded and change nothing at any date.
   Violations& forbidden = verdict.forbidden();
-  if (existing->kind() != v1::CENTRE_SOCIAL) {
+  if (existing->kind != v1::CENTRE_SOCIAL) {
     forbidden.Add(RuleError(rule::kConv2, "gestionnaire_id", cmd.gestionnaire_id(),
                             "seul un centre social a un agrément délivré par la Caf"));
   } else if (on_date == nullptr) {
     forbidden.Add(RuleError(rule::kConv2, "date", FrenchDate(cmd.date()),
                             "le centre social n'est pas encore enregistré auprès de la Caf ce "
                             "jour-là : son agrément se renouvelle après son enregistrement"));
-  } else if (on_date->centre_social_agrement_end() == end) {
+  } else if (on_date->centre_social_agrement_end == *DayFromYmd(end)) {
     forbidden.Add(RuleError(rule::kConv2, "centre_social_agrement_end", FrenchDate(end),
                             absl::StrFormat("l'agrément enregistré au %s finit déjà ce jour-là : "
                                             "rien ne change",
@@ -60,7 +60,8 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   auto* r = f.fact.mutable_centre_social_agrement_renewed();
   r->set_gestionnaire_id(cmd.gestionnaire_id());
   r->set_centre_social_agrement_end(end);
-  r->set_previous_agrement_end(on_date->centre_social_agrement_end());
+  r->set_previous_agrement_end(
+      on_date->centre_social_agrement_end ? YmdFromDay(*on_date->centre_social_agrement_end) : 0);
   return Facts{f};
 }
 

@@ -245,7 +245,7 @@ std::vector<int32_t> SortedUnique(std::vector<int32_t> years) {
 std::string FoldContextKey(const std::vector<int32_t>& years, const FoldContext& context) {
   std::string key;
   if (context.gestionnaire != nullptr) {
-    absl::StrAppend(&key, context.gestionnaire->name(), "|", context.gestionnaire->kind());
+    absl::StrAppend(&key, context.gestionnaire->name, "|", context.gestionnaire->kind);
   }
   for (int32_t n : years) {
     const v1::BaremeFigures* b = context.baremes->Find(n);

@@ -21,6 +21,7 @@
 #include "clas/v1/state.pb.h"
 #include "clas/v1/types.pb.h"
 #include "projections/convention/domain_event.h"
+#include "projections/core/gestionnaire.h"
 
 namespace clas {
 
@@ -49,7 +50,7 @@ class BaremeBook {
 
 struct FoldContext {
   const BaremeBook* baremes = nullptr;            // REQUIRES: not null
-  const v1::GestionnaireState* gestionnaire = nullptr;  // may be null (unknown gestionnaire)
+  const Gestionnaire* gestionnaire = nullptr;     // may be null (unknown gestionnaire)
 };
 
 // The place of an event in fold order: (effective date, position). A correction's replacement

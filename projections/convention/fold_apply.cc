@@ -68,8 +68,8 @@ void ApplyRequest(v1::ConventionState* s, const DomainEvent& e, const FoldContex
   s->set_caf_id(e.caf_id);
   s->set_gestionnaire_id(r.gestionnaire_id());
   if (ctx.gestionnaire != nullptr) {
-    s->set_gestionnaire_name(ctx.gestionnaire->name());
-    s->set_gestionnaire_kind(ctx.gestionnaire->kind());
+    s->set_gestionnaire_name(ctx.gestionnaire->name);
+    s->set_gestionnaire_kind(ctx.gestionnaire->kind);
   }
   s->set_status(v1::DEMANDE_DEPOSEE);
   *s->mutable_request() = r;

@@ -1,30 +1,42 @@
 #include "projections/convention/gestionnaire.h"
 
 namespace clas {
+namespace {
 
-v1::GestionnaireState GestionnaireStateOf(const std::string& caf_id, const DomainEvent& e) {
-  const v1::GestionnaireRegistered& g = e.fact.gestionnaire_registered();
-  v1::GestionnaireState out;
-  out.set_caf_id(caf_id);
-  out.set_gestionnaire_id(g.gestionnaire_id());
-  out.set_name(g.name());
-  out.set_kind(g.kind());
-  out.set_supported_since_school_year(g.supported_since_school_year());
-  out.set_centre_social_agrement_end(g.centre_social_agrement_end());
-  out.set_event_id(e.event_id);
-  return out;
+// A recorded day, or nullopt for 0 ("none recorded"). A recorded day was checked a real day when
+// its command was decided (R-HIST-2); a fold takes a corrupt one as none rather than crashing.
+std::optional<absl::CivilDay> RecordedDay(int32_t yyyymmdd) {
+  if (yyyymmdd == 0) return std::nullopt;
+  absl::StatusOr<absl::CivilDay> day = DayFromYmd(yyyymmdd);
+  return day.ok() ? std::optional(*day) : std::nullopt;
 }
 
-std::optional<v1::GestionnaireState> FoldGestionnaire(const std::string& caf_id,
-                                                      const std::vector<DomainEvent>& stream,
-                                                      const AsOf& as_of) {
-  std::optional<v1::GestionnaireState> out;
+// The gestionnaire of Caf `caf_id` as its registration `e` (a gestionnaire_registered fact) says.
+Gestionnaire Registered(const std::string& caf_id, const DomainEvent& e) {
+  const v1::GestionnaireRegistered& g = e.fact.gestionnaire_registered();
+  const int32_t since = g.supported_since_school_year();
+  return Gestionnaire{
+      .caf_id = caf_id,
+      .gestionnaire_id = g.gestionnaire_id(),
+      .name = g.name(),
+      .kind = g.kind(),
+      .supported_since = since > 0 ? std::optional(SchoolYear(since)) : std::nullopt,
+      .centre_social_agrement_end = RecordedDay(g.centre_social_agrement_end()),
+      .event_id = e.event_id};
+}
+
+}  // namespace
+
+std::optional<Gestionnaire> FoldGestionnaire(const std::string& caf_id,
+                                             const std::vector<DomainEvent>& stream,
+                                             const AsOf& as_of) {
+  std::optional<Gestionnaire> out;
   for (const DomainEvent& e : Timeline(stream, as_of)) {
     if (e.fact.has_gestionnaire_registered()) {
-      out = GestionnaireStateOf(caf_id, e);
+      out = Registered(caf_id, e);
     } else if (e.fact.has_centre_social_agrement_renewed() && out.has_value()) {
-      out->set_centre_social_agrement_end(
-          e.fact.centre_social_agrement_renewed().centre_social_agrement_end());
+      out->centre_social_agrement_end =
+          RecordedDay(e.fact.centre_social_agrement_renewed().centre_social_agrement_end());
     }
   }
   return out;

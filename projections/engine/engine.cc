@@ -29,7 +29,7 @@ absl::StatusOr<BaremeBook> Engine::Baremes(const AsOf& as_of) {
   return BaremeBook::FromEvents(*events, as_of);
 }
 
-absl::StatusOr<std::optional<v1::GestionnaireState>> Engine::LoadGestionnaire(
+absl::StatusOr<std::optional<Gestionnaire>> Engine::LoadGestionnaire(
     const std::string& caf_id, const std::string& gestionnaire_id, const AsOf& as_of) {
   ASSIGN_OR_RETURN(StreamCache::Events events,
                    streams_.Read(*log_, GestionnaireStream(caf_id, gestionnaire_id)));
@@ -210,7 +210,7 @@ std::shared_ptr<const ConventionHead> Engine::HeadAsOf(const DomainEvent& last) 
   const AsOf then{.known_at_us = last.recorded_at_us};
   absl::StatusOr<BaremeBook> baremes = Baremes(then);
   if (!baremes.ok()) return nullptr;
-  std::optional<v1::GestionnaireState> gestionnaire;
+  std::optional<Gestionnaire> gestionnaire;
   if (!head->state.gestionnaire_id().empty()) {
     auto loaded = LoadGestionnaire(last.caf_id, head->state.gestionnaire_id(), then);
     if (!loaded.ok()) return nullptr;

@@ -142,9 +142,9 @@ class Engine {
   absl::StatusOr<v1::ConventionState> GetConvention(const std::string& caf_id,
                                                     const std::string& convention_id,
                                                     const AsOf& as_of);
-  absl::StatusOr<v1::GestionnaireState> GetGestionnaire(const std::string& caf_id,
-                                                        const std::string& gestionnaire_id,
-                                                        const AsOf& as_of);
+  absl::StatusOr<Gestionnaire> GetGestionnaire(const std::string& caf_id,
+                                               const std::string& gestionnaire_id,
+                                               const AsOf& as_of);
   // Every convention id of a Caf (every Caf when caf_id is empty), sorted.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListConventionIds(
       const std::string& caf_id);
@@ -208,8 +208,9 @@ class Engine {
   struct Decision;  // what a convention command decides on: its head and context
   absl::StatusOr<Loaded> LoadConvention(const std::string& caf_id,
                                         const std::string& convention_id, const AsOf& as_of);
-  absl::StatusOr<std::optional<v1::GestionnaireState>> LoadGestionnaire(
-      const std::string& caf_id, const std::string& gestionnaire_id, const AsOf& as_of);
+  absl::StatusOr<std::optional<Gestionnaire>> LoadGestionnaire(const std::string& caf_id,
+                                                               const std::string& gestionnaire_id,
+                                                               const AsOf& as_of);
   absl::StatusOr<std::set<int32_t>> ClosedYears(const std::string& caf_id);
   // The original answer of request `request_id` of `caf_id` if it was executed (nullopt when
   // new). kAlreadyExists (R-HIST-1) when it was executed with another method or content.

@@ -15,7 +15,7 @@ struct Engine::Loaded {
   std::vector<DomainEvent> events;   // a copy of them, when asked for
   v1::ConventionState state;
   BaremeBook baremes;
-  std::optional<v1::GestionnaireState> gestionnaire;
+  std::optional<Gestionnaire> gestionnaire;
   DecideContext context;
 };
 
@@ -23,7 +23,7 @@ struct Engine::Decision {
   std::string stream;                    // the convention's stream
   std::shared_ptr<ConventionHead> head;  // its state as known now (kept in heads_)
   BaremeBook baremes;
-  std::optional<v1::GestionnaireState> gestionnaire;
+  std::optional<Gestionnaire> gestionnaire;
   DecideContext context;                 // points into this Decision: do not copy it
   std::optional<DomainEvent> corrected;  // the target of a correction, when found in the stream
 

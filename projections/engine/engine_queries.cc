@@ -22,9 +22,9 @@ absl::StatusOr<v1::ConventionState> Engine::GetConvention(const std::string& caf
   return std::move(loaded.state);
 }
 
-absl::StatusOr<v1::GestionnaireState> Engine::GetGestionnaire(const std::string& caf_id,
-                                                              const std::string& gestionnaire_id,
-                                                              const AsOf& as_of) {
+absl::StatusOr<Gestionnaire> Engine::GetGestionnaire(const std::string& caf_id,
+                                                     const std::string& gestionnaire_id,
+                                                     const AsOf& as_of) {
   ASSIGN_OR_RETURN(auto g, LoadGestionnaire(caf_id, gestionnaire_id, as_of));
   if (!g.has_value()) {
     return absl::NotFoundError(absl::StrFormat("gestionnaire %s inconnu de la Caf %s",
@@ -37,7 +37,7 @@ absl::StatusOr<v1::GestionnaireState> Engine::GetGestionnaire(const std::string&
     for (const auto& e : Timeline(*events, as_of)) {
       if (e.fact.has_funding_request_filed() &&
           e.fact.funding_request_filed().gestionnaire_id() == gestionnaire_id) {
-        g->add_convention_ids(id);
+        g->convention_ids.push_back(id);
         break;
       }
     }
@@ -64,7 +64,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
   // What the folds of every convention read, read once for the Caf: the barèmes as of the
   // query, and each gestionnaire.
   ASSIGN_OR_RETURN(const BaremeBook baremes, Baremes(as_of));
-  std::map<std::pair<std::string, std::string>, std::optional<v1::GestionnaireState>> gestionnaires;
+  std::map<std::pair<std::string, std::string>, std::optional<Gestionnaire>> gestionnaires;
   ASSIGN_OR_RETURN(auto streams, log_->ListStreams(CivilYearStreamPrefix(caf_id)));
   for (const auto& s : streams) {
     // Read from the log, not kept: a closing holds every line of its year (up to the size of
@@ -80,7 +80,7 @@ absl::StatusOr<CafBooks> Engine::Books(const std::string& caf_id, const AsOf& as
     const std::string gestionnaire_id = GestionnaireIdOf(events);
     auto g = gestionnaires.find({caf, gestionnaire_id});
     if (g == gestionnaires.end()) {
-      std::optional<v1::GestionnaireState> gestionnaire;
+      std::optional<Gestionnaire> gestionnaire;
       if (!gestionnaire_id.empty()) {
         ASSIGN_OR_RETURN(gestionnaire, LoadGestionnaire(caf, gestionnaire_id, as_of));
       }
@@ -149,7 +149,7 @@ absl::Status Engine::ReplayConvention(const std::string& caf_id,
     // What the fold reads, as known at the event's instant.
     const AsOf then{.known_at_us = e.recorded_at_us};
     ASSIGN_OR_RETURN(const BaremeBook baremes, Baremes(then));
-    std::optional<v1::GestionnaireState> gestionnaire;
+    std::optional<Gestionnaire> gestionnaire;
     if (!gestionnaire_id.empty()) {
       ASSIGN_OR_RETURN(gestionnaire, LoadGestionnaire(caf_id, gestionnaire_id, then));
     }

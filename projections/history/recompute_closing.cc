@@ -52,7 +52,7 @@ absl::StatusOr<Before> EventsBefore(const DomainEvent& closing,
 }
 
 // The gestionnaire as the engine knows it now (registration and renewals), or nullopt.
-std::optional<v1::GestionnaireState> GestionnaireOf(const std::vector<DomainEvent>& stream) {
+std::optional<Gestionnaire> GestionnaireOf(const std::vector<DomainEvent>& stream) {
   return stream.empty() ? std::nullopt : FoldGestionnaire(stream.front().caf_id, stream, AsOf{});
 }
 
@@ -66,7 +66,7 @@ CafBooks BooksBefore(const std::string& caf_id, const Before& before, const Bare
         gestionnaire_id = e.fact.funding_request_filed().gestionnaire_id();
       }
     }
-    std::optional<v1::GestionnaireState> g;
+    std::optional<Gestionnaire> g;
     auto it = before.gestionnaires.find(GestionnaireStream(caf_id, gestionnaire_id));
     if (!gestionnaire_id.empty() && it != before.gestionnaires.end())
       g = GestionnaireOf(it->second);

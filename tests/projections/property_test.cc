@@ -309,7 +309,7 @@ class InvariantChecker : public HistoryObserver {
     if (gestionnaires_.count(g) == 0) {
       auto state = history_->agent().engine().GetGestionnaire(history_->agent().caf(), g, AsOf{});
       EXPECT_TRUE(state.ok()) << state.status();
-      gestionnaires_[g] = state.ok() ? *state : v1::GestionnaireState();
+      gestionnaires_[g] = state.ok() ? *state : Gestionnaire();
     }
     return FoldContext{.baremes = &*baremes_, .gestionnaire = &gestionnaires_[g]};
   }
@@ -379,7 +379,7 @@ class InvariantChecker : public HistoryObserver {
     return out;
   }
   std::optional<BaremeBook> baremes_;
-  std::map<std::string, v1::GestionnaireState> gestionnaires_;
+  std::map<std::string, Gestionnaire> gestionnaires_;
   int steps_ = 0, probes_ = 0, incremental_checks_ = 0;
   std::map<std::string, int> kinds_;
 };

@@ -329,10 +329,10 @@ TEST_F(Prolongation, R_CONV_2_R_CONV_3_ACentreSocialProlongsWithinItsAgrementThe
   auto before = agent_.engine().GetGestionnaire(agent_.caf(), "cs-cafe",
                                                 AsOf{.effective_date = 20290501});
   ASSERT_TRUE(before.ok()) << before.status();
-  EXPECT_EQ(before->centre_social_agrement_end(), 20290831);
+  EXPECT_EQ(before->centre_social_agrement_end, absl::CivilDay(2029, 8, 31));
   auto now = agent_.engine().GetGestionnaire(agent_.caf(), "cs-cafe", AsOf{});
   ASSERT_TRUE(now.ok()) << now.status();
-  EXPECT_EQ(now->centre_social_agrement_end(), 20331231);
+  EXPECT_EQ(now->centre_social_agrement_end, absl::CivilDay(2033, 12, 31));
 }
 
 // R-CONV-2 [reading]: the bound is a centre social's resting on its agrément. One supported by
@@ -392,7 +392,7 @@ TEST_F(Prolongation, R_CONV_2_ARenewalChangesTheAgrementFromItsDateOn) {
   auto end_as_of = [&](int32_t date) {
     auto g = agent_.engine().GetGestionnaire(agent_.caf(), "cs-d", AsOf{.effective_date = date});
     EXPECT_TRUE(g.ok()) << g.status();
-    return g.ok() ? g->centre_social_agrement_end() : 0;
+    return g.ok() && g->centre_social_agrement_end ? YmdFromDay(*g->centre_social_agrement_end) : 0;
   };
   const uint64_t head = agent_.log().HeadPosition();
   auto before_registration = agent_.RenewAgrement("cs-d", 20331231, 20191231);

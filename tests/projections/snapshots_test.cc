@@ -200,9 +200,9 @@ std::vector<AsOf> Points(SyntheticStream& s, const std::vector<DomainEvent>& str
 }
 
 TEST(ConventionCacheTest, R_HIST_2_EveryAsOfAnswerEqualsAFoldFromScratch) {
-  v1::GestionnaireState g;
-  g.set_name("Centre social");
-  g.set_kind(v1::CENTRE_SOCIAL);
+  Gestionnaire g;
+  g.name = "Centre social";
+  g.kind = v1::CENTRE_SOCIAL;
   for (uint32_t seed = 0; seed < kSyntheticStreams; ++seed) {
     SCOPED_TRACE(absl::StrCat("synthetic stream, seed ", seed));
     SyntheticStream s(seed);
@@ -276,7 +276,7 @@ TEST(ConventionCacheTest, R_HIST_2_EngineHistoriesAskedAsOfAnyPointMatchAFoldFro
 
 TEST(ConventionCacheTest, R_HIST_2_AQueryAsOfNowAppliesOnlyTheNewEvents) {
   SyntheticStream s(7);
-  v1::GestionnaireState g;
+  Gestionnaire g;
   std::vector<DomainEvent> chronological;
   for (int i = 0; i < 300; ++i) s.Grow();
   for (const auto& e : s.events()) {
@@ -313,7 +313,7 @@ TEST(ConventionCacheTest, R_HIST_2_AQueryAsOfNowAppliesOnlyTheNewEvents) {
 
 TEST(ConventionCacheTest, R_HIST_2_LongStreamsKeepBoundedCheckpointsAndStayExact) {
   SyntheticStream s(11);
-  v1::GestionnaireState g;
+  Gestionnaire g;
   ConventionCache cache;
   const size_t events = kCheckpointEveryEvents * (kCheckpointsPerStreamMax + 10);
   for (size_t i = 0; i < events; ++i) {
@@ -332,7 +332,7 @@ TEST(ConventionCacheTest, R_HIST_2_LongStreamsKeepBoundedCheckpointsAndStayExact
 
 TEST(ConventionCacheTest, R_HIST_2_ABaremePublishedLaterRefoldsTheCache) {
   SyntheticStream s(3, /*bareme_2027=*/false);
-  v1::GestionnaireState g;
+  Gestionnaire g;
   ConventionCache cache;
   for (int i = 0; i < 20; ++i) s.Grow();
   const BaremeBook without = s.Book(AsOf{});  // no barème of 2027: no DP for 2027 (R-DROIT-7)
@@ -353,7 +353,7 @@ TEST(ConventionCacheTest, R_HIST_2_ABaremePublishedLaterRefoldsTheCache) {
 
 TEST(ConventionCacheTest, R_HIST_2_QueriesBeforeABaremeWasPublishedStartFromTheirOwnCheckpoints) {
   SyntheticStream s(5, /*bareme_2027=*/false);
-  v1::GestionnaireState g;
+  Gestionnaire g;
   ConventionCache cache;
   for (int i = 0; i < 300; ++i) s.GrowInOrder();  // nothing backdated: checkpoints serve T
   s.Bareme(2027);

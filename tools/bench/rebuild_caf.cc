@@ -65,7 +65,7 @@ void Finish(Problems& errors, const Problems& unbalanced, RebuildReport& report)
 
 namespace {
 
-using GestionnaireMap = std::map<std::string, v1::GestionnaireState>;
+using GestionnaireMap = std::map<std::string, Gestionnaire>;
 
 // The gestionnaires of the Caf as registered now.
 absl::StatusOr<GestionnaireMap> Gestionnaires(const CafStreams& streams, const AsOf& now) {
@@ -75,7 +75,7 @@ absl::StatusOr<GestionnaireMap> Gestionnaires(const CafStreams& streams, const A
   for (const std::string& id : ids->second) {
     ASSIGN_OR_RETURN(const std::vector<DomainEvent> events, streams.read("gestionnaire", id));
     if (auto g = FoldGestionnaire(streams.caf, events, now)) {
-      gestionnaires[g->gestionnaire_id()] = *std::move(g);
+      gestionnaires[g->gestionnaire_id] = *std::move(g);
     }
   }
   return gestionnaires;

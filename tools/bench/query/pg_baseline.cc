@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/base/status_macros.h"
 #include "projections/convention/domain_event.h"
+#include "projections/convention/gestionnaire.h"
 
 namespace clas::bench {
 namespace {
@@ -128,18 +129,9 @@ absl::StatusOr<v1::ConventionState> PgBaseline::GetConvention(
   PQclear(r);
   // The same context the engine builds (Engine::LoadConvention, LoadGestionnaire).
   const BaremeBook book = BaremeBook::FromEvents(baremes, as_of);
-  std::optional<v1::GestionnaireState> g;
-  for (const DomainEvent& e : Timeline(gestionnaire, as_of)) {
-    if (!e.fact.has_gestionnaire_registered()) continue;
-    const auto& reg = e.fact.gestionnaire_registered();
-    g.emplace();
-    g->set_caf_id(e.caf_id);
-    g->set_gestionnaire_id(reg.gestionnaire_id());
-    g->set_name(reg.name());
-    g->set_kind(reg.kind());
-    g->set_supported_since_school_year(reg.supported_since_school_year());
-    g->set_event_id(e.event_id);
-  }
+  const std::optional<Gestionnaire> g =
+      gestionnaire.empty() ? std::nullopt
+                           : FoldGestionnaire(gestionnaire.front().caf_id, gestionnaire, as_of);
   const FoldContext context{.baremes = &book, .gestionnaire = g ? &*g : nullptr};
   return FoldConvention(convention, as_of, context);
 }

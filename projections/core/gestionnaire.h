@@ -1,0 +1,41 @@
+// A gestionnaire as the ledger knows it: what its registration recorded, and the renewals of a
+// centre social's agrément délivré par la Caf (R-CONV-2). Its wire form is
+// clas.v1.GestionnaireState, written by codec/state_codec.h only.
+//
+// Thread-safety: value type.
+#ifndef CLAS_PROJECTIONS_CORE_GESTIONNAIRE_H_
+#define CLAS_PROJECTIONS_CORE_GESTIONNAIRE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "clas/v1/types.pb.h"
+#include "projections/core/calendar.h"
+
+namespace clas {
+
+struct Gestionnaire {
+  std::string caf_id;
+  std::string gestionnaire_id;
+  std::string name;
+  v1::GestionnaireKind kind = v1::GESTIONNAIRE_KIND_UNSPECIFIED;
+  // R-CONV-2: the first school year the Caf supported it; nullopt when never before.
+  std::optional<SchoolYear> supported_since;
+  // R-CONV-2: the last day of a centre social's agrément; nullopt when none is recorded.
+  std::optional<absl::CivilDay> centre_social_agrement_end;
+  std::string event_id;  // the event that registered it
+  // Its conventions: filled by the query that answers for one gestionnaire only.
+  std::vector<std::string> convention_ids;
+
+  // R-CONV-2: supported by the Caf for at least `years` school years before school year `n`.
+  bool SupportedFor(int32_t years, SchoolYear n) const {
+    return supported_since.has_value() && n.n() - supported_since->n() >= years;
+  }
+  friend bool operator==(const Gestionnaire&, const Gestionnaire&) = default;
+};
+
+}  // namespace clas
+
+#endif  // CLAS_PROJECTIONS_CORE_GESTIONNAIRE_H_
