@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
+#include "projections/codec/droit_codec.h"
 #include "projections/codec/line_codec.h"
 #include "projections/convention/fold.h"
 #include "projections/core/violation.h"
@@ -63,16 +64,17 @@ void PaymentLines(const CafBooks& books, const v1::ConventionState& c,
     const auto recorded = books.soldes.find(y.solde().event_id());
     const bool known = y.solde_paid() && recorded != books.soldes.end();
     if (y.solde_paid() && (known || y.has_dr())) {
-      const v1::DroitBreakdown& dr = known ? recorded->second.dr() : y.dr();
-      const int64_t acomptes = known ? recorded->second.acomptes_cents()
-                                     : y.acomptes_n_cents() + y.acomptes_n1_cents();
-      rules::SoldeInput in{
-          .origin = Origin(c, n, y.solde().event_id()),
-          .paid_on = Day(y.solde().date()),
-          .solde = Money::Cents(dr.droit_cents() - acomptes),
-          .dr = dr,
-          .acomptes_dated_in_n = AcomptesDatedIn(y, n),
-          .open_charge_a_payer = rules::OpenChargeAPayer(closing_lines, c.convention_id(), SchoolYear(n))};
+      const DroitShares dr = codec::SharesOf(known ? recorded->second.dr() : y.dr());
+      const Money acomptes =
+          known ? Money::Cents(recorded->second.acomptes_cents())
+                : Money::Cents(y.acomptes_n_cents()) + Money::Cents(y.acomptes_n1_cents());
+      rules::SoldeInput in{.origin = Origin(c, n, y.solde().event_id()),
+                           .paid_on = Day(y.solde().date()),
+                           .solde = dr.droit - acomptes,
+                           .dr = dr,
+                           .acomptes_dated_in_n = AcomptesDatedIn(y, n),
+                           .open_charge_a_payer = rules::OpenChargeAPayer(
+                               closing_lines, c.convention_id(), SchoolYear(n))};
       if (y.solde().amount_cents() > 0) in.solde = Money::Cents(y.solde().amount_cents());
       Append(out, rules::SoldeLines(in), status);
     }
@@ -108,7 +110,7 @@ std::optional<rules::ClosingInput> ClosingInputOf(const v1::ConventionState& c, 
   if (in_force == nullptr) return std::nullopt;
   return rules::ClosingInput{.convention_id = c.convention_id(),
                              .kind = c.gestionnaire_kind(),
-                             .dp = in_force->dp(),
+                             .dp = codec::SharesOf(in_force->dp()),
                              .acomptes_dated_in_y = AcomptesDatedIn(*y, year),
                              .cause_event_id = in_force->cause_event_id()};
 }
@@ -400,7 +402,7 @@ absl::StatusOr<std::vector<rules::CivilYearReport>> CivilYearReportsOf(const Caf
       for (const auto& sy : c.years()) {
         if (sy.school_year() != y && sy.school_year() != y - 1) continue;
         if (const v1::DroitBreakdown* dp = DpInForce(sy, in_force_on); dp != nullptr) {
-          dps.push_back({c.convention_id(), SchoolYear(sy.school_year()), *dp});
+          dps.push_back({c.convention_id(), SchoolYear(sy.school_year()), codec::SharesOf(*dp)});
         }
       }
     }

@@ -66,7 +66,7 @@ void CheckSolde(Faults& f, const SoldeInput& in) {
   if (in.solde.cents() < -kAmountMaxCents || in.solde.cents() > kAmountMaxCents) {
     f.Add("solde", in.solde.ToFrench(), "montant hors plage");
   }
-  CheckBreakdown(f, "dr", in.dr, in.origin.school_year.n());
+  CheckBreakdown(f, "dr", in.dr, in.origin.school_year);
   CheckAmount(f, "acomptes_dated_in_n", in.acomptes_dated_in_n, false);
   CheckAmount(f, "open_charge_a_payer", in.open_charge_a_payer, false);
 }
@@ -85,7 +85,7 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
   const Account n1_account = SubsidyAccountForAge(age_n - 1);
   const StatisticalCode ps_code = StatisticalCodeOf(o.kind, false);
   const std::string title = "Solde " + o.school_year.ToString();
-  const Shares dr = SharesOf(in.dr);
+  const DroitShares& dr = in.dr;
 
   // (a) The part of the solde that belongs to the N share.
   const Money d_n = dr.n_share - in.acomptes_dated_in_n;
@@ -94,7 +94,7 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
   const Money settled = Min(s_n, in.open_charge_a_payer);
   // (c) The rest belongs to the N+1 share, bonuses first (they are all in it, R-PAY-1).
   const Money rest = Max(Money::Zero(), in.solde - s_n);
-  const Money bonus = Min(dr.bonus, rest);
+  const Money bonus = Min(dr.bonuses(), rest);
   // (d) [choice] What the solde leaves of the charge à payer is not due: it is cancelled.
   const Money cancelled = in.open_charge_a_payer - settled;
 

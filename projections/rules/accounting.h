@@ -37,6 +37,7 @@
 #include "clas/v1/types.pb.h"
 #include "projections/core/accounting_line.h"
 #include "projections/core/calendar.h"
+#include "projections/core/droit_shares.h"
 #include "projections/core/money.h"
 
 namespace clas::rules {
@@ -86,8 +87,8 @@ absl::StatusOr<Lines> AcompteLines(const LineOrigin& origin, absl::CivilDay paid
 struct ClosingInput {
   std::string convention_id;
   v1::GestionnaireKind kind = v1::GESTIONNAIRE_KIND_UNSPECIFIED;
-  // The DP in force at the closing; only ps_cents and n_share_cents (R-PAY-1) are used.
-  v1::DroitBreakdown dp;
+  // The DP in force at the closing; only its PS and N share (R-PAY-1) are used.
+  DroitShares dp;
   // Sum of the acomptes of school year Y dated in civil year Y.
   Money acomptes_dated_in_y;
   // The event the lines are tied to: the one that fixed the DP in force [choice: the closing
@@ -137,7 +138,7 @@ struct SoldeInput {
   // DR - all acomptes (R-PAY-5). May be <= 0: nothing is paid, see below.
   Money solde;
   // The DR; ps_cents, n_share_cents and both bonuses are used.
-  v1::DroitBreakdown dr;
+  DroitShares dr;
   // Sum of the acomptes of school year N dated in civil year N.
   Money acomptes_dated_in_n;
   // The charge à payer of this convention and school year still open (see OpenChargeAPayer).

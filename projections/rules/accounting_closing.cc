@@ -39,7 +39,7 @@ void CheckClosing(Faults& f, CivilYear year, absl::CivilDay booked_on,
       f.Add(field + ".cause_event_id", "", "événement d'origine non renseigné");
     }
     CheckKind(f, field + ".kind", c.kind);
-    CheckBreakdown(f, field + ".dp", c.dp, year.y());
+    CheckBreakdown(f, field + ".dp", c.dp, SchoolYear(year.y()));
     CheckAmount(f, field + ".acomptes_dated_in_y", c.acomptes_dated_in_y, false);
   }
 }
@@ -56,7 +56,7 @@ absl::StatusOr<Lines> ClosingLines(CivilYear year, absl::CivilDay booked_on,
   const Booking when{booked_on, kClosingMonth};
   Lines out;
   for (const ClosingInput& c : conventions) {
-    const Shares dp = SharesOf(c.dp);
+    const DroitShares& dp = c.dp;
     const StatisticalCode code = StatisticalCodeOf(c.kind, false);
     // R-ACC-3: the 4/10 of the service rendered in Y, less what its acomptes already paid.
     const Money charge = Max(Money::Zero(), dp.n_share - c.acomptes_dated_in_y);

@@ -68,34 +68,26 @@ void Book(std::string_view convention_id, SchoolYear school_year, std::string_vi
                       .label = std::move(e.label)});
 }
 
-Shares SharesOf(const v1::DroitBreakdown& d) {
-  return {Money::Cents(d.ps_cents()), Money::Cents(d.n_share_cents()),
-          Money::Cents(d.bonus_enfants_cents()) + Money::Cents(d.bonus_parents_cents())};
-}
-
 // A breakdown the accounting can trust: amounts in range, the N share being R-PAY-1's
 // (4 × PS + 5) div 10, and the school year, when recorded, the expected one.
-void CheckBreakdown(Faults& f, const std::string& field, const v1::DroitBreakdown& d,
-                    int32_t school_year) {
-  // The field's name is built only for a fault: a breakdown is checked for every line booked.
-  auto amount = [&](const char* name, int64_t cents) {
-    const Money m = Money::Cents(cents);
-    if (m < Money::Zero() || cents > kAmountMaxCents) CheckAmount(f, field + name, m, false);
+void CheckBreakdown(Faults& f, const std::string& field, const DroitShares& d,
+                    SchoolYear school_year) {
+  // The field's name is built only for a fault: a droit is checked for every solde booked.
+  auto amount = [&](const char* name, Money m) {
+    if (m < Money::Zero() || m.cents() > kAmountMaxCents) CheckAmount(f, field + name, m, false);
   };
-  amount(".ps_cents", d.ps_cents());
-  amount(".bonus_enfants_cents", d.bonus_enfants_cents());
-  amount(".bonus_parents_cents", d.bonus_parents_cents());
-  const Money ps = Money::Cents(d.ps_cents());
-  if (ps >= Money::Zero() && ps.cents() <= kAmountMaxCents &&
-      Money::Cents(d.n_share_cents()) != ps.MulDivRoundHalfAway(4, 10)) {
-    f.Add(field + ".n_share_cents", Money::Cents(d.n_share_cents()).ToFrench(),
+  amount(".ps_cents", d.ps);
+  amount(".bonus_enfants_cents", d.bonus_enfants);
+  amount(".bonus_parents_cents", d.bonus_parents);
+  if (d.ps >= Money::Zero() && d.ps.cents() <= kAmountMaxCents &&
+      d.n_share != d.ps.MulDivRoundHalfAway(4, 10)) {
+    f.Add(field + ".n_share_cents", d.n_share.ToFrench(),
           "la part N n'est pas les 4/10 de la PS du droit (R-PAY-1)");
   }
-  const int32_t recorded = d.inputs().school_year();
-  if (recorded != 0 && recorded != school_year) {
-    f.Add(field + ".inputs.school_year", absl::StrFormat("%d", recorded),
-          absl::StrFormat("le droit n'est pas celui de l'année scolaire %s",
-                          SchoolYear(school_year).ToString()));
+  if (d.school_year.has_value() && *d.school_year != school_year) {
+    f.Add(
+        field + ".inputs.school_year", absl::StrFormat("%d", d.school_year->n()),
+        absl::StrFormat("le droit n'est pas celui de l'année scolaire %s", school_year.ToString()));
   }
 }
 

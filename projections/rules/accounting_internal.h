@@ -66,18 +66,11 @@ struct Entry {
 void Book(std::string_view convention_id, SchoolYear school_year, std::string_view cause_event_id,
           Booking when, Entry e, Lines* out);
 
-// The PS part of a droit and its shares, as the accounting uses them (R-PAY-1).
-struct Shares {
-  Money ps;
-  Money n_share;
-  Money bonus;  // bonus enfants + bonus parents: all in the N+1 share
-};
-Shares SharesOf(const v1::DroitBreakdown& d);
-
-// A breakdown the accounting can trust: amounts in range, the N share being R-PAY-1's
-// (4 × PS + 5) div 10, and the school year, when recorded, the expected one.
-void CheckBreakdown(Faults& f, const std::string& field, const v1::DroitBreakdown& d,
-                    int32_t school_year);
+// A droit the accounting can trust: amounts in range, the N share being R-PAY-1's
+// (4 × PS + 5) div 10, and the school year, when recorded, the expected one. The faults name the
+// fields of the recorded breakdown (clas.v1.DroitBreakdown) the amounts were read from.
+void CheckBreakdown(Faults& f, const std::string& field, const DroitShares& d,
+                    SchoolYear school_year);
 
 // R-ACC-6: the PS and bonus codes of a kind of gestionnaire; nullopt for a kind with no code
 // (UNSPECIFIED, or a kind added to the schema and not yet given one here).

@@ -49,8 +49,8 @@ void CheckEnvelopeDps(Faults& f, CivilYear year, const std::vector<EnvelopeDp>& 
     if (!seen.insert({d.convention_id, d.school_year.n()}).second) {
       f.Add(at, d.convention_id, "convention et année scolaire présentes deux fois");
     }
-    CheckAmount(f, at + ".dp.n_share_cents", Money::Cents(d.dp.n_share_cents()), false);
-    CheckAmount(f, at + ".dp.n1_share_cents", Money::Cents(d.dp.n1_share_cents()), false);
+    CheckAmount(f, at + ".dp.n_share_cents", d.dp.n_share, false);
+    CheckAmount(f, at + ".dp.n1_share_cents", d.dp.n1_share, false);
   }
 }
 
@@ -66,8 +66,8 @@ absl::StatusOr<EnvelopeFigures> EnvelopeFollowUp(CivilYear year, const std::vect
   EnvelopeFigures out;
   out.year = year;
   for (const EnvelopeDp& d : dps) {
-    if (d.school_year.n() == year.y()) out.n_shares += Money::Cents(d.dp.n_share_cents());
-    if (d.school_year.n() == year.y() - 1) out.n1_shares += Money::Cents(d.dp.n1_share_cents());
+    if (d.school_year.n() == year.y()) out.n_shares += d.dp.n_share;
+    if (d.school_year.n() == year.y() - 1) out.n1_shares += d.dp.n1_share;
   }
   out.envelope = out.n_shares + out.n1_shares;
   out.paid = paid_in_year;

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "clas/v1/types.pb.h"
 #include "projections/core/calendar.h"
+#include "projections/core/droit_shares.h"
 #include "projections/core/money.h"
 #include "projections/rules/accounting.h"
 
@@ -31,7 +32,7 @@ namespace clas::rules {
 struct EnvelopeDp {
   std::string convention_id;
   SchoolYear school_year{0};
-  v1::DroitBreakdown dp;  // n_share_cents and n1_share_cents (R-PAY-1) are used
+  DroitShares dp;  // its N share and N+1 share (R-PAY-1) are used
 };
 
 // R-ACC-7: the envelope of civil year Y against what was paid in Y.

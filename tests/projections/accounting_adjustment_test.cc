@@ -31,13 +31,11 @@ std::vector<std::string> RulesOf(const absl::Status& s) {
   return out;
 }
 
-v1::DroitBreakdown Droit(int64_t ps, int64_t n_share) {
-  v1::DroitBreakdown d;
-  d.set_ps_cents(ps);
-  d.set_n_share_cents(n_share);
-  d.set_n1_share_cents(ps - n_share);
-  d.set_droit_cents(ps);
-  return d;
+DroitShares Droit(int64_t ps, int64_t n_share) {
+  return DroitShares{.ps = Money::Cents(ps),
+                     .droit = Money::Cents(ps),
+                     .n_share = Money::Cents(n_share),
+                     .n1_share = Money::Cents(ps - n_share)};
 }
 
 // Closing of 2026 recorded with PS of DP 10 000,00; a correction of the DP to 11 000,00

@@ -24,14 +24,13 @@ using ::testing::IsEmpty;
 constexpr int64_t kEuro = 100;  // cents
 
 // R-PAY-1 written here by hand: N share = (4 × PS + 5) div 10, N+1 share = the rest + bonuses.
-v1::DroitBreakdown Droit(int64_t ps, int64_t bonus = 0) {
-  v1::DroitBreakdown d;
-  d.set_ps_cents(ps);
-  d.set_n_share_cents((4 * ps + 5) / 10);
-  d.set_bonus_enfants_cents(bonus);
-  d.set_n1_share_cents(ps - d.n_share_cents() + bonus);
-  d.set_droit_cents(ps + bonus);
-  return d;
+DroitShares Droit(int64_t ps, int64_t bonus = 0) {
+  const int64_t n_share = (4 * ps + 5) / 10;
+  return DroitShares{.ps = Money::Cents(ps),
+                     .bonus_enfants = Money::Cents(bonus),
+                     .droit = Money::Cents(ps + bonus),
+                     .n_share = Money::Cents(n_share),
+                     .n1_share = Money::Cents(ps - n_share + bonus)};
 }
 
 void Append(Lines* all, const absl::StatusOr<Lines>& more) {
@@ -233,7 +232,7 @@ struct Flow {
   std::string convention_id;
   v1::GestionnaireKind kind;
   SchoolYear school_year;
-  v1::DroitBreakdown dp, dr;
+  DroitShares dp, dr;
   std::vector<std::pair<absl::CivilDay, Money>> acomptes;
   absl::CivilDay settled_on;  // solde (or indu recovery) day
 };
@@ -296,8 +295,8 @@ Money BookYear(int32_t year, const std::vector<Flow>& flows, Lines* all) {
       paid_events += amount;
     }
     if (f.settled_on.year() != year) continue;
-    const Money solde = Money::Cents(f.dr.droit_cents()) - AcomptesIn(f, f.school_year.n()) -
-                        AcomptesIn(f, f.school_year.n() + 1);
+    const Money solde =
+        f.dr.droit - AcomptesIn(f, f.school_year.n()) - AcomptesIn(f, f.school_year.n() + 1);
     const LineOrigin origin{f.convention_id, f.school_year, f.kind, "SOLDE"};
     Append(all, SoldeLines({origin, f.settled_on, solde, f.dr, AcomptesIn(f, f.school_year.n()),
                             OpenChargeAPayer(*all, f.convention_id, f.school_year)}));
@@ -328,9 +327,9 @@ TEST(AccountingReport, R_ACC_10_R_ACC_5_RandomFlowsBalanceEveryYear) {
     for (const Flow& f : flows) {
       const int64_t acomptes =
           (AcomptesIn(f, f.school_year.n()) + AcomptesIn(f, f.school_year.n() + 1)).cents();
-      negative_soldes += f.dr.droit_cents() < acomptes;
+      negative_soldes += f.dr.droit.cents() < acomptes;
       soldes_in_n_plus_2 += f.settled_on.year() == f.school_year.n() + 2;
-      bonuses += f.dr.bonus_enfants_cents() > 0;
+      bonuses += f.dr.bonus_enfants.cents() > 0;
     }
     Lines all;
     std::vector<AccountBalance> opening;
@@ -358,8 +357,8 @@ TEST(AccountingReport, R_ACC_10_R_ACC_5_RandomFlowsBalanceEveryYear) {
     }
     for (const Flow& f : flows) {
       const Money net = expensed[std::make_pair(f.convention_id, f.school_year.n())];
-      ASSERT_EQ(net, Money::Cents(f.dr.droit_cents()))
-          << "round " << round << " " << f.convention_id << " " << f.school_year.ToString();
+      ASSERT_EQ(net, f.dr.droit) << "round " << round << " " << f.convention_id << " "
+                                 << f.school_year.ToString();
     }
   }
   // The draws reach every branch of R-ACC-5: indus, late soldes (other ages), bonuses.

@@ -29,16 +29,14 @@ std::vector<std::string> Texts(const Lines& lines) {
 }
 
 // A breakdown with the figures the accounting reads; shares written by the caller.
-v1::DroitBreakdown Droit(int64_t ps, int64_t n_share, int64_t bonus_enfants = 0,
-                         int64_t bonus_parents = 0) {
-  v1::DroitBreakdown d;
-  d.set_ps_cents(ps);
-  d.set_n_share_cents(n_share);
-  d.set_bonus_enfants_cents(bonus_enfants);
-  d.set_bonus_parents_cents(bonus_parents);
-  d.set_n1_share_cents(ps - n_share + bonus_enfants + bonus_parents);
-  d.set_droit_cents(ps + bonus_enfants + bonus_parents);
-  return d;
+DroitShares Droit(int64_t ps, int64_t n_share, int64_t bonus_enfants = 0,
+                  int64_t bonus_parents = 0) {
+  return DroitShares{.ps = Money::Cents(ps),
+                     .bonus_enfants = Money::Cents(bonus_enfants),
+                     .bonus_parents = Money::Cents(bonus_parents),
+                     .droit = Money::Cents(ps + bonus_enfants + bonus_parents),
+                     .n_share = Money::Cents(n_share),
+                     .n1_share = Money::Cents(ps - n_share + bonus_enfants + bonus_parents)};
 }
 
 LineOrigin Origin(int32_t school_year, std::string cause,
@@ -54,8 +52,8 @@ std::vector<std::string> RulesOf(const absl::Status& s) {
 
 // The figures of RULES.md §7's worked example: PS of DP 10 000,00 (N share 4 000,00), PS of DR
 // 9 000,00 (N share 3 600,00), acompte 2 800,00 dated in 2026, 4 200,00 dated in 2027.
-v1::DroitBreakdown ExampleDp() { return Droit(10'000 * kEuro, 4'000 * kEuro); }
-v1::DroitBreakdown ExampleDr() { return Droit(9'000 * kEuro, 3'600 * kEuro); }
+DroitShares ExampleDp() { return Droit(10'000 * kEuro, 4'000 * kEuro); }
+DroitShares ExampleDr() { return Droit(9'000 * kEuro, 3'600 * kEuro); }
 
 SoldeInput ExampleSolde(absl::CivilDay paid_on) {
   SoldeInput in;
@@ -161,9 +159,9 @@ TEST(Accounting, R_ACC_3_NoChargeAPayerWhenAcomptesCoverTheNShare) {
 }
 
 TEST(Accounting, R_ACC_3_ClosingRejectsInconsistentInputs) {
-  v1::DroitBreakdown wrong_share = Droit(10'000 * kEuro, 3'000 * kEuro);
-  v1::DroitBreakdown other_year = ExampleDp();
-  other_year.mutable_inputs()->set_school_year(2025);
+  DroitShares wrong_share = Droit(10'000 * kEuro, 3'000 * kEuro);
+  DroitShares other_year = ExampleDp();
+  other_year.school_year = SchoolYear(2025);
   std::vector<ClosingInput> in = {{"COF-1", v1::ASSOCIATION, wrong_share, Money::Zero(), "EV"},
                                   {"COF-1", v1::ASSOCIATION, other_year, Money::Cents(-1), "EV"}};
   auto lines = ClosingLines(CivilYear(2026), absl::CivilDay(2027, 1, 15), in);

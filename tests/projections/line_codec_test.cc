@@ -20,14 +20,13 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kEuro = 100;
 
-v1::DroitBreakdown Droit(int64_t ps, int64_t bonus) {
-  v1::DroitBreakdown d;
-  d.set_ps_cents(ps);
-  d.set_n_share_cents((4 * ps + 5) / 10);
-  d.set_bonus_enfants_cents(bonus);
-  d.set_n1_share_cents(ps - d.n_share_cents() + bonus);
-  d.set_droit_cents(ps + bonus);
-  return d;
+DroitShares Droit(int64_t ps, int64_t bonus) {
+  const int64_t n_share = (4 * ps + 5) / 10;
+  return DroitShares{.ps = Money::Cents(ps),
+                     .bonus_enfants = Money::Cents(bonus),
+                     .droit = Money::Cents(ps + bonus),
+                     .n_share = Money::Cents(n_share),
+                     .n1_share = Money::Cents(ps - n_share + bonus)};
 }
 
 // Lines of every rule that books one (R-ACC-2, 3, 4, 5, 8, 9), both sides of every account.

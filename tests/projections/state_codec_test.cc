@@ -3,7 +3,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "projections/codec/droit_codec.h"
 #include "projections/convention/gestionnaire.h"
+#include "projections/rules/droit.h"
 #include "tests/projections/agent.h"
 
 namespace clas {
@@ -51,6 +53,38 @@ TEST(StateCodec, R_CONV_2_TheFoldedGestionnaireEncodesToWhatItsEventsRecorded) {
   EXPECT_EQ(asso->supported_since, std::nullopt);
   EXPECT_EQ(asso->centre_social_agrement_end, std::nullopt);
   EXPECT_EQ(codec::Encode(*asso).supported_since_school_year(), 0);
+}
+
+// The amounts the payments and the accounts use, read from a breakdown the calculator made: each
+// is the breakdown's own field, and R-PAY-1's identities hold on them.
+TEST(DroitCodec, R_PAY_1_TheSharesAreTheBreakdownsAmounts) {
+  v1::BaremeFigures bareme;
+  bareme.set_school_year(2026);
+  bareme.set_plafond_cents(5'000'00);
+  bareme.set_bonus_enfants_cents(300'00);
+  bareme.set_bonus_parents_cents(200'00);
+  v1::Figures figures;
+  figures.set_collectifs(2);
+  figures.set_charges_cents(40'000'00);
+  figures.set_bonus_enfants_collectifs(1);
+  figures.set_bonus_parents_collectifs(1);
+  auto breakdown = rules::ComputeDroit(
+      rules::MakeDroitInputs(SchoolYear(2026), v1::DROIT_PREVISIONNEL, figures, bareme));
+  ASSERT_TRUE(breakdown.ok()) << breakdown.status();
+  const DroitShares shares = codec::SharesOf(*breakdown);
+  EXPECT_EQ(shares.school_year, SchoolYear(2026));
+  EXPECT_EQ(shares.ps.cents(), breakdown->ps_cents());
+  EXPECT_EQ(shares.bonus_enfants.cents(), breakdown->bonus_enfants_cents());
+  EXPECT_EQ(shares.bonus_parents.cents(), breakdown->bonus_parents_cents());
+  EXPECT_EQ(shares.droit.cents(), breakdown->droit_cents());
+  EXPECT_EQ(shares.n_share.cents(), breakdown->n_share_cents());
+  EXPECT_EQ(shares.n1_share.cents(), breakdown->n1_share_cents());
+  EXPECT_GT(shares.bonuses(), Money::Zero());
+  EXPECT_EQ(shares.n_share + shares.n1_share, shares.droit);
+  EXPECT_EQ(shares.n_share, shares.ps.MulDivRoundHalfAway(4, 10));
+  // A breakdown whose inputs name no school year: none, not year 0.
+  breakdown->mutable_inputs()->clear_school_year();
+  EXPECT_EQ(codec::SharesOf(*breakdown).school_year, std::nullopt);
 }
 
 }  // namespace
