@@ -2,9 +2,23 @@
 
 namespace clas::codec {
 
+namespace {
+
+std::optional<DroitKind> KindOf(v1::DroitKind kind) {
+  switch (kind) {
+    case v1::DROIT_PREVISIONNEL: return DroitKind::kPrevisionnel;
+    case v1::DROIT_REEL: return DroitKind::kReel;
+    case v1::DROIT_CONTROLE: return DroitKind::kControle;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
 DroitShares SharesOf(const v1::DroitBreakdown& d) {
   const int32_t n = d.inputs().school_year();
-  return DroitShares{.school_year = n != 0 ? std::optional(SchoolYear(n)) : std::nullopt,
+  return DroitShares{.kind = KindOf(d.inputs().kind()),
+                     .school_year = n != 0 ? std::optional(SchoolYear(n)) : std::nullopt,
                      .ps = Money::Cents(d.ps_cents()),
                      .bonus_enfants = Money::Cents(d.bonus_enfants_cents()),
                      .bonus_parents = Money::Cents(d.bonus_parents_cents()),

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
+#include "projections/codec/droit_codec.h"
 #include "projections/convention/decide.h"
 #include "projections/convention/decide_internal.h"
 #include "projections/convention/year_figures.h"
@@ -98,6 +99,8 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
   CheckAgrementAndCoverage(preconditions, state, cmd.school_year(), cmd.date());
   const v1::SchoolYearState* y = FindYear(state, cmd.school_year());
   const v1::DroitBreakdown* dp = y == nullptr ? nullptr : DpInForce(*y, cmd.date());
+  const std::optional<DroitShares> dp_shares =
+      dp == nullptr ? std::nullopt : std::optional(codec::SharesOf(*dp));
   if (y != nullptr && dp == nullptr && !y->dp_missing_reason().empty() &&
       ctx.baremes->Find(cmd.school_year()) == nullptr) {
     preconditions.Add(RuleError(
@@ -121,7 +124,7 @@ absl::StatusOr<Facts> DecidePayAcompte(const v1::PayAcompte& cmd,
       .school_year = SchoolYear(cmd.school_year()),
       .date = cmd.date(),
       .amount = Money::Cents(cmd.amount_cents()),
-      .dp_in_force = dp,
+      .dp_in_force = dp_shares ? &*dp_shares : nullptr,
       .paid_same_share = y == nullptr ? Money() : SameShare(*y, CivilYearOfYmd(cmd.date())),
       .solde_paid = y != nullptr && y->solde_paid(),
       .civil_year_closed = InClosedCivilYear(ctx, cmd.date())};
@@ -226,9 +229,11 @@ absl::StatusOr<Facts> DecidePaySolde(const v1::PaySolde& cmd, const v1::Conventi
           : (Money::Cents(y->acomptes_n_cents()) + Money::Cents(y->acomptes_n1_cents())).cents();
   // A bilan whose DR cannot be computed (no barème, R-DROIT-7) is refused for that reason alone.
   if (y != nullptr && y->bilan_received() && !dr.ok()) return verdict.ToStatus();
+  const std::optional<DroitShares> dr_shares =
+      dr.ok() ? std::optional(codec::SharesOf(*dr)) : std::nullopt;
   rules::SoldeDecision decision = rules::DecideSolde(
-      SchoolYear(cmd.school_year()), cmd.date(), dr.ok() ? &*dr : nullptr, Money::Cents(acomptes),
-      y != nullptr && y->solde_paid(), InClosedCivilYear(ctx, cmd.date()));
+      SchoolYear(cmd.school_year()), cmd.date(), dr_shares ? &*dr_shares : nullptr,
+      Money::Cents(acomptes), y != nullptr && y->solde_paid(), InClosedCivilYear(ctx, cmd.date()));
   (decision.invalid_argument ? verdict.malformed() : verdict.forbidden()).AddAll(decision.violations);
   RETURN_IF_ERROR(verdict.ToStatus());
   // R-PAY-5 at the decision's boundary: the solde paid less the indu notified is exactly DR −

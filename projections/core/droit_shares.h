@@ -7,6 +7,7 @@
 #ifndef CLAS_PROJECTIONS_CORE_DROIT_SHARES_H_
 #define CLAS_PROJECTIONS_CORE_DROIT_SHARES_H_
 
+#include <cstdint>
 #include <optional>
 
 #include "projections/core/calendar.h"
@@ -14,7 +15,16 @@
 
 namespace clas {
 
+// R-DROIT-6: which droit it is; the one calculator computes all three (rules/droit.h).
+enum class DroitKind : uint8_t {
+  kPrevisionnel,  // DP: forecast figures and the notified collectifs
+  kReel,          // DR: the bilan's final figures
+  kControle,      // DC: the figures a contrôle's decision retained
+};
+
 struct DroitShares {
+  // The kind of droit, as its inputs recorded it; nullopt when they did not.
+  std::optional<DroitKind> kind;
   // The school year of the droit, as its inputs recorded it; nullopt when they did not.
   std::optional<SchoolYear> school_year;
   Money ps;             // PS Clas, after the cap (R-DROIT-3, R-DROIT-5)

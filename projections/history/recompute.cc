@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
 #include "ledger/base/status_macros.h"
+#include "projections/codec/droit_codec.h"
 #include "projections/core/calendar.h"
 #include "projections/core/money.h"
 #include "projections/history/recompute_internal.h"
@@ -178,8 +179,9 @@ void CheckSolde(const DomainEvent& e, const IndusNotified& indus, Reporter& r) {
   }
   // R-PAY-5, with the decision's own code; the date and the state only add refusals, which a
   // recorded solde had none of.
+  const DroitShares dr = codec::SharesOf(s.dr());
   const rules::SoldeDecision d =
-      rules::DecideSolde(SchoolYear(s.school_year()), e.effective_date, &s.dr(),
+      rules::DecideSolde(SchoolYear(s.school_year()), e.effective_date, &dr,
                          Money::Cents(s.acomptes_cents()), false, false);
   if (d.amount.cents() != s.amount_cents()) {
     r.Differs("amount_cents", s.amount_cents(), d.amount.cents());

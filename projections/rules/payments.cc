@@ -26,10 +26,10 @@ std::string FrDay(absl::CivilDay day) { return FrenchDate(YmdFromDay(day)); }
 
 // A breakdown handed in as DP or DR must be of that kind and school year: a mismatch is a bug of
 // the caller, which looks the droit up by school year.
-void CheckDroitOf(const v1::DroitBreakdown& droit, v1::DroitKind kind, SchoolYear year) {
-  CLAS_CHECK(droit.inputs().kind() == kind) << "payments: wrong droit kind";
-  CLAS_CHECK(droit.inputs().school_year() == year.n()) << "payments: droit of another year";
-  CLAS_CHECK(droit.ps_cents() >= 0 && droit.ps_cents() <= kAmountMaxCents);
+void CheckDroitOf(const DroitShares& droit, DroitKind kind, SchoolYear year) {
+  CLAS_CHECK(droit.kind == kind) << "payments: wrong droit kind";
+  CLAS_CHECK(droit.school_year == year) << "payments: droit of another year";
+  CLAS_CHECK(droit.ps >= Money::Zero() && droit.ps.cents() <= kAmountMaxCents);
 }
 
 enum class DateCheck { kInWindow, kNotADay, kOutOfWindow };
@@ -72,9 +72,8 @@ void AddCapExceeded(const AcompteRequest& r, const AcompteDecision& d, Violation
                       "scolaire %s : %d %% de la Ps du droit prévisionnel (%s), soit %s ; déjà "
                       "versé %s, reste possible %s",
                       r.amount.ToFrench(), CivilYearOfShare(r.school_year, d.share).y(),
-                      r.school_year.ToString(), CapPercent(d.share),
-                      Money::Cents(r.dp_in_force->ps_cents()).ToFrench(), d.cap.ToFrench(),
-                      r.paid_same_share.ToFrench(), room_before.ToFrench())));
+                      r.school_year.ToString(), CapPercent(d.share), r.dp_in_force->ps.ToFrench(),
+                      d.cap.ToFrench(), r.paid_same_share.ToFrench(), room_before.ToFrench())));
 }
 
 void AddNoDp(const AcompteRequest& r, Share share, Violations* out) {
@@ -146,8 +145,8 @@ AcompteDecision DecideAcompte(const AcompteRequest& r) {
   if (r.dp_in_force == nullptr) {
     AddNoDp(r, d.share, &d.violations);
   } else {
-    CheckDroitOf(*r.dp_in_force, v1::DROIT_PREVISIONNEL, r.school_year);
-    d.cap = AcompteCap(d.share, Money::Cents(r.dp_in_force->ps_cents()));
+    CheckDroitOf(*r.dp_in_force, DroitKind::kPrevisionnel, r.school_year);
+    d.cap = AcompteCap(d.share, r.dp_in_force->ps);
   }
   d.room_after = d.cap - r.paid_same_share;
   if (amount_ok) d.room_after -= r.amount;
@@ -159,7 +158,7 @@ AcompteDecision DecideAcompte(const AcompteRequest& r) {
   return d;
 }
 
-SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdown* dr,
+SoldeDecision DecideSolde(SchoolYear year, int32_t date, const DroitShares* dr,
                           Money acomptes_total, bool solde_already_paid, bool civil_year_closed) {
   CLAS_CHECK(acomptes_total >= Money::Zero()) << "acomptes paid cannot be negative";
   SoldeDecision d;
@@ -180,8 +179,8 @@ SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdow
                                                "(pièce justificative obligatoire), non reçu",
                                                year.ToString())));
   } else {
-    CheckDroitOf(*dr, v1::DROIT_REEL, year);
-    const Money droit = Money::Cents(dr->droit_cents());
+    CheckDroitOf(*dr, DroitKind::kReel, year);
+    const Money droit = dr->droit;
     d.amount = Max(Money::Zero(), droit - acomptes_total);
     d.indu = Max(Money::Zero(), acomptes_total - droit);
   }

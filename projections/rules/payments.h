@@ -31,8 +31,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "clas/v1/types.pb.h"
 #include "projections/core/calendar.h"
+#include "projections/core/droit_shares.h"
 #include "projections/core/money.h"
 #include "projections/core/violation.h"
 
@@ -71,8 +71,8 @@ struct AcompteRequest {
   int32_t date = 0;  // yyyymmdd
   Money amount;
   // The DP of school_year in force at `date` (R-PAY-6); nullptr when there is none.
-  // When set, REQUIRES: its kind is DROIT_PREVISIONNEL and its school year is school_year.
-  const v1::DroitBreakdown* dp_in_force = nullptr;
+  // When set, REQUIRES: its kind is DroitKind::kPrevisionnel and its school year is school_year.
+  const DroitShares* dp_in_force = nullptr;
   // Acomptes of school_year already paid toward the same share as this one (dated in the same
   // civil year). REQUIRES: ≥ 0.
   Money paid_same_share;
@@ -142,7 +142,7 @@ struct SoldeDecision {
 // [choice] The solde is not dated before 1 January N+1: it is paid "au titre de N+1" with the
 // bonuses (§4), and its accounting (R-ACC-5) books its N+1 part on the N+1 share's civil year.
 // There is no latest date (a late bilan is still paid), only R-PAY-7.
-SoldeDecision DecideSolde(SchoolYear year, int32_t date, const v1::DroitBreakdown* dr,
+SoldeDecision DecideSolde(SchoolYear year, int32_t date, const DroitShares* dr,
                           Money acomptes_total, bool solde_already_paid, bool civil_year_closed);
 
 // R-PAY-7: no payment (acompte, solde, rappel) is dated in a civil year the Caf has closed.

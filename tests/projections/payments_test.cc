@@ -19,22 +19,18 @@ using ::testing::HasSubstr;
 constexpr int32_t kYear = 2026;  // school year 2026-2027
 
 // A droit of school year 2026-2027 whose PS and droit are given (the rest is not used here).
-v1::DroitBreakdown Droit(v1::DroitKind kind, int64_t ps_cents, int64_t droit_cents) {
-  v1::DroitBreakdown b;
-  b.mutable_inputs()->set_school_year(kYear);
-  b.mutable_inputs()->set_kind(kind);
-  b.set_ps_cents(ps_cents);
-  b.set_droit_cents(droit_cents);
-  return b;
+DroitShares Droit(DroitKind kind, int64_t ps_cents, int64_t droit_cents) {
+  return DroitShares{.kind = kind,
+                     .school_year = SchoolYear(kYear),
+                     .ps = Money::Cents(ps_cents),
+                     .droit = Money::Cents(droit_cents)};
 }
-v1::DroitBreakdown Dp(int64_t ps_cents) {
-  return Droit(v1::DROIT_PREVISIONNEL, ps_cents, ps_cents);
-}
-v1::DroitBreakdown Dr(int64_t ps_cents, int64_t bonus_cents = 0) {
-  return Droit(v1::DROIT_REEL, ps_cents, ps_cents + bonus_cents);
+DroitShares Dp(int64_t ps_cents) { return Droit(DroitKind::kPrevisionnel, ps_cents, ps_cents); }
+DroitShares Dr(int64_t ps_cents, int64_t bonus_cents = 0) {
+  return Droit(DroitKind::kReel, ps_cents, ps_cents + bonus_cents);
 }
 
-AcompteRequest Acompte(int32_t date, int64_t amount_cents, const v1::DroitBreakdown* dp,
+AcompteRequest Acompte(int32_t date, int64_t amount_cents, const DroitShares* dp,
                        int64_t paid_same_share_cents = 0) {
   return AcompteRequest{.school_year = SchoolYear(kYear),
                         .date = date,
@@ -45,7 +41,7 @@ AcompteRequest Acompte(int32_t date, int64_t amount_cents, const v1::DroitBreakd
                         .civil_year_closed = false};
 }
 
-SoldeDecision Solde(int32_t date, const v1::DroitBreakdown* dr, int64_t acomptes_cents,
+SoldeDecision Solde(int32_t date, const DroitShares* dr, int64_t acomptes_cents,
                     bool already_paid = false, bool closed = false) {
   return DecideSolde(SchoolYear(kYear), date, dr, Money::Cents(acomptes_cents), already_paid,
                      closed);
@@ -101,7 +97,7 @@ TEST(Payments, R_PAY_2_CapIs28PercentFloored) {
 }
 
 TEST(Payments, R_PAY_2_WorkedExampleAcompteAtTheCap) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteDecision d = DecideAcompte(Acompte(20261015, 280'000, &dp));
   EXPECT_FALSE(d.violations.has_errors()) << MessagesOf(d.violations);
   EXPECT_TRUE(d.ToStatus().ok());
@@ -111,7 +107,7 @@ TEST(Payments, R_PAY_2_WorkedExampleAcompteAtTheCap) {
 }
 
 TEST(Payments, R_PAY_2_OneCentOverTheCapIsRefused) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteDecision d = DecideAcompte(Acompte(20261015, 280'001, &dp));
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-2");
   EXPECT_EQ(d.room_after, Money::Cents(-1));
@@ -125,7 +121,7 @@ TEST(Payments, R_PAY_2_OneCentOverTheCapIsRefused) {
 }
 
 TEST(Payments, R_PAY_2_SeveralAcomptesUpToTheCapThenOneCentMore) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   int64_t paid = 0;
   for (int64_t amount : {100'000, 150'000, 30'000}) {  // 1 000,00 + 1 500,00 + 300,00
     AcompteDecision d = DecideAcompte(Acompte(20261120, amount, &dp, paid));
@@ -149,7 +145,7 @@ TEST(Payments, R_PAY_2_NoDpNoAcompte) {
 }
 
 TEST(Payments, R_PAY_2_AmountMustBePositiveAndBounded) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   for (int64_t amount : {int64_t{0}, int64_t{-100}, kAmountMaxCents + 1}) {
     AcompteDecision d = DecideAcompte(Acompte(20261015, amount, &dp));
     EXPECT_EQ(RulesOf(d.violations), "R-PAY-2") << amount;
@@ -168,7 +164,7 @@ TEST(Payments, R_PAY_3_CapIs42PercentFloored) {
 }
 
 TEST(Payments, R_PAY_3_WorkedExampleAcompteAtTheCap) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   // 2 800,00 paid in 2026 count toward the N share only: the N+1 share starts from 0.
   AcompteDecision d = DecideAcompte(Acompte(20270201, 420'000, &dp, 0));
   EXPECT_FALSE(d.violations.has_errors()) << MessagesOf(d.violations);
@@ -178,7 +174,7 @@ TEST(Payments, R_PAY_3_WorkedExampleAcompteAtTheCap) {
 }
 
 TEST(Payments, R_PAY_3_OneCentOverTheCapIsRefused) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteDecision d = DecideAcompte(Acompte(20270201, 420'001, &dp));
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-3");
   EXPECT_THAT(d.violations.all()[0].message(),
@@ -220,7 +216,7 @@ TEST(Payments, R_PAY_4_ShareOfDateAtTheBoundaries) {
 }
 
 TEST(Payments, R_PAY_4_AcompteOutsideTheWindowIsRefused) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteDecision d = DecideAcompte(Acompte(20251231, 100'000, &dp));
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-4");
   EXPECT_THAT(d.violations.all()[0].message(),
@@ -235,7 +231,7 @@ TEST(Payments, R_PAY_4_AcompteOutsideTheWindowIsRefused) {
 
 TEST(Payments, R_PAY_4_NoAdvanceInNForTheNPlus1Share) {
   // 3 000,00 on 31/12/2026 is within the N+1 cap (4 200,00) but counts toward N (2 800,00).
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteDecision d = DecideAcompte(Acompte(20261231, 300'000, &dp));
   EXPECT_EQ(d.share, Share::kN);
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-2");
@@ -246,7 +242,7 @@ TEST(Payments, R_PAY_4_NoAdvanceInNForTheNPlus1Share) {
 }
 
 TEST(Payments, R_PAY_4_NoAcompteAfterTheSolde) {
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteRequest r = Acompte(20270301, 100'000, &dp);
   r.solde_paid = true;
   AcompteDecision d = DecideAcompte(r);
@@ -270,7 +266,7 @@ TEST(Payments, EveryAcompteFailureIsListedAtOnce) {
 // ---- R-PAY-5 and R-CONV-6: the solde ----
 
 TEST(Payments, R_PAY_5_WorkedExampleSolde) {
-  const v1::DroitBreakdown dr = Dr(900'000);        // PS of DR 9 000,00
+  const DroitShares dr = Dr(900'000);               // PS of DR 9 000,00
   SoldeDecision d = Solde(20271105, &dr, 700'000);  // acomptes 2 800,00 + 4 200,00
   EXPECT_FALSE(d.violations.has_errors()) << MessagesOf(d.violations);
   EXPECT_EQ(d.amount, Money::Cents(200'000));  // 2 000,00
@@ -279,32 +275,32 @@ TEST(Payments, R_PAY_5_WorkedExampleSolde) {
 
 TEST(Payments, R_PAY_5_SoldeCarriesTheBonuses) {
   // R-BON-4: bonuses are paid with the solde only; DR = PS 9 000,00 + bonuses 1 500,00.
-  const v1::DroitBreakdown dr = Dr(900'000, 150'000);
+  const DroitShares dr = Dr(900'000, 150'000);
   SoldeDecision d = Solde(20271105, &dr, 700'000);
   EXPECT_EQ(d.amount, Money::Cents(350'000));
 }
 
 TEST(Payments, R_PAY_5_NegativeSoldePaysNothingAndIsAnIndu) {
-  const v1::DroitBreakdown dr = Dr(650'000);
+  const DroitShares dr = Dr(650'000);
   SoldeDecision d = Solde(20271105, &dr, 700'000);
   EXPECT_FALSE(d.violations.has_errors());
   EXPECT_EQ(d.amount, Money::Zero());
   EXPECT_EQ(d.indu, Money::Cents(50'000));  // 7 000,00 − 6 500,00
-  const v1::DroitBreakdown exact = Dr(700'000);
+  const DroitShares exact = Dr(700'000);
   d = Solde(20271105, &exact, 700'000);
   EXPECT_EQ(d.amount, Money::Zero());
   EXPECT_EQ(d.indu, Money::Zero());
 }
 
 TEST(Payments, R_PAY_5_AtMostOneSolde) {
-  const v1::DroitBreakdown dr = Dr(900'000);
+  const DroitShares dr = Dr(900'000);
   SoldeDecision d = Solde(20271105, &dr, 700'000, /*already_paid=*/true);
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-5");
   EXPECT_EQ(d.ToStatus().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(Payments, R_PAY_5_SoldeIsNotDatedBeforeTheNPlus1Share) {
-  const v1::DroitBreakdown dr = Dr(900'000);
+  const DroitShares dr = Dr(900'000);
   SoldeDecision d = Solde(20261231, &dr, 0);
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-5");
   EXPECT_THAT(d.violations.all()[0].message(),
@@ -331,8 +327,8 @@ TEST(Payments, EverySoldeFailureIsListedAtOnce) {
 // ---- R-PAY-6: the DP in force at the acompte's date gives the cap ----
 
 TEST(Payments, R_PAY_6_ChangedDpChangesTheCapOfLaterAcomptesOnly) {
-  const v1::DroitBreakdown dp_before = Dp(1'000'000);  // cap N: 2 800,00
-  const v1::DroitBreakdown dp_after = Dp(1'200'000);   // after an avenant: cap N 3 360,00
+  const DroitShares dp_before = Dp(1'000'000);  // cap N: 2 800,00
+  const DroitShares dp_after = Dp(1'200'000);   // after an avenant: cap N 3 360,00
   AcompteDecision first = DecideAcompte(Acompte(20261015, 100'000, &dp_before));
   ASSERT_FALSE(first.violations.has_errors());
   // 2 360,00 more on 20/11/2026: over the old cap, exactly the new one.
@@ -345,7 +341,7 @@ TEST(Payments, R_PAY_6_ChangedDpChangesTheCapOfLaterAcomptesOnly) {
   // The first acompte is decided again under its own DP: unchanged.
   EXPECT_FALSE(DecideAcompte(Acompte(20261015, 100'000, &dp_before)).violations.has_errors());
   // A lower DP (PS 3 000,00: cap 840,00) leaves the 1 000,00 paid alone and refuses more.
-  const v1::DroitBreakdown dp_lower = Dp(300'000);
+  const DroitShares dp_lower = Dp(300'000);
   AcompteDecision after_cut = DecideAcompte(Acompte(20261201, 1, &dp_lower, 100'000));
   EXPECT_EQ(RulesOf(after_cut.violations), "R-PAY-2");
   EXPECT_THAT(after_cut.violations.all()[0].message(),
@@ -361,14 +357,14 @@ TEST(Payments, R_PAY_7_NoPaymentInAClosedCivilYear) {
               HasSubstr("l'exercice 2027 est clos par la Caf : aucun rappel ne peut y être daté"));
   EXPECT_TRUE(CheckPaymentYearOpen(20270105, false, "rappel").all().empty());
 
-  const v1::DroitBreakdown dp = Dp(1'000'000);
+  const DroitShares dp = Dp(1'000'000);
   AcompteRequest r = Acompte(20261015, 100'000, &dp);
   r.civil_year_closed = true;
   AcompteDecision d = DecideAcompte(r);
   EXPECT_EQ(RulesOf(d.violations), "R-PAY-7");
   EXPECT_EQ(d.ToStatus().code(), absl::StatusCode::kFailedPrecondition);
 
-  const v1::DroitBreakdown dr = Dr(900'000);
+  const DroitShares dr = Dr(900'000);
   EXPECT_EQ(RulesOf(Solde(20271105, &dr, 700'000, false, /*closed=*/true).violations), "R-PAY-7");
 }
 

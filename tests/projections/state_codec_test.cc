@@ -72,6 +72,7 @@ TEST(DroitCodec, R_PAY_1_TheSharesAreTheBreakdownsAmounts) {
       rules::MakeDroitInputs(SchoolYear(2026), v1::DROIT_PREVISIONNEL, figures, bareme));
   ASSERT_TRUE(breakdown.ok()) << breakdown.status();
   const DroitShares shares = codec::SharesOf(*breakdown);
+  EXPECT_EQ(shares.kind, DroitKind::kPrevisionnel);
   EXPECT_EQ(shares.school_year, SchoolYear(2026));
   EXPECT_EQ(shares.ps.cents(), breakdown->ps_cents());
   EXPECT_EQ(shares.bonus_enfants.cents(), breakdown->bonus_enfants_cents());
@@ -82,9 +83,13 @@ TEST(DroitCodec, R_PAY_1_TheSharesAreTheBreakdownsAmounts) {
   EXPECT_GT(shares.bonuses(), Money::Zero());
   EXPECT_EQ(shares.n_share + shares.n1_share, shares.droit);
   EXPECT_EQ(shares.n_share, shares.ps.MulDivRoundHalfAway(4, 10));
-  // A breakdown whose inputs name no school year: none, not year 0.
+  // A breakdown whose inputs name no school year nor kind: none, not year 0.
   breakdown->mutable_inputs()->clear_school_year();
+  breakdown->mutable_inputs()->clear_kind();
   EXPECT_EQ(codec::SharesOf(*breakdown).school_year, std::nullopt);
+  EXPECT_EQ(codec::SharesOf(*breakdown).kind, std::nullopt);
+  breakdown->mutable_inputs()->set_kind(v1::DROIT_REEL);
+  EXPECT_EQ(codec::SharesOf(*breakdown).kind, DroitKind::kReel);
 }
 
 }  // namespace
