@@ -178,9 +178,11 @@ void CheckInvariants(const v1::DroitBreakdown& b) {
                         b.bonus_parents_cents(), b.n_share_cents(), b.n1_share_cents()}) {
     CLAS_CHECK(cents >= 0) << "droit: negative amount in the breakdown";
   }
-  CLAS_CHECK(b.n_share_cents() + b.n1_share_cents() == b.droit_cents()) << "R-PAY-1";
-  CLAS_CHECK(b.droit_cents() == 0 ||
-             b.droit_cents() + b.inputs().autres_bf_cents() <= b.cap_cents())
+  const Money droit = Money::Cents(b.droit_cents());
+  CLAS_CHECK(Money::Cents(b.n_share_cents()) + Money::Cents(b.n1_share_cents()) == droit)
+      << "R-PAY-1";
+  CLAS_CHECK(droit == Money::Zero() ||
+             droit + Money::Cents(b.inputs().autres_bf_cents()) <= Money::Cents(b.cap_cents()))
       << "R-DROIT-5";
 }
 
@@ -254,14 +256,16 @@ std::string DescribeBreakdown(const v1::DroitBreakdown& b) {
       Fr(bareme.bonus_enfants_cents()), Collectifs(in.bonus_enfants_collectifs()),
       Fr(b.bonus_enfants_before_cap_cents()), Fr(bareme.bonus_parents_cents()),
       Collectifs(in.bonus_parents_collectifs()), Fr(b.bonus_parents_before_cap_cents())));
-  const int64_t room = std::max<int64_t>(0, b.cap_cents() - in.autres_bf_cents());
+  const Money room =
+      Max(Money::Zero(), Money::Cents(b.cap_cents()) - Money::Cents(in.autres_bf_cents()));
   lines.push_back(absl::StrFormat(
       "R-DROIT-5 plafond de cofinancement = 80 %% des charges = %s ; autres financements de la "
       "Branche Famille %s ; reste pour la Ps et les bonus %s",
-      Fr(b.cap_cents()), Fr(in.autres_bf_cents()), Fr(room)));
-  const int64_t reductions_cents = b.reduction_bonus_parents_cents() +
-                                   b.reduction_bonus_enfants_cents() + b.reduction_ps_cents();
-  if (reductions_cents == 0) {
+      Fr(b.cap_cents()), Fr(in.autres_bf_cents()), room.ToFrench()));
+  const Money reductions = Money::Cents(b.reduction_bonus_parents_cents()) +
+                           Money::Cents(b.reduction_bonus_enfants_cents()) +
+                           Money::Cents(b.reduction_ps_cents());
+  if (reductions == Money::Zero()) {
     lines.push_back("R-DROIT-5 aucune réduction");
   } else {
     lines.push_back(
