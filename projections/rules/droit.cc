@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "ledger/base/status_macros.h"
+#include "projections/codec/droit_codec.h"
 #include "projections/core/violation.h"
 
 namespace clas::rules {
@@ -119,19 +120,15 @@ Violations CheckBaremeOfYear(const v1::DroitInputs& in) {
 }
 
 // R-DROIT-2, R-DROIT-3, R-DROIT-4: base, PS and bonuses before the cap.
-void FillBeforeCap(const v1::DroitInputs& in, v1::DroitBreakdown* b) {
-  const v1::BaremeFigures& bareme = in.bareme();
+void FillBeforeCap(Droit* d) {
+  const DroitInputs& in = d->inputs;
   // R-DROIT-2 [choice]: the plafond applies to the whole action (plafond × C).
-  const Money plafond_total = Money::Cents(bareme.plafond_cents()) * in.collectifs();
-  const Money base = Min(Money::Cents(in.charges_cents()), plafond_total);
-  b->set_base_cents(base.cents());
+  d->base = Min(in.charges, in.bareme.plafond * in.collectifs);
   // R-DROIT-3 [choice]: half away from zero; for base ≥ 0 this is (base × 13 + 20) div 40.
-  b->set_ps_before_cap_cents(base.MulDivRoundHalfAway(kPsRateNum, kPsRateDen).cents());
+  d->ps_before_cap = d->base.MulDivRoundHalfAway(kPsRateNum, kPsRateDen);
   // R-DROIT-4
-  b->set_bonus_enfants_before_cap_cents(
-      (Money::Cents(bareme.bonus_enfants_cents()) * in.bonus_enfants_collectifs()).cents());
-  b->set_bonus_parents_before_cap_cents(
-      (Money::Cents(bareme.bonus_parents_cents()) * in.bonus_parents_collectifs()).cents());
+  d->bonus_enfants_before_cap = in.bareme.bonus_enfants * in.bonus_enfants_collectifs;
+  d->bonus_parents_before_cap = in.bareme.bonus_parents * in.bonus_parents_collectifs;
 }
 
 // Takes min(*amount, *excess) off both and returns it.
@@ -144,46 +141,36 @@ Money TakeFrom(Money* amount, Money* excess) {
 
 // R-DROIT-5: PS + bonuses + autres_bf ≤ floor(80 % × charges); the excess is taken from the
 // bonus parents, then the bonus enfants, then the PS [choice].
-void FillCap(const v1::DroitInputs& in, v1::DroitBreakdown* b) {
-  const Money cap = Money::Cents(in.charges_cents()).MulDivFloor(kCapRateNum, kCapRateDen);
-  b->set_cap_cents(cap.cents());
-  const Money room = Max(Money::Zero(), cap - Money::Cents(in.autres_bf_cents()));
-  Money ps = Money::Cents(b->ps_before_cap_cents());
-  Money enfants = Money::Cents(b->bonus_enfants_before_cap_cents());
-  Money parents = Money::Cents(b->bonus_parents_before_cap_cents());
+void FillCap(Droit* d) {
+  d->cap = d->inputs.charges.MulDivFloor(kCapRateNum, kCapRateDen);
+  const Money room = Max(Money::Zero(), d->cap - d->inputs.autres_bf);
+  Money ps = d->ps_before_cap;
+  Money enfants = d->bonus_enfants_before_cap;
+  Money parents = d->bonus_parents_before_cap;
   Money excess = Max(Money::Zero(), ps + enfants + parents - room);
-  b->set_reduction_bonus_parents_cents(TakeFrom(&parents, &excess).cents());
-  b->set_reduction_bonus_enfants_cents(TakeFrom(&enfants, &excess).cents());
-  b->set_reduction_ps_cents(TakeFrom(&ps, &excess).cents());
+  d->reduction_bonus_parents = TakeFrom(&parents, &excess);
+  d->reduction_bonus_enfants = TakeFrom(&enfants, &excess);
+  d->reduction_ps = TakeFrom(&ps, &excess);
   CLAS_CHECK(excess == Money::Zero()) << "R-DROIT-5: excess left after reducing everything";
-  b->set_ps_cents(ps.cents());
-  b->set_bonus_enfants_cents(enfants.cents());
-  b->set_bonus_parents_cents(parents.cents());
-  b->set_droit_cents((ps + enfants + parents).cents());
+  d->ps = ps;
+  d->bonus_enfants = enfants;
+  d->bonus_parents = parents;
+  d->droit = ps + enfants + parents;
 }
 
 // R-PAY-1: N share = 4/10 of the PS, half away from zero ((4 × PS + 5) div 10 for PS ≥ 0);
 // N+1 share = the rest of the PS + every bonus (R-BON-4), so the two add up to the droit.
-void FillShares(v1::DroitBreakdown* b) {
-  const Money ps = Money::Cents(b->ps_cents());
-  const Money n_share = ps.MulDivRoundHalfAway(kNShareNum, kNShareDen);
-  b->set_n_share_cents(n_share.cents());
-  const Money bonuses =
-      Money::Cents(b->bonus_enfants_cents()) + Money::Cents(b->bonus_parents_cents());
-  b->set_n1_share_cents((ps - n_share + bonuses).cents());
+void FillShares(Droit* d) {
+  d->n_share = d->ps.MulDivRoundHalfAway(kNShareNum, kNShareDen);
+  d->n1_share = d->ps - d->n_share + d->bonus_enfants + d->bonus_parents;
 }
 
-void CheckInvariants(const v1::DroitBreakdown& b) {
-  for (int64_t cents : {b.base_cents(), b.ps_cents(), b.bonus_enfants_cents(),
-                        b.bonus_parents_cents(), b.n_share_cents(), b.n1_share_cents()}) {
-    CLAS_CHECK(cents >= 0) << "droit: negative amount in the breakdown";
+void CheckInvariants(const Droit& d) {
+  for (Money m : {d.base, d.ps, d.bonus_enfants, d.bonus_parents, d.n_share, d.n1_share}) {
+    CLAS_CHECK(m >= Money::Zero()) << "droit: negative amount in the breakdown";
   }
-  const Money droit = Money::Cents(b.droit_cents());
-  CLAS_CHECK(Money::Cents(b.n_share_cents()) + Money::Cents(b.n1_share_cents()) == droit)
-      << "R-PAY-1";
-  CLAS_CHECK(droit == Money::Zero() ||
-             droit + Money::Cents(b.inputs().autres_bf_cents()) <= Money::Cents(b.cap_cents()))
-      << "R-DROIT-5";
+  CLAS_CHECK(d.n_share + d.n1_share == d.droit) << "R-PAY-1";
+  CLAS_CHECK(d.droit == Money::Zero() || d.droit + d.inputs.autres_bf <= d.cap) << "R-DROIT-5";
 }
 
 // "0 collectif", "1 collectif", "3 collectifs".
@@ -207,6 +194,15 @@ v1::DroitInputs MakeDroitInputs(SchoolYear year, v1::DroitKind kind, const v1::F
   return in;
 }
 
+Droit ComputeDroit(const DroitInputs& in) {
+  Droit d{.inputs = in};
+  FillBeforeCap(&d);
+  FillCap(&d);
+  FillShares(&d);
+  CheckInvariants(d);
+  return d;
+}
+
 absl::StatusOr<v1::DroitBreakdown> ComputeDroit(const v1::DroitInputs& in) {
   Violations invalid = ValidateInputs(in);
   const Violations no_bareme = CheckBaremeOfYear(in);
@@ -215,13 +211,12 @@ absl::StatusOr<v1::DroitBreakdown> ComputeDroit(const v1::DroitInputs& in) {
     return invalid.ToStatus(absl::StatusCode::kInvalidArgument);
   }
   if (no_bareme.has_errors()) return no_bareme.ToStatus(absl::StatusCode::kFailedPrecondition);
-
+  // Checked above: a kind of the three and the barème of the year, every amount in range.
+  const absl::StatusOr<DroitInputs> typed = codec::Decode(in);
+  CLAS_CHECK(typed.ok()) << typed.status();
   v1::DroitBreakdown b;
-  *b.mutable_inputs() = in;
-  FillBeforeCap(in, &b);
-  FillCap(in, &b);
-  FillShares(&b);
-  CheckInvariants(b);
+  codec::Encode(ComputeDroit(*typed), &b);
+  *b.mutable_inputs() = in;  // the inputs as given (R-HIST-3)
   return b;
 }
 

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "clas/v1/types.pb.h"
 #include "projections/core/calendar.h"
+#include "projections/core/droit.h"
 #include "projections/core/money.h"
 
 namespace clas::rules {
@@ -65,6 +66,11 @@ v1::DroitInputs MakeDroitInputs(SchoolYear year, v1::DroitKind kind, const v1::F
 //                       or plafond 0: R-DROIT-7), or the barème of another year (R-DROIT-1 and
 //                       R-DROIT-7). The message names the missing year; nothing is guessed.
 absl::StatusOr<v1::DroitBreakdown> ComputeDroit(const v1::DroitInputs& in);
+
+// The same calculation on typed inputs, every step as a value (core/droit.h).
+// REQUIRES: `in` passes the checks above (the overload on clas.v1.DroitInputs makes them, then
+// calls this one); a broken guarantee is a crash, not an error.
+Droit ComputeDroit(const DroitInputs& in);
 
 // French explanation of a breakdown for a Caf agent: a title, then one line per step, each
 // naming its rule, amounts as "1 234,56 €". Lines are separated by '\n'.

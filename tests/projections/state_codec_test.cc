@@ -92,5 +92,31 @@ TEST(DroitCodec, R_PAY_1_TheSharesAreTheBreakdownsAmounts) {
   EXPECT_EQ(codec::SharesOf(*breakdown).kind, DroitKind::kReel);
 }
 
+// A breakdown the calculator did not make is refused, naming the field, rather than read.
+TEST(DroitCodec, R_HIST_3_ABreakdownWithoutItsInputsKindOrBaremeIsRefused) {
+  v1::DroitBreakdown wire;
+  wire.set_ps_cents(100);
+  auto refused = codec::Decode(wire);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("inputs"));
+  wire.mutable_inputs()->set_school_year(2026);
+  wire.mutable_inputs()->mutable_bareme()->set_school_year(2026);
+  refused = codec::Decode(wire);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(
+      std::string(refused.status().message()),
+      ::testing::AllOf(::testing::HasSubstr("inputs.kind"), ::testing::HasSubstr("R-DROIT-6")));
+  wire.mutable_inputs()->set_kind(v1::DROIT_CONTROLE);
+  wire.mutable_inputs()->clear_bareme();
+  refused = codec::Decode(wire);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("R-DROIT-7"));
+  wire.mutable_inputs()->mutable_bareme()->set_school_year(2026);
+  const auto read = codec::Decode(wire);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->inputs.kind, DroitKind::kControle);
+  EXPECT_EQ(read->ps, Money::Cents(100));
+}
+
 }  // namespace
 }  // namespace clas
