@@ -11,6 +11,7 @@
 #include "ledger/base/status_macros.h"
 #include "projections/codec/droit_codec.h"
 #include "projections/codec/line_codec.h"
+#include "projections/codec/state_codec.h"
 #include "projections/convention/fold.h"
 #include "projections/core/violation.h"
 
@@ -28,7 +29,7 @@ rules::LineOrigin Origin(const v1::ConventionState& c, int32_t school_year,
                          const std::string& cause) {
   return rules::LineOrigin{.convention_id = c.convention_id(),
                            .school_year = SchoolYear(school_year),
-                           .kind = c.gestionnaire_kind(),
+                           .kind = codec::KindOf(c.gestionnaire_kind()),
                            .cause_event_id = cause};
 }
 
@@ -88,7 +89,7 @@ void PaymentLines(const CafBooks& books, const v1::ConventionState& c,
       rules::RecoveryInput in{.origin = Origin(c, i.school_year(), r.event_id()),
                               .recovered_on = Day(r.date()),
                               .amount = Money::Cents(r.amount_cents()),
-                              .method = r.method(),
+                              .method = codec::MethodOf(r.method()),
                               .offset_payment_id = r.offset_payment_id(),
                               .offset_convention_id = r.offset_convention_id()};
       Append(out, rules::RecoveryLines(in), status);
@@ -109,7 +110,7 @@ std::optional<rules::ClosingInput> ClosingInputOf(const v1::ConventionState& c, 
   }
   if (in_force == nullptr) return std::nullopt;
   return rules::ClosingInput{.convention_id = c.convention_id(),
-                             .kind = c.gestionnaire_kind(),
+                             .kind = codec::KindOf(c.gestionnaire_kind()),
                              .dp = codec::SharesOf(in_force->dp()),
                              .acomptes_dated_in_y = AcomptesDatedIn(*y, year),
                              .cause_event_id = in_force->cause_event_id()};

@@ -249,7 +249,7 @@ void CheckMultiYear(Verdict& verdict, const v1::SignConvention& cmd, const Decid
   }
   if (years == 1 || ctx.gestionnaire == nullptr) return;
   const auto& g = *ctx.gestionnaire;
-  const bool centre_social = g.kind == v1::CENTRE_SOCIAL;
+  const bool centre_social = g.kind == GestionnaireKind::kCentreSocial;
   const bool supported =
       g.SupportedFor(kSupportedYearsForMultiYear, SchoolYear(cmd.first_school_year()));
   if (supported) return;

@@ -84,7 +84,8 @@ void CheckWithinAgrement(Violations& forbidden, const v1::SignAvenant& cmd,
   const Gestionnaire& g = *ctx.gestionnaire;
   const bool supported =
       g.SupportedFor(kSupportedYearsForMultiYear, SchoolYear(state.first_school_year()));
-  if (g.kind != v1::CENTRE_SOCIAL || supported || !g.centre_social_agrement_end) return;
+  if (g.kind != GestionnaireKind::kCentreSocial || supported || !g.centre_social_agrement_end)
+    return;
   const absl::CivilDay ends = SchoolYear(cmd.school_year()).last_day();
   if (ends <= *g.centre_social_agrement_end) return;
   forbidden.Add(RuleError(

@@ -40,7 +40,7 @@ absl::StatusOr<Facts> DecideRenewCentreSocialAgrement(const v1::RenewCentreSocia
   // (and until a renewal dated later): dated before the registration, or ending when that
   // agrément already does, it would be recorded and change nothing at any date.
   Violations& forbidden = verdict.forbidden();
-  if (existing->kind != v1::CENTRE_SOCIAL) {
+  if (existing->kind != GestionnaireKind::kCentreSocial) {
     forbidden.Add(RuleError(rule::kConv2, "gestionnaire_id", cmd.gestionnaire_id(),
                             "seul un centre social a un agrément délivré par la Caf"));
   } else if (on_date == nullptr) {

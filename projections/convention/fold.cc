@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "projections/codec/state_codec.h"
 #include "projections/convention/year_figures.h"
 #include "projections/core/money.h"
 
@@ -245,7 +246,8 @@ std::vector<int32_t> SortedUnique(std::vector<int32_t> years) {
 std::string FoldContextKey(const std::vector<int32_t>& years, const FoldContext& context) {
   std::string key;
   if (context.gestionnaire != nullptr) {
-    absl::StrAppend(&key, context.gestionnaire->name, "|", context.gestionnaire->kind);
+    absl::StrAppend(&key, context.gestionnaire->name, "|",
+                    codec::Encode(context.gestionnaire->kind));
   }
   for (int32_t n : years) {
     const v1::BaremeFigures* b = context.baremes->Find(n);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "projections/codec/state_codec.h"
 #include "projections/convention/fold.h"
 #include "projections/convention/fold_internal.h"
 #include "projections/convention/year_figures.h"
@@ -69,7 +70,7 @@ void ApplyRequest(v1::ConventionState* s, const DomainEvent& e, const FoldContex
   s->set_gestionnaire_id(r.gestionnaire_id());
   if (ctx.gestionnaire != nullptr) {
     s->set_gestionnaire_name(ctx.gestionnaire->name);
-    s->set_gestionnaire_kind(ctx.gestionnaire->kind);
+    s->set_gestionnaire_kind(codec::Encode(ctx.gestionnaire->kind));
   }
   s->set_status(v1::DEMANDE_DEPOSEE);
   *s->mutable_request() = r;

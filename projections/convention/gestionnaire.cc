@@ -1,5 +1,7 @@
 #include "projections/convention/gestionnaire.h"
 
+#include "projections/codec/state_codec.h"
+
 namespace clas {
 namespace {
 
@@ -19,7 +21,7 @@ Gestionnaire Registered(const std::string& caf_id, const DomainEvent& e) {
       .caf_id = caf_id,
       .gestionnaire_id = g.gestionnaire_id(),
       .name = g.name(),
-      .kind = g.kind(),
+      .kind = codec::KindOf(g.kind()),
       .supported_since = since > 0 ? std::optional(SchoolYear(since)) : std::nullopt,
       .centre_social_agrement_end = RecordedDay(g.centre_social_agrement_end()),
       .event_id = e.event_id};

@@ -6,21 +6,33 @@
 #ifndef CLAS_PROJECTIONS_CORE_GESTIONNAIRE_H_
 #define CLAS_PROJECTIONS_CORE_GESTIONNAIRE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/civil_time.h"
-#include "clas/v1/types.pb.h"
 #include "projections/core/calendar.h"
 
 namespace clas {
+
+// The kinds of gestionnaire (circular §2.1), and the Caf itself: each has its statistical codes
+// (R-ACC-6). A kind the wire carries and this enum lacks (one added to the schema later) is read
+// as none: std::optional<GestionnaireKind>.
+enum class GestionnaireKind : uint8_t {
+  kAssociation,
+  kCentreSocial,
+  kEvs,
+  kCommune,
+  kEntreprise,
+  kCafInterne,
+};
 
 struct Gestionnaire {
   std::string caf_id;
   std::string gestionnaire_id;
   std::string name;
-  v1::GestionnaireKind kind = v1::GESTIONNAIRE_KIND_UNSPECIFIED;
+  std::optional<GestionnaireKind> kind;  // as registered; nullopt for a kind unknown here
   // R-CONV-2: the first school year the Caf supported it; nullopt when never before.
   std::optional<SchoolYear> supported_since;
   // R-CONV-2: the last day of a centre social's agrément; nullopt when none is recorded.

@@ -30,10 +30,9 @@ std::optional<int> AgeOfSubsidyAccount(Account account) {
   }
 }
 
-StatisticalCode StatisticalCodeOf(v1::GestionnaireKind kind, bool bonus) {
-  const std::optional<Codes> codes = CodesOf(kind);  // R-ACC-6
-  CLAS_CHECK(codes.has_value()) << "R-ACC-6: kind " << kind;
-  return bonus ? codes->bonus : codes->ps;
+StatisticalCode StatisticalCodeOf(GestionnaireKind kind, bool bonus) {
+  const Codes codes = CodesOf(kind);  // R-ACC-6
+  return bonus ? codes.bonus : codes.ps;
 }
 
 // R-ACC-2.
@@ -51,7 +50,7 @@ absl::StatusOr<Lines> AcompteLines(const LineOrigin& origin, absl::CivilDay paid
   RETURN_IF_ERROR(f.ToStatus());
   Lines out;
   BookFor(origin, Booking::On(paid_on),
-          {Account::kSubsidyN, Account::kSettlement, amount, StatisticalCodeOf(origin.kind, false),
+          {Account::kSubsidyN, Account::kSettlement, amount, StatisticalCodeOf(*origin.kind, false),
            rule::kAcc2, "Acompte " + origin.school_year.ToString()},
           &out);
   return out;
@@ -83,7 +82,7 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
   const int age_n = static_cast<int>(in.paid_on.year() - n);  // >= 1, checked above
   const Account n_account = SubsidyAccountForAge(age_n);
   const Account n1_account = SubsidyAccountForAge(age_n - 1);
-  const StatisticalCode ps_code = StatisticalCodeOf(o.kind, false);
+  const StatisticalCode ps_code = StatisticalCodeOf(*o.kind, false);
   const std::string title = "Solde " + o.school_year.ToString();
   const DroitShares& dr = in.dr;
 
@@ -109,7 +108,7 @@ absl::StatusOr<Lines> SoldeLines(const SoldeInput& in) {
            absl::StrFormat("%s : part %d", title, n)},
           &out);
   BookFor(o, when,
-          {n1_account, Account::kSettlement, bonus, StatisticalCodeOf(o.kind, true), rule::kAcc5,
+          {n1_account, Account::kSettlement, bonus, StatisticalCodeOf(*o.kind, true), rule::kAcc5,
            absl::StrFormat("%s : bonus", title)},
           &out);
   BookFor(o, when,
@@ -136,7 +135,7 @@ absl::StatusOr<Lines> RappelLines(const LineOrigin& origin, absl::CivilDay paid_
   Lines out;
   BookFor(origin, Booking::On(paid_on),
           {SubsidyAccountForAge(age_n1), Account::kSettlement, amount,
-           StatisticalCodeOf(origin.kind, false), rule::kAcc9,
+           StatisticalCodeOf(*origin.kind, false), rule::kAcc9,
            "Rappel " + origin.school_year.ToString()},
           &out);
   return out;
@@ -149,9 +148,9 @@ absl::StatusOr<Lines> RecoveryLines(const RecoveryInput& in) {
   CheckDay(f, "recovered_on", in.recovered_on);
   CheckAmount(f, "amount", in.amount, /*positive=*/true);
   CheckAfterSchoolYear(f, in.origin, in.recovered_on);
-  const bool offset = in.method == v1::OFFSET;
-  if (!offset && in.method != v1::REPAYMENT) {
-    f.Add("method", absl::StrFormat("%d", in.method), "mode de recouvrement inconnu");
+  const bool offset = in.method == RecoveryMethod::kOffset;
+  if (!in.method.has_value()) {
+    f.Add("method", "", "mode de recouvrement inconnu");
   }
   if (offset && in.offset_payment_id.empty()) {
     f.Add("offset_payment_id", "", "une compensation nomme le paiement qu'elle a réduit");
@@ -168,7 +167,7 @@ absl::StatusOr<Lines> RecoveryLines(const RecoveryInput& in) {
   Lines out;
   BookFor(in.origin, Booking::On(in.recovered_on),
           {Account::kSettlement, SubsidyAccountForAge(age_n1), in.amount,
-           StatisticalCodeOf(in.origin.kind, false), rule::kAcc9, label},
+           StatisticalCodeOf(*in.origin.kind, false), rule::kAcc9, label},
           &out);
   return out;
 }

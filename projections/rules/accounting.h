@@ -33,12 +33,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "clas/v1/events.pb.h"
-#include "clas/v1/types.pb.h"
 #include "projections/core/accounting_line.h"
 #include "projections/core/calendar.h"
 #include "projections/core/droit_shares.h"
+#include "projections/core/gestionnaire.h"
 #include "projections/core/money.h"
+#include "projections/core/recovery.h"
 
 namespace clas::rules {
 
@@ -65,16 +65,16 @@ std::optional<int> AgeOfSubsidyAccount(Account account);
 // R-ACC-6: the statistical code of a PS line (bonus = false) or a bonus line (bonus = true).
 // ASSOCIATION, CENTRE_SOCIAL, EVS, COMMUNE -> aides aux gestionnaires; CAF_INTERNE -> dépenses
 // internes; ENTREPRISE -> entreprises.
-// REQUIRES: kind is one of those six (the line builders check it first and return an error; a
-// kind added to the schema must be given its codes here).
-StatisticalCode StatisticalCodeOf(v1::GestionnaireKind kind, bool bonus);
+// Every GestionnaireKind has its codes; a kind the wire carries and GestionnaireKind lacks is
+// read as none, and the line builders refuse it (R-ACC-6).
+StatisticalCode StatisticalCodeOf(GestionnaireKind kind, bool bonus);
 
 // What a line is tied to: the convention, the school year N whose droit it concerns, the kind of
 // gestionnaire (for the statistical code) and the event that caused it.
 struct LineOrigin {
   std::string convention_id;
   SchoolYear school_year{0};
-  v1::GestionnaireKind kind = v1::GESTIONNAIRE_KIND_UNSPECIFIED;
+  std::optional<GestionnaireKind> kind;  // nullopt: a kind the state did not record (R-ACC-6)
   std::string cause_event_id;
 };
 
@@ -86,7 +86,7 @@ absl::StatusOr<Lines> AcompteLines(const LineOrigin& origin, absl::CivilDay paid
 // The figures of one convention for the closing of civil year Y, about school year Y.
 struct ClosingInput {
   std::string convention_id;
-  v1::GestionnaireKind kind = v1::GESTIONNAIRE_KIND_UNSPECIFIED;
+  std::optional<GestionnaireKind> kind;  // nullopt: a kind the state did not record (R-ACC-6)
   // The DP in force at the closing; only its PS and N share (R-PAY-1) are used.
   DroitShares dp;
   // Sum of the acomptes of school year Y dated in civil year Y.
@@ -174,7 +174,7 @@ struct RecoveryInput {
   LineOrigin origin;
   absl::CivilDay recovered_on;
   Money amount;
-  v1::RecoveryMethod method = v1::RECOVERY_METHOD_UNSPECIFIED;
+  std::optional<RecoveryMethod> method;  // nullopt: none recorded
   // For OFFSET: the payment the indu was deducted from, and its convention.
   std::string offset_payment_id;
   std::string offset_convention_id;

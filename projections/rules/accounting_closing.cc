@@ -57,7 +57,7 @@ absl::StatusOr<Lines> ClosingLines(CivilYear year, absl::CivilDay booked_on,
   Lines out;
   for (const ClosingInput& c : conventions) {
     const DroitShares& dp = c.dp;
-    const StatisticalCode code = StatisticalCodeOf(c.kind, false);
+    const StatisticalCode code = StatisticalCodeOf(*c.kind, false);
     // R-ACC-3: the 4/10 of the service rendered in Y, less what its acomptes already paid.
     const Money charge = Max(Money::Zero(), dp.n_share - c.acomptes_dated_in_y);
     accounting_internal::Book(c.convention_id, SchoolYear(year.y()), c.cause_event_id, when,

@@ -91,25 +91,25 @@ void CheckBreakdown(Faults& f, const std::string& field, const DroitShares& d,
   }
 }
 
-std::optional<Codes> CodesOf(v1::GestionnaireKind kind) {
+Codes CodesOf(GestionnaireKind kind) {
   switch (kind) {
-    case v1::ASSOCIATION:
-    case v1::CENTRE_SOCIAL:
-    case v1::EVS:
-    case v1::COMMUNE:
+    case GestionnaireKind::kAssociation:
+    case GestionnaireKind::kCentreSocial:
+    case GestionnaireKind::kEvs:
+    case GestionnaireKind::kCommune:
       return Codes{StatisticalCode::kPsGestionnaires, StatisticalCode::kBonusGestionnaires};
-    case v1::CAF_INTERNE: return Codes{StatisticalCode::kPsInterne, StatisticalCode::kBonusInterne};
-    case v1::ENTREPRISE:
+    case GestionnaireKind::kCafInterne:
+      return Codes{StatisticalCode::kPsInterne, StatisticalCode::kBonusInterne};
+    case GestionnaireKind::kEntreprise:
       return Codes{StatisticalCode::kPsEntreprises, StatisticalCode::kBonusEntreprises};
-    default: return std::nullopt;
   }
+  CLAS_CHECK(false) << "R-ACC-6: a kind without its codes";
+  return Codes{};
 }
 
-bool KindIsKnown(v1::GestionnaireKind kind) { return CodesOf(kind).has_value(); }
-
-void CheckKind(Faults& f, const std::string& field, v1::GestionnaireKind kind) {
-  if (!KindIsKnown(kind)) {
-    f.Add(field, absl::StrFormat("%d", kind),
+void CheckKind(Faults& f, const std::string& field, std::optional<GestionnaireKind> kind) {
+  if (!kind.has_value()) {
+    f.Add(field, "",
           "type de gestionnaire inconnu : le code statistique ne peut être choisi (R-ACC-6)");
   }
 }

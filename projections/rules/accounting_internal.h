@@ -78,9 +78,8 @@ struct Codes {
   StatisticalCode ps;
   StatisticalCode bonus;
 };
-std::optional<Codes> CodesOf(v1::GestionnaireKind kind);
-bool KindIsKnown(v1::GestionnaireKind kind);
-void CheckKind(Faults& f, const std::string& field, v1::GestionnaireKind kind);
+Codes CodesOf(GestionnaireKind kind);
+void CheckKind(Faults& f, const std::string& field, std::optional<GestionnaireKind> kind);
 
 // A line's origin: its convention, cause and school year set, its kind known.
 void CheckOrigin(Faults& f, const LineOrigin& o);

@@ -42,8 +42,9 @@ DroitShares Droit(int64_t ps, int64_t n_share) {
 // (N share 4 400,00) arrives in 2027: charge à payer 1 600,00 instead of 1 200,00, engagement
 // 6 600,00 instead of 6 000,00.
 Lines Closing2026(int64_t ps, int64_t n_share) {
-  std::vector<ClosingInput> in = {{"COF-1", v1::ASSOCIATION, Droit(ps * kEuro, n_share * kEuro),
-                                   Money::Cents(2'800 * kEuro), "EV-DP"}};
+  std::vector<ClosingInput> in = {{"COF-1", GestionnaireKind::kAssociation,
+                                   Droit(ps * kEuro, n_share * kEuro), Money::Cents(2'800 * kEuro),
+                                   "EV-DP"}};
   return *ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), in);
 }
 

@@ -48,7 +48,7 @@ Lines OfYear(const Lines& all, int32_t year) {
 
 // RULES.md §7's worked example, every line of 2026 and 2027.
 Lines WorkedExampleLines() {
-  const LineOrigin origin{"COF-1", SchoolYear(2026), v1::ASSOCIATION, ""};
+  const LineOrigin origin{"COF-1", SchoolYear(2026), GestionnaireKind::kAssociation, ""};
   auto with_cause = [&](std::string cause) {
     LineOrigin o = origin;
     o.cause_event_id = std::move(cause);
@@ -58,7 +58,7 @@ Lines WorkedExampleLines() {
   Append(&all, AcompteLines(with_cause("EV-AC1"), absl::CivilDay(2026, 10, 15),
                             Money::Cents(2'800 * kEuro)));
   Append(&all, ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31),
-                            {{"COF-1", v1::ASSOCIATION, Droit(10'000 * kEuro),
+                            {{"COF-1", GestionnaireKind::kAssociation, Droit(10'000 * kEuro),
                               Money::Cents(2'800 * kEuro), "EV-DP"}}));
   Append(&all, AcompteLines(with_cause("EV-AC2"), absl::CivilDay(2027, 2, 1),
                             Money::Cents(4'200 * kEuro)));
@@ -171,7 +171,7 @@ TEST(AccountingReport, R_ACC_10_MalformedLinesAreReported) {
 TEST(AccountingReport, R_ACC_5_DebitBalanceOfChargesAPayerIsReported) {
   // A solde settling a charge à payer that was never booked.
   Lines lines;
-  Append(&lines, SoldeLines({{"COF-1", SchoolYear(2026), v1::ASSOCIATION, "EV"},
+  Append(&lines, SoldeLines({{"COF-1", SchoolYear(2026), GestionnaireKind::kAssociation, "EV"},
                              absl::CivilDay(2027, 11, 5),
                              Money::Cents(500 * kEuro),
                              Droit(5'000 * kEuro),
@@ -230,7 +230,7 @@ TEST(AccountingReport, R_ACC_7_EnvelopeOfACivilYear) {
 
 struct Flow {
   std::string convention_id;
-  v1::GestionnaireKind kind;
+  GestionnaireKind kind;
   SchoolYear school_year;
   DroitShares dp, dr;
   std::vector<std::pair<absl::CivilDay, Money>> acomptes;
@@ -255,10 +255,12 @@ void RandomAcomptes(std::mt19937_64& rng, int32_t year, int first_month, int las
 }
 
 Flow RandomFlow(std::mt19937_64& rng, int index, int32_t n) {
-  constexpr v1::GestionnaireKind kKinds[] = {v1::ASSOCIATION, v1::CENTRE_SOCIAL, v1::EVS,
-                                             v1::COMMUNE,     v1::ENTREPRISE,    v1::CAF_INTERNE};
+  constexpr GestionnaireKind kKinds[] = {
+      GestionnaireKind::kAssociation, GestionnaireKind::kCentreSocial,
+      GestionnaireKind::kEvs,         GestionnaireKind::kCommune,
+      GestionnaireKind::kEntreprise,  GestionnaireKind::kCafInterne};
   // One draw per statement, so that the sequence does not depend on evaluation order.
-  const v1::GestionnaireKind kind = kKinds[Uniform(rng, 0, 5)];
+  const GestionnaireKind kind = kKinds[Uniform(rng, 0, 5)];
   const int64_t dp_ps = Uniform(rng, 0, 3'000'000);
   const int64_t dr_ps = Uniform(rng, 0, 3'000'000);
   const int64_t dr_bonus = Uniform(rng, 0, 1) == 0 ? 0 : Uniform(rng, 0, 300'000);
@@ -302,8 +304,8 @@ Money BookYear(int32_t year, const std::vector<Flow>& flows, Lines* all) {
                             OpenChargeAPayer(*all, f.convention_id, f.school_year)}));
     if (solde > Money::Zero()) paid_events += solde;
     if (solde < Money::Zero()) {  // the indu, repaid the same day
-      Append(all,
-             RecoveryLines({origin, f.settled_on, Money::Zero() - solde, v1::REPAYMENT, "", ""}));
+      Append(all, RecoveryLines({origin, f.settled_on, Money::Zero() - solde,
+                                 RecoveryMethod::kRepayment, "", ""}));
     }
   }
   Append(all,

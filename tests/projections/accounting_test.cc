@@ -40,7 +40,7 @@ DroitShares Droit(int64_t ps, int64_t n_share, int64_t bonus_enfants = 0,
 }
 
 LineOrigin Origin(int32_t school_year, std::string cause,
-                  v1::GestionnaireKind kind = v1::ASSOCIATION) {
+                  GestionnaireKind kind = GestionnaireKind::kAssociation) {
   return {"COF-1", SchoolYear(school_year), kind, std::move(cause)};
 }
 
@@ -85,17 +85,18 @@ TEST(AccountingDeathTest, R_ACC_1_NegativeAgeIsABrokenInvariant) {
 
 TEST(Accounting, R_ACC_6_StatisticalCodeByKind) {
   struct Case {
-    v1::GestionnaireKind kind;
+    GestionnaireKind kind;
     const char* ps;
     const char* bonus;
   };
-  for (const Case& c :
-       {Case{v1::ASSOCIATION, "81512214", "81512215"},
-        Case{v1::CENTRE_SOCIAL, "81512214", "81512215"}, Case{v1::EVS, "81512214", "81512215"},
-        Case{v1::COMMUNE, "81512214", "81512215"}, Case{v1::CAF_INTERNE, "81513214", "81513215"},
-        Case{v1::ENTREPRISE, "81514214", "81514215"}}) {
-    EXPECT_EQ(CodeName(StatisticalCodeOf(c.kind, false)), c.ps) << c.kind;
-    EXPECT_EQ(CodeName(StatisticalCodeOf(c.kind, true)), c.bonus) << c.kind;
+  for (const Case& c : {Case{GestionnaireKind::kAssociation, "81512214", "81512215"},
+                        Case{GestionnaireKind::kCentreSocial, "81512214", "81512215"},
+                        Case{GestionnaireKind::kEvs, "81512214", "81512215"},
+                        Case{GestionnaireKind::kCommune, "81512214", "81512215"},
+                        Case{GestionnaireKind::kCafInterne, "81513214", "81513215"},
+                        Case{GestionnaireKind::kEntreprise, "81514214", "81514215"}}) {
+    EXPECT_EQ(CodeName(StatisticalCodeOf(c.kind, false)), c.ps) << static_cast<int>(c.kind);
+    EXPECT_EQ(CodeName(StatisticalCodeOf(c.kind, true)), c.bonus) << static_cast<int>(c.kind);
   }
 }
 
@@ -115,8 +116,8 @@ TEST(Accounting, R_ACC_2_WorkedExampleAcompte2026) {
 }
 
 TEST(Accounting, R_ACC_2_AcompteDatedInNPlus1IsAlsoAgeZero) {
-  auto lines = AcompteLines(Origin(2026, "EV-AC2", v1::ENTREPRISE), absl::CivilDay(2027, 2, 1),
-                            Money::Cents(4'200 * kEuro));
+  auto lines = AcompteLines(Origin(2026, "EV-AC2", GestionnaireKind::kEntreprise),
+                            absl::CivilDay(2027, 2, 1), Money::Cents(4'200 * kEuro));
   ASSERT_TRUE(lines.ok()) << lines.status();
   EXPECT_THAT(Texts(*lines), ElementsAre("2027/02 D SF 6562322410 C Règlement gestionnaire "
                                          "4 200,00 € 81514214 R-ACC-2"));
@@ -127,7 +128,7 @@ TEST(Accounting, R_ACC_2_RejectsAcompteOutsideNAndNPlus1AndBadInputs) {
   EXPECT_EQ(late.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(late.status().message(), HasSubstr("R-PAY-4"));
   LineOrigin bad = Origin(2026, "");
-  bad.kind = v1::GESTIONNAIRE_KIND_UNSPECIFIED;
+  bad.kind = std::nullopt;
   auto all = AcompteLines(bad, absl::CivilDay(2026, 10, 1), Money::Zero());
   ASSERT_FALSE(all.ok());
   // Every fault at once: cause, kind, amount.
@@ -137,7 +138,7 @@ TEST(Accounting, R_ACC_2_RejectsAcompteOutsideNAndNPlus1AndBadInputs) {
 
 TEST(Accounting, R_ACC_3_R_ACC_4_WorkedExampleClosing2026) {
   std::vector<ClosingInput> in = {
-      {"COF-1", v1::ASSOCIATION, ExampleDp(), Money::Cents(2'800 * kEuro), "EV-DP"}};
+      {"COF-1", GestionnaireKind::kAssociation, ExampleDp(), Money::Cents(2'800 * kEuro), "EV-DP"}};
   auto lines = ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), in);
   ASSERT_TRUE(lines.ok()) << lines.status();
   // Charge à payer 4 000,00 - 2 800,00 = 1 200,00; engagement 10 000,00 - 4 000,00 = 6 000,00.
@@ -151,8 +152,9 @@ TEST(Accounting, R_ACC_3_R_ACC_4_WorkedExampleClosing2026) {
 
 TEST(Accounting, R_ACC_3_NoChargeAPayerWhenAcomptesCoverTheNShare) {
   // DP lowered after the acomptes: PS 5 000,00, N share 2 000,00, acomptes 2 800,00.
-  std::vector<ClosingInput> in = {{"COF-2", v1::CAF_INTERNE, Droit(5'000 * kEuro, 2'000 * kEuro),
-                                   Money::Cents(2'800 * kEuro), "EV-DP2"}};
+  std::vector<ClosingInput> in = {{"COF-2", GestionnaireKind::kCafInterne,
+                                   Droit(5'000 * kEuro, 2'000 * kEuro), Money::Cents(2'800 * kEuro),
+                                   "EV-DP2"}};
   auto lines = ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), in);
   ASSERT_TRUE(lines.ok()) << lines.status();
   EXPECT_THAT(Texts(*lines), ElementsAre("2026/13 D T 8091 C T 80182 3 000,00 € 81513214 R-ACC-4"));
@@ -162,8 +164,9 @@ TEST(Accounting, R_ACC_3_ClosingRejectsInconsistentInputs) {
   DroitShares wrong_share = Droit(10'000 * kEuro, 3'000 * kEuro);
   DroitShares other_year = ExampleDp();
   other_year.school_year = SchoolYear(2025);
-  std::vector<ClosingInput> in = {{"COF-1", v1::ASSOCIATION, wrong_share, Money::Zero(), "EV"},
-                                  {"COF-1", v1::ASSOCIATION, other_year, Money::Cents(-1), "EV"}};
+  std::vector<ClosingInput> in = {
+      {"COF-1", GestionnaireKind::kAssociation, wrong_share, Money::Zero(), "EV"},
+      {"COF-1", GestionnaireKind::kAssociation, other_year, Money::Cents(-1), "EV"}};
   auto lines = ClosingLines(CivilYear(2026), absl::CivilDay(2027, 1, 15), in);
   ASSERT_FALSE(lines.ok());
   const std::string msg(lines.status().message());
@@ -176,7 +179,7 @@ TEST(Accounting, R_ACC_3_ClosingRejectsInconsistentInputs) {
 
 TEST(Accounting, R_ACC_4_WorkedExampleReversalInDecember2027) {
   std::vector<ClosingInput> in = {
-      {"COF-1", v1::ASSOCIATION, ExampleDp(), Money::Cents(2'800 * kEuro), "EV-DP"}};
+      {"COF-1", GestionnaireKind::kAssociation, ExampleDp(), Money::Cents(2'800 * kEuro), "EV-DP"}};
   Lines booked = *ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), in);
   auto reversal = EngagementReversalLines(SchoolYear(2026), absl::CivilDay(2027, 12, 31),
                                           "EV-CLOSE-2027", booked);
@@ -229,7 +232,7 @@ TEST(Accounting, R_ACC_5_R_ACC_6_BonusGoesToTheNPlus1ShareWithTheBonusCode) {
   // Solde = 10 500,00 - 7 000,00 = 3 500,00. s_N = 800,00; rest 2 700,00 = bonus 1 500,00 +
   // PS 1 200,00. The Caf runs the action itself: dépenses internes codes.
   SoldeInput in = ExampleSolde(absl::CivilDay(2027, 11, 5));
-  in.origin.kind = v1::CAF_INTERNE;
+  in.origin.kind = GestionnaireKind::kCafInterne;
   in.dr = Droit(9'000 * kEuro, 3'600 * kEuro, 1'000 * kEuro, 500 * kEuro);
   in.solde = Money::Cents(3'500 * kEuro);
   auto lines = SoldeLines(in);
@@ -305,8 +308,8 @@ TEST(Accounting, R_ACC_5_RejectsSoldeBeforeNPlus1AndInconsistentDr) {
 
 TEST(Accounting, R_ACC_5_OpenChargeAPayerNetsTheLinesOfOneConventionAndYear) {
   std::vector<ClosingInput> in = {
-      {"COF-1", v1::ASSOCIATION, ExampleDp(), Money::Cents(2'800 * kEuro), "EV-DP"},
-      {"COF-9", v1::ASSOCIATION, ExampleDp(), Money::Zero(), "EV-DP9"}};
+      {"COF-1", GestionnaireKind::kAssociation, ExampleDp(), Money::Cents(2'800 * kEuro), "EV-DP"},
+      {"COF-9", GestionnaireKind::kAssociation, ExampleDp(), Money::Zero(), "EV-DP9"}};
   Lines booked = *ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), in);
   EXPECT_EQ(OpenChargeAPayer(booked, "COF-1", SchoolYear(2026)), Money::Cents(1'200 * kEuro));
   EXPECT_EQ(OpenChargeAPayer(booked, "COF-9", SchoolYear(2026)), Money::Cents(4'000 * kEuro));
@@ -342,7 +345,7 @@ TEST(Accounting, R_ACC_9_RecoveryCreditsTheSubsidyAccount) {
   RecoveryInput repayment{Origin(2026, "EV-REC1"),
                           absl::CivilDay(2028, 2, 14),
                           Money::Cents(600 * kEuro),
-                          v1::REPAYMENT,
+                          RecoveryMethod::kRepayment,
                           "",
                           ""};
   auto lines = RecoveryLines(repayment);
@@ -357,7 +360,7 @@ TEST(Accounting, R_ACC_9_OffsetNamesTheReducedPayment) {
   RecoveryInput offset{Origin(2026, "EV-REC2"),
                        absl::CivilDay(2027, 11, 5),
                        Money::Cents(250 * kEuro),
-                       v1::OFFSET,
+                       RecoveryMethod::kOffset,
                        "PAY-77",
                        "COF-4"};
   auto lines = RecoveryLines(offset);
@@ -367,11 +370,11 @@ TEST(Accounting, R_ACC_9_OffsetNamesTheReducedPayment) {
   EXPECT_EQ(lines->front().label,
             "Indu 2026-2027 compensé sur le paiement PAY-77 (convention COF-4)");
   offset.offset_payment_id.clear();
-  offset.method = v1::RECOVERY_METHOD_UNSPECIFIED;
+  offset.method = std::nullopt;
   auto bad = RecoveryLines(offset);
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(), HasSubstr("mode de recouvrement inconnu"));
-  offset.method = v1::OFFSET;
+  offset.method = RecoveryMethod::kOffset;
   EXPECT_THAT(RecoveryLines(offset).status().message(), HasSubstr("offset_payment_id"));
 }
 

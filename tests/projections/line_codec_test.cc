@@ -31,15 +31,16 @@ DroitShares Droit(int64_t ps, int64_t bonus) {
 
 // Lines of every rule that books one (R-ACC-2, 3, 4, 5, 8, 9), both sides of every account.
 rules::Lines EveryKindOfLine() {
-  const rules::LineOrigin origin{"COF-1", SchoolYear(2026), v1::ENTREPRISE, "EV-1"};
+  const rules::LineOrigin origin{"COF-1", SchoolYear(2026), GestionnaireKind::kEntreprise, "EV-1"};
   rules::Lines out;
   auto add = [&](absl::StatusOr<rules::Lines> lines) {
     EXPECT_TRUE(lines.ok()) << lines.status();
     if (lines.ok()) out.insert(out.end(), lines->begin(), lines->end());
   };
   add(rules::AcompteLines(origin, absl::CivilDay(2026, 10, 15), Money::Cents(2'800 * kEuro)));
-  const std::vector<rules::ClosingInput> closing = {
-      {"COF-1", v1::ENTREPRISE, Droit(10'000 * kEuro, 0), Money::Cents(2'800 * kEuro), "EV-DP"}};
+  const std::vector<rules::ClosingInput> closing = {{"COF-1", GestionnaireKind::kEntreprise,
+                                                     Droit(10'000 * kEuro, 0),
+                                                     Money::Cents(2'800 * kEuro), "EV-DP"}};
   const rules::Lines closed =
       *rules::ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), closing);
   add(closed);
@@ -50,9 +51,10 @@ rules::Lines EveryKindOfLine() {
                          Money::Cents(1'200 * kEuro)}));
   add(rules::RappelLines(origin, absl::CivilDay(2029, 3, 1), Money::Cents(100 * kEuro)));
   add(rules::RecoveryLines({origin, absl::CivilDay(2029, 4, 1), Money::Cents(50 * kEuro),
-                            v1::OFFSET, "pay-9", "COF-2"}));
-  const std::vector<rules::ClosingInput> corrected = {
-      {"COF-1", v1::ENTREPRISE, Droit(9'000 * kEuro, 0), Money::Cents(2'800 * kEuro), "EV-DP2"}};
+                            RecoveryMethod::kOffset, "pay-9", "COF-2"}));
+  const std::vector<rules::ClosingInput> corrected = {{"COF-1", GestionnaireKind::kEntreprise,
+                                                       Droit(9'000 * kEuro, 0),
+                                                       Money::Cents(2'800 * kEuro), "EV-DP2"}};
   add(rules::AdjustmentLines(
       closed, *rules::ClosingLines(CivilYear(2026), absl::CivilDay(2026, 12, 31), corrected),
       absl::CivilDay(2027, 12, 31), "EV-COR", "EV-DP"));

@@ -202,7 +202,7 @@ std::vector<AsOf> Points(SyntheticStream& s, const std::vector<DomainEvent>& str
 TEST(ConventionCacheTest, R_HIST_2_EveryAsOfAnswerEqualsAFoldFromScratch) {
   Gestionnaire g;
   g.name = "Centre social";
-  g.kind = v1::CENTRE_SOCIAL;
+  g.kind = GestionnaireKind::kCentreSocial;
   for (uint32_t seed = 0; seed < kSyntheticStreams; ++seed) {
     SCOPED_TRACE(absl::StrCat("synthetic stream, seed ", seed));
     SyntheticStream s(seed);

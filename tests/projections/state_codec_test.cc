@@ -17,7 +17,7 @@ TEST(StateCodec, R_CONV_2_AGestionnaireIsAnsweredAsRegisteredWithZeroForWhatIsNo
   Gestionnaire g{.caf_id = "caf-75",
                  .gestionnaire_id = "cs-1",
                  .name = "Centre social Émile",
-                 .kind = v1::CENTRE_SOCIAL,
+                 .kind = GestionnaireKind::kCentreSocial,
                  .supported_since = SchoolYear(2022),
                  .centre_social_agrement_end = absl::CivilDay(2029, 8, 31),
                  .event_id = "ev-1",
@@ -36,6 +36,28 @@ TEST(StateCodec, R_CONV_2_AGestionnaireIsAnsweredAsRegisteredWithZeroForWhatIsNo
   wire = codec::Encode(g);
   EXPECT_EQ(wire.supported_since_school_year(), 0);
   EXPECT_EQ(wire.centre_social_agrement_end(), 0);
+}
+
+// Each kind of gestionnaire, and each way of recovering an indu, is the one of the wire; what the
+// wire leaves unspecified (or a value this ledger does not know) is none.
+TEST(StateCodec, R_ACC_6_R_CTL_3_KindsAndMethodsAreTheWiresOnes) {
+  const std::pair<v1::GestionnaireKind, GestionnaireKind> kinds[] = {
+      {v1::ASSOCIATION, GestionnaireKind::kAssociation},
+      {v1::CENTRE_SOCIAL, GestionnaireKind::kCentreSocial},
+      {v1::EVS, GestionnaireKind::kEvs},
+      {v1::COMMUNE, GestionnaireKind::kCommune},
+      {v1::ENTREPRISE, GestionnaireKind::kEntreprise},
+      {v1::CAF_INTERNE, GestionnaireKind::kCafInterne}};
+  for (const auto& [wire, kind] : kinds) {
+    EXPECT_EQ(codec::KindOf(wire), kind) << wire;
+    EXPECT_EQ(codec::Encode(kind), wire) << wire;
+  }
+  EXPECT_EQ(codec::KindOf(v1::GESTIONNAIRE_KIND_UNSPECIFIED), std::nullopt);
+  EXPECT_EQ(codec::KindOf(static_cast<v1::GestionnaireKind>(99)), std::nullopt);
+  EXPECT_EQ(codec::Encode(std::optional<GestionnaireKind>()), v1::GESTIONNAIRE_KIND_UNSPECIFIED);
+  EXPECT_EQ(codec::MethodOf(v1::REPAYMENT), RecoveryMethod::kRepayment);
+  EXPECT_EQ(codec::MethodOf(v1::OFFSET), RecoveryMethod::kOffset);
+  EXPECT_EQ(codec::MethodOf(v1::RECOVERY_METHOD_UNSPECIFIED), std::nullopt);
 }
 
 // The fold takes what the registration recorded, then each renewal from its date on; a day the
