@@ -1,7 +1,6 @@
 #include "projections/accounts/books.h"
 
 #include <algorithm>
-#include <deque>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -10,7 +9,6 @@
 #include "absl/strings/str_format.h"
 #include "ledger/base/status_macros.h"
 #include "projections/codec/droit_codec.h"
-#include "projections/codec/line_codec.h"
 #include "projections/codec/state_codec.h"
 #include "projections/convention/fold.h"
 #include "projections/core/violation.h"
@@ -276,48 +274,6 @@ std::vector<rules::ClosingInput> ClosingInputs(const CafBooks& books, int32_t ye
     if (auto in = ClosingInputOf(c, year)) out.push_back(*std::move(in));
   }
   return out;
-}
-
-absl::StatusOr<RecordedClosing> RecordedClosingOf(const DomainEvent& e) {
-  CLAS_CHECK(e.fact.has_civil_year_closed()) << e.event_id;
-  const v1::CivilYearClosed& closing = e.fact.civil_year_closed();
-  absl::StatusOr<rules::Lines> lines = codec::Decode(closing.lines());
-  if (!lines.ok()) {
-    return absl::DataLossError(absl::StrFormat("la clôture %s de l'exercice %d : %s", e.event_id,
-                                               closing.civil_year(), lines.status().message()));
-  }
-  return RecordedClosing{.year = CivilYear(closing.civil_year()),
-                         .lines = *std::move(lines),
-                         .event_id = e.event_id,
-                         .date = e.effective_date,
-                         .position = e.position};
-}
-
-absl::Status AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of,
-                         CafBooks* books) {
-  std::vector<const DomainEvent*> closings;
-  std::deque<DomainEvent> replaced;
-  for (const DomainEvent* e : TimelineRefs(events, as_of, &replaced)) {
-    if (e->fact.has_civil_year_closed()) closings.push_back(e);
-  }
-  std::vector<RecordedClosing> decoded;
-  decoded.reserve(closings.size());
-  for (const DomainEvent* e : closings) {
-    ASSIGN_OR_RETURN(RecordedClosing closing, RecordedClosingOf(*e));
-    decoded.push_back(std::move(closing));
-  }
-  books->closings.insert(books->closings.end(), std::make_move_iterator(decoded.begin()),
-                         std::make_move_iterator(decoded.end()));
-  return absl::OkStatus();
-}
-
-bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClosing>& closings) {
-  if (e.fact.has_event_corrected()) return true;
-  if (!e.fact.has_collectifs_notified() && !e.fact.has_avenant_signed()) return false;
-  for (const RecordedClosing& c : closings) {
-    if (c.position < e.position && CivilYearOfYmd(e.effective_date) <= c.year.y()) return true;
-  }
-  return false;
 }
 
 absl::StatusOr<rules::Lines> AllLines(const CafBooks& books) {

@@ -1,5 +1,8 @@
-// The closing of a civil year (books.h: DecideCloseCivilYear): R-ACC-3, R-ACC-4, and R-ACC-8's
-// order of closings.
+// The closings of civil years (books.h): the ones the Caf recorded, read back with their lines
+// (AddClosings, R-ACC-8's régularisations), and the decision of a new one
+// (DecideCloseCivilYear: R-ACC-3, R-ACC-4, and R-ACC-8's order of closings).
+#include <deque>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,6 +48,48 @@ std::string ActivityBefore(const CafBooks& books, const std::set<int32_t>& close
 }
 
 }  // namespace
+
+absl::StatusOr<RecordedClosing> RecordedClosingOf(const DomainEvent& e) {
+  CLAS_CHECK(e.fact.has_civil_year_closed()) << e.event_id;
+  const v1::CivilYearClosed& closing = e.fact.civil_year_closed();
+  absl::StatusOr<rules::Lines> lines = codec::Decode(closing.lines());
+  if (!lines.ok()) {
+    return absl::DataLossError(absl::StrFormat("la clôture %s de l'exercice %d : %s", e.event_id,
+                                               closing.civil_year(), lines.status().message()));
+  }
+  return RecordedClosing{.year = CivilYear(closing.civil_year()),
+                         .lines = *std::move(lines),
+                         .event_id = e.event_id,
+                         .date = e.effective_date,
+                         .position = e.position};
+}
+
+absl::Status AddClosings(const std::vector<DomainEvent>& events, const AsOf& as_of,
+                         CafBooks* books) {
+  std::vector<const DomainEvent*> closings;
+  std::deque<DomainEvent> replaced;
+  for (const DomainEvent* e : TimelineRefs(events, as_of, &replaced)) {
+    if (e->fact.has_civil_year_closed()) closings.push_back(e);
+  }
+  std::vector<RecordedClosing> decoded;
+  decoded.reserve(closings.size());
+  for (const DomainEvent* e : closings) {
+    ASSIGN_OR_RETURN(RecordedClosing closing, RecordedClosingOf(*e));
+    decoded.push_back(std::move(closing));
+  }
+  books->closings.insert(books->closings.end(), std::make_move_iterator(decoded.begin()),
+                         std::make_move_iterator(decoded.end()));
+  return absl::OkStatus();
+}
+
+bool RegularisesAClosedYear(const DomainEvent& e, const std::vector<RecordedClosing>& closings) {
+  if (e.fact.has_event_corrected()) return true;
+  if (!e.fact.has_collectifs_notified() && !e.fact.has_avenant_signed()) return false;
+  for (const RecordedClosing& c : closings) {
+    if (c.position < e.position && CivilYearOfYmd(e.effective_date) <= c.year.y()) return true;
+  }
+  return false;
+}
 
 absl::StatusOr<Facts> DecideCloseCivilYear(const v1::CloseCivilYear& cmd, const CafBooks& books) {
   Violations v;

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
+#include "tests/projections/droit_shares_for_tests.h"
 #include "tests/projections/report_text.h"
 
 namespace clas::rules {
@@ -23,15 +24,8 @@ using ::testing::IsEmpty;
 
 constexpr int64_t kEuro = 100;  // cents
 
-// R-PAY-1 written here by hand: N share = (4 × PS + 5) div 10, N+1 share = the rest + bonuses.
-DroitShares Droit(int64_t ps, int64_t bonus = 0) {
-  const int64_t n_share = (4 * ps + 5) / 10;
-  return DroitShares{.ps = Money::Cents(ps),
-                     .bonus_enfants = Money::Cents(bonus),
-                     .droit = Money::Cents(ps + bonus),
-                     .n_share = Money::Cents(n_share),
-                     .n1_share = Money::Cents(ps - n_share + bonus)};
-}
+// R-PAY-1 by hand (droit_shares_for_tests.h).
+DroitShares Droit(int64_t ps, int64_t bonus = 0) { return testing::SharesOfPs(ps, bonus); }
 
 void Append(Lines* all, const absl::StatusOr<Lines>& more) {
   ASSERT_TRUE(more.ok()) << more.status();

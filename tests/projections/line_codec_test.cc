@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/rules/accounting.h"
+#include "tests/projections/droit_shares_for_tests.h"
 
 namespace clas {
 namespace {
@@ -20,14 +21,8 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kEuro = 100;
 
-DroitShares Droit(int64_t ps, int64_t bonus) {
-  const int64_t n_share = (4 * ps + 5) / 10;
-  return DroitShares{.ps = Money::Cents(ps),
-                     .bonus_enfants = Money::Cents(bonus),
-                     .droit = Money::Cents(ps + bonus),
-                     .n_share = Money::Cents(n_share),
-                     .n1_share = Money::Cents(ps - n_share + bonus)};
-}
+// R-PAY-1 by hand (droit_shares_for_tests.h).
+DroitShares Droit(int64_t ps, int64_t bonus = 0) { return testing::SharesOfPs(ps, bonus); }
 
 // Lines of every rule that books one (R-ACC-2, 3, 4, 5, 8, 9), both sides of every account.
 rules::Lines EveryKindOfLine() {
